@@ -1,0 +1,27 @@
+"""wladna_core: the domain library of child-protection case management for Wladna.
+
+Import what you need from here; submodules document the details.
+"""
+
+from wladna_core._version import __version__
+from wladna_core.errors import (
+    InvalidRecord,
+    InvariantError,
+    Severity,
+    UnknownTerritory,
+    Violation,
+    WladnaError,
+)
+from wladna_core.model import *  # noqa: F403
+from wladna_core.model import __all__ as _model_all
+
+__all__ = [
+    "InvalidRecord",
+    "InvariantError",
+    "Severity",
+    "UnknownTerritory",
+    "Violation",
+    "WladnaError",
+    "__version__",
+    *_model_all,
+]

@@ -1,0 +1,274 @@
+"""Field validators shared by the model's attrs classes.
+
+They guard invariants of one instance (types, formats, lengths, enum membership) and raise
+:class:`~wladna_core.errors.InvariantError` or :class:`TypeError` with a message that names the
+field, so that the converter can report it with a path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import attrs
+
+from wladna_core.errors import InvariantError
+from wladna_core.model.ids import ID_PATTERN
+
+T = TypeVar("T")
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+#: Longest text accepted in a name-like field.
+NAME_MAX = 200
+#: Longest text accepted in a free-text note.
+NOTE_MAX = 4000
+
+_TERRITORY_CODE = re.compile(r"^MA(-[0-9A-Z]{2,12}){0,3}$")
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _type_error(attribute: attrs.Attribute[Any], expected: str, value: object) -> TypeError:
+    return TypeError(
+        f"{attribute.name} must be {expected}, got {type(value).__name__}",
+        attribute,
+        expected,
+        value,
+    )
+
+
+def text(max_len: int = NAME_MAX, *, blank: bool = False) -> Validator:
+    """Validate a string of at most ``max_len`` characters; non-blank unless ``blank``."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise _type_error(attribute, "text", value)
+        if len(value) > max_len:
+            raise InvariantError(
+                "input.too_long",
+                f"{attribute.name} has {len(value)} characters; at most {max_len} are allowed",
+                attribute.name,
+            )
+        if not blank and not value.strip():
+            raise InvariantError(
+                "input.blank", f"{attribute.name} must not be blank", attribute.name
+            )
+
+    return check
+
+
+def optional_text(max_len: int = NAME_MAX) -> Validator:
+    """Validate ``None`` or a non-blank string of at most ``max_len`` characters."""
+    inner = text(max_len)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(instance, attribute, value)
+
+    return check
+
+
+def identifier(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a record identifier (see :mod:`wladna_core.model.ids`)."""
+    if not isinstance(value, str):
+        raise _type_error(attribute, "an identifier string", value)
+    if not ID_PATTERN.match(value):
+        raise InvariantError(
+            "input.identifier",
+            f"{attribute.name} must be a lower-case UUID string such as "
+            "'0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f'",
+            attribute.name,
+        )
+
+
+def optional_identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate ``None`` or a record identifier."""
+    if value is not None:
+        identifier(instance, attribute, value)
+
+
+def territory_code(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate the shape of a territory code (``MA``, ``MA-04``, ``MA-SAL``, ``MA-SAL-0101``)."""
+    if not isinstance(value, str):
+        raise _type_error(attribute, "a territory code", value)
+    if not _TERRITORY_CODE.match(value):
+        raise InvariantError(
+            "input.territory_code",
+            f"{attribute.name} must be an ISO 3166-2:MA code such as 'MA-04' or 'MA-SAL'",
+            attribute.name,
+        )
+
+
+def optional_territory_code(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    """Validate ``None`` or a territory code."""
+    if value is not None:
+        territory_code(instance, attribute, value)
+
+
+def country_code(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate ``None`` or an ISO 3166-1 alpha-2 country code (``MA``, ``SN``)."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise _type_error(attribute, "a country code", value)
+    if not _COUNTRY_CODE.match(value):
+        raise InvariantError(
+            "input.country_code",
+            f"{attribute.name} must be an ISO 3166-1 alpha-2 code in capitals, such as 'MA'",
+            attribute.name,
+        )
+
+
+def language_code(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a BCP 47 language tag (``ar``, ``ary``, ``zgh``, ``fr``)."""
+    if not isinstance(value, str):
+        raise _type_error(attribute, "a language tag", value)
+    if not _LANGUAGE_CODE.match(value):
+        raise InvariantError(
+            "input.language_code",
+            f"{attribute.name} must be a BCP 47 language tag such as 'ar', 'ary' or 'zgh'",
+            attribute.name,
+        )
+
+
+def member_of(enum_type: type[Enum]) -> Validator:
+    """Validate a member of ``enum_type``."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, enum_type):
+            raise _type_error(attribute, f"a {enum_type.__name__}", value)
+
+    return check
+
+
+def optional_member_of(enum_type: type[Enum]) -> Validator:
+    """Validate ``None`` or a member of ``enum_type``."""
+    inner = member_of(enum_type)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(instance, attribute, value)
+
+    return check
+
+
+def a_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a calendar date (a :class:`datetime.date`, not a datetime)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _type_error(attribute, "a date", value)
+
+
+def optional_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate ``None`` or a calendar date."""
+    if value is not None:
+        a_date(instance, attribute, value)
+
+
+def a_bool(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a boolean (``0`` and ``1`` are refused)."""
+    if not isinstance(value, bool):
+        raise _type_error(attribute, "true or false", value)
+
+
+def optional_bool(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate ``None`` or a boolean."""
+    if value is not None:
+        a_bool(instance, attribute, value)
+
+
+def count(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a whole number of zero or more (booleans are refused)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _type_error(attribute, "a whole number", value)
+    if value < 0:
+        raise InvariantError(
+            "input.negative", f"{attribute.name} must be zero or more", attribute.name
+        )
+
+
+def fraction(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate ``None`` or a finite number (booleans are refused)."""
+    if value is None:
+        return
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _type_error(attribute, "a number", value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvariantError(
+            "input.not_finite", f"{attribute.name} must be a finite number", attribute.name
+        )
+
+
+def items(item: Validator, container: type = tuple, max_items: int = 500) -> Validator:
+    """Validate a ``container`` (tuple or frozenset) whose every item passes ``item``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, container):
+            raise _type_error(attribute, f"a {container.__name__}", value)
+        if len(value) > max_items:  # type: ignore[arg-type]
+            raise InvariantError(
+                "input.too_many",
+                f"{attribute.name} has {len(value)} items; at most {max_items} are allowed",  # type: ignore[arg-type]
+                attribute.name,
+            )
+        for element in value:  # type: ignore[attr-defined]
+            item(instance, attribute, element)
+
+    return check
+
+
+def instance(cls: type) -> Validator:
+    """Validate an instance of ``cls``."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            raise _type_error(attribute, f"a {cls.__name__}", value)
+
+    return check
+
+
+def optional_instance(cls: type) -> Validator:
+    """Validate ``None`` or an instance of ``cls``."""
+    inner = instance(cls)
+
+    def check(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(obj, attribute, value)
+
+    return check
+
+
+def to_tuple(value: Iterable[T] | T) -> tuple[T, ...] | T:
+    """Turn a list (or other non-text iterable) into a tuple; leave anything else for validation."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(value)
+    return value
+
+
+def to_frozenset(value: Iterable[T] | T) -> frozenset[T] | T:
+    """Turn a list, tuple or set into a frozenset; leave anything else for validation."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return frozenset(value)
+    return value
+
+
+def not_before(
+    earlier: str, code: str
+) -> Callable[[Any, attrs.Attribute[Any], date | None], None]:
+    """Validate that a date field is not before the date field named ``earlier``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
+        start = getattr(instance, earlier)
+        if value is not None and start is not None and value < start:
+            raise InvariantError(
+                code,
+                f"{attribute.name} ({value.isoformat()}) is before {earlier} "
+                f"({start.isoformat()})",
+                attribute.name,
+            )
+
+    return check

@@ -1,0 +1,1 @@
+"""pytest plug-in of wladna_core (being written)."""
