@@ -1,0 +1,237 @@
+"""The hooks a wladna plug-in may implement, each documented with when it is called.
+
+A plug-in is any module or object whose functions are decorated with :data:`hookimpl` and named
+after one of the specifications below.  Built-in features (the memory and SQL stores, the
+built-in rules, the CSV, JSON and Markdown renderers) are plug-ins written exactly the same way;
+third-party plug-ins are found through the ``wladna`` entry-point group.
+
+Every hook name starts with ``wladna_``.  A plug-in implements only the hooks it needs, and only
+the arguments it needs: pluggy passes arguments by name.  ``docs/plugin_hooks.md`` has an example
+for each hook.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+
+import attrs
+import pluggy
+
+from wladna_core.model.enums import SocialProgramme
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import date
+
+    import cattrs
+    from pluggy import PluginManager
+
+    from wladna_core.model import Case, Family, Territory
+    from wladna_core.renderers import Renderer
+    from wladna_core.rules import Rule
+    from wladna_core.storage.ports import Store
+
+__all__ = [
+    "PROJECT_NAME",
+    "EligibilityResult",
+    "IndicatorLike",
+    "hookimpl",
+    "hookspec",
+]
+
+#: The pluggy project name, also the entry-point group that third-party plug-ins register under.
+PROJECT_NAME: Final = "wladna"
+
+#: Marks the hook specifications below; only this module uses it.
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+#: Marks a plug-in's implementation of a hook: ``@hookimpl`` above a function named after it.
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@runtime_checkable
+class IndicatorLike(Protocol):
+    """What a reporting indicator offered through :func:`wladna_indicators` looks like.
+
+    The reporting layer defines the concrete indicator classes; any object with a unique,
+    stable ``name`` (e.g. ``cases_opened``) and a one-line ``description`` qualifies here.
+    """
+
+    @property
+    def name(self) -> str:
+        """The indicator's stable name, unique among all plug-ins, e.g. ``cases_opened``."""
+
+    @property
+    def description(self) -> str:
+        """One sentence saying what the indicator counts."""
+
+
+def _non_blank(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"{attribute.name} must be a non-empty string, got {value!r}"
+        raise ValueError(msg)
+
+
+@attrs.frozen
+class EligibilityResult:
+    """One plug-in's answer to "is this family eligible for this programme on this date?".
+
+    :param programme: the social programme the answer is about.
+    :param eligible: the answer.
+    :param reason: a sentence for a case worker saying why, e.g. ``RSU index 9.1 is above the
+        ASD threshold 9.3``; never empty, so that no answer comes without its grounds.
+    :param source: where the answer comes from (a register, a regulation, a plug-in's name),
+        when it is not obvious from the reason.
+    """
+
+    programme: SocialProgramme = attrs.field(
+        validator=attrs.validators.instance_of(SocialProgramme)
+    )
+    eligible: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    reason: str = attrs.field(validator=_non_blank)
+    source: str | None = attrs.field(default=None, validator=attrs.validators.optional(_non_blank))
+
+
+# The specifications.  Each is a bare function: its signature and docstring are the contract.
+
+
+@hookspec(firstresult=True)
+def wladna_open_store(
+    url: str, settings: Mapping[str, object], plugins: PluginManager
+) -> Store | None:
+    """Open a store for ``url`` if this plug-in handles the URL's scheme.
+
+    Called by :func:`wladna_core.storage.open_store` each time a store is opened.
+
+    :param url: the store URL, e.g. ``memory://``, ``sqlite:///wladna.db`` or
+        ``postgresql+psycopg://host/db``.
+    :param settings: deployment settings passed to ``open_store`` (may be empty); a plug-in reads
+        only the keys it documents.
+    :param plugins: the plug-in manager the store must use for its own hooks (rules,
+        territories, case numbers).
+    :return: a :class:`~wladna_core.storage.Store`, or ``None`` when the scheme is not this
+        plug-in's.  First result wins: the first plug-in returning a store stops the call.
+    """
+
+
+@hookspec
+def wladna_rules() -> Iterable[Rule]:
+    """Contribute validation rules.
+
+    Called when a rule set is built from the plug-ins (:func:`wladna_core.plugins.rules_from`),
+    once per store or application.  The built-in rule catalogue is contributed through this hook.
+
+    :return: the plug-in's :class:`~wladna_core.rules.Rule` objects.  The results of all
+        plug-ins are concatenated; rule codes must be unique across all of them.
+    """
+
+
+@hookspec
+def wladna_indicators() -> Iterable[IndicatorLike]:
+    """Contribute reporting indicators (key performance indicators).
+
+    Called when the reporting layer lists the indicators it can compute.
+
+    :return: indicator objects, each with a unique ``name`` (see :class:`IndicatorLike`).  The
+        results of all plug-ins are concatenated.
+    """
+
+
+@hookspec
+def wladna_renderers() -> Iterable[Renderer]:
+    """Contribute renderers that turn a report table into bytes (CSV, JSON, HTML...).
+
+    Called by :func:`wladna_core.plugins.renderers_from` when reports are rendered.
+
+    :return: :class:`~wladna_core.renderers.Renderer` objects.  The results of all plug-ins are
+        concatenated; a renderer name used by two plug-ins is an error naming both.
+    """
+
+
+@hookspec
+def wladna_case_event(event: object, context: Mapping[str, object]) -> None:
+    """React to a domain event (case opened, referral accepted, case closed...).
+
+    Called once per event, only after the unit of work that caused it has been committed, so
+    a plug-in never sees an event whose data was rolled back.  An exception raised here does not
+    undo the committed data; it is reported with the plug-in's name.
+
+    :param event: the domain event object, as returned by the workflow function that caused it.
+    :param context: who and where: at least ``actor`` (the actor who made the change) and
+        ``store`` (the store's URL); plug-ins must ignore keys they do not know.
+    :return: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def wladna_authorize(actor: object, action: str, resource: object) -> bool | None:
+    """Restrict access: refuse ``actor`` the ``action`` on ``resource``, or let it pass.
+
+    Called before each access check is granted, after the built-in role policy has allowed it.
+    A plug-in can only deny: ``False`` refuses the action whatever other plug-ins say; ``True``
+    and ``None`` both mean "no objection" and can never grant what the built-in policy refused.
+
+    :param actor: the actor asking (an ``Actor``: id, roles, bodies).
+    :param action: what is asked, e.g. ``case.read``, ``case.update``, ``referral.respond``,
+        ``report.export``.
+    :param resource: the record (or report) concerned.
+    :return: ``False`` to deny, ``None`` (or ``True``) to leave the decision to others.
+    """
+
+
+@hookspec
+def wladna_territories() -> Iterable[Territory]:
+    """Contribute territories below the shipped provinces and prefectures, e.g. communes.
+
+    Called by :func:`wladna_core.plugins.gazetteer_from` when a store builds its gazetteer.
+
+    :return: :class:`~wladna_core.model.Territory` objects whose parents are shipped
+        territories or territories contributed by plug-ins.  The results of all plug-ins are
+        concatenated; a duplicate or dangling code is an error.
+    """
+
+
+@hookspec(firstresult=True)
+def wladna_case_number(case: Case, province: str, year: int, sequence: int) -> str | None:
+    """Format the human-readable number of a case at its first save.
+
+    Called by the store when it assigns a number to a new case, after it has drawn the next
+    ``sequence`` for (``province``, ``year``).  The default format is
+    ``<province code without "MA-">-<year>-<6-digit sequence>``, e.g. ``SAL-2026-000123``.
+
+    :param case: the case being saved (its ``number`` is still ``None``).
+    :param province: ISO 3166-2 code of the case's province or prefecture, e.g. ``MA-SAL``.
+    :param year: the year the case was opened.
+    :param sequence: the case's sequence number in that province and year, from 1.
+    :return: the case number (unique for a given province, year and sequence), or ``None`` to
+        leave the format to the next plug-in or the default.  First result wins.
+    """
+
+
+@hookspec
+def wladna_programme_eligibility(
+    family: Family, programme: SocialProgramme, on: date
+) -> EligibilityResult | None:
+    """Say whether a family is eligible for a public social programme on a date.
+
+    Called when a case worker considers referring a family to a programme (ASD, AMO Tadamon,
+    Tayssir...).  Every plug-in that knows something answers; all answers are shown.
+
+    :param family: the household.
+    :param programme: the programme considered.
+    :param on: the date the eligibility is judged on.
+    :return: an :class:`EligibilityResult`, or ``None`` when the plug-in has no opinion on this
+        programme.  Not first-result: the caller receives every plug-in's answer.
+    """
+
+
+@hookspec
+def wladna_configure_converter(converter: cattrs.Converter) -> None:
+    """Customise the cattrs converter, e.g. to (un)structure a plug-in's own record types.
+
+    Called once for each converter made for a plug-in manager, before the converter is used.
+    A plug-in must not change how the library's own classes are structured: stores rely on it.
+
+    :param converter: the :class:`cattrs.Converter` to register hooks on.
+    :return: nothing; return values are ignored.
+    """
