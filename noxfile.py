@@ -76,8 +76,7 @@ def tests(session: nox.Session) -> None:
     install_project(session, "tests")
     set_test_environment(session)
     session.run("coverage", "erase")
-    # `coverage run` rather than `pytest --cov`: pytest imports the pytest11 plug-in
-    # (wladna_core.testing.pytest_plugin), and with it the package, before pytest-cov starts.
+    # Not `pytest --cov`: pytest imports our pytest11 plug-in, and the package, before it starts.
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
     session.run("coverage", "combine")
     session.run("coverage", "report")

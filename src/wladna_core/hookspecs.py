@@ -1,3 +1,5 @@
+# The specifications are bare functions: their bodies are empty on purpose.
+# mypy: disable-error-code="empty-body"
 """The hooks a wladna plug-in may implement, each documented with when it is called.
 
 A plug-in is any module or object whose functions are decorated with :data:`hookimpl` and named

@@ -23,8 +23,8 @@ __all__ = ["IDENTIFIER_FORMATS", "Child", "FunctionalDifficulty", "Identifier", 
 #: Formats checked by the rule ``child.identifier_format``, per scheme.  The CNIE pattern is a
 #: lenient check (one or two letters, five or six digits), not an official format.
 IDENTIFIER_FORMATS: dict[IdentifierScheme, re.Pattern[str]] = {
-    IdentifierScheme.IDCS: re.compile(r"^\d{10}$"),
-    IdentifierScheme.CNIE: re.compile(r"^[A-Z]{1,2}\d{5,6}$"),
+    IdentifierScheme.IDCS: re.compile(r"^[0-9]{10}$"),
+    IdentifierScheme.CNIE: re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$"),
 }
 
 

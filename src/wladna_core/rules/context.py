@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Final, Self, TypeVar
+from typing import TYPE_CHECKING, Final, Self, TypeVar, cast
 
 from wladna_core.model import (
     Case,
@@ -28,6 +27,9 @@ from wladna_core.model import (
     Referral,
     TerritorialBody,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = ["NEEDS", "Context"]
 
@@ -82,7 +84,7 @@ class Context:
         referrals: Iterable[Referral] | None = None,
         on: date | None = None,
     ) -> None:
-        if gazetteer is not None and not isinstance(gazetteer, Gazetteer):
+        if gazetteer is not None and not isinstance(cast("object", gazetteer), Gazetteer):
             msg = f"gazetteer must be a Gazetteer, got {type(gazetteer).__name__}"
             raise TypeError(msg)
         self._gazetteer = gazetteer if gazetteer is not None else Gazetteer.morocco()

@@ -23,11 +23,13 @@ Write a rule with the :func:`rule` decorator::
 from __future__ import annotations
 
 import functools
+import importlib
 import re
+import sys
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -47,11 +49,11 @@ __all__ = [
     "validate",
 ]
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _NUMBERS = re.compile(r"(\d+)")
 _SEVERITY_ORDER: Final[Mapping[Severity, int]] = {Severity.ERROR: 0, Severity.WARNING: 1}
 
-R = TypeVar("R")
+_R = TypeVar("_R")
 #: What a rule's check is: given a record and a context, yield the problems found.
 Check = Callable[[Any, Context], Iterable["Finding"]]
 
@@ -100,7 +102,7 @@ class Finding:
 
 
 def _check_code(_instance: object, _attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not _CODE.match(value):
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
         msg = (
             "a rule code is lower-case dotted words such as 'child.adult' or "
             f"'myplugin.consent_expired', got {value!r}"
@@ -152,6 +154,15 @@ class Rule:
         """Return whether ``context`` provides everything this rule needs."""
         return all(context.provides(need) for need in self.needs)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A decorated rule replaces its function in the module: pickle it by that name.
+        module = getattr(self.check, "__module__", None)
+        name = getattr(self.check, "__qualname__", None)
+        if module and name and _named_rule(module, name) is self:
+            return (_named_rule, (module, name))
+        fields = (self.code, self.severity, self.entity, self.description, self.message)
+        return (Rule, (*fields, self.check, self.needs))
+
     @property
     def origin(self) -> str:
         """Where the check is defined (``module.function``), to tell rules apart in errors."""
@@ -160,22 +171,30 @@ class Rule:
         return f"{module}.{name}"
 
 
+def _named_rule(module: str, name: str) -> object:
+    """Return the object ``module.name`` names, or ``None``."""
+    found: object = sys.modules.get(module) or importlib.import_module(module)
+    for part in name.split("."):
+        found = getattr(found, part, None)
+    return found
+
+
 def rule(
     code: str,
     *,
-    entity: type[R],
+    entity: type[_R],
     severity: Severity = Severity.ERROR,
     description: str,
     message: Message,
     needs: Iterable[str] = (),
-) -> Callable[[Callable[[R, Context], Iterable[Finding]]], Rule]:
+) -> Callable[[Callable[[_R, Context], Iterable[Finding]]], Rule]:
     """Turn a check function ``(record, context) -> Iterator[Finding]`` into a :class:`Rule`.
 
     The decorated name is bound to the :class:`Rule`; the function stays reachable as
     :attr:`Rule.check`.  See :class:`Rule` for the meaning of each argument.
     """
 
-    def decorate(check: Callable[[R, Context], Iterable[Finding]]) -> Rule:
+    def decorate(check: Callable[[_R, Context], Iterable[Finding]]) -> Rule:
         return Rule(
             code=code,
             severity=severity,
@@ -201,7 +220,8 @@ class RuleSet(Collection[Rule]):
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         by_code: dict[str, Rule] = {}
-        for item in rules:
+        # Plug-ins hand rules in at run time: check what the types promise.
+        for item in cast("Iterable[object]", rules):
             if not isinstance(item, Rule):
                 msg = f"a RuleSet holds Rule objects, got {type(item).__name__}"
                 raise TypeError(msg)
@@ -295,15 +315,17 @@ def _sort_key(violation: Violation) -> tuple[int, list[str | int], str]:
 
 def _findings(item: Rule, record: object, context: Context, label: str) -> list[Finding]:
     try:
-        found = list(item.check(record, context))
+        found: list[object] = list(item.check(record, context))
     except Exception as exc:
         # A broken rule must never pass for a valid record: stop, naming the rule.
         raise RuleError(item.code, label, f"{type(exc).__name__}: {exc}") from exc
+    findings: list[Finding] = []
     for finding in found:
         if not isinstance(finding, Finding):
             reason = f"its check yielded a {type(finding).__name__}, not a Finding"
             raise RuleError(item.code, label, reason)
-    return found
+        findings.append(finding)
+    return findings
 
 
 def validate(
@@ -333,8 +355,9 @@ def validate(
     if lang not in LANGUAGES:
         msg = f"unknown language {lang!r}; messages exist in {', '.join(LANGUAGES)}"
         raise ValueError(msg)
-    if not isinstance(on, date) or isinstance(on, datetime):
-        msg = f"on must be a date, got {type(on).__name__}"
+    when = cast("object", on)
+    if not isinstance(when, date) or isinstance(when, datetime):
+        msg = f"on must be a date, got {type(when).__name__}"
         raise TypeError(msg)
     rule_set = RuleSet.builtin() if rules is None else rules
     applicable = rule_set.for_entity(type(record))

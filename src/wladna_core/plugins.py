@@ -1,0 +1,740 @@
+"""The plug-in manager: built-in features and installed plug-ins, loaded by one mechanism.
+
+:func:`make_plugin_manager` makes a new :class:`pluggy.PluginManager` each time it is called (the
+library keeps no global one): it adds the hook specifications of :mod:`wladna_core.hookspecs`,
+registers the built-in plug-ins named in :data:`DEFAULT_PLUGINS`, loads the plug-ins installed
+under the ``wladna`` entry-point group and checks that every hook they implement exists.
+
+The other functions ask the plug-ins of a manager for what the rest of the library needs, and name
+the plug-in at fault when one misbehaves: :func:`rules_from`, :func:`gazetteer_from`,
+:func:`renderers_from`, :func:`indicators_from`, :func:`authorize`, :func:`eligibility_from`,
+:func:`configure_converter`, :func:`announce_case_event` and :func:`plugin_list`.
+
+Two environment variables act on :func:`make_plugin_manager`:
+
+``WLADNA_PLUGINS``
+    A comma-separated list of the installed plug-ins to load, by entry-point name or
+    distribution name (``wladna-fhir``); ``none`` loads no installed plug-in.  Unset or empty:
+    every installed plug-in loads.  A name that matches no installed plug-in is an error, so
+    that a typo never drops a plug-in silently.  Built-in plug-ins always load.
+``WLADNA_TRACE_HOOKS``
+    ``1`` (or ``true``, ``yes``, ``on``) logs every hook call, its plug-ins and a summary of its
+    arguments and results to the ``wladna_core.plugins`` logger at ``DEBUG`` level.  Records are
+    shown by type and id only, settings by their keys, and passwords in URLs are masked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import importlib
+import importlib.metadata
+import inspect
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Final, TypeVar
+
+import attrs
+import pluggy
+
+from wladna_core import hookspecs
+from wladna_core.errors import InvariantError, WladnaError
+from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult, IndicatorLike
+from wladna_core.model import Gazetteer, Territory
+from wladna_core.renderers import Renderer
+from wladna_core.rules import Rule, RuleSet
+from wladna_core.storage.ports import redact_url
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+    from types import TracebackType
+
+    import cattrs
+
+    from wladna_core.model import Family, SocialProgramme
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "PLUGINS_ENV",
+    "TRACE_ENV",
+    "PluginHookError",
+    "PluginInfo",
+    "PluginLoadError",
+    "WladnaPluginManager",
+    "announce_case_event",
+    "authorize",
+    "configure_converter",
+    "eligibility_from",
+    "gazetteer_from",
+    "indicators_from",
+    "make_plugin_manager",
+    "plugin_list",
+    "renderers_from",
+    "rules_from",
+]
+
+#: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
+#: exactly as installed plug-ins are: the memory store, the SQL store, the built-in rules and
+#: the CSV, JSON and Markdown renderers.
+DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
+    "wladna_core.storage.memory",
+    "wladna_core.storage.sql.store",
+    "wladna_core._builtin_rules",
+    "wladna_core.renderers",
+)
+
+#: The entry-point group installed plug-ins register under.
+ENTRY_POINT_GROUP: Final = PROJECT_NAME
+#: Environment variable restricting which installed plug-ins load.
+PLUGINS_ENV: Final = "WLADNA_PLUGINS"
+#: Environment variable that turns on the tracing of hook calls.
+TRACE_ENV: Final = "WLADNA_TRACE_HOOKS"
+
+_CORE_DISTRIBUTION: Final = "wladna-core"
+_NO_PLUGINS: Final = "none"
+_TRUE_WORDS: Final = frozenset({"1", "true", "yes", "on"})
+_TRACE_TEXT_MAX: Final = 80
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+# Errors ----------------------------------------------------------------------------------------
+
+
+def _from_distribution(distribution: str | None, version: str | None) -> str:
+    if distribution is None:
+        return ""
+    return f" (distribution {distribution} {version})" if version else f" ({distribution})"
+
+
+class PluginLoadError(WladnaError, RuntimeError):
+    """A plug-in could not be loaded: it failed to import, or it does not fit the hooks.
+
+    :param plugin: the plug-in's name (its entry-point name, or module name for a built-in).
+    :param distribution: the name of the distribution that installed it, when known.
+    :param version: that distribution's version, when known.
+    :param reason: what went wrong, e.g. the original error or the unknown hook.
+    :param remedy: what to do about it.
+    """
+
+    def __init__(
+        self,
+        plugin: str,
+        distribution: str | None,
+        version: str | None,
+        reason: str,
+        remedy: str = (
+            "Install a version of the plug-in that works with this wladna-core, or leave it out "
+            f"by naming the plug-ins to load in {PLUGINS_ENV}."
+        ),
+    ) -> None:
+        self.plugin = plugin
+        self.distribution = distribution
+        self.version = version
+        self.reason = reason
+        self.remedy = remedy
+        where = _from_distribution(distribution, version)
+        super().__init__(f"plug-in {plugin!r}{where} could not be loaded: {reason}. {remedy}")
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[PluginLoadError], tuple[str, str | None, str | None, str, str]]:
+        return (
+            type(self),
+            (self.plugin, self.distribution, self.version, self.reason, self.remedy),
+        )
+
+
+class PluginHookError(WladnaError, RuntimeError):
+    """A plug-in's hook implementation failed, returned something unusable, or clashed.
+
+    :param hook: the hook's name, e.g. ``wladna_renderers``.
+    :param plugins: the plug-ins at fault, each as ``name (distribution version)`` when the
+        distribution is known; two for a clash (e.g. two renderers with one name).
+    :param reason: what went wrong and what to do about it.
+    """
+
+    def __init__(self, hook: str, plugins: Sequence[str], reason: str) -> None:
+        self.hook = hook
+        self.plugins: tuple[str, ...] = tuple(plugins)
+        self.reason = reason
+        noun = "plug-in" if len(self.plugins) == 1 else "plug-ins"
+        names = " and ".join(self.plugins) if self.plugins else "an unknown plug-in"
+        super().__init__(f"{noun} {names}, hook {hook}: {reason}")
+
+    def __reduce__(self) -> tuple[type[PluginHookError], tuple[str, tuple[str, ...], str]]:
+        return (type(self), (self.hook, self.plugins, self.reason))
+
+
+# The manager -----------------------------------------------------------------------------------
+
+
+class WladnaPluginManager(pluggy.PluginManager):
+    """A :class:`pluggy.PluginManager` for the ``wladna`` hooks that knows where plug-ins come from.
+
+    Make one with :func:`make_plugin_manager`.  Besides what pluggy offers, it remembers the
+    distribution each plug-in was installed by, for error messages and :func:`plugin_list`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(PROJECT_NAME)
+        self._origins: list[tuple[object, importlib.metadata.Distribution]] = []
+        #: Whether hook calls are logged (see ``WLADNA_TRACE_HOOKS``).
+        self.traced = False
+
+    def trace_hook_calls(self) -> None:
+        """Log every hook call from now on to the ``wladna_core.plugins`` logger (``DEBUG``)."""
+        if not self.traced:
+            self.add_hookcall_monitoring(_trace_before, _trace_after)
+            self.traced = True
+
+    def register_distributed(
+        self, plugin: object, name: str, distribution: importlib.metadata.Distribution | None
+    ) -> None:
+        """Register ``plugin`` under ``name``, remembering the distribution that installed it.
+
+        :raises PluginLoadError: if the plug-in implements a hook with arguments the hook does
+            not have, or if another plug-in already uses ``name``; the message names both.
+        """
+        dist_name, version = _name_and_version(distribution)
+        if self.has_plugin(name):
+            other = _plugin_label(self, name)
+            reason = f"the name is already used by the plug-in {other}"
+            remedy = "Uninstall one of the two distributions, or rename its entry point."
+            raise PluginLoadError(name, dist_name, version, reason, remedy)
+        if self.is_registered(plugin):
+            other = _plugin_label(self, self.get_name(plugin) or "?")
+            reason = f"it is the same object as the plug-in {other}"
+            remedy = "Offer each plug-in module under one entry point only."
+            raise PluginLoadError(name, dist_name, version, reason, remedy)
+        try:
+            self.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginLoadError(name, dist_name, version, str(exc).replace("\n", "; ")) from exc
+        if distribution is not None:
+            self._origins.append((plugin, distribution))
+
+    def distribution_of(self, plugin: object) -> importlib.metadata.Distribution | None:
+        """Return the distribution that installed a registered ``plugin``, if known."""
+        if not self.is_registered(plugin):
+            return None
+        for known, distribution in reversed(self._origins):
+            if known is plugin:
+                return distribution
+        return None
+
+
+def _plugin_label(pm: pluggy.PluginManager, name: str) -> str:
+    """Return ``'name' (distribution version)`` for the plug-in registered as ``name``."""
+    plugin = pm.get_plugin(name)
+    distribution = None
+    if isinstance(pm, WladnaPluginManager) and plugin is not None:
+        distribution = pm.distribution_of(plugin)
+    dist_name, version = _name_and_version(distribution)
+    return f"{name!r}{_from_distribution(dist_name, version)}"
+
+
+def _name_and_version(
+    distribution: importlib.metadata.Distribution | None,
+) -> tuple[str | None, str | None]:
+    if distribution is None:
+        return None, None
+    name: str | None = distribution.metadata["Name"]
+    return name, distribution.version
+
+
+def _core_distribution() -> importlib.metadata.Distribution | None:
+    try:
+        return importlib.metadata.distribution(_CORE_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        # Running from a source tree that was never installed.
+        return None
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _selection_from_env() -> frozenset[str] | None:
+    value = os.environ.get(PLUGINS_ENV, "").strip()
+    if not value:
+        return None
+    names = frozenset(part.strip() for part in value.split(",") if part.strip())
+    if _NO_PLUGINS in {name.lower() for name in names}:
+        if len(names) > 1:
+            msg = (
+                f"{PLUGINS_ENV}={value!r} mixes {_NO_PLUGINS!r} with plug-in names; "
+                f"write either {_NO_PLUGINS!r} or the names of the plug-ins to load"
+            )
+            raise PluginLoadError(PLUGINS_ENV, None, None, msg, "Correct the variable.")
+        return frozenset()
+    return names
+
+
+def _matches(name: str, entry_point: importlib.metadata.EntryPoint) -> bool:
+    if name == entry_point.name:
+        return True
+    dist = entry_point.dist
+    return dist is not None and _canonical(name) == _canonical(dist.metadata["Name"] or "")
+
+
+def _selected_entry_points(
+    only: Iterable[str] | None,
+) -> list[importlib.metadata.EntryPoint]:
+    entry_points = sorted(
+        importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
+    )
+    selections: list[tuple[str, frozenset[str]]] = []
+    from_env = _selection_from_env()
+    if from_env is not None:
+        selections.append((f"the environment variable {PLUGINS_ENV}", from_env))
+    if only is not None:
+        if isinstance(only, str):
+            msg = f"only= takes a collection of plug-in names, not the string {only!r}"
+            raise TypeError(msg)
+        selections.append(("make_plugin_manager(only=...)", frozenset(only)))
+    for source, names in selections:
+        for name in sorted(names):
+            if not any(_matches(name, ep) for ep in entry_points):
+                installed = sorted({ep.name for ep in entry_points}) or ["none"]
+                reason = (
+                    f"it is named in {source}, but no installed distribution offers a plug-in "
+                    f"of that name in the entry-point group {ENTRY_POINT_GROUP!r} (installed: "
+                    f"{', '.join(installed)})"
+                )
+                raise PluginLoadError(name, None, None, reason, "Install it or correct the name.")
+    return [
+        ep
+        for ep in entry_points
+        if all(any(_matches(name, ep) for name in names) for _source, names in selections)
+    ]
+
+
+def _load_entry_points(pm: WladnaPluginManager, only: Iterable[str] | None) -> None:
+    for entry_point in _selected_entry_points(only):
+        distribution = entry_point.dist
+        dist_name, version = _name_and_version(distribution)
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:
+            reason = f"importing {entry_point.value} raised {type(exc).__name__}: {exc}"
+            raise PluginLoadError(entry_point.name, dist_name, version, reason) from exc
+        pm.register_distributed(plugin, entry_point.name, distribution)
+
+
+def _register_builtins(pm: WladnaPluginManager) -> None:
+    core = _core_distribution()
+    for module_name in DEFAULT_PLUGINS:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            dist_name, version = _name_and_version(core)
+            reason = f"importing it raised {type(exc).__name__}: {exc}"
+            remedy = "The installation of wladna-core is broken: reinstall it."
+            raise PluginLoadError(module_name, dist_name, version, reason, remedy) from exc
+        pm.register_distributed(module, module_name, core)
+
+
+def _check_hooks_exist(pm: WladnaPluginManager) -> None:
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        dist_name, version = _name_and_version(pm.distribution_of(exc.plugin))
+        known = sorted(name for name in vars(hookspecs) if name.startswith(f"{PROJECT_NAME}_"))
+        unknown = sorted(
+            caller.name for caller in pm.get_hookcallers(exc.plugin) or () if not caller.has_spec()
+        )
+        problems = []
+        for hook in unknown:
+            close = difflib.get_close_matches(hook, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{hook}{hint}")
+        reason = f"it implements {', '.join(problems)}, which is not a {PROJECT_NAME} hook"
+        remedy = (
+            "Rename the function after one of the hooks documented in docs/plugin_hooks.md, or "
+            "install a version of the plug-in made for this wladna-core."
+        )
+        raise PluginLoadError(name, dist_name, version, reason, remedy) from exc
+
+
+def make_plugin_manager(
+    load_entrypoints: bool = True, *, only: Iterable[str] | None = None
+) -> WladnaPluginManager:
+    """Make a plug-in manager with the built-in plug-ins and the installed ones.
+
+    :param load_entrypoints: load the plug-ins installed under the ``wladna`` entry-point group;
+        ``False`` gives the built-in plug-ins only (tests, embedded uses that must not depend on
+        what is installed).
+    :param only: load only the installed plug-ins with these names (entry-point or distribution
+        names); combined with ``WLADNA_PLUGINS``, a plug-in loads only if both allow it.
+    :returns: a new manager; the caller owns it and may register more plug-ins.
+    :raises PluginLoadError: if a plug-in fails to import, clashes with another one, or
+        implements a hook that does not exist; the message names the plug-in and its
+        distribution.  Also if a name in ``only`` or ``WLADNA_PLUGINS`` matches no installed
+        plug-in.
+    """
+    pm = WladnaPluginManager()
+    pm.add_hookspecs(hookspecs)
+    if os.environ.get(TRACE_ENV, "").strip().lower() in _TRUE_WORDS:
+        pm.trace_hook_calls()
+    _register_builtins(pm)
+    if load_entrypoints:
+        _load_entry_points(pm, only)
+    _check_hooks_exist(pm)
+    return pm
+
+
+# Tracing ---------------------------------------------------------------------------------------
+
+
+def _summary(value: object) -> str:
+    """Describe ``value`` for the trace without personal data: types, ids, keys, sizes."""
+    record_id = getattr(value, "id", None)
+    name = getattr(value, "name", None)
+    if value is None or isinstance(value, bool | int | float):
+        text = repr(value)
+    elif isinstance(value, enum.Enum):
+        text = f"{type(value).__name__}.{value.name}"
+    elif isinstance(value, str):
+        masked = redact_url(value)
+        cut = masked[:_TRACE_TEXT_MAX] + "..." if len(masked) > _TRACE_TEXT_MAX else masked
+        text = repr(cut)
+    elif isinstance(value, Mapping):
+        text = f"{type(value).__name__} with keys {sorted(str(key) for key in value)}"
+    elif isinstance(value, list | tuple | set | frozenset):
+        inner = ", ".join(_summary(item) for item in list(value)[:5])
+        more = ", ..." if len(value) > 5 else ""
+        text = f"{type(value).__name__}[{len(value)}]({inner}{more})"
+    elif isinstance(record_id, str):
+        text = f"{type(value).__name__}(id={record_id!r})"
+    elif isinstance(name, str) and not inspect.ismodule(value):
+        text = f"{type(value).__name__}(name={name!r})"
+    else:
+        text = type(value).__name__
+    return text
+
+
+def _trace_before(
+    hook_name: str, hook_impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, object]
+) -> None:
+    arguments = ", ".join(f"{key}={_summary(value)}" for key, value in kwargs.items())
+    plugins = ", ".join(impl.plugin_name for impl in reversed(hook_impls)) or "no plug-in"
+    logger.debug("%s(%s) called; plug-ins: %s", hook_name, arguments, plugins)
+
+
+def _trace_after(
+    outcome: pluggy.Result[object],
+    hook_name: str,
+    _hook_impls: Sequence[pluggy.HookImpl],
+    _kwargs: Mapping[str, object],
+) -> None:
+    if outcome.exception is not None:
+        logger.debug("%s raised %s", hook_name, type(outcome.exception).__name__)
+    else:
+        logger.debug("%s returned %s", hook_name, _summary(outcome.get_result()))
+
+
+# Asking the plug-ins ---------------------------------------------------------------------------
+
+
+def _implementations(pm: pluggy.PluginManager, hook_name: str) -> list[pluggy.HookImpl]:
+    """Return the implementations of ``hook_name``, in the order pluggy calls them."""
+    caller: pluggy.HookCaller = getattr(pm.hook, hook_name)
+    return [
+        impl for impl in reversed(caller.get_hookimpls()) if not (impl.wrapper or impl.hookwrapper)
+    ]
+
+
+def _call_one(
+    pm: pluggy.PluginManager, hook_name: str, impl: pluggy.HookImpl, kwargs: Mapping[str, object]
+) -> object:
+    """Call one implementation of ``hook_name`` as pluggy would, and return what it returns.
+
+    :raises PluginHookError: naming the plug-in, if the implementation raises.
+    """
+    traced = isinstance(pm, WladnaPluginManager) and pm.traced
+    if traced:
+        _trace_before(hook_name, [impl], kwargs)
+    # pluggy passes the arguments an implementation names, by position.
+    arguments = [kwargs[name] for name in impl.argnames]
+    outcome = pluggy.Result.from_call(lambda: impl.function(*arguments))
+    if traced:
+        _trace_after(outcome, hook_name, [impl], kwargs)
+    if outcome.exception is not None:
+        exc = outcome.exception
+        reason = f"it raised {type(exc).__name__}: {exc}"
+        plugin = _plugin_label(pm, impl.plugin_name)
+        raise PluginHookError(hook_name, [plugin], reason) from exc
+    return outcome.get_result()
+
+
+def _call_each(
+    pm: pluggy.PluginManager, hook_name: str, **kwargs: object
+) -> Iterator[tuple[str, object]]:
+    """Call ``hook_name`` implementation by implementation; yield (plug-in name, its result).
+
+    Calling each plug-in on its own lets every error and clash name the plug-in responsible.
+    ``None`` results are left out, as pluggy does.  Hook wrappers are not called.
+    """
+    for impl in _implementations(pm, hook_name):
+        result = _call_one(pm, hook_name, impl, kwargs)
+        if result is not None:
+            yield impl.plugin_name, result
+
+
+def _items(
+    pm: pluggy.PluginManager, hook_name: str, plugin: str, result: object, kind: type[_T]
+) -> list[_T]:
+    """Return the items of one plug-in's ``result``, checking each is a ``kind``."""
+    if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
+        reason = (
+            f"it returned {type(result).__name__}, where an iterable (list, tuple) of "
+            f"{kind.__name__} objects is expected"
+        )
+        raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
+    items = list(result)
+    for item in items:
+        if not isinstance(item, kind):
+            reason = f"it returned a {type(item).__name__} among {kind.__name__} objects"
+            raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
+    return items
+
+
+def _culprits(pm: pluggy.PluginManager, hook_name: str, exc: BaseException) -> list[str]:
+    """Return the plug-ins whose implementation of ``hook_name`` is in ``exc``'s traceback."""
+    frames = set()
+    traceback: TracebackType | None = exc.__traceback__
+    while traceback is not None:
+        frames.add(traceback.tb_frame.f_code)
+        traceback = traceback.tb_next
+    caller: pluggy.HookCaller = getattr(pm.hook, hook_name)
+    names = []
+    for impl in reversed(caller.get_hookimpls()):
+        code = getattr(inspect.unwrap(impl.function), "__code__", None)
+        if code in frames:
+            names.append(_plugin_label(pm, impl.plugin_name))
+    return names
+
+
+def rules_from(pm: pluggy.PluginManager) -> RuleSet:
+    """Return the rule set made of every plug-in's ``wladna_rules``, built-in rules included.
+
+    Pass it to :func:`wladna_core.rules.validate` (``rules=``) so that plug-ins' rules run with
+    the built-in ones.
+
+    :raises PluginHookError: if a plug-in's hook fails or returns something other than rules,
+        or if two plug-ins offer different rules with the same code (both are named).
+    """
+    hook = "wladna_rules"
+    rules: dict[str, tuple[str, Rule]] = {}
+    for plugin, result in _call_each(pm, hook):
+        for item in _items(pm, hook, plugin, result, Rule):
+            earlier = rules.get(item.code)
+            if earlier is None:
+                rules[item.code] = (plugin, item)
+            elif earlier[1] is not item:
+                both = [_plugin_label(pm, earlier[0]), _plugin_label(pm, plugin)]
+                reason = (
+                    f"both offer a rule with the code {item.code!r} ({earlier[1].origin} and "
+                    f"{item.origin}); a plug-in prefixes its rule codes with its own name"
+                )
+                raise PluginHookError(hook, both, reason)
+    return RuleSet(item for _plugin, item in rules.values())
+
+
+def gazetteer_from(pm: pluggy.PluginManager) -> Gazetteer:
+    """Return Morocco's shipped gazetteer with the territories of every ``wladna_territories``.
+
+    :raises PluginHookError: if a plug-in's hook fails or returns something other than
+        territories, reuses a code (of the shipped data or of another plug-in), or gives a
+        territory a parent that no one provides.
+    """
+    hook = "wladna_territories"
+    morocco = Gazetteer.morocco()
+    added: dict[str, tuple[str, Territory]] = {}
+    for plugin, result in _call_each(pm, hook):
+        for territory in _items(pm, hook, plugin, result, Territory):
+            if territory.code in morocco:
+                reason = (
+                    f"it offers the territory {territory.code!r}, which is in the shipped data "
+                    "already; plug-ins add territories below provinces and prefectures"
+                )
+                raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+            earlier = added.get(territory.code)
+            if earlier is not None and earlier[1] != territory:
+                both = [_plugin_label(pm, earlier[0]), _plugin_label(pm, plugin)]
+                reason = f"both offer a different territory with the code {territory.code!r}"
+                raise PluginHookError(hook, both, reason)
+            added[territory.code] = (plugin, territory)
+    for plugin, territory in added.values():
+        parent = territory.parent
+        if parent is not None and parent not in morocco and parent not in added:
+            reason = (
+                f"territory {territory.code!r} has the parent {territory.parent!r}, which is "
+                "neither in the shipped data nor offered by a plug-in"
+            )
+            raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+    try:
+        return morocco.with_territories(territory for _plugin, territory in added.values())
+    except InvariantError as exc:
+        plugins = sorted({_plugin_label(pm, plugin) for plugin, _ in added.values()})
+        raise PluginHookError(hook, plugins, str(exc)) from exc
+
+
+def _by_name(pm: pluggy.PluginManager, hook: str, kind: type[_T], what: str) -> dict[str, _T]:
+    found: dict[str, tuple[str, _T]] = {}
+    for plugin, result in _call_each(pm, hook):
+        for item in _items(pm, hook, plugin, result, kind):
+            name: str = getattr(item, "name")  # noqa: B009 (kind is a protocol or attrs class)
+            earlier = found.get(name)
+            if earlier is not None and earlier[1] is not item:
+                both = [_plugin_label(pm, earlier[0]), _plugin_label(pm, plugin)]
+                reason = f"both offer {what} named {name!r}; rename one of them"
+                raise PluginHookError(hook, both, reason)
+            found[name] = (plugin, item)
+    return {name: item for name, (_plugin, item) in found.items()}
+
+
+def renderers_from(pm: pluggy.PluginManager) -> dict[str, Renderer]:
+    """Return every plug-in's renderers by name (``csv``, ``json``, ``markdown``...).
+
+    :raises PluginHookError: if a plug-in's hook fails or returns something other than
+        :class:`~wladna_core.renderers.Renderer` objects, or if two plug-ins offer a renderer
+        with the same name (both are named).
+    """
+    return _by_name(pm, "wladna_renderers", Renderer, "a renderer")
+
+
+def indicators_from(pm: pluggy.PluginManager) -> dict[str, IndicatorLike]:
+    """Return every plug-in's indicators by name.
+
+    :raises PluginHookError: if a plug-in's hook fails or returns objects without a ``name``
+        and ``description``, or if two plug-ins offer an indicator with the same name.
+    """
+    return _by_name(pm, "wladna_indicators", IndicatorLike, "an indicator")  # type: ignore[type-abstract]
+
+
+def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: object) -> bool:
+    """Return whether the plug-ins let ``actor`` do ``action`` on ``resource``.
+
+    This is the plug-ins' half of an access check: the built-in role policy decides first, and
+    an action goes ahead only if both allow it.  Any plug-in answering ``False`` denies; an
+    answer other than ``True`` or ``None`` denies too, so that a faulty plug-in errs on the side
+    of refusing.
+
+    :raises PluginHookError: if a plug-in's hook raises (the action is then not allowed
+        either); the message names the plug-in.
+    """
+    try:
+        answers: list[object] = pm.hook.wladna_authorize(
+            actor=actor, action=action, resource=resource
+        )
+    except Exception as exc:
+        reason = f"it raised {type(exc).__name__}: {exc}; the action is refused"
+        raise PluginHookError(
+            "wladna_authorize", _culprits(pm, "wladna_authorize", exc), reason
+        ) from exc
+    return all(answer is True for answer in answers)
+
+
+def eligibility_from(
+    pm: pluggy.PluginManager, family: Family, programme: SocialProgramme, on: date
+) -> list[EligibilityResult]:
+    """Return every plug-in's answer on ``family``'s eligibility for ``programme`` on ``on``.
+
+    An answer without a ``source`` gets the name of the plug-in that gave it.  An empty list
+    means that no plug-in knows the programme.
+
+    :raises PluginHookError: if a plug-in's hook fails, returns something other than an
+        :class:`~wladna_core.hookspecs.EligibilityResult`, or answers about another programme.
+    """
+    hook = "wladna_programme_eligibility"
+    answers: list[EligibilityResult] = []
+    for plugin, result in _call_each(pm, hook, family=family, programme=programme, on=on):
+        if not isinstance(result, EligibilityResult):
+            reason = f"it returned a {type(result).__name__}, not an EligibilityResult"
+            raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+        if result.programme != programme:
+            reason = (
+                f"it was asked about {programme.value} and answered about {result.programme.value}"
+            )
+            raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+        answers.append(result if result.source else attrs.evolve(result, source=plugin))
+    return answers
+
+
+def configure_converter(pm: pluggy.PluginManager, converter: cattrs.Converter) -> cattrs.Converter:
+    """Let every plug-in customise ``converter`` (``wladna_configure_converter``); return it.
+
+    Call it once for each converter made for ``pm``, before the converter is used.
+
+    :raises PluginHookError: if a plug-in's hook raises; the message names the plug-in.
+    """
+    hook = "wladna_configure_converter"
+    for impl in _implementations(pm, hook):
+        _call_one(pm, hook, impl, {"converter": converter})
+    return converter
+
+
+def announce_case_event(
+    pm: pluggy.PluginManager, event: object, context: Mapping[str, object]
+) -> list[PluginHookError]:
+    """Tell every plug-in of a committed domain event (``wladna_case_event``).
+
+    Call it only after the unit of work that caused ``event`` has been committed.  Every plug-in
+    hears of the event even if another one fails: a failure is logged to the
+    ``wladna_core.plugins`` logger at ``ERROR`` level with the plug-in's name and returned,
+    never raised, since the data it is about is already saved and must stay so.
+
+    :returns: the failures, one :class:`PluginHookError` per plug-in that raised; empty when all
+        went well.
+    """
+    hook = "wladna_case_event"
+    failures: list[PluginHookError] = []
+    for impl in _implementations(pm, hook):
+        try:
+            _call_one(pm, hook, impl, {"event": event, "context": context})
+        except PluginHookError as failure:
+            logger.error("%s; the change it is about was saved", failure, exc_info=failure)
+            failures.append(failure)
+    return failures
+
+
+# Listing ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``wladna plugins`` shows of one registered plug-in.
+
+    :param name: the plug-in's name: its entry-point name, or its module name for a built-in.
+    :param distribution: the distribution that installed it (``wladna-core`` for a built-in),
+        or ``None`` for a plug-in registered by code.
+    :param version: that distribution's version.
+    :param hooks: the hooks it implements, in alphabetical order.
+    """
+
+    name: str
+    distribution: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+
+
+def plugin_list(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """Return what is registered in ``pm``, plug-in by plug-in, in order of name."""
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:  # a blocked name
+            continue
+        distribution = pm.distribution_of(plugin) if isinstance(pm, WladnaPluginManager) else None
+        dist_name, version = _name_and_version(distribution)
+        hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
+        infos.append(PluginInfo(name, dist_name, version, hooks))
+    return sorted(infos, key=lambda info: info.name)

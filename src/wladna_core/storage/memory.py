@@ -1,0 +1,321 @@
+"""The memory store (``memory://``): the reference implementation of the storage ports.
+
+It keeps every record as the JSON text of the converter's form, exactly what a SQL store keeps
+in its ``record`` column, so that it refuses and returns what the SQL stores do.  It is safe to
+share between threads: one lock guards the committed records, and each unit of work writes to a
+private overlay that is applied at commit in one step, after checking that no record it changes
+was saved by someone else meanwhile.
+
+``memory://`` opens a new, empty store.  ``memory://name`` opens the store of that name in this
+process: every store opened with the same name sees the same records while one of them is
+referenced.  Nothing survives the process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import json
+import re
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Final, Generic
+
+import attrs
+
+from wladna_core.hookspecs import hookimpl
+from wladna_core.storage.ports import (
+    ConcurrencyConflict,
+    Repository,
+    Row,
+    Store,
+    StoreError,
+    T,
+    UnitOfWork,
+    UnsupportedStoreURL,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator, Mapping, Sequence
+
+    import pluggy
+
+    from wladna_core.storage.query import Query
+
+__all__ = ["SCHEME", "MemoryStore", "wladna_open_store"]
+
+#: The URL scheme of the memory store.
+SCHEME: Final = "memory"
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{0,100}$")
+
+
+@attrs.frozen
+class _Entry(Generic[T]):
+    """One stored version of a record: its JSON text, and the record read back from it."""
+
+    text: str
+    record: T
+
+    @property
+    def version(self) -> int:
+        return self.record.version
+
+
+class _Data:
+    """The committed records of one memory store, and its case-number counters."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.rows: dict[type, dict[str, _Entry[Any]]] = {}
+        # Ids of each record type in ascending order, for streaming in order of id.
+        self.ids: dict[type, list[str]] = {}
+        self.counters: dict[tuple[str, int], int] = {}
+
+    def table(self, record_type: type) -> dict[str, _Entry[Any]]:
+        return self.rows.setdefault(record_type, {})
+
+    def order(self, record_type: type) -> list[str]:
+        return self.ids.setdefault(record_type, [])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rows.clear()
+            self.ids.clear()
+            self.counters.clear()
+
+
+_named: weakref.WeakValueDictionary[str, _Data] = weakref.WeakValueDictionary()
+_named_lock = threading.Lock()
+
+
+def _data_for(name: str) -> _Data:
+    if not name:
+        return _Data()
+    with _named_lock:
+        data = _named.get(name)
+        if data is None:
+            data = _Data()
+            _named[name] = data
+        return data
+
+
+class MemoryStore(Store):
+    """A store in this process's memory, for tests, demonstrations and small tools.
+
+    Open it with :func:`~wladna_core.storage.open_store` (``memory://`` or ``memory://name``).
+    It reads the :data:`~wladna_core.storage.ports.ALLOW_RESET` setting and no other.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        plugins: pluggy.PluginManager,
+        settings: Mapping[str, object] | None = None,
+    ) -> None:
+        name = _store_name(url)
+        super().__init__(url, plugins=plugins, settings=settings)
+        self._data = _data_for(name)
+
+    def _open_unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+    def _reset(self) -> None:
+        self._data.clear()
+
+
+def _store_name(url: str) -> str:
+    scheme, separator, name = url.partition("://")
+    if scheme != SCHEME or not separator:
+        raise UnsupportedStoreURL(url, ("memory://", "memory://<name>"))
+    if not _NAME.match(name):
+        msg = (
+            f"{url!r} is not a memory store URL: the name after memory:// may hold only "
+            "letters, digits, '_', '.' and '-' (at most 100), e.g. memory://tests"
+        )
+        raise StoreError(msg)
+    return name
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    """A unit of work on a :class:`MemoryStore`: writes go to an overlay until commit."""
+
+    store: MemoryStore
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._data = store._data
+        # Records written by this unit of work, by type and id.
+        self._overlay: dict[type, dict[str, _Entry[Any]]] = {}
+        # The committed version each written record had when first written here (None: new).
+        self._based_on: dict[tuple[type, str], int | None] = {}
+        super().__init__(store)
+
+    def _repository(self, record_type: type[T]) -> MemoryRepository[T]:
+        return MemoryRepository(self, record_type)
+
+    def _next_case_sequence(self, province: str, year: int) -> int:
+        # Drawn at once in the shared counters, never undone: gaps, but never duplicates.
+        with self._data.lock:
+            sequence = self._data.counters.get((province, year), 0) + 1
+            self._data.counters[(province, year)] = sequence
+            return sequence
+
+    def _commit(self) -> None:
+        data = self._data
+        with data.lock:
+            self._check_nothing_moved()
+            for record_type, entries in self._overlay.items():
+                table = data.table(record_type)
+                order = data.order(record_type)
+                for record_id, entry in entries.items():
+                    if record_id not in table:
+                        bisect.insort(order, record_id)
+                    table[record_id] = entry
+        self._overlay.clear()
+        self._based_on.clear()
+
+    def _check_nothing_moved(self) -> None:
+        for (record_type, record_id), based_on in self._based_on.items():
+            current = self._data.table(record_type).get(record_id)
+            if based_on is None and current is not None:
+                msg = (
+                    f"another unit of work stored a {record_type.__name__} with id "
+                    f"{record_id} first; nothing was saved. Give the new record a new id"
+                )
+                raise StoreError(msg)
+            if based_on is not None and (current is None or current.version != based_on):
+                raise ConcurrencyConflict(
+                    record_type.__name__,
+                    record_id,
+                    based_on,
+                    None if current is None else current.version,
+                )
+        self._check_case_numbers_free()
+
+    def _check_case_numbers_free(self) -> None:
+        from wladna_core.model import Case  # noqa: PLC0415 (kept next to its only use)
+
+        written = self._overlay.get(Case, {})
+        if not written:
+            return
+        numbers = {entry.record.number: record_id for record_id, entry in written.items()}
+        for record_id, entry in self._data.table(Case).items():
+            holder = numbers.get(entry.record.number)
+            if holder is not None and holder != record_id:
+                msg = (
+                    f"the case number {entry.record.number} was given to another case by a "
+                    "unit of work that committed first; nothing was saved. Do the work again"
+                )
+                raise StoreError(msg)
+
+    def _rollback(self) -> None:
+        self._overlay.clear()
+        self._based_on.clear()
+
+
+class MemoryRepository(Repository[T]):
+    """The records of one type in a :class:`MemoryUnitOfWork`."""
+
+    unit_of_work: MemoryUnitOfWork
+
+    def _written(self) -> dict[str, _Entry[T]]:
+        return self.unit_of_work._overlay.setdefault(self.record_type, {})
+
+    def _committed(self) -> dict[str, _Entry[T]]:
+        return self.unit_of_work._data.table(self.record_type)
+
+    def _entry(self, record_id: str) -> _Entry[T] | None:
+        written = self._written().get(record_id)
+        if written is not None:
+            return written
+        with self.unit_of_work._data.lock:
+            return self._committed().get(record_id)
+
+    def _existing_ids(self, record_ids: Collection[str]) -> Collection[str]:
+        written = self._written()
+        with self.unit_of_work._data.lock:
+            committed = self._committed()
+            return {key for key in record_ids if key in written or key in committed}
+
+    def _insert(self, rows: Sequence[Row[T]]) -> None:
+        entries = [(row.id, self._entry_of(row)) for row in rows]
+        written = self._written()
+        for record_id, entry in entries:
+            written[record_id] = entry
+            self.unit_of_work._based_on.setdefault((self.record_type, record_id), None)
+
+    def _load(self, record_id: str) -> T | None:
+        entry = self._entry(record_id)
+        return None if entry is None else entry.record
+
+    def _replace(self, row: Row[T], expected_version: int) -> bool:
+        current = self._entry(row.id)
+        if current is None or current.version != expected_version:
+            return False
+        entry = self._entry_of(row)
+        self.unit_of_work._based_on.setdefault((self.record_type, row.id), expected_version)
+        self._written()[row.id] = entry
+        return True
+
+    def _select(self, query: Query[T] | None, *, after: str | None, limit: int | None) -> list[T]:
+        gazetteer = self.store.gazetteer
+        found: list[T] = []
+        if limit == 0:
+            return found
+        with self.unit_of_work._data.lock:
+            for record in self._in_order(after):
+                if query is None or query.matches(record, gazetteer):
+                    found.append(record)
+                    if len(found) == limit:
+                        break
+        return found
+
+    def _count(self, query: Query[T] | None) -> int:
+        gazetteer = self.store.gazetteer
+        with self.unit_of_work._data.lock:
+            return sum(
+                1
+                for record in self._in_order(None)
+                if query is None or query.matches(record, gazetteer)
+            )
+
+    def _in_order(self, after: str | None) -> Iterator[T]:
+        """Yield this unit of work's view of the records with id > ``after``, in order of id.
+
+        The caller holds the store's lock while it consumes the iterator.
+        """
+        written = self._written()
+        committed = self._committed()
+        order = self.unit_of_work._data.order(self.record_type)
+        start = 0 if after is None else bisect.bisect_right(order, after)
+        committed_ids = (order[index] for index in range(start, len(order)))
+        own_ids = sorted(key for key in written if after is None or key > after)
+        previous: str | None = None
+        for record_id in heapq.merge(committed_ids, own_ids):
+            if record_id == previous:
+                continue
+            previous = record_id
+            entry = written.get(record_id) or committed[record_id]
+            yield entry.record
+
+    def _entry_of(self, row: Row[T]) -> _Entry[T]:
+        """Keep ``row`` as the SQL stores do: JSON text, read back through the converter."""
+        try:
+            text = json.dumps(row.data, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            msg = (
+                f"the converter's form of {self.record_type.__name__} {row.id} is not JSON "
+                f"({exc}); the converter must produce JSON data"
+            )
+            raise StoreError(msg) from exc
+        return _Entry(text, self._structure(json.loads(text)))
+
+
+@hookimpl
+def wladna_open_store(
+    url: str, settings: Mapping[str, object], plugins: pluggy.PluginManager
+) -> MemoryStore | None:
+    """Open a :class:`MemoryStore` for ``memory://`` URLs; leave other URLs to other plug-ins."""
+    if not url.startswith(f"{SCHEME}://"):
+        return None
+    return MemoryStore(url, plugins=plugins, settings=settings)

@@ -1,0 +1,154 @@
+"""Case numbers: the human-readable numbers case workers quote, e.g. ``SAL-2026-000123``.
+
+A new case gets its number at its first save: the code of its province or prefecture without
+``MA-``, the year it was opened, and its sequence among the cases of that province and year, on
+six digits.  A territory below province level (a commune) is numbered in its province.  A plug-in
+may give another format through the ``wladna_case_number`` hook.
+
+Numbers are unique: the store draws sequences so that no two units of work ever get the same one
+(a rolled-back unit of work may leave a gap), and a number already taken (say, by a case
+imported with its old number) is skipped.  A case keeps its number for ever.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from wladna_core.errors import Severity, UnknownTerritory, Violation
+from wladna_core.storage.query import CaseQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pluggy
+
+    from wladna_core.model import Case
+    from wladna_core.storage.ports import UnitOfWork
+
+__all__ = ["default_case_number", "format_case_number", "keep_case_number", "number_new_case"]
+
+#: Longest case number a case can hold (see :attr:`Case.number <wladna_core.model.Case.number>`).
+NUMBER_MAX: Final = 40
+# Draws of a fresh sequence before giving up when every number drawn is already taken.
+_MAX_DRAWS: Final = 1000
+
+
+def default_case_number(province: str, year: int, sequence: int) -> str:
+    """Return the default case number: ``<province without "MA-">-<year>-<sequence on 6 digits>``.
+
+    >>> default_case_number("MA-SAL", 2026, 123)
+    'SAL-2026-000123'
+    """
+    return f"{province.removeprefix('MA-')}-{year:04d}-{sequence:06d}"
+
+
+def format_case_number(
+    case: Case, province: str, year: int, sequence: int, plugins: pluggy.PluginManager
+) -> str:
+    """Return the number of ``case``: from a ``wladna_case_number`` plug-in, else the default.
+
+    :raises ValueError: if a plug-in returns something that cannot be a case number.
+    """
+    number = plugins.hook.wladna_case_number(
+        case=case, province=province, year=year, sequence=sequence
+    )
+    if number is None:
+        return default_case_number(province, year, sequence)
+    if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX:
+        msg = (
+            f"a wladna_case_number plug-in returned {number!r} for sequence {sequence} of "
+            f"{province} in {year}; a case number is a non-blank string of at most "
+            f"{NUMBER_MAX} characters. Fix the plug-in"
+        )
+        raise ValueError(msg)
+    return number
+
+
+def _violation(code: str, path: str, case: Case, message: str, remedy: str) -> Violation:
+    return Violation(
+        code=code,
+        path=path,
+        message=message,
+        severity=Severity.ERROR,
+        record=f"Case {case.id}",
+        remedy=remedy,
+    )
+
+
+def _taken(number: str, unit_of_work: UnitOfWork, pending: Sequence[Case]) -> bool:
+    if any(case.number == number for case in pending):
+        return True
+    return unit_of_work.cases._count(CaseQuery(number=number)) > 0
+
+
+def number_new_case(
+    case: Case, unit_of_work: UnitOfWork, pending: Sequence[Case] = ()
+) -> tuple[Case, Violation | None]:
+    """Return ``case`` with its number, or the violation that refuses it.
+
+    A case that already carries a number (imported from another system) keeps it, unless it is
+    taken.  Stores call this at a case's first save; ``pending`` are the cases added before it
+    in the same call.
+    """
+    if case.number is not None:
+        if _taken(case.number, unit_of_work, pending):
+            return case, _violation(
+                "case.number_taken",
+                "$.number",
+                case,
+                f"the case number {case.number} is already used by another case",
+                "leave number empty to have the store assign one, or correct the number",
+            )
+        return case, None
+    try:
+        province = unit_of_work.store.gazetteer.province_of(case.territory)
+    except UnknownTerritory as exc:
+        return case, _violation(
+            "case.territory_unknown",
+            "$.territory",
+            case,
+            str(exc),
+            "use a territory code of the gazetteer, e.g. MA-SAL",
+        )
+    if province is None:
+        return case, _violation(
+            "case.number_without_province",
+            "$.territory",
+            case,
+            f"the case's territory {case.territory} lies above the provinces, so the case has "
+            "no province to be numbered in",
+            "set the case's territory to the province, prefecture or commune where the child "
+            "was identified",
+        )
+    year = case.opened_on.year
+    plugins = unit_of_work.store.plugins
+    for _ in range(_MAX_DRAWS):
+        sequence = unit_of_work._next_case_sequence(province.code, year)
+        number = format_case_number(case, province.code, year, sequence, plugins)
+        if not _taken(number, unit_of_work, pending):
+            return attrs.evolve(case, number=number), None
+    msg = (
+        f"no free case number for {province.code} in {year} after {_MAX_DRAWS} draws; "
+        "a wladna_case_number plug-in probably returns the same number for every sequence"
+    )
+    raise ValueError(msg)
+
+
+def keep_case_number(case: Case, stored: Case) -> tuple[Case, Violation | None]:
+    """Return ``case`` carrying the number of its ``stored`` version, or a refusal.
+
+    A case whose number was left empty gets the stored one back; a different number is refused.
+    """
+    if case.number is None:
+        return attrs.evolve(case, number=stored.number), None
+    if case.number != stored.number:
+        return case, _violation(
+            "case.number_changed",
+            "$.number",
+            case,
+            f"the case number is {stored.number} and cannot change (got {case.number})",
+            "keep the number the case was given at its first save",
+        )
+    return case, None

@@ -1,0 +1,906 @@
+"""The storage ports: what every store offers, and what every store does the same way.
+
+A :class:`Store` is opened from a URL by :func:`open_store`.  Work on it happens in a
+:class:`UnitOfWork`, a context manager whose repositories (``bodies``, ``children``,
+``families``, ``cases``, ``referrals``) add, read, update and search records; when the ``with``
+block ends normally everything is committed, when it raises nothing is::
+
+    with open_store("memory://") as store:
+        with store.unit_of_work() as uow:
+            child = uow.children.add(child)
+            case = uow.cases.add(case)  # number assigned, e.g. "SAL-2026-000001"
+
+What must not differ between stores lives here, in the base classes, so that adapters stay thin
+and cannot diverge: the version checks of optimistic concurrency, validation of every record on
+its way in (:func:`wladna_core.rules.validate` with a context that sees the stored records and
+those added earlier in the same unit of work), case numbering, the single-use life of a unit of
+work, and rolling everything back after any refused write.  An adapter implements the few
+``_``-prefixed abstract methods (:meth:`Repository._insert`, :meth:`Repository._load`,
+:meth:`Repository._replace`, :meth:`Repository._select`, ...) and nothing else.
+
+Records travel through :mod:`wladna_core.convert`: what a store keeps is exactly what
+:func:`~wladna_core.convert.unstructure` produces, and what it returns is structured back from it.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import enum
+import functools
+import types
+import urllib.parse
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, cast
+
+import attrs
+
+from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
+from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
+from wladna_core.storage.query import Query
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    import pluggy
+
+    from wladna_core.rules import RuleSet
+    from wladna_core.storage.context import StoreContext
+
+__all__ = [
+    "ALLOW_RESET",
+    "KNOWN_SCHEMES",
+    "REPOSITORY_NAMES",
+    "ConcurrencyConflict",
+    "NotFound",
+    "Record",
+    "Repository",
+    "Row",
+    "Store",
+    "StoreError",
+    "UnitOfWork",
+    "UnsupportedStoreURL",
+    "open_store",
+    "redact_url",
+]
+
+
+class Record(Protocol):
+    """What the ports need of a stored record: an id and a version (all model entities)."""
+
+    @property
+    def id(self) -> str:
+        """The record's identifier."""
+
+    @property
+    def version(self) -> int:
+        """How many times the record was saved (0 before its first save)."""
+
+
+#: A record type a store keeps: TerritorialBody, Child, Family, Case or Referral.
+T = TypeVar("T", bound=Record)
+
+#: The URL schemes of the stores shipped with wladna_core; plug-ins may add others.
+KNOWN_SCHEMES: Final[tuple[str, ...]] = (
+    "memory://",
+    "sqlite:///<path>",
+    "sqlite://",
+    "postgresql+psycopg://<user>@<host>/<database>",
+)
+
+#: The setting that allows :meth:`Store.reset`; never set it on a store holding real records.
+ALLOW_RESET: Final = "allow_reset"
+
+#: The unit of work's attribute holding each record type's repository.
+REPOSITORY_NAMES: Final[Mapping[type, str]] = types.MappingProxyType(
+    {
+        TerritorialBody: "bodies",
+        Child: "children",
+        Family: "families",
+        Case: "cases",
+        Referral: "referrals",
+    }
+)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``, fit for messages and logs."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return url
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{parts.username or ''}:***@{host}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+# Errors --------------------------------------------------------------------------------------
+
+
+class StoreError(WladnaError):
+    """A store could not do what was asked; the message names the record and what to do."""
+
+
+class NotFound(StoreError, LookupError):  # noqa: N818 (the storage contract's name)
+    """No record of this type has this id in the store.
+
+    :param record_type: the record class's name, e.g. ``Case``.
+    :param record_id: the id that was looked up.
+    """
+
+    def __init__(self, record_type: str, record_id: str) -> None:
+        self.record_type = record_type
+        self.record_id = record_id
+        super().__init__(
+            f"no {record_type} with id {record_id!r} is stored; check the id, or add the "
+            f"{record_type} before reading or updating it"
+        )
+
+    def __reduce__(self) -> tuple[type[NotFound], tuple[str, str]]:
+        return (type(self), (self.record_type, self.record_id))
+
+
+class ConcurrencyConflict(StoreError):  # noqa: N818 (the storage contract's name)
+    """Someone else saved the record since it was read: the change would overwrite theirs.
+
+    :param record_type: the record class's name, e.g. ``Case``.
+    :param record_id: the record's id.
+    :param expected_version: the version the change was made on.
+    :param stored_version: the version in the store now (``None`` if it has disappeared).
+    """
+
+    def __init__(
+        self,
+        record_type: str,
+        record_id: str,
+        expected_version: int,
+        stored_version: int | None,
+    ) -> None:
+        self.record_type = record_type
+        self.record_id = record_id
+        self.expected_version = expected_version
+        self.stored_version = stored_version
+        noun = record_type.lower()
+        super().__init__(
+            f"{record_type} {record_id} was changed by someone else: your change was made on "
+            f"version {expected_version}, the stored version is {stored_version}; nothing was "
+            f"saved. Reload the {noun} and apply your change again."
+        )
+
+    def __reduce__(self) -> tuple[type[ConcurrencyConflict], tuple[str, str, int, int | None]]:
+        return (
+            type(self),
+            (self.record_type, self.record_id, self.expected_version, self.stored_version),
+        )
+
+
+class UnsupportedStoreURL(StoreError, ValueError):  # noqa: N818 (the storage contract's name)
+    """No installed store recognises the URL's scheme.
+
+    :param url: the URL asked for (a password in it is never repeated in the message).
+    :param known_schemes: the URL shapes that are known to work.
+    """
+
+    def __init__(self, url: str, known_schemes: Iterable[str]) -> None:
+        self.url = url
+        self.known_schemes = tuple(known_schemes)
+        super().__init__(
+            f"no installed store opens {redact_url(url)!r}; use one of "
+            f"{', '.join(self.known_schemes)}, or install the plug-in for this scheme"
+        )
+
+    def __reduce__(self) -> tuple[type[UnsupportedStoreURL], tuple[str, tuple[str, ...]]]:
+        return (type(self), (self.url, self.known_schemes))
+
+
+# Opening a store ------------------------------------------------------------------------------
+
+
+def open_store(
+    url: str,
+    *,
+    plugins: pluggy.PluginManager | None = None,
+    settings: Mapping[str, object] | None = None,
+    clock: Callable[[], date] | None = None,
+) -> Store:
+    """Open the store at ``url`` with the first plug-in that recognises its scheme.
+
+    :param url: ``memory://`` (or ``memory://name``, shared within the process),
+        ``sqlite:///path/to/file.db``, ``sqlite://`` (SQLite in memory),
+        ``postgresql+psycopg://user@host/database``, or a scheme a plug-in adds.
+    :param plugins: the plug-in manager whose hooks the store uses (adapters, rules,
+        territories, case numbers); :func:`wladna_core.plugins.make_plugin_manager` when omitted.
+    :param settings: deployment settings handed to the adapter (see each adapter's documentation
+        for the keys it reads; :data:`ALLOW_RESET` is read by all).
+    :param clock: gives "today" for validation on the way in; :meth:`datetime.date.today` when
+        omitted.
+    :raises UnsupportedStoreURL: if no plug-in opens ``url``.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise UnsupportedStoreURL(str(url), KNOWN_SCHEMES)
+    if plugins is None:
+        from wladna_core.plugins import make_plugin_manager  # noqa: PLC0415 (plugins imports us)
+
+        plugins = make_plugin_manager()
+    frozen_settings = types.MappingProxyType(dict(settings or {}))
+    store = plugins.hook.wladna_open_store(url=url, settings=frozen_settings, plugins=plugins)
+    if store is None:
+        raise UnsupportedStoreURL(url, KNOWN_SCHEMES)
+    if not isinstance(store, Store):
+        msg = (
+            f"a plug-in answered wladna_open_store for {redact_url(url)!r} with a "
+            f"{type(store).__name__}, not a Store; fix that plug-in"
+        )
+        raise StoreError(msg)
+    if clock is not None:
+        store.clock = clock
+    return store
+
+
+# Stores ----------------------------------------------------------------------------------------
+
+
+class Store(abc.ABC):
+    """A place where records are kept: the memory store, a SQL database, or a plug-in's.
+
+    Adapters subclass it and implement :meth:`_open_unit_of_work` and :meth:`_reset`, and
+    :meth:`_close` when they hold resources.  A store is a context manager that closes itself.
+
+    :param url: the URL the store was opened from.
+    :param plugins: the plug-in manager for rules, territories and case numbers.
+    :param settings: deployment settings; :data:`ALLOW_RESET` enables :meth:`reset`.
+    :param clock: gives "today" for validation; :meth:`datetime.date.today` when omitted.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        plugins: pluggy.PluginManager,
+        settings: Mapping[str, object] | None = None,
+        clock: Callable[[], date] | None = None,
+    ) -> None:
+        self.url = url
+        self.plugins = plugins
+        self.settings: Mapping[str, object] = types.MappingProxyType(dict(settings or {}))
+        #: Gives the date of validation; :func:`open_store` sets it from its ``clock``.
+        self.clock: Callable[[], date] = clock if clock is not None else date.today
+        self._closed = False
+
+    def __repr__(self) -> str:
+        state = " (closed)" if self._closed else ""
+        return f"<{type(self).__name__} {redact_url(self.url)}{state}>"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @functools.cached_property
+    def gazetteer(self) -> Gazetteer:
+        """The territories: the shipped gazetteer plus those of ``wladna_territories`` hooks."""
+        from wladna_core.plugins import gazetteer_from  # noqa: PLC0415 (plugins imports us)
+
+        return gazetteer_from(self.plugins)
+
+    @functools.cached_property
+    def rules(self) -> RuleSet:
+        """The rules every record is validated against: built-in and ``wladna_rules`` hooks."""
+        from wladna_core.plugins import rules_from  # noqa: PLC0415 (plugins imports us)
+
+        return rules_from(self.plugins)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def today(self) -> date:
+        """Return the date of validation, from :attr:`clock`."""
+        today = self.clock()
+        if not isinstance(today, date) or isinstance(today, datetime):
+            msg = f"the store's clock must return a date, got {type(today).__name__}"
+            raise TypeError(msg)
+        return today
+
+    def unit_of_work(self) -> UnitOfWork:
+        """Return a new unit of work, to use once as ``with store.unit_of_work() as uow:``.
+
+        :raises StoreError: if the store is closed.
+        """
+        self._check_open()
+        return self._open_unit_of_work()
+
+    def close(self) -> None:
+        """Release what the store holds (connections, files); calling it again does nothing."""
+        if not self._closed:
+            self._closed = True
+            self._close()
+
+    def reset(self) -> None:
+        """Delete every record (and case-number counter) in the store; for test suites only.
+
+        :raises StoreError: unless the store was opened with ``settings={"allow_reset": True}``,
+            so that a store holding real records can never be emptied by mistake.
+        """
+        self._check_open()
+        if self.settings.get(ALLOW_RESET) is not True:
+            msg = (
+                f"{self!r} refuses reset(): it deletes every record, and is allowed only on a "
+                f"store opened with settings={{{ALLOW_RESET!r}: True}} (test stores, never real "
+                "records)"
+            )
+            raise StoreError(msg)
+        self._reset()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            msg = f"{self!r} is closed; open the store again with open_store(url)"
+            raise StoreError(msg)
+
+    @abc.abstractmethod
+    def _open_unit_of_work(self) -> UnitOfWork:
+        """Return a new, not yet started, unit of work of this adapter."""
+
+    @abc.abstractmethod
+    def _reset(self) -> None:
+        """Delete every record and counter (the permission was checked already)."""
+
+    def _close(self) -> None:  # noqa: B027 (optional hook: stores without resources keep it)
+        """Release the adapter's resources; called once."""
+
+
+# Units of work ---------------------------------------------------------------------------------
+
+
+class _State(enum.Enum):
+    NEW = "not started"
+    ACTIVE = "active"
+    COMMITTED = "committed"
+    ROLLED_BACK = "rolled back"
+    FAILED = "rolled back after an error"
+
+
+class UnitOfWork(abc.ABC):
+    """One all-or-nothing piece of work on a store: everything in it is saved, or nothing is.
+
+    Use it once, as a context manager: when the ``with`` block ends normally the work is
+    committed, when it raises everything is rolled back.  :meth:`commit` may be called inside the
+    block (the end of the block then commits nothing more).  A write that is refused
+    (:class:`~wladna_core.errors.InvalidRecord`, :class:`ConcurrencyConflict`, :class:`NotFound`
+    on update) rolls the whole unit of work back at once, including earlier writes: if the block
+    catches the error and ends normally anyway, leaving it raises :class:`StoreError`, so that a
+    partial piece of work is never taken for a saved one.
+
+    A unit of work belongs to one thread.  Adapters subclass it and implement
+    :meth:`_repository`, :meth:`_commit`, :meth:`_rollback` and :meth:`_next_case_sequence`, and
+    :meth:`_begin` when they start a transaction.
+
+    :ivar warnings: the warning-level violations of the records written so far; they did not
+        refuse the records, but a person should look at them.
+    """
+
+    bodies: Repository[TerritorialBody]
+    children: Repository[Child]
+    families: Repository[Family]
+    cases: Repository[Case]
+    referrals: Repository[Referral]
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.warnings: list[Violation] = []
+        self._state = _State.NEW
+        self._failure: BaseException | None = None
+        self.bodies = self._repository(TerritorialBody)
+        self.children = self._repository(Child)
+        self.families = self._repository(Family)
+        self.cases = self._repository(Case)
+        self.referrals = self._repository(Referral)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} on {redact_url(self.store.url)}: {self._state.value}>"
+
+    def __enter__(self) -> Self:
+        if self._state is not _State.NEW:
+            msg = f"{self!r} was already used; a unit of work is single use: open a new one"
+            raise StoreError(msg)
+        self._state = _State.ACTIVE
+        with self._guard():
+            self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc is not None:
+            if self._state is _State.ACTIVE:
+                self._fail(exc)
+            return
+        if self._state is _State.ACTIVE:
+            self.commit()
+        elif self._state is _State.FAILED:
+            msg = (
+                f"the unit of work was rolled back because of an earlier error ({self._failure}); "
+                "nothing in it was saved. Mend the cause and do the whole piece of work again "
+                "in a new unit of work."
+            )
+            raise StoreError(msg) from self._failure
+
+    def repository(self, record_type: type[T]) -> Repository[T]:
+        """Return the repository of ``record_type`` (e.g. ``uow.repository(Case) is uow.cases``)."""
+        name = REPOSITORY_NAMES.get(record_type)
+        if name is None:
+            known = ", ".join(kind.__name__ for kind in REPOSITORY_NAMES)
+            msg = f"a store keeps {known}; it has no repository of {record_type!r}"
+            raise TypeError(msg)
+        return cast("Repository[T]", getattr(self, name))
+
+    @property
+    def active(self) -> bool:
+        """Whether the unit of work has started and is neither committed nor rolled back."""
+        return self._state is _State.ACTIVE
+
+    def commit(self) -> None:
+        """Save everything done in this unit of work, at once.
+
+        :raises StoreError: if the unit of work is not active.
+        :raises ConcurrencyConflict: if another unit of work saved a record this one changes
+            (stores that detect it at commit); nothing is saved then.
+        """
+        self._require_active()
+        with self._guard():
+            self._commit()
+        self._state = _State.COMMITTED
+
+    def rollback(self) -> None:
+        """Undo everything done in this unit of work; does nothing once it has ended."""
+        if self._state is _State.ACTIVE:
+            self._state = _State.ROLLED_BACK
+            self._rollback()
+
+    def _require_active(self) -> None:
+        if self._state is _State.ACTIVE:
+            return
+        if self._state is _State.NEW:
+            msg = "start the unit of work first: with store.unit_of_work() as uow: ..."
+        elif self._state is _State.FAILED:
+            msg = (
+                f"the unit of work was rolled back because of an earlier error "
+                f"({self._failure}); open a new unit of work and do the work again"
+            )
+        else:
+            msg = f"the unit of work is {self._state.value}; a unit of work is single use"
+        raise StoreError(msg)
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Run adapter work; any error rolls the whole unit of work back before it propagates."""
+        self._require_active()
+        try:
+            yield
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+
+    def _fail(self, exc: BaseException) -> None:
+        if self._state is not _State.ACTIVE:
+            return
+        self._state = _State.FAILED
+        self._failure = exc
+        try:
+            self._rollback()
+        except Exception as rollback_error:
+            exc.add_note(f"rolling the unit of work back failed too: {rollback_error!r}")
+
+    def _context(self, pending: Sequence[object] = ()) -> StoreContext:
+        """Return the rules' context reading this unit of work (and ``pending`` records)."""
+        from wladna_core.storage.context import StoreContext  # noqa: PLC0415 (imports us)
+
+        return StoreContext(self, pending=pending)
+
+    def _begin(self) -> None:  # noqa: B027 (optional hook: stores without transactions keep it)
+        """Start the adapter's transaction; called once, when the ``with`` block is entered."""
+
+    @abc.abstractmethod
+    def _repository(self, record_type: type[T]) -> Repository[T]:
+        """Return this adapter's repository of ``record_type``, bound to this unit of work."""
+
+    @abc.abstractmethod
+    def _commit(self) -> None:
+        """Make every write of this unit of work durable and visible, at once, and release it."""
+
+    @abc.abstractmethod
+    def _rollback(self) -> None:
+        """Discard every write of this unit of work and release it; also after a failed commit."""
+
+    @abc.abstractmethod
+    def _next_case_sequence(self, province: str, year: int) -> int:
+        """Draw the next case sequence number (from 1) for ``province`` and ``year``.
+
+        Two units of work never draw the same number, even concurrently; a number drawn by a
+        unit of work that is rolled back may be lost (gaps are allowed, duplicates never).
+        """
+
+
+# Repositories ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Row(Generic[T]):
+    """A record on its way into storage: the record and its converted form.
+
+    :param record: the record, with the version it is stored at.
+    :param data: ``wladna_core.convert.unstructure(record)``: exactly what the store keeps.
+    """
+
+    record: T
+    data: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        """The record's id."""
+        return self.record.id
+
+    @property
+    def version(self) -> int:
+        """The version the record is stored at."""
+        return self.record.version
+
+
+def _at_version(record: T, version: int) -> T:
+    """Return ``record`` as stored at ``version`` (every record type is a frozen attrs class)."""
+    return cast("T", attrs.evolve(cast("Any", record), version=version))
+
+
+def _store_violation(code: str, path: str, record: object, message: str, remedy: str) -> Violation:
+    from wladna_core.rules import record_label  # noqa: PLC0415 (rules is heavy, load on use)
+
+    return Violation(
+        code=code,
+        path=path,
+        message=message,
+        severity=Severity.ERROR,
+        record=record_label(record),
+        remedy=remedy,
+    )
+
+
+class Repository(abc.ABC, Generic[T]):
+    """The records of one type in one unit of work: add, read, update and search them.
+
+    Adapters subclass it and implement :meth:`_existing_ids`, :meth:`_insert`, :meth:`_load`,
+    :meth:`_replace`, :meth:`_select` and :meth:`_count`; the public methods, with their checks,
+    are the same for every store.
+
+    :param unit_of_work: the unit of work the repository reads and writes in.
+    :param record_type: the class of the records.
+    """
+
+    def __init__(self, unit_of_work: UnitOfWork, record_type: type[T]) -> None:
+        self.unit_of_work = unit_of_work
+        self.record_type: type[T] = record_type
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.record_type.__name__}>"
+
+    @property
+    def store(self) -> Store:
+        """The store of the unit of work."""
+        return self.unit_of_work.store
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def add(self, record: T) -> T:
+        """Store a new record and return it as stored (version 1; a case gets its number).
+
+        :raises InvalidRecord: if the record breaks an error-level rule, has a version other
+            than 0, or has the id of a stored record; the unit of work is rolled back.
+        """
+        return self.add_many((record,))[0]
+
+    def add_many(self, records: Iterable[T]) -> list[T]:
+        """Store new records together and return them as stored, in the same order.
+
+        Each record is checked as by :meth:`add`, seeing the records before it in ``records``;
+        the violations of every refused record are reported together.
+
+        :raises InvalidRecord: if any record is refused; none is stored and the unit of work
+            is rolled back.
+        """
+        with self.unit_of_work._guard():
+            batch = list(records)
+            for record in batch:
+                self._check_type(record)
+            errors = self._identity_violations(batch)
+            stored: list[T] = []
+            warnings: list[Violation] = []
+            for record in batch:
+                if record.version != 0:
+                    continue
+                found = self._validate(record, pending=stored)
+                warnings.extend(found[1])
+                if found[0]:
+                    errors.extend(found[0])
+                    continue
+                prepared, refused = self._numbered(record, stored)
+                if refused is not None:
+                    errors.append(refused)
+                    continue
+                stored.append(_at_version(prepared, 1))
+            if errors:
+                raise InvalidRecord(self.record_type.__name__, errors)
+            if stored:
+                self._insert([Row(record, self._unstructure(record)) for record in stored])
+            self.unit_of_work.warnings.extend(warnings)
+        return stored
+
+    def update(self, record: T) -> T:
+        """Save a changed record and return it as stored, one version higher.
+
+        ``record.version`` must be the stored version: the version the change was made on.  A
+        case keeps the number it was given at its first save.
+
+        :raises NotFound: if no such record is stored.
+        :raises ConcurrencyConflict: if the stored version is not ``record.version``.
+        :raises InvalidRecord: if the record breaks an error-level rule.
+        Any of them rolls the unit of work back.
+        """
+        with self.unit_of_work._guard():
+            self._check_type(record)
+            stored = self._load(record.id)
+            if stored is None:
+                raise NotFound(self.record_type.__name__, record.id)
+            if stored.version != record.version:
+                raise ConcurrencyConflict(
+                    self.record_type.__name__, record.id, record.version, stored.version
+                )
+            record, refused = self._number_kept(record, stored)
+            if refused is not None:
+                raise InvalidRecord(self.record_type.__name__, [refused])
+            errors, warnings = self._validate(record, pending=())
+            if errors:
+                raise InvalidRecord(self.record_type.__name__, errors)
+            saved = _at_version(record, record.version + 1)
+            if not self._replace(Row(saved, self._unstructure(saved)), record.version):
+                now = self._load(record.id)
+                raise ConcurrencyConflict(
+                    self.record_type.__name__,
+                    record.id,
+                    record.version,
+                    None if now is None else now.version,
+                )
+            self.unit_of_work.warnings.extend(warnings)
+        return saved
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def get(self, record_id: str) -> T:
+        """Return the stored record with this id.
+
+        :raises NotFound: if there is none (the unit of work goes on).
+        """
+        with self.unit_of_work._guard():
+            record = self._load(self._checked_id(record_id))
+        if record is None:
+            raise NotFound(self.record_type.__name__, record_id)
+        return record
+
+    def get_many(self, record_ids: Iterable[str]) -> list[T]:
+        """Return the stored records with these ids, in the same order.
+
+        :raises NotFound: for the first id that is not stored.
+        """
+        return [self.get(record_id) for record_id in record_ids]
+
+    def find(self, query: Query[T] | None = None, *, limit: int | None = None) -> list[T]:
+        """Return the records ``query`` selects (all when ``None``), in order of id.
+
+        :param limit: return at most this many (the first ones in order of id).
+        """
+        self._check_query(query)
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            msg = f"limit must be a whole number >= 0 or None, got {limit!r}"
+            raise ValueError(msg)
+        if limit == 0:
+            return []
+        with self.unit_of_work._guard():
+            return list(self._select(query, after=None, limit=limit))
+
+    def iter(self, query: Query[T] | None = None, *, batch_size: int = 500) -> Iterator[T]:
+        """Yield the records ``query`` selects, in order of id, reading ``batch_size`` at a time.
+
+        Only one batch is held in memory at a time, so any number of records can be streamed.
+        The unit of work must stay active while the iterator is consumed.
+        """
+        self._check_query(query)
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            msg = f"batch_size must be a whole number >= 1, got {batch_size!r}"
+            raise ValueError(msg)
+        return self._stream(query, batch_size)
+
+    def count(self, query: Query[T] | None = None) -> int:
+        """Return how many records ``query`` selects (all when ``None``)."""
+        self._check_query(query)
+        with self.unit_of_work._guard():
+            return self._count(query)
+
+    def _stream(self, query: Query[T] | None, batch_size: int) -> Iterator[T]:
+        after: str | None = None
+        while True:
+            with self.unit_of_work._guard():
+                batch = list(self._select(query, after=after, limit=batch_size))
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            after = batch[-1].id
+
+    # Shared checks -----------------------------------------------------------------------------
+
+    def _check_type(self, record: object) -> None:
+        if type(record) is not self.record_type:
+            name = self.record_type.__name__
+            msg = f"the {name} repository stores {name} records, got {type(record).__name__}"
+            raise TypeError(msg)
+
+    def _checked_id(self, record_id: object) -> str:
+        if not isinstance(record_id, str):
+            msg = f"a record id is a string, got {type(record_id).__name__}"
+            raise TypeError(msg)
+        return record_id
+
+    def _check_query(self, query: object) -> None:
+        if query is None:
+            return
+        if not isinstance(query, Query) or query.record_type is not self.record_type:
+            name = self.record_type.__name__
+            msg = f"the {name} repository is searched with a {name}Query, got {query!r}"
+            raise TypeError(msg)
+
+    def _identity_violations(self, batch: Sequence[T]) -> list[Violation]:
+        """Refuse records whose version is not 0 or whose id is already stored or repeated."""
+        name = self.record_type.__name__
+        errors: list[Violation] = []
+        seen: set[str] = set()
+        repeated: set[str] = set()
+        for record in batch:
+            if record.id in seen:
+                repeated.add(record.id)
+            seen.add(record.id)
+        taken = set(self._existing_ids(seen)) if seen else set()
+        reported: set[str] = set()
+        for record in batch:
+            if record.version != 0:
+                errors.append(
+                    _store_violation(
+                        "store.version_not_new",
+                        "$.version",
+                        record,
+                        f"a new {name} is added at version 0; this one has version "
+                        f"{record.version}",
+                        "use update() to save a change to a stored record, or add a new "
+                        "record made without a version",
+                    )
+                )
+            elif (record.id in taken or record.id in repeated) and record.id not in reported:
+                reported.add(record.id)
+                errors.append(
+                    _store_violation(
+                        "store.id_taken",
+                        "$.id",
+                        record,
+                        f"a {name} with id {record.id} is already stored or added twice",
+                        "use update() to change the stored record, or give the new record a new id",
+                    )
+                )
+        return errors
+
+    def _numbered(self, record: T, pending: Sequence[T]) -> tuple[T, Violation | None]:
+        """Give a new case its number (see :mod:`wladna_core.storage.numbers`)."""
+        if not isinstance(record, Case):
+            return record, None
+        from wladna_core.storage.numbers import number_new_case  # noqa: PLC0415 (imports us)
+
+        cases = [item for item in pending if isinstance(item, Case)]
+        numbered, refused = number_new_case(record, self.unit_of_work, cases)
+        return cast("T", numbered), refused
+
+    def _number_kept(self, record: T, stored: T) -> tuple[T, Violation | None]:
+        """Keep a stored case's number on update."""
+        if not isinstance(record, Case) or not isinstance(stored, Case):
+            return record, None
+        from wladna_core.storage.numbers import keep_case_number  # noqa: PLC0415 (imports us)
+
+        kept, refused = keep_case_number(record, stored)
+        return cast("T", kept), refused
+
+    def _validate(
+        self, record: T, pending: Sequence[object]
+    ) -> tuple[list[Violation], list[Violation]]:
+        """Run the store's rules; return ``(errors, warnings)``."""
+        from wladna_core.rules import validate  # noqa: PLC0415 (rules is heavy, load on use)
+
+        found = validate(
+            record,
+            on=self.store.today(),
+            context=self.unit_of_work._context(pending),
+            rules=self.store.rules,
+        )
+        errors = [violation for violation in found if violation.is_error]
+        warnings = [violation for violation in found if not violation.is_error]
+        return errors, warnings
+
+    def _unstructure(self, record: T) -> Mapping[str, Any]:
+        """Return what the store keeps of ``record``: the converter's form."""
+        from wladna_core.convert import unstructure  # noqa: PLC0415 (convert imports the model)
+
+        data = unstructure(record)
+        if not isinstance(data, Mapping):
+            msg = f"the converter turned a {type(record).__name__} into {type(data).__name__}"
+            raise StoreError(msg)
+        return data
+
+    def _structure(self, data: Mapping[str, Any]) -> T:
+        """Return the record a store kept as ``data``; for adapters reading rows back.
+
+        :raises StoreError: if the stored data is no longer a valid record (names the record).
+        """
+        from wladna_core.convert import structure  # noqa: PLC0415 (convert imports the model)
+
+        try:
+            return structure(data, self.record_type)
+        except InvalidRecord as exc:
+            record_id = data.get("id", "?") if isinstance(data, Mapping) else "?"
+            msg = (
+                f"the stored {self.record_type.__name__} {record_id} cannot be read back: {exc}. "
+                "The store holds data this version of wladna_core does not accept; check the "
+                "database's migrations (wladna db upgrade)"
+            )
+            raise StoreError(msg) from exc
+
+    # What an adapter implements -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _existing_ids(self, record_ids: Collection[str]) -> Collection[str]:
+        """Return those of ``record_ids`` that are stored (as seen by this unit of work)."""
+
+    @abc.abstractmethod
+    def _insert(self, rows: Sequence[Row[T]]) -> None:
+        """Write new rows (checked already: new ids, version 1, valid), in one bulk statement."""
+
+    @abc.abstractmethod
+    def _load(self, record_id: str) -> T | None:
+        """Return the record with this id as this unit of work sees it, or ``None``."""
+
+    @abc.abstractmethod
+    def _replace(self, row: Row[T], expected_version: int) -> bool:
+        """Overwrite the stored record if its version is still ``expected_version``.
+
+        :returns: whether it was overwritten; ``False`` when the stored version moved (or the
+            record disappeared) since it was loaded.
+        """
+
+    @abc.abstractmethod
+    def _select(
+        self, query: Query[T] | None, *, after: str | None, limit: int | None
+    ) -> Iterable[T]:
+        """Return the records ``query`` selects whose id is greater than ``after``.
+
+        In ascending order of id, at most ``limit`` of them (all when ``None``); ``query``
+        selects exactly what its :meth:`Query.matches` accepts.
+        """
+
+    @abc.abstractmethod
+    def _count(self, query: Query[T] | None) -> int:
+        """Return how many records ``query`` selects."""

@@ -1,0 +1,177 @@
+"""Connecting to SQLite and PostgreSQL: URLs, settings, and the engine each store uses.
+
+SQLite connections are set up when they open (the ``connect`` event): write-ahead logging
+(``journal_mode=WAL``, for files), foreign keys enforced, a busy timeout, and full ``fsync`` at
+each commit.  A unit of work on SQLite begins with ``BEGIN IMMEDIATE``: it takes the database's
+single write lock at once, so that a unit of work never fails half-way because another one wrote
+since it read; others wait for it (up to the busy timeout) while readers outside units of work
+are never blocked.
+
+PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``; ``postgresql://`` means the
+same).  Units of work run at ``READ COMMITTED``, the server's default: the version-checked
+``UPDATE`` of :mod:`wladna_core.storage.sql.store` is what detects concurrent changes.  To keep
+the tables in a schema of their own, put it in the URL:
+``postgresql+psycopg://app@db/wladna?options=-csearch_path%3Dwladna`` (the schema must exist).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+from wladna_core.storage.ports import ALLOW_RESET, StoreError, redact_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
+
+__all__ = [
+    "AUTO_UPGRADE",
+    "BUSY_TIMEOUT",
+    "SETTINGS",
+    "SQL_SCHEMES",
+    "SqlSettings",
+    "is_memory",
+    "make_engine",
+    "parse_url",
+]
+
+#: The URL schemes the SQL store opens.
+SQL_SCHEMES: Final = (
+    "sqlite:///<path>",
+    "sqlite://",
+    "postgresql+psycopg://<user>@<host>/<database>",
+)
+
+#: Setting: seconds a SQLite unit of work waits for another one's write lock (default 30).
+BUSY_TIMEOUT: Final = "busy_timeout"
+#: Setting: whether opening a database of an older schema upgrades it (default ``True``);
+#: ``False`` refuses to open it until ``wladna db upgrade`` has run.
+AUTO_UPGRADE: Final = "auto_upgrade"
+#: Every setting the SQL store reads.
+SETTINGS: Final = (ALLOW_RESET, AUTO_UPGRADE, BUSY_TIMEOUT)
+
+_DEFAULT_BUSY_TIMEOUT: Final = 30.0
+_SQLITE_DRIVERS: Final = frozenset({"sqlite", "sqlite+pysqlite"})
+_POSTGRES_DRIVERS: Final = frozenset({"postgresql", "postgresql+psycopg"})
+
+#: How records become JSON text: compact, UTF-8 as written (Arabic stays readable), no NaN.
+dump_json: Final[Callable[[Any], str]] = functools.partial(
+    json.dumps, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+)
+
+
+class SqlSettings:
+    """The settings of a SQL store, checked.
+
+    :param settings: the mapping given to :func:`~wladna_core.storage.open_store`; keys other
+        than :data:`SETTINGS` are left to other components.
+    :raises StoreError: if a setting has a value of the wrong kind.
+    """
+
+    __slots__ = ("auto_upgrade", "busy_timeout")
+
+    def __init__(self, settings: Mapping[str, object]) -> None:
+        timeout = settings.get(BUSY_TIMEOUT, _DEFAULT_BUSY_TIMEOUT)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not math.isfinite(timeout)
+            or timeout < 0
+        ):
+            msg = f"the setting {BUSY_TIMEOUT!r} is a number of seconds >= 0, got {timeout!r}"
+            raise StoreError(msg)
+        auto_upgrade = settings.get(AUTO_UPGRADE, True)
+        if not isinstance(auto_upgrade, bool):
+            msg = f"the setting {AUTO_UPGRADE!r} is True or False, got {auto_upgrade!r}"
+            raise StoreError(msg)
+        #: Seconds a SQLite unit of work waits for the write lock.
+        self.busy_timeout = float(timeout)
+        #: Whether an older schema is upgraded when the store opens.
+        self.auto_upgrade = auto_upgrade
+
+
+def parse_url(url: str) -> sa.URL | None:
+    """Return the SQLAlchemy URL of a SQL store URL, or ``None`` if it is not one.
+
+    ``postgresql://`` is read as ``postgresql+psycopg://``, the only PostgreSQL driver the store
+    is tested with.  Other drivers are not the SQL store's (``None``).
+    """
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return None
+    if parsed.drivername in _SQLITE_DRIVERS:
+        return parsed.set(drivername="sqlite+pysqlite")
+    if parsed.drivername in _POSTGRES_DRIVERS:
+        return parsed.set(drivername="postgresql+psycopg")
+    return None
+
+
+def is_memory(url: sa.URL) -> bool:
+    """Return whether ``url`` is an in-memory SQLite database (``sqlite://``)."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def make_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
+    """Return an engine for ``url`` (from :func:`parse_url`), its connections set up.
+
+    Nothing is connected yet; the first unit of work connects.
+    """
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, settings)
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        json_serializer=dump_json,
+        json_deserializer=json.loads,
+    )
+
+
+def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
+    memory = is_memory(url)
+    options: dict[str, Any] = {
+        "json_serializer": dump_json,
+        "json_deserializer": json.loads,
+        # A connection is used by one unit of work at a time, not always in the same thread.
+        "connect_args": {"check_same_thread": False},
+    }
+    if memory:
+        # One connection, so that every unit of work sees the same database; the store lets
+        # one unit of work at a time use it.
+        options["poolclass"] = StaticPool
+    engine = sa.create_engine(url, **options)
+    busy_ms = round(settings.busy_timeout * 1000)
+
+    @event.listens_for(engine, "connect")
+    def set_up(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        # The store emits BEGIN itself (below): the sqlite3 module's own transaction
+        # handling does not begin transactions before SELECT or DDL statements.
+        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms:d}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if not memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin_immediate(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def describe(url: sa.URL) -> str:
+    """Return ``url`` for messages, its password hidden."""
+    return redact_url(url.render_as_string(hide_password=False))

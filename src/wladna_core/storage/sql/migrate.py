@@ -1,0 +1,221 @@
+"""Schema migrations of the SQL store: apply them, and say where a database stands.
+
+The migrations are Alembic scripts shipped inside the package
+(``wladna_core/storage/sql/migrations``).  :func:`upgrade` applies those a database lacks, in one
+transaction, holding a lock so that two processes never migrate the same database at once
+(PostgreSQL: an advisory lock; SQLite: the write lock of ``BEGIN IMMEDIATE``).  The revision a
+database is at lives in its table ``wladna_schema_version`` (not Alembic's default
+``alembic_version``, so that an application's own Alembic history can share the database).
+
+A store checks the revision when it opens (:func:`check_schema`): an empty database is migrated,
+an older one is migrated too unless the ``auto_upgrade`` setting is ``False``, and a database
+migrated by a newer version of wladna_core is refused, since this version cannot know what the
+newer one changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.resources
+import pathlib
+from typing import TYPE_CHECKING, Final
+
+import sqlalchemy as sa
+
+from wladna_core.storage.ports import StoreError, UnsupportedStoreURL
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+__all__ = [
+    "VERSION_TABLE",
+    "check_schema",
+    "current_revision",
+    "head_revision",
+    "upgrade",
+]
+
+#: The table holding the revision a database is at.
+VERSION_TABLE: Final = "wladna_schema_version"
+# pg_advisory_xact_lock key held while migrating: "wladna" read as a number.
+_MIGRATION_LOCK: Final = int.from_bytes(b"wladna", "big")
+
+
+def _script_location() -> pathlib.Path:
+    location = importlib.resources.files("wladna_core.storage.sql") / "migrations"
+    if not isinstance(location, pathlib.Path):  # pragma: no cover (zip installs only)
+        msg = (
+            "the migrations of wladna_core must be files on disk to run; install wladna-core "
+            "as a regular (not zipped) package"
+        )
+        raise StoreError(msg)
+    return location
+
+
+def _config(connection: sa.Connection | None = None) -> Config:
+    from alembic.config import Config  # noqa: PLC0415 (alembic is loaded only to migrate)
+
+    config = Config()
+    config.set_main_option("script_location", str(_script_location()))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 (loaded only to migrate)
+
+    return ScriptDirectory.from_config(_config())
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(script.revision for script in _scripts().walk_revisions())
+
+
+def head_revision() -> str:
+    """Return the revision this version of wladna_core brings databases to."""
+    head = _scripts().get_current_head()
+    if head is None:  # pragma: no cover (the package always ships its migrations)
+        msg = "wladna_core ships no migrations; the installation is broken, reinstall it"
+        raise StoreError(msg)
+    return head
+
+
+def _revision_of(connection: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    return context.get_current_revision()
+
+
+def _migrate(connection: sa.Connection) -> None:
+    from alembic import command  # noqa: PLC0415 (alembic is loaded only to migrate)
+
+    if connection.dialect.name == "postgresql":
+        # Held until the transaction ends: a second process waits, then finds nothing to do.
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+    command.upgrade(_config(connection), "head")
+
+
+def _engine_for(url: str, settings: Mapping[str, object] | None) -> sa.Engine:
+    from wladna_core.storage.sql.engine import (  # noqa: PLC0415 (engine imports this module)
+        SQL_SCHEMES,
+        SqlSettings,
+        make_engine,
+        parse_url,
+    )
+
+    parsed = parse_url(url)
+    if parsed is None:
+        raise UnsupportedStoreURL(url, SQL_SCHEMES)
+    return make_engine(parsed, SqlSettings(settings or {}))
+
+
+def upgrade(url: str, *, settings: Mapping[str, object] | None = None) -> None:
+    """Bring the database at ``url`` to :func:`head_revision`, creating the tables if needed.
+
+    All missing migrations run in one transaction: if one fails, the database stays at its
+    previous revision.  Running it on an up-to-date database does nothing.
+
+    :param url: a SQLite or PostgreSQL store URL (see :func:`wladna_core.storage.open_store`).
+    :param settings: the store settings (only ``busy_timeout`` matters here).
+    :raises UnsupportedStoreURL: if ``url`` is not a SQL store URL.
+    :raises StoreError: if the database cannot be reached, or was migrated by a newer
+        wladna_core.
+    """
+    engine = _engine_for(url, settings)
+    try:
+        with connected(engine) as connection:
+            _check_known(connection, _revision_of(connection), engine)
+            _migrate(connection)
+    finally:
+        engine.dispose()
+
+
+def current_revision(url: str, *, settings: Mapping[str, object] | None = None) -> str | None:
+    """Return the revision the database at ``url`` is at; ``None`` if it was never migrated.
+
+    :raises UnsupportedStoreURL: if ``url`` is not a SQL store URL.
+    :raises StoreError: if the database cannot be reached.
+    """
+    engine = _engine_for(url, settings)
+    try:
+        with connected(engine) as connection:
+            return _revision_of(connection)
+    finally:
+        engine.dispose()
+
+
+def check_schema(engine: sa.Engine, *, auto_upgrade: bool) -> None:
+    """Make sure the database of ``engine`` is at :func:`head_revision`, as a store opens it.
+
+    An empty database is migrated.  An older one is migrated if ``auto_upgrade``, else refused.
+
+    :raises StoreError: if the database is refused, or cannot be reached.
+    """
+    with connected(engine) as connection:
+        revision = _revision_of(connection)
+        if revision == head_revision():
+            return
+        _check_known(connection, revision, engine)
+        if revision is not None and not auto_upgrade:
+            where = engine.url.render_as_string(hide_password=True)
+            msg = (
+                f"the database {where} is at schema revision {revision}, and this version of "
+                f"wladna_core needs revision {head_revision()}; back the database up, then run "
+                f"`wladna db upgrade {where}` (or open it with auto_upgrade=True)"
+            )
+            raise StoreError(msg)
+        _migrate(connection)
+
+
+def _check_known(connection: sa.Connection, revision: str | None, engine: sa.Engine) -> None:
+    where = engine.url.render_as_string(hide_password=True)
+    if revision is not None and revision not in _known_revisions():
+        msg = (
+            f"the database {where} is at schema revision {revision}, which this version of "
+            "wladna_core does not know: a newer version of wladna_core migrated it. Upgrade "
+            "wladna_core to open it; never open it with an older version"
+        )
+        raise StoreError(msg)
+    if revision is None:
+        present = set(sa.inspect(connection).get_table_names())
+        ours = {"cases", "children", "families", "bodies", "referrals"} & present
+        if ours:
+            msg = (
+                f"the database {where} has tables named like wladna_core's "
+                f"({', '.join(sorted(ours))}) but no {VERSION_TABLE} table, so wladna_core "
+                "cannot tell what they hold; use another database (or schema) for the store"
+            )
+            raise StoreError(msg)
+
+
+@contextlib.contextmanager
+def connected(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """Yield a connection of ``engine`` in a transaction, committed when the block ends.
+
+    :raises StoreError: if the database cannot be reached; the message names it.
+    """
+    try:
+        connection = engine.connect()
+    except sa.exc.OperationalError as exc:
+        raise unreachable(engine, exc) from exc
+    with connection, connection.begin():
+        yield connection
+
+
+def unreachable(engine: sa.Engine, exc: sa.exc.DBAPIError) -> StoreError:
+    """Return the error saying that the database of ``engine`` cannot be reached, and why."""
+    where = engine.url.render_as_string(hide_password=True)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    return StoreError(
+        f"cannot open the database {where}: {reason}. Check that the server is running and "
+        "that the URL names an existing database (SQLite: an existing directory) that this "
+        "user may write"
+    )
