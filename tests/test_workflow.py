@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from wladna_core import workflow
@@ -37,6 +37,7 @@ from wladna_core.model import (
     SocialProgramme,
     Urgency,
 )
+from wladna_core.testing import strategies as ws
 from wladna_core.workflow import (
     CASE_TRANSITIONS,
     REFERRAL_TRANSITIONS,
@@ -131,105 +132,26 @@ names = st.sampled_from(["Amina Alaoui", "Youssef Bennani", "supervisor-12", "ts
 reasons = st.text(min_size=1, max_size=40).filter(str.strip)
 
 
-def later(draw: st.DrawFn, day: date, most: int = 20) -> date:
-    return day + timedelta(days=draw(st.integers(0, most)))
+# Transitions happen on or after the date of validation of the drawn records (no date in them is
+# after it), so that every date a transition checks is in order.
+days_after_reference = st.integers(0, 30).map(lambda days: ws.REFERENCE_DATE + timedelta(days))
+versions = st.integers(0, 5)
 
 
-@st.composite
-def cases_in(
-    draw: st.DrawFn, status: CaseStatus | None = None, *, approved: bool | None = None
-) -> tuple[Case, date]:
-    """Draw a case in ``status`` holding what a case reaches that status with, and a day after.
-
-    ``approved`` fixes whether the plan (when there is one) is approved; otherwise a high-risk
-    case carrying out its plan has it approved, and others may or may not.
-    """
-    status = draw(st.sampled_from(CaseStatus)) if status is None else status
-    opened = draw(st.dates(date(2015, 1, 1), date(2035, 12, 31)))
-    last = opened
-    risk = draw(st.sampled_from(RiskLevel))
-    inactive_or_reopened = not status.is_active or status is C.REOPENED
-    assessed = status in ASSESSED or (inactive_or_reopened and draw(st.booleans()))
-    assessment = None
-    if assessed:
-        last = later(draw, last)
-        assessment = Assessment(last, draw(names), risk)
-    plan = None
-    if status in PLANNED or (assessed and inactive_or_reopened and draw(st.booleans())):
-        last = later(draw, last)
-        drawn_up = last
-        if approved is None:
-            approve = (risk is RiskLevel.HIGH and status in PLAN_IN_FORCE) or draw(st.booleans())
-        else:
-            approve = approved
-        approval = None
-        if approve:
-            last = later(draw, last)
-            approval = Approval(draw(names), last)
-        plan = CasePlan(drawn_up, approval=approval)
-    follow_ups = []
-    if status is C.FOLLOW_UP or (plan is not None and not status.is_active):
-        for _ in range(draw(st.integers(status is C.FOLLOW_UP, 3))):
-            last = later(draw, last)
-            follow_ups.append(FollowUp(last, draw(names), draw(st.sampled_from(FollowUpKind))))
-    closure = None
-    if status is C.CLOSED:
-        last = later(draw, last)
-        closure = Closure(last, draw(st.sampled_from(ClosureReason)))
-    case = Case(
-        child_id=draw(ids),
-        body_id=draw(ids),
-        territory=draw(st.sampled_from(["MA-SAL", "MA-RAB", "MA-AGD", "MA-04"])),
-        opened_on=opened,
-        identification=Identification(IdentificationSource.COMMUNITY, opened),
-        status=status,
-        risk=risk,
-        concerns=draw(st.frozensets(st.sampled_from(ProtectionConcern), min_size=1, max_size=3)),
-        assessment=assessment,
-        plan=plan,
-        follow_ups=follow_ups,
-        closure=closure,
-        transferred_to=draw(ids) if status is C.TRANSFERRED else None,
-        duplicate_of=draw(ids) if status is C.DUPLICATE else None,
-        id=draw(ids),
-        version=draw(st.integers(0, 5)),
-    )
-    return case, later(draw, last)
-
-
-@st.composite
-def referrals_in(draw: st.DrawFn, status: ReferralStatus | None = None) -> tuple[Referral, date]:
-    """Draw a referral in ``status`` with the dates of its answer, and a day after them."""
-    status = draw(st.sampled_from(ReferralStatus)) if status is None else status
-    made = draw(st.dates(date(2015, 1, 1), date(2035, 12, 31)))
-    last = made
-    responded = None
-    if status in {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED, ReferralStatus.COMPLETED}:
-        last = responded = later(draw, last)
-    closed = None
-    if status not in {ReferralStatus.PENDING, ReferralStatus.ACCEPTED}:
-        last = closed = later(draw, last)
-    referral = Referral(
-        case_id=draw(ids),
-        from_body=draw(ids),
-        target=draw(
-            st.one_of(
-                ids.map(ReferralTarget.to_body),
-                st.sampled_from(SocialProgramme).map(ReferralTarget.to_programme),
-                st.just(ReferralTarget.to_judicial_authority()),
-            )
-        ),
-        service=draw(st.sampled_from(ServiceType)),
-        made_on=made,
-        urgency=draw(st.sampled_from(Urgency)),
-        status=status,
-        responded_on=responded,
-        closed_on=closed,
-        rejection_reason=draw(reasons) if status is ReferralStatus.REJECTED else None,
-        id=draw(ids),
-        version=draw(st.integers(0, 5)),
-    )
-    return referral, later(draw, last)
+def expected_refusal(action: str, case: Case) -> type[TransitionRefused] | None:
+    """Predict, from the table and what the case holds, how ``action`` is refused (or not)."""
+    if not CASE_TRANSITIONS[action].allows(case.status):
+        return IllegalTransition
+    if action == "record_plan" and case.assessment is None:
+        return StepMissing
+    if action in {"approve_plan", "start_implementation"}:
+        if case.plan is None:
+            return StepMissing
+        if action == "approve_plan" and case.plan.approved:
+            return TransitionRefused
+        if action == "start_implementation" and case.risk is RiskLevel.HIGH:
+            return None if case.plan.approved else PlanNotApproved
+    return None
 
 
 # How each case action is called with arguments valid for a case in one of its sources.
@@ -284,13 +206,6 @@ REFERRAL_CALLS: dict[str, ReferralCall] = {
         referral, on, data.draw(st.none() | reasons)
     ),
 }
-
-# What a case drawn for an action must hold so that the action's own preconditions are met.
-CASE_DRAWS: dict[str, Callable[[], st.SearchStrategy[tuple[Case, date]]]] = {
-    "approve_plan": lambda: cases_in(approved=False),
-    "start_implementation": lambda: cases_in(approved=True),
-}
-
 
 # --- the tables ---------------------------------------------------------------------------------
 
@@ -396,47 +311,60 @@ def test_every_refusal_is_a_wladna_error() -> None:
 
 @pytest.mark.parametrize("action", sorted(CASE_TRANSITIONS))
 @given(data=st.data())
-def test_a_case_action_succeeds_exactly_from_the_statuses_of_its_table_entry(
+def test_a_case_action_leads_to_its_target_from_its_sources_and_is_refused_elsewhere(
     action: str, data: st.DataObject
 ) -> None:
     transition = CASE_TRANSITIONS[action]
-    case, on = data.draw(CASE_DRAWS.get(action, cases_in)())
+    # Half the statuses from the action's sources, so that both outcomes are drawn often.
+    status = data.draw(st.sampled_from(sorted(transition.sources)) | st.sampled_from(CaseStatus))
+    case = attrs.evolve(data.draw(ws.cases(status=status)), version=data.draw(versions))
+    on = data.draw(days_after_reference)
     call = CASE_CALLS[action]
-    if not transition.allows(case.status):
-        with pytest.raises(IllegalTransition) as refused:
+    expected = expected_refusal(action, case)
+    event(expected.__name__ if expected else "succeeds")
+    if expected is not None:
+        with pytest.raises(expected) as refused:
             call(case, on, data)
-        assert refused.value.status == case.status.value
+        assert type(refused.value) is expected
         assert refused.value.action == action
-        assert set(refused.value.allowed) == {status.value for status in transition.sources}
-        assert str(refused.value).startswith(
-            f"cannot {action} Case {case.id}: it is {case.status.value!r}; {action} is allowed "
-            "from "
-        )
+        assert str(refused.value).startswith(f"cannot {action} Case {case.id}: ")
+        if isinstance(refused.value, IllegalTransition):
+            assert refused.value.status == case.status.value
+            assert set(refused.value.allowed) == {status.value for status in transition.sources}
+            assert str(refused.value).startswith(
+                f"cannot {action} Case {case.id}: it is {case.status.value!r}; {action} is "
+                "allowed from "
+            )
         return
     new, events = call(case, on, data)
-    (event,) = events
-    assert event.on == on
+    (happened,) = events
+    assert happened.on == on
     if action == "make_referral":
         assert isinstance(new, Referral)
         assert new.status is ReferralStatus.PENDING
-        assert isinstance(event, ReferralEvent)
-        assert (event.record_id, event.case_id) == (new.id, case.id)
+        assert isinstance(happened, ReferralEvent)
+        assert (happened.record_id, happened.case_id) == (new.id, case.id)
         return
     assert isinstance(new, Case)
     assert new.status is transition.result(case.status)
     assert (new.id, new.version) == (case.id, case.version)
-    assert isinstance(event, CaseEvent)
-    assert event.record_id == case.id
+    assert isinstance(happened, CaseEvent)
+    assert happened.record_id == case.id
 
 
 @pytest.mark.parametrize("action", sorted(REFERRAL_TRANSITIONS))
 @given(data=st.data())
-def test_a_referral_action_succeeds_exactly_from_the_statuses_of_its_table_entry(
+def test_a_referral_action_leads_to_its_target_from_its_sources_and_is_refused_elsewhere(
     action: str, data: st.DataObject
 ) -> None:
     transition = REFERRAL_TRANSITIONS[action]
-    referral, on = data.draw(referrals_in())
+    status = data.draw(
+        st.sampled_from(sorted(transition.sources)) | st.sampled_from(ReferralStatus)
+    )
+    referral = attrs.evolve(data.draw(ws.referrals(status=status)), version=data.draw(versions))
+    on = data.draw(days_after_reference)
     call = REFERRAL_CALLS[action]
+    event("succeeds" if transition.allows(referral.status) else "IllegalTransition")
     if not transition.allows(referral.status):
         with pytest.raises(IllegalTransition) as refused:
             call(referral, on, data)
@@ -446,20 +374,24 @@ def test_a_referral_action_succeeds_exactly_from_the_statuses_of_its_table_entry
         )
         return
     new, events = call(referral, on, data)
-    (event,) = events
+    (happened,) = events
     assert new.status is transition.result(referral.status)
     assert (new.id, new.version, new.case_id) == (referral.id, referral.version, referral.case_id)
-    assert isinstance(event, ReferralEvent)
-    assert (event.record_id, event.case_id, event.on) == (referral.id, referral.case_id, on)
+    assert isinstance(happened, ReferralEvent)
+    assert (happened.record_id, happened.case_id, happened.on) == (
+        referral.id,
+        referral.case_id,
+        on,
+    )
     assert not new.is_open or action == "accept"
 
 
-@given(cases_in(C.CASE_PLAN, approved=False), st.sampled_from(RiskLevel))
+@given(ws.cases(status=C.CASE_PLAN), st.sampled_from(RiskLevel))
 def test_only_a_high_risk_case_needs_an_approved_plan_to_start_implementation(
-    drawn: tuple[Case, date], risk: RiskLevel
+    case: Case, risk: RiskLevel
 ) -> None:
-    case, on = drawn
-    case = attrs.evolve(case, risk=risk)
+    case = attrs.evolve(case, risk=risk, plan=CasePlan(case.opened_on))
+    on = ws.REFERENCE_DATE
     if risk is RiskLevel.HIGH:
         with pytest.raises(PlanNotApproved):
             workflow.start_implementation(case, on)
@@ -468,12 +400,15 @@ def test_only_a_high_risk_case_needs_an_approved_plan_to_start_implementation(
         assert started.status is C.IMPLEMENTATION
 
 
-@given(cases_in(), st.lists(referrals_in(), min_size=1, max_size=4))
+@given(
+    ws.cases(),
+    st.lists(ws.referrals(), min_size=1, max_size=4, unique_by=lambda referral: referral.id),
+)
 def test_a_case_with_an_open_referral_cannot_be_closed_transferred_or_marked_duplicate(
-    drawn: tuple[Case, date], drawn_referrals: list[tuple[Referral, date]]
+    case: Case, drawn: list[Referral]
 ) -> None:
-    case, on = drawn
-    referrals = [attrs.evolve(referral, case_id=case.id) for referral, _ in drawn_referrals]
+    on = ws.REFERENCE_DATE
+    referrals = [attrs.evolve(referral, case_id=case.id) for referral in drawn]
     still_open = [referral.id for referral in referrals if referral.is_open]
     attempts: dict[str, Callable[[], tuple[Case, tuple[CaseEvent, ...]]]] = {
         "close": lambda: workflow.close(
@@ -499,11 +434,8 @@ def test_a_case_with_an_open_referral_cannot_be_closed_transferred_or_marked_dup
             assert not new.is_active
 
 
-@given(cases_in(), st.integers(1, 400))
-def test_no_action_may_be_dated_before_the_case_was_opened(
-    drawn: tuple[Case, date], days: int
-) -> None:
-    case, _on = drawn
+@given(ws.cases(), st.integers(1, 400))
+def test_no_action_may_be_dated_before_the_case_was_opened(case: Case, days: int) -> None:
     before = case.opened_on - timedelta(days=days)
     data_free: dict[str, Callable[[], object]] = {
         "start_implementation": lambda: workflow.start_implementation(case, before),

@@ -14,14 +14,21 @@ from wladna_core.errors import (
 )
 from wladna_core.model import *  # noqa: F403
 from wladna_core.model import __all__ as _model_all
+from wladna_core.rules import Context, Finding, Rule, RuleSet, catalogue, validate
 
 __all__ = [
+    "Context",
+    "Finding",
     "InvalidRecord",
     "InvariantError",
+    "Rule",
+    "RuleSet",
     "Severity",
     "UnknownTerritory",
     "Violation",
     "WladnaError",
     "__version__",
+    "catalogue",
+    "validate",
     *_model_all,
 ]

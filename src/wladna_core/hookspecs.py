@@ -132,10 +132,12 @@ def wladna_rules() -> Iterable[Rule]:
 def wladna_indicators() -> Iterable[IndicatorLike]:
     """Contribute reporting indicators (key performance indicators).
 
-    Called when the reporting layer lists the indicators it can compute.
+    Called by :func:`wladna_core.plugins.indicators_from` when the reporting layer lists the
+    indicators it can compute.
 
     :return: indicator objects, each with a unique ``name`` (see :class:`IndicatorLike`).  The
-        results of all plug-ins are concatenated.
+        results of all plug-ins are gathered by name; a name used by two plug-ins is an error
+        naming both.
     """
 
 
@@ -154,9 +156,10 @@ def wladna_renderers() -> Iterable[Renderer]:
 def wladna_case_event(event: object, context: Mapping[str, object]) -> None:
     """React to a domain event (case opened, referral accepted, case closed...).
 
-    Called once per event, only after the unit of work that caused it has been committed, so
-    a plug-in never sees an event whose data was rolled back.  An exception raised here does not
-    undo the committed data; it is reported with the plug-in's name.
+    Called once per event through :func:`wladna_core.plugins.announce_case_event`, only after
+    the unit of work that caused it has been committed, so that a plug-in never hears of a change
+    that was rolled back.  An exception raised here does not undo the committed data: it is
+    logged and reported with the plug-in's name, and the other plug-ins still hear of the event.
 
     :param event: the domain event object, as returned by the workflow function that caused it.
     :param context: who and where: at least ``actor`` (the actor who made the change) and
@@ -169,7 +172,8 @@ def wladna_case_event(event: object, context: Mapping[str, object]) -> None:
 def wladna_authorize(actor: object, action: str, resource: object) -> bool | None:
     """Restrict access: refuse ``actor`` the ``action`` on ``resource``, or let it pass.
 
-    Called before each access check is granted, after the built-in role policy has allowed it.
+    Called by :func:`wladna_core.plugins.authorize` at each access check, after the built-in
+    role policy has allowed the action.
     A plug-in can only deny: ``False`` refuses the action whatever other plug-ins say; ``True``
     and ``None`` both mean "no objection" and can never grant what the built-in policy refused.
 
@@ -177,7 +181,8 @@ def wladna_authorize(actor: object, action: str, resource: object) -> bool | Non
     :param action: what is asked, e.g. ``case.read``, ``case.update``, ``referral.respond``,
         ``report.export``.
     :param resource: the record (or report) concerned.
-    :return: ``False`` to deny, ``None`` (or ``True``) to leave the decision to others.
+    :return: ``False`` to deny, ``None`` (or ``True``) to leave the decision to others.  Any
+        other answer, or an exception, denies too.
     """
 
 
@@ -216,8 +221,9 @@ def wladna_programme_eligibility(
 ) -> EligibilityResult | None:
     """Say whether a family is eligible for a public social programme on a date.
 
-    Called when a case worker considers referring a family to a programme (ASD, AMO Tadamon,
-    Tayssir...).  Every plug-in that knows something answers; all answers are shown.
+    Called through :func:`wladna_core.plugins.eligibility_from` when a case worker considers
+    referring a family to a programme (ASD, AMO Tadamon, Tayssir...).  Every plug-in that knows
+    something answers; all answers are shown.
 
     :param family: the household.
     :param programme: the programme considered.
@@ -231,7 +237,8 @@ def wladna_programme_eligibility(
 def wladna_configure_converter(converter: cattrs.Converter) -> None:
     """Customise the cattrs converter, e.g. to (un)structure a plug-in's own record types.
 
-    Called once for each converter made for a plug-in manager, before the converter is used.
+    Called through :func:`wladna_core.plugins.configure_converter`, once for each converter
+    made for a plug-in manager, before the converter is used.
     A plug-in must not change how the library's own classes are structured: stores rely on it.
 
     :param converter: the :class:`cattrs.Converter` to register hooks on.

@@ -262,10 +262,10 @@ def _canonical(name: str) -> str:
 
 
 def _selection_from_env() -> frozenset[str] | None:
-    value = os.environ.get(PLUGINS_ENV, "").strip()
-    if not value:
-        return None
+    value = os.environ.get(PLUGINS_ENV, "")
     names = frozenset(part.strip() for part in value.split(",") if part.strip())
+    if not names:
+        return None
     if _NO_PLUGINS in {name.lower() for name in names}:
         if len(names) > 1:
             msg = (
@@ -347,7 +347,7 @@ def _check_hooks_exist(pm: WladnaPluginManager) -> None:
     except pluggy.PluginValidationError as exc:
         name = pm.get_name(exc.plugin) or repr(exc.plugin)
         dist_name, version = _name_and_version(pm.distribution_of(exc.plugin))
-        known = sorted(name for name in vars(hookspecs) if name.startswith(f"{PROJECT_NAME}_"))
+        known = sorted(hook for hook in vars(hookspecs) if hook.startswith(f"{PROJECT_NAME}_"))
         unknown = sorted(
             caller.name for caller in pm.get_hookcallers(exc.plugin) or () if not caller.has_spec()
         )
@@ -397,7 +397,15 @@ def make_plugin_manager(
 def _summary(value: object) -> str:
     """Describe ``value`` for the trace without personal data: types, ids, keys, sizes."""
     record_id = getattr(value, "id", None)
-    name = getattr(value, "name", None)
+    # Codes (rules) and names (renderers, indicators) are the library's words, never a person's.
+    label = next(
+        (
+            f"{field}={word!r}"
+            for field in ("code", "name")
+            if isinstance(word := getattr(value, field, None), str)
+        ),
+        None,
+    )
     if value is None or isinstance(value, bool | int | float):
         text = repr(value)
     elif isinstance(value, enum.Enum):
@@ -414,8 +422,8 @@ def _summary(value: object) -> str:
         text = f"{type(value).__name__}[{len(value)}]({inner}{more})"
     elif isinstance(record_id, str):
         text = f"{type(value).__name__}(id={record_id!r})"
-    elif isinstance(name, str) and not inspect.ismodule(value):
-        text = f"{type(value).__name__}(name={name!r})"
+    elif label is not None and not inspect.ismodule(value):
+        text = f"{type(value).__name__}({label})"
     else:
         text = type(value).__name__
     return text
@@ -467,8 +475,10 @@ def _call_one(
     outcome = pluggy.Result.from_call(lambda: impl.function(*arguments))
     if traced:
         _trace_after(outcome, hook_name, [impl], kwargs)
-    if outcome.exception is not None:
-        exc = outcome.exception
+    exc = outcome.exception
+    if exc is not None and not isinstance(exc, Exception):
+        raise exc  # KeyboardInterrupt, SystemExit: not the plug-in's failure to report
+    if exc is not None:
         reason = f"it raised {type(exc).__name__}: {exc}"
         plugin = _plugin_label(pm, impl.plugin_name)
         raise PluginHookError(hook_name, [plugin], reason) from exc

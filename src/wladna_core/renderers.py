@@ -174,10 +174,11 @@ def cell_value(value: object) -> str | int | float | bool | None:
 
     :raises ValueError: for a NaN or infinite number, which no report should contain.
     """
+    if isinstance(value, enum.Enum):
+        # Before the plain types: a StrEnum member is a str, but is written as its bare value.
+        return cell_value(value.value)
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, enum.Enum):
-        return cell_value(value.value)
     if isinstance(value, float | Decimal):
         if not math.isfinite(value):
             msg = f"a report cell holds {value!r}; write None for a missing value"

@@ -109,7 +109,7 @@ __all__ = [
     "transfer",
 ]
 
-S = TypeVar("S", CaseStatus, ReferralStatus)
+_Status = TypeVar("_Status", CaseStatus, ReferralStatus)
 _T = TypeVar("_T", Case, Referral, CasePlan)
 
 
@@ -117,7 +117,7 @@ _T = TypeVar("_T", Case, Referral, CasePlan)
 
 
 @attrs.frozen
-class Transition(Generic[S]):
+class Transition(Generic[_Status]):
     """One action of a state machine.
 
     :param action: the name of the action, which is also the name of its function here.
@@ -127,15 +127,15 @@ class Transition(Generic[S]):
     """
 
     action: str
-    sources: frozenset[S]
-    target: S | None
+    sources: frozenset[_Status]
+    target: _Status | None
     description: str
 
-    def allows(self, status: S) -> bool:
+    def allows(self, status: _Status) -> bool:
         """Return whether the action is allowed from ``status``."""
         return status in self.sources
 
-    def result(self, status: S) -> S:
+    def result(self, status: _Status) -> _Status:
         """Return the status a record in ``status`` has after the action."""
         return status if self.target is None else self.target
 
@@ -550,7 +550,7 @@ def _require_referral(referral: Referral, action: str) -> Transition[ReferralSta
     return transition
 
 
-def _in_order(statuses: frozenset[S], kind: type[S]) -> list[str]:
+def _in_order(statuses: frozenset[_Status], kind: type[_Status]) -> list[str]:
     return [status.value for status in kind if status in statuses]
 
 

@@ -30,17 +30,19 @@ import enum
 import functools
 import types
 import urllib.parse
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, cast
 
 import attrs
 
+from wladna_core.convert import structure, unstructure
 from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
+from wladna_core.rules import record_label, validate
 from wladna_core.storage.query import Query
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
     from types import TracebackType
 
     import pluggy
@@ -565,8 +567,6 @@ def _at_version(record: T, version: int) -> T:
 
 
 def _store_violation(code: str, path: str, record: object, message: str, remedy: str) -> Violation:
-    from wladna_core.rules import record_label  # noqa: PLC0415 (rules is heavy, load on use)
-
     return Violation(
         code=code,
         path=path,
@@ -829,8 +829,6 @@ class Repository(abc.ABC, Generic[T]):
         self, record: T, pending: Sequence[object]
     ) -> tuple[list[Violation], list[Violation]]:
         """Run the store's rules; return ``(errors, warnings)``."""
-        from wladna_core.rules import validate  # noqa: PLC0415 (rules is heavy, load on use)
-
         found = validate(
             record,
             on=self.store.today(),
@@ -843,25 +841,17 @@ class Repository(abc.ABC, Generic[T]):
 
     def _unstructure(self, record: T) -> Mapping[str, Any]:
         """Return what the store keeps of ``record``: the converter's form."""
-        from wladna_core.convert import unstructure  # noqa: PLC0415 (convert imports the model)
-
-        data = unstructure(record)
-        if not isinstance(data, Mapping):
-            msg = f"the converter turned a {type(record).__name__} into {type(data).__name__}"
-            raise StoreError(msg)
-        return data
+        return unstructure(record)
 
     def _structure(self, data: Mapping[str, Any]) -> T:
         """Return the record a store kept as ``data``; for adapters reading rows back.
 
         :raises StoreError: if the stored data is no longer a valid record (names the record).
         """
-        from wladna_core.convert import structure  # noqa: PLC0415 (convert imports the model)
-
         try:
             return structure(data, self.record_type)
         except InvalidRecord as exc:
-            record_id = data.get("id", "?") if isinstance(data, Mapping) else "?"
+            record_id = data.get("id", "?")
             msg = (
                 f"the stored {self.record_type.__name__} {record_id} cannot be read back: {exc}. "
                 "The store holds data this version of wladna_core does not accept; check the "

@@ -143,6 +143,10 @@ _VARIANT_RFC: Final = 1 << 63
 # In many_case_files, bits 16-31 of the last field carry the number of the case file, so that the
 # ids of two case files never meet; ids within one file are drawn unique.
 _SERIAL_LIMIT: Final = 1 << 16
+_LOW_62: Final = (1 << 62) - 1
+_LOW_30: Final = (1 << 30) - 1
+_BITS_74: Final = st.integers(0, (1 << 74) - 1)
+_BITS_58: Final = st.integers(0, (1 << 58) - 1)
 
 _FEMALE_NAMES: Final = (
     ("Amina", "أمينة"),
@@ -272,6 +276,12 @@ _ANSWERED: Final = frozenset(
 )
 _PROVINCIAL_LEVELS: Final = frozenset(level for level in TerritoryLevel if level.is_provincial)
 _RESPONSIBLE_KINDS: Final = tuple(kind for kind in BodyKind if kind is not BodyKind.MINISTRY)
+_ADULT_RELATIVES: Final = (
+    Relation.GRANDPARENT,
+    Relation.AUNT_UNCLE,
+    Relation.OTHER_RELATIVE,
+    Relation.NON_RELATIVE,
+)
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -294,15 +304,24 @@ def _last_day_under(birth_date: date, years: int) -> date:
     return birthday - timedelta(days=1)
 
 
-def _birth_dates(on: date, youngest: int, oldest: int) -> st.SearchStrategy[date]:
-    """Birth dates of people aged ``youngest`` to ``oldest`` (inclusive) on the day ``on``."""
-    earliest = _years_before(on, oldest + 1) + timedelta(days=1)
-    return st.dates(earliest, _years_before(on, youngest))
-
-
 def _between(draw: st.DrawFn, first: date, last: date) -> date:
     """Draw a date from ``first`` to ``last`` (inclusive); ``first`` when the range is empty."""
-    return draw(st.dates(first, max(first, last)))
+    # An offset in days: integers() strategies are cached by Hypothesis, dates() ones are not.
+    if last <= first:
+        return first
+    return first + timedelta(days=draw(st.integers(0, (last - first).days)))
+
+
+def _birth_date(draw: st.DrawFn, on: date, ages: tuple[int, int]) -> date:
+    """Draw the birth date of someone aged ``ages[0]`` to ``ages[1]`` (inclusive) on ``on``."""
+    youngest, oldest = ages
+    earliest = _years_before(on, oldest + 1) + timedelta(days=1)
+    return _between(draw, earliest, _years_before(on, youngest))
+
+
+def _maybe(draw: st.DrawFn) -> bool:
+    """Draw whether an optional part is there."""
+    return draw(_BOOLEANS)
 
 
 def _age_range(age: tuple[int, int] | int | None, knob: str) -> tuple[int, int]:
@@ -323,19 +342,24 @@ def _uuid7(millis: int, rand_a: int, rand_b: int) -> str:
     return str(uuid.UUID(int=value))
 
 
+@functools.cache
 def _record_ids(serial: int | None = None) -> st.SearchStrategy[str]:
     millis = st.integers(*_MILLIS_RANGE)
-    rand_a = st.integers(0, (1 << 12) - 1)
     if serial is None:
-        rand_b = st.integers(0, (1 << 62) - 1)
-    else:
-        tagged = serial << 16
-        rand_b = st.builds(
-            lambda high, low: (high << 32) | tagged | low,
-            st.integers(0, (1 << 30) - 1),
-            st.integers(0, (1 << 16) - 1),
-        )
-    return st.builds(_uuid7, millis, rand_a, rand_b)
+        # The 12 random bits before the variant and the 62 after it, in one draw.
+        return st.builds(lambda ms, bits: _uuid7(ms, bits >> 62, bits & _LOW_62), millis, _BITS_74)
+    tagged = serial << 16
+
+    def tag(ms: int, bits: int) -> str:
+        # 12 bits before the variant; after it 30 drawn bits, the serial, 16 drawn bits.
+        return _uuid7(ms, bits >> 46, ((bits >> 16) & _LOW_30) << 32 | tagged | bits & 0xFFFF)
+
+    return st.builds(tag, millis, _BITS_58)
+
+
+@functools.cache
+def _maybe_code(code: str) -> st.SearchStrategy[str | None]:
+    return _optional(st.just(code))
 
 
 def record_ids() -> st.SearchStrategy[str]:
@@ -357,21 +381,86 @@ def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-_odd_names = st.text(st.characters(categories=["L"]), min_size=1, max_size=24)
-
-
-def _given_names(sex: Sex) -> st.SearchStrategy[tuple[str, str | None]]:
-    """Draw a given name in Latin script with its Arabic spelling, or an unusual name alone."""
-    pool = _FEMALE_NAMES if sex is Sex.FEMALE else _MALE_NAMES
-    return st.one_of(st.sampled_from(pool), _odd_names.map(lambda name: (name, None)))
-
-
-def _family_names() -> st.SearchStrategy[tuple[str, str | None]]:
-    return st.one_of(st.sampled_from(_FAMILY_NAMES), _odd_names.map(lambda name: (name, None)))
-
-
 def _optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.none() | strategy
+
+
+def _joined(*parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(*parts).map("".join)
+
+
+def _alone(name: str) -> tuple[str, str | None]:
+    return (name, None)
+
+
+# Strategies that do not depend on knobs are made once: Hypothesis checks a strategy the first
+# time it draws from it, which costs more than the draw.
+_BOOLEANS: Final = st.booleans()
+_DIGITS: Final = "0123456789"
+_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Names in any script, to try storage and exports on more than the usual names.
+_ODD_NAMES: Final = st.text(st.characters(categories=["L"]), min_size=1, max_size=24).map(_alone)
+# A given name in Latin script with its Arabic spelling, or an unusual name alone.
+_GIVEN_NAMES: Final[dict[Sex, st.SearchStrategy[tuple[str, str | None]]]] = {
+    Sex.FEMALE: st.sampled_from(_FEMALE_NAMES) | _ODD_NAMES,
+    Sex.MALE: st.sampled_from(_MALE_NAMES) | _ODD_NAMES,
+}
+_FAMILY_NAME_PAIRS: Final[st.SearchStrategy[tuple[str, str | None]]] = (
+    st.sampled_from(_FAMILY_NAMES) | _ODD_NAMES
+)
+_MOBILES: Final = _optional(
+    _joined(st.sampled_from(("06", "07")), st.text(_DIGITS, min_size=8, max_size=8))
+)
+_FOCAL_POINTS: Final = st.builds(
+    FocalPoint,
+    name=st.builds(
+        "{0[0]} {1[0]}".format,
+        _GIVEN_NAMES[Sex.FEMALE] | _GIVEN_NAMES[Sex.MALE],
+        _FAMILY_NAME_PAIRS,
+    ),
+    phone=_MOBILES,
+    email=_optional(st.sampled_from(("pf@entraide.ma", "point.focal@sante.gov.ma"))),
+)
+_INSTITUTION_LISTS: Final = st.lists(
+    st.builds(
+        MemberInstitution,
+        institution=st.sampled_from(Institution),
+        focal_point=_optional(_FOCAL_POINTS),
+    ),
+    max_size=4,
+    unique_by=lambda member: member.institution,
+)
+_SERVICE_SETS: Final = st.frozensets(st.sampled_from(ServiceType), max_size=5)
+_NEEDS: Final = st.frozensets(st.sampled_from(ServiceType), max_size=3)
+_CONCERN_SETS: Final = {
+    fewest: st.frozensets(st.sampled_from(ProtectionConcern), min_size=fewest, max_size=4)
+    for fewest in (0, 1)
+}
+_DIFFICULTY_LISTS: Final = st.lists(
+    st.builds(
+        FunctionalDifficulty,
+        domain=st.sampled_from(FunctionalDomain),
+        degree=st.sampled_from(Difficulty),
+    ),
+    max_size=2,
+    unique_by=lambda difficulty: difficulty.domain,
+)
+_LANGUAGE_LISTS: Final = st.lists(st.sampled_from(_LANGUAGES), max_size=3, unique=True)
+_NICKNAME: Final = _optional(st.sampled_from(_NICKNAMES))
+_NATIONALITY: Final = _optional(st.sampled_from(_NATIONALITIES))
+_SCHOOLING_YOUNG: Final = _optional(st.just(Schooling.NOT_OF_SCHOOL_AGE))
+_SCHOOLING: Final = _optional(
+    st.sampled_from([s for s in Schooling if s is not Schooling.NOT_OF_SCHOOL_AGE])
+)
+_SERVICE: Final = _optional(st.sampled_from(ServiceType))
+_OPTIONAL_IDS: Final = _optional(_record_ids())
+_OUTCOME: Final = _optional(st.sampled_from(_OUTCOMES))
+_NOTE: Final = _optional(st.sampled_from(_NOTES))
+_SUMMARY: Final = st.sampled_from(("", *_NOTES))
+_ADULT_RELATIVE_LISTS: Final = st.lists(st.sampled_from(_ADULT_RELATIVES), max_size=2)
+_RSU_IDS: Final = _optional(st.text(_DIGITS, min_size=9, max_size=9))
+_PROGRAMME_LISTS: Final = st.lists(st.sampled_from(SocialProgramme), max_size=2, unique=True)
+_INDEXES: Final = _optional(st.floats(0, 20, allow_nan=False).map(lambda x: round(x, 4)))
 
 
 # --- territories and bodies ----------------------------------------------------------------------
@@ -444,29 +533,6 @@ def _case_territories(gazetteer: Gazetteer, body_territory: str) -> tuple[Territ
     return _territories_in(gazetteer, below, body_territory)
 
 
-def _focal_points() -> st.SearchStrategy[FocalPoint]:
-    return st.builds(
-        FocalPoint,
-        name=st.builds(
-            lambda given, family: f"{given[0]} {family[0]}",
-            _given_names(Sex.FEMALE) | _given_names(Sex.MALE),
-            _family_names(),
-        ),
-        phone=_optional(st.from_regex(r"\A0[5-7]\d{8}\Z", fullmatch=True)),
-        email=_optional(st.sampled_from(("pf@entraide.ma", "point.focal@sante.gov.ma"))),
-    )
-
-
-def _member_institutions() -> st.SearchStrategy[list[MemberInstitution]]:
-    member = st.builds(
-        MemberInstitution,
-        institution=st.sampled_from(Institution),
-        organisation=st.none(),
-        focal_point=_optional(_focal_points()),
-    )
-    return st.lists(member, max_size=4, unique_by=lambda m: m.institution)
-
-
 @st.composite
 def _bodies(
     draw: st.DrawFn,
@@ -484,9 +550,9 @@ def _bodies(
         name=f"{_BODY_PREFIXES[kind]} de {place.name_fr}",
         kind=kind,
         territory=place.code,
-        institutions=draw(_member_institutions()),
-        services=draw(st.frozensets(st.sampled_from(ServiceType), max_size=5)),
-        active=draw(st.booleans()) if active is None else active,
+        institutions=draw(_INSTITUTION_LISTS),
+        services=draw(_SERVICE_SETS),
+        active=_maybe(draw) if active is None else active,
         id=body_id if body_id is not None else draw(record_ids()),
     )
 
@@ -542,13 +608,6 @@ def territorial_bodies(
 
 
 # --- children ------------------------------------------------------------------------------------
-
-_DIGITS: Final = "0123456789"
-_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _joined(*parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    return st.tuples(*parts).map("".join)
 
 
 def _valid_identifier_values(scheme: IdentifierScheme) -> st.SearchStrategy[str]:
@@ -633,11 +692,12 @@ def identifiers(
     return st.one_of([_identifiers(item, valid=valid) for item in schemes])
 
 
-def _child_identifiers() -> st.SearchStrategy[list[Identifier]]:
-    """Up to three valid identifiers, of different schemes."""
-    return st.lists(st.sampled_from(IdentifierScheme), max_size=3, unique=True).flatmap(
-        lambda schemes: st.tuples(*(_identifiers(s, valid=True) for s in schemes)).map(list)
-    )
+# Up to three valid identifiers, of different schemes.
+_CHILD_IDENTIFIERS: Final = st.lists(
+    st.one_of([_identifiers(scheme, valid=True) for scheme in IdentifierScheme]),
+    max_size=3,
+    unique_by=lambda identifier: identifier.scheme,
+)
 
 
 _SCHOOL_AGE: Final = 6
@@ -646,14 +706,14 @@ _REGISTERED_BY: Final = frozenset({IdentifierScheme.IDCS, IdentifierScheme.CIVIL
 
 def _child_names(draw: st.DrawFn, sex: Sex) -> dict[str, str | None]:
     """Draw the names of an identified child: Latin script, Arabic script, or both."""
-    given, given_ar = draw(_given_names(sex))
-    family, family_ar = draw(_family_names())
+    given, given_ar = draw(_GIVEN_NAMES[sex])
+    family, family_ar = draw(_FAMILY_NAME_PAIRS)
     script = draw(st.sampled_from(("both", "latin", "arabic")))
     if given_ar is None:
         script = "latin"
     names: dict[str, str | None] = {}
     if script != "arabic":
-        names.update(given_name=given, family_name=draw(_optional(st.just(family))))
+        names.update(given_name=given, family_name=family if _maybe(draw) else None)
     if script != "latin":
         names.update(given_name_ar=given_ar, family_name_ar=family_ar)
     return names
@@ -672,49 +732,37 @@ def _children(
     child_id: str | None = None,
 ) -> Child:
     sex = draw(st.sampled_from(Sex)) if sex is None else sex
-    birth_date = draw(_birth_dates(on, *ages))
+    birth_date = _birth_date(draw, on, ages)
     if unidentified is None:
         # One child in five is found without an identity.
         unidentified = draw(st.sampled_from((False, False, False, False, True)))
     if identifier_lists is not None:
         found = list(draw(identifier_lists))
     else:
-        found = [] if unidentified else draw(_child_identifiers())
-    birth_registered: bool | None = None
+        found = [] if unidentified else draw(_CHILD_IDENTIFIERS)
     if unidentified:
         names: dict[str, str | None] = {}
         nationality = None
     else:
         names = _child_names(draw, sex)
-        nationality = draw(_optional(st.sampled_from(_NATIONALITIES)))
-        if any(identifier.scheme in _REGISTERED_BY for identifier in found):
-            birth_registered = True
-        else:
-            birth_registered = draw(st.sampled_from((None, True, False)))
-    if age_on(birth_date, on) < _SCHOOL_AGE:
-        schooling = draw(_optional(st.just(Schooling.NOT_OF_SCHOOL_AGE)))
-    else:
-        at_school_age = [s for s in Schooling if s is not Schooling.NOT_OF_SCHOOL_AGE]
-        schooling = draw(_optional(st.sampled_from(at_school_age)))
-    difficulties = st.builds(
-        FunctionalDifficulty,
-        domain=st.sampled_from(FunctionalDomain),
-        degree=st.sampled_from(Difficulty),
-    )
+        nationality = draw(_NATIONALITY)
+    # A civil-status identifier or birth act proves the birth is registered.
+    birth_registered: bool | None = True
+    if not any(identifier.scheme in _REGISTERED_BY for identifier in found):
+        birth_registered = None if unidentified else draw(st.sampled_from((None, True, False)))
+    schooling = draw(_SCHOOLING_YOUNG if age_on(birth_date, on) < _SCHOOL_AGE else _SCHOOLING)
     return Child(
         sex=sex,
         birth_date=birth_date,
-        nickname=draw(_optional(st.sampled_from(_NICKNAMES))),
+        nickname=draw(_NICKNAME),
         unidentified=unidentified,
-        birth_date_estimated=True if unidentified else draw(st.booleans()),
+        birth_date_estimated=True if unidentified else _maybe(draw),
         nationality=nationality,
         identifiers=found,
         birth_registered=birth_registered,
         residence=draw(residences),
-        functional_difficulties=draw(
-            st.lists(difficulties, max_size=2, unique_by=lambda d: d.domain)
-        ),
-        languages=draw(st.lists(st.sampled_from(_LANGUAGES), max_size=3, unique=True)),
+        functional_difficulties=draw(_DIFFICULTY_LISTS),
+        languages=draw(_LANGUAGE_LISTS),
         schooling=schooling,
         id=draw(record_ids()) if child_id is None else child_id,
         given_name=names.get("given_name"),
@@ -804,14 +852,6 @@ class _Role:
     ages: tuple[int, int]
 
 
-_ADULT_RELATIVES: Final = (
-    Relation.GRANDPARENT,
-    Relation.AUNT_UNCLE,
-    Relation.OTHER_RELATIVE,
-    Relation.NON_RELATIVE,
-)
-
-
 def _adult_ages(oldest_child: int, relation: Relation) -> tuple[int, int]:
     """Ages of an adult of ``relation`` in a household whose oldest child is ``oldest_child``."""
     youngest = max(_MAJORITY, oldest_child + 15)
@@ -830,7 +870,7 @@ def _roles(
     if child_headed:
         # Parents, when recorded, are deceased; a minor sibling heads the household.
         for relation, sex in ((Relation.MOTHER, Sex.FEMALE), (Relation.FATHER, Sex.MALE)):
-            if draw(st.booleans()):
+            if _maybe(draw):
                 roles.append(_Role(relation, sex, caregiver=False, alive=False, ages=(30, 80)))
         roles.append(_Role(Relation.SIBLING, None, caregiver=True, alive=True, ages=(14, 17)))
     elif with_kafala:
@@ -845,14 +885,14 @@ def _roles(
             roles.append(_Role(relation, sex, caregiver=True, alive=True, ages=ages))
     else:
         for relation, sex in ((Relation.MOTHER, Sex.FEMALE), (Relation.FATHER, Sex.MALE)):
-            if draw(st.booleans()):
+            if _maybe(draw):
                 alive = draw(st.sampled_from((True, True, True, False)))
-                caregiver = alive and draw(st.booleans())
+                caregiver = alive and _maybe(draw)
                 ages = _adult_ages(oldest_child, relation)
                 roles.append(_Role(relation, sex, caregiver=caregiver, alive=alive, ages=ages))
-        for relation in draw(st.lists(st.sampled_from(_ADULT_RELATIVES), max_size=2)):
+        for relation in draw(_ADULT_RELATIVE_LISTS):
             ages = _adult_ages(oldest_child, relation)
-            caregiver = draw(st.booleans())
+            caregiver = _maybe(draw)
             roles.append(_Role(relation, None, caregiver=caregiver, alive=True, ages=ages))
         if not any(role.caregiver for role in roles):
             ages = _adult_ages(oldest_child, Relation.GRANDPARENT)
@@ -878,24 +918,22 @@ def _member(
     draw: st.DrawFn, role: _Role, *, on: date, household: str, kafala_since: date
 ) -> FamilyMember:
     sex = draw(st.sampled_from(Sex)) if role.sex is None else role.sex
-    given, _ = draw(_given_names(sex))
+    given, _ = draw(_GIVEN_NAMES[sex])
     # A mother keeps her own family name; others mostly share the household's.
-    family = draw(_family_names())[0] if role.relation is Relation.MOTHER else household
+    family = draw(_FAMILY_NAME_PAIRS)[0] if role.relation is Relation.MOTHER else household
+    # A caregiver's birth date is always known, so that rules can tell a minor caregiver.
+    known_birth = role.caregiver or _maybe(draw)
     adult = role.ages[0] >= _MAJORITY
     return FamilyMember(
         relation=role.relation,
         given_name=given,
-        family_name=draw(_optional(st.just(family))),
+        family_name=family if _maybe(draw) else None,
         sex=sex,
-        birth_date=draw(_optional(_birth_dates(on, *role.ages)))
-        if not role.caregiver
-        else draw(_birth_dates(on, *role.ages)),
+        birth_date=_birth_date(draw, on, role.ages) if known_birth else None,
         caregiver=role.caregiver,
         alive=role.alive,
         kafala=_kafala_decision(draw, kafala_since, on) if role.relation.is_kafala else None,
-        phone=draw(_optional(st.from_regex(r"\A0[67]\d{8}\Z", fullmatch=True)))
-        if adult and role.alive
-        else None,
+        phone=draw(_MOBILES) if adult and role.alive else None,
     )
 
 
@@ -931,7 +969,7 @@ def _families(
     if child_headed is None:
         child_headed = False if with_kafala else draw(st.sampled_from((False, False, False, True)))
     if with_kafala is None:
-        with_kafala = False if child_headed else draw(st.booleans())
+        with_kafala = False if child_headed else _maybe(draw)
     oldest_child = max((age_on(child.birth_date, on) for child in linked), default=17)
     roles = _roles(
         draw,
@@ -940,7 +978,7 @@ def _families(
         oldest_child=oldest_child,
         linked=len(linked),
     )
-    household = draw(_family_names())[0]
+    household = draw(_FAMILY_NAME_PAIRS)[0]
     youngest_birth = max((child.birth_date for child in linked), default=_years_before(on, 17))
     members = [
         FamilyMember(
@@ -955,21 +993,21 @@ def _families(
         _member(draw, role, on=on, household=household, kafala_since=youngest_birth)
         for role in roles
     )
-    programmes = st.builds(
-        ProgrammeEnrolment,
-        programme=st.sampled_from(SocialProgramme),
-        status=st.sampled_from(EnrolmentStatus),
-        since=_optional(st.dates(_years_before(on, 10), on)),
-    )
+    programmes = [
+        ProgrammeEnrolment(
+            programme=programme,
+            status=draw(st.sampled_from(EnrolmentStatus)),
+            since=_between(draw, _years_before(on, 10), on) if _maybe(draw) else None,
+        )
+        for programme in draw(_PROGRAMME_LISTS)
+    ]
     return Family(
         members=_without_repeats(members),
         residence=draw(residences),
         child_headed=child_headed,
-        rsu_id=draw(_optional(st.text(_DIGITS, min_size=9, max_size=9))),
-        socio_economic_index=draw(
-            _optional(st.floats(0, 20, allow_nan=False).map(lambda x: round(x, 4)))
-        ),
-        programmes=draw(st.lists(programmes, max_size=2, unique_by=lambda p: p.programme)),
+        rsu_id=draw(_RSU_IDS),
+        socio_economic_index=draw(_INDEXES),
+        programmes=programmes,
         id=draw(record_ids()) if family_id is None else family_id,
     )
 
@@ -1025,33 +1063,32 @@ def families(
 # --- consents ------------------------------------------------------------------------------------
 
 
-def _overrides(first: date, last: date) -> st.SearchStrategy[ConsentOverride]:
-    """Authorised overrides, authorised between ``first`` and ``last``."""
-    return st.builds(
-        ConsentOverride,
-        reason=st.sampled_from(OverrideReason),
-        justification=st.sampled_from(_JUSTIFICATIONS),
-        authorised_by=st.sampled_from(_SUPERVISORS),
-        authorised_on=st.dates(first, max(first, last)),
+def _override(draw: st.DrawFn, first: date, last: date) -> ConsentOverride:
+    """Draw an authorised override, authorised between ``first`` and ``last``."""
+    return ConsentOverride(
+        reason=draw(st.sampled_from(OverrideReason)),
+        justification=draw(st.sampled_from(_JUSTIFICATIONS)),
+        authorised_by=draw(st.sampled_from(_SUPERVISORS)),
+        authorised_on=_between(draw, first, last),
     )
 
 
-@st.composite
-def _consents(draw: st.DrawFn, *, first: date, last: date, allows_referral: bool | None) -> Consent:
+def _consent(draw: st.DrawFn, first: date, last: date, allows_referral: bool | None) -> Consent:
+    """Draw a consent recorded between ``first`` and ``last``."""
     recorded_on = _between(draw, first, last)
-    allows = draw(st.booleans()) if allows_referral is None else allows_referral
+    allows = _maybe(draw) if allows_referral is None else allows_referral
     override = None
-    if allows and draw(st.booleans()):
+    if allows and _maybe(draw):
         services = sharing = True
     else:
         services, sharing = draw(st.sampled_from(((False, False), (True, False), (False, True))))
         if allows:
-            override = draw(_overrides(recorded_on, recorded_on))
-    reporting = draw(st.booleans())
-    givers = st.sampled_from(ConsentGiver)
+            override = _override(draw, recorded_on, recorded_on)
+    reporting = _maybe(draw)
+    given = services or sharing or reporting or _maybe(draw)
     return Consent(
         recorded_on=recorded_on,
-        given_by=draw(givers if services or sharing or reporting else _optional(givers)),
+        given_by=draw(st.sampled_from(ConsentGiver)) if given else None,
         services=services,
         sharing=sharing,
         reporting=reporting,
@@ -1069,7 +1106,8 @@ def consents(
         carry no override); drawn by default.
     :param on: the date of validation: consents are recorded on or before it.
     """
-    return _consents(first=_years_before(on, _CASE_YEARS), last=on, allows_referral=allows_referral)
+    first = _years_before(on, _CASE_YEARS)
+    return st.composite(lambda draw: _consent(draw, first, on, allows_referral))()
 
 
 # --- cases ---------------------------------------------------------------------------------------
@@ -1086,16 +1124,18 @@ def _opening_window(child: Child | None, on: date) -> tuple[date, date]:
 def _plan(
     draw: st.DrawFn, *, drawn_up_on: date, on: date, approved: bool | None, responsible: str
 ) -> CasePlan:
-    goal = st.builds(
-        Goal,
-        description=st.sampled_from(_GOALS),
-        responsible=st.just(responsible),
-        due=st.integers(7, 365).map(lambda days: drawn_up_on + timedelta(days=days)),
-        service=_optional(st.sampled_from(ServiceType)),
-        achieved_on=_optional(st.dates(drawn_up_on, max(drawn_up_on, on))),
-    )
+    goals = [
+        Goal(
+            description=draw(st.sampled_from(_GOALS)),
+            responsible=responsible,
+            due=drawn_up_on + timedelta(days=draw(st.integers(7, 365))),
+            service=draw(_SERVICE),
+            achieved_on=_between(draw, drawn_up_on, on) if _maybe(draw) else None,
+        )
+        for _ in range(draw(st.integers(1, 3)))
+    ]
     if approved is None:
-        approved = draw(st.booleans())
+        approved = _maybe(draw)
     approval = (
         Approval(by=draw(st.sampled_from(_SUPERVISORS)), on=_between(draw, drawn_up_on, on))
         if approved
@@ -1103,10 +1143,10 @@ def _plan(
     )
     return CasePlan(
         drawn_up_on=drawn_up_on,
-        goals=draw(st.lists(goal, min_size=1, max_size=3)),
-        review_on=draw(
-            _optional(st.integers(30, 180).map(lambda days: drawn_up_on + timedelta(days=days)))
-        ),
+        goals=goals,
+        review_on=drawn_up_on + timedelta(days=draw(st.integers(30, 180)))
+        if _maybe(draw)
+        else None,
         approval=approval,
     )
 
@@ -1140,14 +1180,14 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
     identification = Identification(
         source=draw(st.sampled_from(IdentificationSource)),
         on=_between(draw, earliest_identification, opened_on),
-        by_body=body.id if body is not None else draw(_optional(record_ids())),
-        note=draw(_optional(st.sampled_from(_NOTES))),
+        by_body=body.id if body is not None else draw(_OPTIONAL_IDS),
+        note=draw(_NOTE),
     )
     worker = draw(st.sampled_from(_WORKERS))
     cursor = opened_on
     may_assess = knobs.concerns is None or bool(knobs.concerns)
     assessed = status in _ASSESSMENT_DONE or (
-        may_assess and status is not CaseStatus.REGISTERED and draw(st.booleans())
+        may_assess and status is not CaseStatus.REGISTERED and _maybe(draw)
     )
     assessment = None
     if assessed:
@@ -1156,10 +1196,10 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
             on=cursor,
             by=worker,
             risk=risk,
-            summary=draw(st.sampled_from(("", *_NOTES))),
-            needs=draw(st.frozensets(st.sampled_from(ServiceType), max_size=3)),
+            summary=draw(_SUMMARY),
+            needs=draw(_NEEDS),
         )
-    planned = assessed and (status in _PLAN_IN_FORCE or draw(st.booleans()))
+    planned = assessed and (status in _PLAN_IN_FORCE or _maybe(draw))
     plan = None
     follow_ups: list[FollowUp] = []
     if planned:
@@ -1177,13 +1217,13 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
             cursor = plan.approval.on
         if status in _PLAN_IN_FORCE or status is CaseStatus.REOPENED:
             fewest = 1 if status is CaseStatus.FOLLOW_UP else 0
-            days = draw(st.lists(st.dates(cursor, on), min_size=fewest, max_size=3))
+            days = [_between(draw, cursor, on) for _ in range(draw(st.integers(fewest, 3)))]
             follow_ups = [
                 FollowUp(
                     on=day,
                     by=worker,
                     kind=draw(st.sampled_from(FollowUpKind)),
-                    note=draw(st.sampled_from(("", *_NOTES))),
+                    note=draw(_SUMMARY),
                 )
                 for day in sorted(days)
             ]
@@ -1193,27 +1233,24 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
         closure = Closure(
             on=_between(draw, cursor, on),
             reason=draw(st.sampled_from(ClosureReason)),
-            note=draw(_optional(st.sampled_from(_NOTES))),
+            note=draw(_NOTE),
         )
     if knobs.concerns is not None:
         concerns = knobs.concerns
     else:
         fewest = 1 if status in _ASSESSED_STATUSES or assessed else 0
-        concerns = draw(
-            st.frozensets(st.sampled_from(ProtectionConcern), min_size=fewest, max_size=4)
-        )
+        concerns = draw(_CONCERN_SETS[fewest])
     consent_until = closure.on if closure is not None else on
-    consent = draw(
-        _optional(
-            _consents(first=opened_on, last=consent_until, allows_referral=knobs.allows_referral)
-        )
-        if knobs.allows_referral is None
-        else _consents(first=opened_on, last=consent_until, allows_referral=knobs.allows_referral)
+    # Without a say on referral, a case may have no consent recorded yet.
+    consent = (
+        _consent(draw, opened_on, consent_until, knobs.allows_referral)
+        if knobs.allows_referral is not None or _maybe(draw)
+        else None
     )
     if knobs.family is not None:
         family_id: str | None = knobs.family.id
     else:
-        family_id = draw(_optional(record_ids()))
+        family_id = draw(record_ids()) if _maybe(draw) else None
     return Case(
         child_id=child.id if child is not None else draw(record_ids()),
         body_id=body.id if body is not None else draw(record_ids()),
@@ -1224,7 +1261,7 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
         risk=risk,
         concerns=concerns,
         family_id=family_id,
-        worker_id=draw(_optional(st.just(worker))),
+        worker_id=worker if _maybe(draw) else None,
         consent=consent,
         assessment=assessment,
         plan=plan,
@@ -1439,7 +1476,7 @@ def _referrals(draw: st.DrawFn, knobs: _ReferralKnobs, referral_id: str | None =
     if covered and consent is not None:
         first = max(first, consent.recorded_on)
     made_on = _between(draw, first, last)
-    override = None if covered else draw(_overrides(made_on, made_on))
+    override = None if covered else _override(draw, made_on, made_on)
     responded_on = _between(draw, made_on, last) if status in _ANSWERED else None
     closed = status in _CLOSED_REFERRAL_STATUSES
     return Referral(
@@ -1450,19 +1487,15 @@ def _referrals(draw: st.DrawFn, knobs: _ReferralKnobs, referral_id: str | None =
         made_on=made_on,
         urgency=draw(st.sampled_from(Urgency)),
         status=status,
-        note=draw(_optional(st.sampled_from(_NOTES))),
+        note=draw(_NOTE),
         consent_override=override,
-        response_due=draw(
-            _optional(st.integers(1, 30).map(lambda days: made_on + timedelta(days=days)))
-        ),
+        response_due=made_on + timedelta(days=draw(st.integers(1, 30))) if _maybe(draw) else None,
         responded_on=responded_on,
         rejection_reason=draw(st.sampled_from(_REJECTIONS))
         if status is ReferralStatus.REJECTED
         else None,
         closed_on=_between(draw, responded_on or made_on, last) if closed else None,
-        outcome=draw(_optional(st.sampled_from(_OUTCOMES)))
-        if status is ReferralStatus.COMPLETED
-        else None,
+        outcome=draw(_OUTCOME) if status is ReferralStatus.COMPLETED else None,
         id=draw(record_ids()) if referral_id is None else referral_id,
     )
 
@@ -1600,7 +1633,7 @@ def _case_files(draw: st.DrawFn, knobs: _FileKnobs, serial: int | None = None) -
     place = draw(st.sampled_from(knobs.places))
     province = gaz.province_of(place.code) or place
     body = draw(_bodies(kinds=knobs.body_kinds, places=(province,), active=True, body_id=next(ids)))
-    residence = _optional(st.just(place.code))
+    residence = _maybe_code(place.code)
     child = draw(_children(on=on, ages=knobs.ages, residences=residence, child_id=next(ids)))
     family = draw(
         _families(

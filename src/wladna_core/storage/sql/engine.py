@@ -16,19 +16,19 @@ the tables in a schema of their own, put it in the URL:
 
 from __future__ import annotations
 
-import functools
-import json
 import math
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-from wladna_core.storage.ports import ALLOW_RESET, StoreError, redact_url
+from wladna_core.storage.ports import ALLOW_RESET, StoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -62,10 +62,12 @@ _DEFAULT_BUSY_TIMEOUT: Final = 30.0
 _SQLITE_DRIVERS: Final = frozenset({"sqlite", "sqlite+pysqlite"})
 _POSTGRES_DRIVERS: Final = frozenset({"postgresql", "postgresql+psycopg"})
 
-#: How records become JSON text: compact, UTF-8 as written (Arabic stays readable), no NaN.
-dump_json: Final[Callable[[Any], str]] = functools.partial(
-    json.dumps, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-)
+_ENCODER: Final = msgspec.json.Encoder()
+
+
+def dump_json(data: Any) -> str:
+    """Return the JSON text of the converter's form of a record: compact, UTF-8 as written."""
+    return _ENCODER.encode(data).decode("utf-8")
 
 
 class SqlSettings:
@@ -109,7 +111,7 @@ def parse_url(url: str) -> sa.URL | None:
     except (sa.exc.ArgumentError, ValueError):
         return None
     if parsed.drivername in _SQLITE_DRIVERS:
-        return parsed.set(drivername="sqlite+pysqlite")
+        return parsed
     if parsed.drivername in _POSTGRES_DRIVERS:
         return parsed.set(drivername="postgresql+psycopg")
     return None
@@ -131,7 +133,7 @@ def make_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
         url,
         pool_pre_ping=True,
         json_serializer=dump_json,
-        json_deserializer=json.loads,
+        json_deserializer=msgspec.json.decode,
     )
 
 
@@ -139,7 +141,7 @@ def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
     memory = is_memory(url)
     options: dict[str, Any] = {
         "json_serializer": dump_json,
-        "json_deserializer": json.loads,
+        "json_deserializer": msgspec.json.decode,
         # A connection is used by one unit of work at a time, not always in the same thread.
         "connect_args": {"check_same_thread": False},
     }
@@ -154,7 +156,7 @@ def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
     def set_up(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # The store emits BEGIN itself (below): the sqlite3 module's own transaction
         # handling does not begin transactions before SELECT or DDL statements.
-        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms:d}")
@@ -170,8 +172,3 @@ def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-def describe(url: sa.URL) -> str:
-    """Return ``url`` for messages, its password hidden."""
-    return redact_url(url.render_as_string(hide_password=False))

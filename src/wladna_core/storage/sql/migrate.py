@@ -94,13 +94,23 @@ def _revision_of(connection: sa.Connection) -> str | None:
     return context.get_current_revision()
 
 
-def _migrate(connection: sa.Connection) -> None:
+def _migrate(connection: sa.Connection, revision: str | None) -> None:
     from alembic import command  # noqa: PLC0415 (alembic is loaded only to migrate)
 
-    if connection.dialect.name == "postgresql":
-        # Held until the transaction ends: a second process waits, then finds nothing to do.
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
-    command.upgrade(_config(connection), "head")
+    try:
+        if connection.dialect.name == "postgresql":
+            # Held until the transaction ends: a second process waits, then has nothing to do.
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+        command.upgrade(_config(connection), "head")
+    except sa.exc.DBAPIError as exc:
+        where = connection.engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
+        msg = (
+            f"migrating the database {where} to schema revision {head_revision()} failed: "
+            f"{reason}. Nothing was changed: the database stays at revision {revision}. Restore "
+            "anything changed by hand in its tables, then upgrade again"
+        )
+        raise StoreError(msg) from exc
 
 
 def _engine_for(url: str, settings: Mapping[str, object] | None) -> sa.Engine:
@@ -132,8 +142,9 @@ def upgrade(url: str, *, settings: Mapping[str, object] | None = None) -> None:
     engine = _engine_for(url, settings)
     try:
         with connected(engine) as connection:
-            _check_known(connection, _revision_of(connection), engine)
-            _migrate(connection)
+            revision = _revision_of(connection)
+            _check_known(connection, revision, engine)
+            _migrate(connection, revision)
     finally:
         engine.dispose()
 
@@ -172,7 +183,7 @@ def check_schema(engine: sa.Engine, *, auto_upgrade: bool) -> None:
                 f"`wladna db upgrade {where}` (or open it with auto_upgrade=True)"
             )
             raise StoreError(msg)
-        _migrate(connection)
+        _migrate(connection, revision)
 
 
 def _check_known(connection: sa.Connection, revision: str | None, engine: sa.Engine) -> None:

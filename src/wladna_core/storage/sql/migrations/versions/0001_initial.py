@@ -10,9 +10,14 @@ A migration is a snapshot: it spells out its tables instead of importing
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+if TYPE_CHECKING:
+    from sqlalchemy.schema import SchemaItem
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -25,7 +30,7 @@ _CODE = 64
 _TERRITORY = 64
 
 
-def _head(table: str) -> list[sa.SchemaItem]:
+def _head(table: str) -> list[SchemaItem]:
     return [
         sa.Column("id", sa.String(_ID), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -34,7 +39,7 @@ def _head(table: str) -> list[sa.SchemaItem]:
     ]
 
 
-def _territory(column: str, *, nullable: bool) -> list[sa.SchemaItem]:
+def _territory(column: str, *, nullable: bool) -> list[SchemaItem]:
     return [
         sa.Column(column, sa.String(_TERRITORY), nullable=nullable),
         sa.Column("province", sa.String(_TERRITORY), nullable=True),
@@ -87,9 +92,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_index(
-        "ix_child_identifiers_scheme_value", "child_identifiers", ["scheme", "value"]
-    )
+    op.create_index("ix_child_identifiers_scheme_value", "child_identifiers", ["scheme", "value"])
 
     op.create_table(
         "families",
@@ -158,9 +161,7 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=True),
         _record(),
     )
-    _indexes(
-        "referrals", "case_id", "from_body", "target_body_id", "service", "status", "made_on"
-    )
+    _indexes("referrals", "case_id", "from_body", "target_body_id", "service", "status", "made_on")
 
     op.create_table(
         "case_number_counters",

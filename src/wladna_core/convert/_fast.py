@@ -1,0 +1,278 @@
+"""Fast paths: straight-line code generated per record class, for input that is already right.
+
+Structuring through cattrs' detailed validation pays, for every field, for a hook call, a
+``try`` block and a dictionary of results, so that it can report every problem.  Most input is
+right, and needs none of it.  For each record class this module generates one function that
+reads every field of a complete, well-typed input and calls the class, which runs the record's
+own validators as always.  At the first surprise (a missing or unknown key, a wrong type, a
+validator's refusal) it gives up, and the plain path structures the input again from the start:
+it alone decides what is refused and says why.  The fast path therefore never changes a result;
+the property tests of ``tests/test_convert_fuzz.py`` check that on arbitrary input.
+
+Writing works the same way: a generated function copies a record into a struct of values the
+JSON encoder writes natively (dates, enumeration members), in the order of the record's fields,
+instead of building the dictionary of :func:`~wladna_core.convert.unstructure` first.
+
+Only the library's own hooks are inlined, recognised by identity; a type whose hook a plug-in
+registered is structured by calling that hook, as cattrs does.  The generated functions are
+dropped whenever a hook is registered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Final
+
+import attrs
+import cattrs
+import msgspec
+from cattrs.fns import identity
+
+from wladna_core.convert import _hooks as hooks_module
+from wladna_core.convert._hooks import (
+    ISO_DATE,
+    RecordHooks,
+    collection_parts,
+    enum_values,
+    is_collection,
+    is_enum,
+    is_optional,
+    is_unicode,
+    optional_inner,
+)
+
+__all__ = ["FastPaths"]
+
+Function = Callable[[Any], Any]
+
+_ISO_MATCH: Final = ISO_DATE.fullmatch
+_FROM_ISO: Final = date.fromisoformat
+
+
+class GiveUp(Exception):
+    """The fast path cannot take this input; the plain path will."""
+
+
+def _give_up() -> Any:
+    raise GiveUp
+
+
+def _date(value: Any) -> date:
+    if value.__class__ is str and _ISO_MATCH(value) is not None:
+        return _FROM_ISO(value)
+    raise GiveUp
+
+
+def _float(value: Any) -> float:
+    if value.__class__ is float:
+        if value - value == 0.0:  # false for infinities and NaN
+            return value  # type: ignore[no-any-return]
+        raise GiveUp
+    if value.__class__ is int:
+        return float(value)
+    raise GiveUp
+
+
+_BASE_GLOBALS: Final[dict[str, Any]] = {
+    "_F": _give_up,
+    "_d": _date,
+    "_fl": _float,
+    "_u": is_unicode,
+}
+
+
+class _Source:
+    """One generated function: its globals and fresh names."""
+
+    def __init__(self) -> None:
+        self.globals: dict[str, Any] = dict(_BASE_GLOBALS)
+        self._counter = itertools.count()
+
+    def name(self, prefix: str, value: object = None) -> str:
+        name = f"{prefix}{next(self._counter)}"
+        if value is not None:
+            self.globals[name] = value
+        return name
+
+    def compile(self, source: str, filename: str, function: str) -> Function:
+        exec(compile(source, filename, "exec"), self.globals)  # noqa: S102 - our own source
+        result: Function = self.globals[function]
+        return result
+
+
+class FastPaths:
+    """The generated functions of one converter, made on first use and cached per class."""
+
+    def __init__(self, converter: cattrs.Converter, hooks: RecordHooks) -> None:
+        self._converter = converter
+        self._hooks = hooks
+        self._structure: dict[type, Function | None] = {}
+        self._dump: dict[type, Function | None] = {}
+
+    def clear(self) -> None:
+        """Forget every generated function (a hook was registered)."""
+        self._structure.clear()
+        self._dump.clear()
+
+    # Structuring ---------------------------------------------------------------------------
+
+    def structure(self, cls: type) -> Function | None:
+        """The fast structuring function of ``cls``, or ``None`` when it has none."""
+        try:
+            return self._structure[cls]
+        except KeyError:
+            pass
+        self._structure[cls] = None  # a class that contains itself calls its plain hook
+        try:
+            function = self._make_structure(cls)
+        except Exception:  # noqa: BLE001 - a class we cannot generate for takes the plain path
+            function = None
+        self._structure[cls] = function
+        return function
+
+    def _make_structure(self, cls: type) -> Function | None:
+        if self._converter.get_structure_hook(cls) is not self._hooks.records.get(cls):
+            return None
+        source = _Source()
+        fields = [attribute for attribute in attrs.fields(cls) if attribute.init]
+        lines = [
+            "def structure(o):",
+            f"    if o.__class__ is not dict or len(o) != {len(fields)}: _F()",
+        ]
+        positional: list[str] = []
+        keywords: list[str] = []
+        for index, attribute in enumerate(fields):
+            lines.append(f"    v{index} = o[{attribute.name!r}]")
+            expression = self._structure_expression(source, attribute.type, f"v{index}")
+            if attribute.kw_only:
+                keywords.append(f"{attribute.alias}={expression}")
+            else:
+                positional.append(expression)
+        source.globals["_cl"] = cls
+        arguments = ",\n        ".join([*positional, *keywords])
+        lines.append(f"    return _cl(\n        {arguments},\n    )")
+        return source.compile(
+            "\n".join(lines) + "\n", f"<wladna fast structure {cls.__qualname__}>", "structure"
+        )
+
+    def _structure_expression(self, source: _Source, type_: Any, value: str) -> str:
+        """An expression structuring the input held in the variable ``value``."""
+        hooks = self._hooks
+        hook = self._converter.get_structure_hook(type_)
+        if is_optional(type_) and hook is hooks.optionals.get(type_):
+            inner = self._structure_expression(source, optional_inner(type_), value)
+            return f"(None if {value} is None else {inner})"
+        if type_ is str and hook is hooks_module.structure_text:
+            return (
+                f"({value} if {value}.__class__ is str and ({value}.isascii() or _u({value})) "
+                "else _F())"
+            )
+        if type_ is bool and hook is hooks_module.structure_bool:
+            return f"({value} if {value} is True or {value} is False else _F())"
+        if type_ is int and hook is hooks_module.structure_int:
+            return f"({value} if {value}.__class__ is int else _F())"
+        if type_ is float and hook is hooks_module.structure_float:
+            return f"_fl({value})"
+        if type_ is date and hook is hooks_module.structure_date:
+            return f"_d({value})"
+        if is_enum(type_) and hook in (
+            hooks_module.structure_text,
+            hooks_module.structure_int,
+            hooks_module.structure_enum,
+        ):
+            return f"{source.name('E', enum_values(type_))}[{value}]"
+        if attrs.has(type_) and hook is hooks.records.get(type_):
+            function = self.structure(type_)
+            if function is not None:
+                return f"{source.name('S', function)}({value})"
+        if is_collection(type_) and hook is hooks.collections.get(type_):
+            container, item_type = collection_parts(type_)
+            item = source.name("e")
+            inner = self._structure_expression(source, item_type, item)
+            items = f"[{inner} for {item} in {value}]"
+            built = items if container is list else f"{container.__name__}({items})"
+            return f"({built} if {value}.__class__ is list else _F())"
+        return f"{source.name('H', hook)}({value}, {source.name('T', type_)})"
+
+    # Writing -------------------------------------------------------------------------------
+
+    def dump(self, cls: type) -> Function | None:
+        """The function giving what the JSON encoder writes for a ``cls``, or ``None``."""
+        try:
+            return self._dump[cls]
+        except KeyError:
+            pass
+        self._dump[cls] = None
+        try:
+            function = self._make_dump(cls)
+        except Exception:  # noqa: BLE001 - a class we cannot generate for takes the plain path
+            function = None
+        self._dump[cls] = function
+        return function
+
+    def _make_dump(self, cls: type) -> Function | None:
+        if self._converter.get_unstructure_hook(cls) is not self._hooks.unstructure_records.get(
+            cls
+        ):
+            return None
+        source = _Source()
+        fields = attrs.fields(cls)
+        # A struct writes its fields in order, and faster than a dictionary of the same values.
+        source.globals["_S"] = msgspec.defstruct(
+            f"{cls.__name__}JSON", [(attribute.name, Any) for attribute in fields], gc=False
+        )
+        values = ",\n        ".join(
+            self._dump_expression(source, attribute.type, f"o.{attribute.name}")
+            for attribute in fields
+        )
+        return source.compile(
+            f"def dump(o):\n    return _S(\n        {values},\n    )\n",
+            f"<wladna fast dump {cls.__qualname__}>",
+            "dump",
+        )
+
+    def _dump_expression(self, source: _Source, type_: Any, value: str) -> str:
+        """An expression giving what the encoder writes for ``value`` of type ``type_``."""
+        hooks = self._hooks
+        hook = self._converter.get_unstructure_hook(type_)
+        if is_optional(type_) and hook is hooks.unstructure_optionals.get(type_):
+            inner = self._dump_expression(source, optional_inner(type_), value)
+            return value if inner == value else f"(None if {value} is None else {inner})"
+        if type_ in (str, int, bool, float) and hook is identity:
+            return value
+        if type_ is date and hook is hooks_module.unstructure_date:
+            return value  # the encoder writes a date as YYYY-MM-DD
+        if _codes(type_) and hook is hooks_module.unstructure_enum:
+            return value  # the encoder writes a member as its value
+        if attrs.has(type_) and hook is hooks.unstructure_records.get(type_):
+            function = self.dump(type_)
+            if function is not None:
+                return f"{source.name('U', function)}({value})"
+        if is_collection(type_) and hook is hooks.unstructure_collections.get(type_):
+            container, item_type = collection_parts(type_)
+            if container is frozenset:
+                if _sorts_as_text(self._converter, item_type):
+                    return f"sorted({value})"
+            else:
+                item = source.name("e")
+                inner = self._dump_expression(source, item_type, item)
+                return value if inner == item else f"[{inner} for {item} in {value}]"
+        return f"{source.name('H', hook)}({value})"
+
+
+def _codes(type_: Any) -> bool:
+    """Whether ``type_`` is an enumeration whose values are all text."""
+    return is_enum(type_) and all(
+        isinstance(value, str) and isinstance(member, str)
+        for value, member in enum_values(type_).items()
+    )
+
+
+def _sorts_as_text(converter: cattrs.Converter, type_: Any) -> bool:
+    """Whether items of ``type_`` sort as the text they are written as."""
+    hook = converter.get_unstructure_hook(type_)
+    if type_ is str:
+        return hook is identity
+    return _codes(type_) and hook is hooks_module.unstructure_enum
