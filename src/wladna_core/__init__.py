@@ -4,6 +4,7 @@ Import what you need from here; submodules document the details.
 """
 
 from wladna_core._version import __version__
+from wladna_core.convert import dumps, loads, structure, unstructure
 from wladna_core.errors import (
     InvalidRecord,
     InvariantError,
@@ -29,6 +30,10 @@ __all__ = [
     "WladnaError",
     "__version__",
     "catalogue",
+    "dumps",
+    "loads",
+    "structure",
+    "unstructure",
     "validate",
     *_model_all,
 ]

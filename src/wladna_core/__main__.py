@@ -12,10 +12,14 @@ from datetime import date
 import attrs
 
 import wladna_core as wl
+from wladna_core.messages import LANGUAGES
 
 
 def main(lang: str = "en") -> int:
     """Run the example and return the process exit code (0 when the valid records pass)."""
+    if lang not in LANGUAGES:
+        print(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}", file=sys.stderr)
+        return 2
     today = date(2026, 6, 15)
     gazetteer = wl.Gazetteer.morocco()
     upe = wl.TerritorialBody("UPE Salé", wl.BodyKind.UPE, "MA-SAL")
