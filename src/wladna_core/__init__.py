@@ -13,6 +13,7 @@ from wladna_core.errors import (
     Violation,
     WladnaError,
 )
+from wladna_core.hookspecs import hookimpl
 from wladna_core.model import *  # noqa: F403
 from wladna_core.model import __all__ as _model_all
 from wladna_core.rules import Context, Finding, Rule, RuleSet, catalogue, validate
@@ -31,6 +32,7 @@ __all__ = [
     "__version__",
     "catalogue",
     "dumps",
+    "hookimpl",
     "loads",
     "structure",
     "unstructure",
