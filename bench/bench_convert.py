@@ -158,8 +158,15 @@ def _check(records: list[dict[str, Any]]) -> tuple[list[Case], list[bytes]]:
     return cases, blobs
 
 
-def _row(comparison: str, times: dict[str, float], ours: str, theirs: str, target: float | None,
-         count: int) -> dict[str, Any]:
+def _row(
+    comparison: str,
+    *,
+    times: dict[str, float],
+    ours: str,
+    theirs: str,
+    target: float | None,
+    count: int,
+) -> dict[str, Any]:
     ratio = times[ours] / times[theirs]
     return {
         "comparison": comparison,
@@ -214,18 +221,46 @@ def main(argv: list[str]) -> int:
     )
 
     structure_vs_pydantic = _row(
-        "(a) structure / pydantic v2", read, "structure", "pydantic", 1.0, count
+        "(a) structure / pydantic v2",
+        times=read,
+        ours="structure",
+        theirs="pydantic",
+        target=1.0,
+        count=count,
     )
     structure_vs_pydantic["met"] = structure_vs_pydantic["ratio"] < 1.0
     rows = [
-        _row("(a) structure / hand-written floor", read, "structure", "floor", 1.5, count),
+        _row(
+            "(a) structure / hand-written floor",
+            times=read,
+            ours="structure",
+            theirs="floor",
+            target=1.5,
+            count=count,
+        ),
         structure_vs_pydantic,
-        _row("(b) loads / msgspec decode into attrs", parse, "loads", "msgspec", 2.0, count),
-        _row("(c) dumps / msgspec encode of attrs", write, "dumps", "msgspec", 2.0, count),
+        _row(
+            "(b) loads / msgspec decode into attrs",
+            times=parse,
+            ours="loads",
+            theirs="msgspec",
+            target=2.0,
+            count=count,
+        ),
+        _row(
+            "(c) dumps / msgspec encode of attrs",
+            times=write,
+            ours="dumps",
+            theirs="msgspec",
+            target=2.0,
+            count=count,
+        ),
     ]
     print_table(f"converter, {count} case records, best of {rounds} interleaved rounds", rows)
     for row in rows:
-        shown = ", ".join(f"{name} {value:.1f}" for name, value in row["microseconds_per_record"].items())
+        shown = ", ".join(
+            f"{name} {value:.1f}" for name, value in row["microseconds_per_record"].items()
+        )
         print(f"  {row['comparison']}: {shown} µs per record")
     path = write_results(
         "convert", {"records": count, "seed": options.seed, "rounds": rounds, "rows": rows}

@@ -12,17 +12,17 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def best_times(
-    contenders: Mapping[str, Callable[[], object]], *, rounds: int
-) -> dict[str, float]:
+def best_times(contenders: Mapping[str, Callable[[], object]], *, rounds: int) -> dict[str, float]:
     """Return each contender's best time in seconds over ``rounds`` interleaved rounds."""
     names = list(contenders)
     best = dict.fromkeys(names, float("inf"))

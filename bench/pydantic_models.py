@@ -2,13 +2,12 @@
 
 Used only to compare speeds: the same fields, strict types (text, booleans and whole numbers are
 not coerced), the same length limits and formats, unknown keys refused, and the same invariants
-across fields (consent needs a giver, no date of a case before it is opened...).
+across fields (consent needs a giver, no date of a case before it is opened...).  No
+``from __future__ import annotations`` here: pydantic reads the annotations when classes are made.
 """
 
-from __future__ import annotations
-
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic import StringConstraints as Text
@@ -65,7 +64,7 @@ class Consent(_Record):
     override: ConsentOverride | None = None
 
     @model_validator(mode="after")
-    def _giver(self) -> Consent:
+    def _giver(self) -> Self:
         if (self.services or self.sharing or self.reporting) and self.given_by is None:
             raise ValueError("consent must say who gave it")
         return self
@@ -106,7 +105,7 @@ class CasePlan(_Record):
     approval: Approval | None = None
 
     @model_validator(mode="after")
-    def _dates(self) -> CasePlan:
+    def _dates(self) -> Self:
         if self.review_on is not None and self.review_on < self.drawn_up_on:
             raise ValueError("review_on is before drawn_up_on")
         if self.approval is not None and self.approval.on < self.drawn_up_on:
@@ -150,7 +149,7 @@ class Case(_Record):
     version: Count = 0
 
     @model_validator(mode="after")
-    def _dates(self) -> Case:
+    def _dates(self) -> Self:
         for when in (
             self.assessment.on if self.assessment else None,
             self.plan.drawn_up_on if self.plan else None,

@@ -23,9 +23,7 @@ HERE = Path(__file__).resolve().parent
 
 def available() -> dict[str, Path]:
     """Map each benchmark's short name (``convert``) to its module file."""
-    return {
-        path.stem.removeprefix("bench_"): path for path in sorted(HERE.glob("bench_*.py"))
-    }
+    return {path.stem.removeprefix("bench_"): path for path in sorted(HERE.glob("bench_*.py"))}
 
 
 def main(argv: list[str] | None = None) -> int:

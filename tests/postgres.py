@@ -19,13 +19,15 @@ import contextlib
 import os
 import secrets
 import urllib.parse
-from collections.abc import Iterator, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
 URL_VARIABLE: Final = "WLADNA_TEST_POSTGRES_URL"
 _FALSE_WORDS: Final = frozenset({"", "0", "false", "no", "off"})

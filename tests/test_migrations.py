@@ -3,16 +3,16 @@ from __future__ import annotations
 import importlib.resources
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from postgres import private_schema, server_url
 
+from postgres import private_schema, server_url
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.storage import Store, StoreError, UnsupportedStoreURL, open_store
 from wladna_core.storage import upgrade as upgrade_any_store
@@ -24,6 +24,9 @@ from wladna_core.storage.sql import (
     tables,
     upgrade,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -186,7 +189,7 @@ def test_processes_upgrading_one_postgresql_database_at_once_do_not_collide() ->
         def run() -> None:
             try:
                 upgrade(url)
-            except BaseException as exc:  # noqa: BLE001 (reported by the assertion below)
+            except BaseException as exc:
                 failures.append(exc)
 
         threads = [threading.Thread(target=run) for _ in range(4)]
@@ -278,7 +281,8 @@ def test_a_failing_migration_leaves_the_database_at_its_previous_revision(
     engine.dispose()
 
     with pytest.raises(
-        StoreError, match=r"to schema revision 0002 failed: duplicate column.*stays at revision 0001"
+        StoreError,
+        match=r"to schema revision 0002 failed: duplicate column.*stays at revision 0001",
     ):
         upgrade(url)
     assert current_revision(url) == "0001"

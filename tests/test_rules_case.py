@@ -218,9 +218,8 @@ def test_concerns_missing_fires_iff_past_registration_or_assessed_without_concer
         CaseStatus.CASE_PLAN,
         CaseStatus.IMPLEMENTATION,
         CaseStatus.FOLLOW_UP,
-        CaseStatus.CLOSED,
-        CaseStatus.REOPENED,
     }
+    # a case closed or reopened straight from registration was never assessed
     expected = (beyond_registration or assessed) and not concerns
     assert fires("case.concerns_missing", case) == expected
 
@@ -380,6 +379,26 @@ def test_high_risk_plan_unapproved_fires_iff_high_risk_plan_in_force_without_app
     status: CaseStatus, risk: RiskLevel, plan: CasePlan | None
 ) -> None:
     case = a_case(status=status, risk=risk, plan=plan)
-    in_force = status in {CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED}
+    in_force = status in {CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP} or (
+        status is CaseStatus.CLOSED and plan is not None
+    )
     expected = risk is RiskLevel.HIGH and in_force and (plan is None or plan.approval is None)
     assert fires("case.high_risk_plan_unapproved", case) == expected
+
+
+def test_a_high_risk_case_closed_before_any_plan_needs_no_approval() -> None:
+    case = a_case(
+        status=CaseStatus.CLOSED,
+        risk=RiskLevel.HIGH,
+        concerns={ProtectionConcern.NEGLECT},
+        closure=Closure(ON, ClosureReason.MOVED_AWAY),
+    )
+    assert not fires("case.high_risk_plan_unapproved", case)
+    closed_with_plan = a_case(
+        status=CaseStatus.CLOSED,
+        risk=RiskLevel.HIGH,
+        concerns={ProtectionConcern.NEGLECT},
+        closure=Closure(ON, ClosureReason.MOVED_AWAY),
+        plan=UNAPPROVED_PLAN,
+    )
+    assert fires("case.high_risk_plan_unapproved", closed_with_plan)

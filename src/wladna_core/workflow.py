@@ -2,9 +2,28 @@
 
 Each transition takes a record, what the step records, and the day it happens (``on``), and
 returns the new record (made with :func:`attrs.evolve`; its ``version`` is left for the store to
-bump) together with the domain events it caused::
+bump) together with the domain events it caused:
 
-    case, events = record_assessment(case, assessment, on=date(2026, 3, 2))
+>>> from datetime import date
+>>> from wladna_core.model import Closure, ClosureReason, Identification, IdentificationSource
+>>> from wladna_core.workflow import close, open_case, start_implementation
+>>> case, events = open_case(
+...     child_id="0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f",
+...     body_id="0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e20",
+...     territory="MA-SAL",
+...     identification=Identification(IdentificationSource.SCHOOL, date(2026, 3, 2)),
+...     on=date(2026, 3, 2),
+... )
+>>> case.status.value, [event.name for event in events]
+('registered', ['case.opened'])
+>>> start_implementation(case, on=date(2026, 3, 3))
+Traceback (most recent call last):
+...
+wladna_core.workflow.IllegalTransition: cannot start_implementation Case ...: it is 'registered'...
+>>> reason = ClosureReason.RISK_RESOLVED
+>>> closed, events = close(case, Closure(date(2026, 3, 3), reason), date(2026, 3, 3), referrals=[])
+>>> closed.status.value, closed.version, [event.name for event in events]
+('closed', 0, ['case.closed'])
 
 Nothing here reads the clock, touches a store or checks who acts: the application services do
 that around these functions.  A transition that is not allowed raises a

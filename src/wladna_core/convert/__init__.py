@@ -73,7 +73,7 @@ _CONVERTER: Final = RecordConverter()
 
 
 def get_converter() -> RecordConverter:
-    """Return the converter behind :func:`structure`, :func:`unstructure`, :func:`loads`, :func:`dumps`.
+    """Return the converter behind :func:`structure`, :func:`loads` and the other functions here.
 
     It is the instance itself, not a copy: hooks registered on it (by a plug-in's
     ``wladna_configure_converter``) apply to every later call, in the whole process.

@@ -116,35 +116,41 @@ class RecordConverter(cattrs.Converter):
         if fast is not None:
             try:
                 result: T = fast(data)
-            except Exception:  # noqa: BLE001, S110 - the plain path decides, and says why
+            except Exception:  # noqa: S110 - the plain path decides, and says why
                 pass
             else:
                 return result
         try:
             structured: T = hook(data, cls)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes violations
+        except Exception as exc:  # every failure becomes violations
             record = record_label(cls, data)
             found = [violation(problem, lang, record) for problem in problems(exc, cls)]
             raise InvalidRecord(getattr(cls, "__name__", repr(cls)), found) from None
         return structured
 
     def unstructure_record(self, obj: object) -> dict[str, Any]:
-        """Return the JSON-ready dictionary of a record; see :func:`wladna_core.convert.unstructure`."""
+        """Return a record's JSON-ready dictionary; see :func:`wladna_core.convert.unstructure`."""
         if not attrs.has(type(obj)):
             msg = f"unstructure takes a record (an attrs class instance), got {type(obj).__name__}"
             raise TypeError(msg)
         result: dict[str, Any] = self.unstructure(obj)
         return result
 
-    def loads_record(
-        self, data: bytes | str, cls: type[T], *, lang: str = DEFAULT_LANGUAGE
-    ) -> T:
+    def loads_record(self, data: bytes | str, cls: type[T], *, lang: str = DEFAULT_LANGUAGE) -> T:
         """Build a ``cls`` from JSON text; see :func:`wladna_core.convert.loads`."""
         _check_language(lang)
+        load = self._fast.loads(cls)
+        if load is not None:
+            try:
+                result: T = load(data)
+            except Exception:  # noqa: S110 - the plain path decides, and says why
+                pass
+            else:
+                return result
         name = getattr(cls, "__name__", repr(cls))
         try:
             value = _DECODER.decode(data)
-        except Exception as exc:  # noqa: BLE001 - whatever the text, the answer is a violation
+        except Exception as exc:  # whatever the text, the answer is a violation
             problem = _json_problem(data, exc)
             raise InvalidRecord(name, [violation(problem, lang, None)]) from None
         return self._structure(value, cls, lang)

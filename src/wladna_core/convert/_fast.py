@@ -9,6 +9,12 @@ validator's refusal) it gives up, and the plain path structures the input again 
 it alone decides what is refused and says why.  The fast path therefore never changes a result;
 the property tests of ``tests/test_convert_fuzz.py`` check that on arbitrary input.
 
+Reading JSON goes one step further: msgspec decodes the text straight into generated structs
+that mirror the record classes (strict types, dates, enumeration values, no unknown key), and
+a generated function calls the record classes with their values.  JSON cannot carry the Python
+objects that make structuring a dictionary subtle (a date object, a subclass of str), and
+msgspec reads JSON with the same strictness as the plain path: the same text is accepted.
+
 Writing works the same way: a generated function copies a record into a struct of values the
 JSON encoder writes natively (dates, enumeration members), in the order of the record's fields,
 instead of building the dictionary of :func:`~wladna_core.convert.unstructure` first.
@@ -23,10 +29,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
-import cattrs
 import msgspec
 from cattrs.fns import identity
 
@@ -43,6 +48,9 @@ from wladna_core.convert._hooks import (
     optional_inner,
 )
 
+if TYPE_CHECKING:
+    import cattrs
+
 __all__ = ["FastPaths"]
 
 Function = Callable[[Any], Any]
@@ -51,36 +59,47 @@ _ISO_MATCH: Final = ISO_DATE.fullmatch
 _FROM_ISO: Final = date.fromisoformat
 
 
-class GiveUp(Exception):
+class FallbackError(Exception):
     """The fast path cannot take this input; the plain path will."""
 
 
 def _give_up() -> Any:
-    raise GiveUp
+    raise FallbackError
 
 
 def _date(value: Any) -> date:
     if value.__class__ is str and _ISO_MATCH(value) is not None:
         return _FROM_ISO(value)
-    raise GiveUp
+    raise FallbackError
 
 
 def _float(value: Any) -> float:
     if value.__class__ is float:
         if value - value == 0.0:  # false for infinities and NaN
-            return value  # type: ignore[no-any-return]
-        raise GiveUp
+            return value
+        raise FallbackError
     if value.__class__ is int:
         return float(value)
-    raise GiveUp
+    raise FallbackError
+
+
+def _finite(value: float) -> float:
+    if value - value == 0.0:
+        return value
+    raise FallbackError
 
 
 _BASE_GLOBALS: Final[dict[str, Any]] = {
     "_F": _give_up,
     "_d": _date,
     "_fl": _float,
+    "_fin": _finite,
     "_u": is_unicode,
 }
+
+
+class _UnsupportedError(Exception):
+    """A type has no fast path for reading JSON."""
 
 
 class _Source:
@@ -110,16 +129,20 @@ class FastPaths:
         self._hooks = hooks
         self._structure: dict[type, Function | None] = {}
         self._dump: dict[type, Function | None] = {}
+        self._loads: dict[type, Function | None] = {}
+        self._mirrors: dict[type, tuple[type, Function] | None] = {}
 
     def clear(self) -> None:
         """Forget every generated function (a hook was registered)."""
         self._structure.clear()
         self._dump.clear()
+        self._loads.clear()
+        self._mirrors.clear()
 
     # Structuring ---------------------------------------------------------------------------
 
     def structure(self, cls: type) -> Function | None:
-        """The fast structuring function of ``cls``, or ``None`` when it has none."""
+        """Return the fast structuring function of ``cls``, or ``None`` when it has none."""
         try:
             return self._structure[cls]
         except KeyError:
@@ -127,7 +150,7 @@ class FastPaths:
         self._structure[cls] = None  # a class that contains itself calls its plain hook
         try:
             function = self._make_structure(cls)
-        except Exception:  # noqa: BLE001 - a class we cannot generate for takes the plain path
+        except Exception:  # a class we cannot generate for takes the plain path
             function = None
         self._structure[cls] = function
         return function
@@ -157,11 +180,11 @@ class FastPaths:
             "\n".join(lines) + "\n", f"<wladna fast structure {cls.__qualname__}>", "structure"
         )
 
-    def _structure_expression(self, source: _Source, type_: Any, value: str) -> str:
-        """An expression structuring the input held in the variable ``value``."""
+    def _structure_expression(self, source: _Source, type_: Any, value: str) -> str:  # noqa: PLR0911 - one return per kind of type
+        """Return an expression structuring the input held in the variable ``value``."""
         hooks = self._hooks
         hook = self._converter.get_structure_hook(type_)
-        if is_optional(type_) and hook is hooks.optionals.get(type_):
+        if is_optional(type_) and hook in hooks.optionals:
             inner = self._structure_expression(source, optional_inner(type_), value)
             return f"(None if {value} is None else {inner})"
         if type_ is str and hook is hooks_module.structure_text:
@@ -187,7 +210,7 @@ class FastPaths:
             function = self.structure(type_)
             if function is not None:
                 return f"{source.name('S', function)}({value})"
-        if is_collection(type_) and hook is hooks.collections.get(type_):
+        if is_collection(type_) and hook in hooks.collections:
             container, item_type = collection_parts(type_)
             item = source.name("e")
             inner = self._structure_expression(source, item_type, item)
@@ -196,10 +219,108 @@ class FastPaths:
             return f"({built} if {value}.__class__ is list else _F())"
         return f"{source.name('H', hook)}({value}, {source.name('T', type_)})"
 
+    # Reading JSON --------------------------------------------------------------------------
+
+    def loads(self, cls: type) -> Function | None:
+        """Return the fast function reading a ``cls`` from JSON text, or ``None``."""
+        try:
+            return self._loads[cls]
+        except KeyError:
+            pass
+        try:
+            mirror, build = self._mirror(cls)
+        except Exception:  # a class we cannot generate for takes the plain path
+            function = None
+        else:
+            decode: Function = msgspec.json.Decoder(mirror).decode
+
+            def function(data: Any) -> Any:
+                return build(decode(data))
+
+        self._loads[cls] = function
+        return function
+
+    def _mirror(self, cls: type) -> tuple[type, Function]:
+        """Return the struct mirroring ``cls`` in JSON, and the function building a ``cls``."""
+        if cls in self._mirrors:
+            known = self._mirrors[cls]
+            if known is None:
+                raise _UnsupportedError(cls)  # a class that contains itself
+            return known
+        self._mirrors[cls] = None
+        if self._converter.get_structure_hook(cls) is not self._hooks.records.get(cls):
+            raise _UnsupportedError(cls)
+        source = _Source()
+        fields = [attribute for attribute in attrs.fields(cls) if attribute.init]
+        types: list[tuple[str, Any]] = []
+        positional: list[str] = []
+        keywords: list[str] = []
+        for attribute in fields:
+            mirrored, expression = self._mirror_field(source, attribute.type, f"s.{attribute.name}")
+            types.append((attribute.name, mirrored))
+            if attribute.kw_only:
+                keywords.append(f"{attribute.alias}={expression}")
+            else:
+                positional.append(expression)
+        mirror = msgspec.defstruct(
+            f"{cls.__name__}Input", types, forbid_unknown_fields=True, gc=False
+        )
+        source.globals["_cl"] = cls
+        arguments = ",\n        ".join([*positional, *keywords])
+        build = source.compile(
+            f"def build(s):\n    return _cl(\n        {arguments},\n    )\n",
+            f"<wladna fast build {cls.__qualname__}>",
+            "build",
+        )
+        self._mirrors[cls] = (mirror, build)
+        return mirror, build
+
+    def _mirror_field(self, source: _Source, type_: Any, value: str) -> tuple[Any, str]:  # noqa: PLR0911 - one return per kind of type
+        """Return the type msgspec decodes a field as, and the expression of its value."""
+        hooks = self._hooks
+        hook = self._converter.get_structure_hook(type_)
+        if is_optional(type_) and hook in hooks.optionals:
+            mirrored, inner = self._mirror_field(source, optional_inner(type_), value)
+            expression = value if inner == value else f"(None if {value} is None else {inner})"
+            return mirrored | None, expression
+        if (type_, hook) in (
+            (str, hooks_module.structure_text),
+            (bool, hooks_module.structure_bool),
+            (int, hooks_module.structure_int),
+            (date, hooks_module.structure_date),
+        ):
+            return type_, value
+        if type_ is float and hook is hooks_module.structure_float:
+            return float, f"_fin({value})"
+        if _decodable_enum(type_) and hook in (
+            hooks_module.structure_text,
+            hooks_module.structure_int,
+            hooks_module.structure_enum,
+        ):
+            return type_, value
+        if attrs.has(type_) and hook is hooks.records.get(type_):
+            mirror, build = self._mirror(type_)
+            return mirror, f"{source.name('B', build)}({value})"
+        if is_collection(type_) and hook in hooks.collections:
+            container, item_type = collection_parts(type_)
+            item = source.name("e")
+            mirrored, inner = self._mirror_field(source, item_type, item)
+            if inner == item:
+                expression = value
+            elif container is frozenset:
+                raise _UnsupportedError(type_)  # a set of structs would compare them, not records
+            else:
+                items = f"[{inner} for {item} in {value}]"
+                expression = items if container is list else f"tuple({items})"
+            if container is tuple:
+                return tuple[mirrored, ...], expression  # type: ignore[valid-type]
+            return container[mirrored], expression  # type: ignore[index]
+        raise _UnsupportedError(type_)
+
     # Writing -------------------------------------------------------------------------------
 
     def dump(self, cls: type) -> Function | None:
-        """The function giving what the JSON encoder writes for a ``cls``, or ``None``."""
+        """Return the function giving what the encoder writes for a ``cls``, or ``None``."""
         try:
             return self._dump[cls]
         except KeyError:
@@ -207,7 +328,7 @@ class FastPaths:
         self._dump[cls] = None
         try:
             function = self._make_dump(cls)
-        except Exception:  # noqa: BLE001 - a class we cannot generate for takes the plain path
+        except Exception:  # a class we cannot generate for takes the plain path
             function = None
         self._dump[cls] = function
         return function
@@ -233,11 +354,11 @@ class FastPaths:
             "dump",
         )
 
-    def _dump_expression(self, source: _Source, type_: Any, value: str) -> str:
-        """An expression giving what the encoder writes for ``value`` of type ``type_``."""
+    def _dump_expression(self, source: _Source, type_: Any, value: str) -> str:  # noqa: PLR0911 - one return per kind of type
+        """Return an expression giving what the encoder writes for ``value`` of ``type_``."""
         hooks = self._hooks
         hook = self._converter.get_unstructure_hook(type_)
-        if is_optional(type_) and hook is hooks.unstructure_optionals.get(type_):
+        if is_optional(type_) and hook in hooks.unstructure_optionals:
             inner = self._dump_expression(source, optional_inner(type_), value)
             return value if inner == value else f"(None if {value} is None else {inner})"
         if type_ in (str, int, bool, float) and hook is identity:
@@ -250,7 +371,7 @@ class FastPaths:
             function = self.dump(type_)
             if function is not None:
                 return f"{source.name('U', function)}({value})"
-        if is_collection(type_) and hook is hooks.unstructure_collections.get(type_):
+        if is_collection(type_) and hook in hooks.unstructure_collections:
             container, item_type = collection_parts(type_)
             if container is frozenset:
                 if _sorts_as_text(self._converter, item_type):
@@ -267,6 +388,16 @@ def _codes(type_: Any) -> bool:
     return is_enum(type_) and all(
         isinstance(value, str) and isinstance(member, str)
         for value, member in enum_values(type_).items()
+    )
+
+
+def _decodable_enum(type_: Any) -> bool:
+    """Whether msgspec decodes ``type_`` by value exactly as the plain path does."""
+    if not is_enum(type_):
+        return False
+    values = list(enum_values(type_))
+    return all(isinstance(value, str) for value in values) or all(
+        type(value) is int for value in values
     )
 
 

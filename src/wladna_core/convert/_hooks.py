@@ -16,10 +16,9 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
-import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
     ClassValidationError,
@@ -32,9 +31,12 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from wladna_core.errors import InvariantError
 
+if TYPE_CHECKING:
+    import cattrs
+
 __all__ = [
     "STRUCTURE_PRIMITIVES",
-    "InputProblem",
+    "InputError",
     "RecordHooks",
     "collection_parts",
     "configure",
@@ -54,7 +56,7 @@ UnstructureHook = Callable[[Any], Any]
 ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-class InputProblem(Exception):
+class InputError(Exception):
     """One value of the input does not have the shape its field needs.
 
     :param code: the violation code, e.g. ``input.type``.
@@ -68,7 +70,7 @@ class InputProblem(Exception):
         self.params = params
 
 
-def kind_of(value: object) -> str:
+def kind_of(value: object) -> str:  # noqa: PLR0911 - one return per kind
     """Name the kind of JSON value ``value`` is, for messages (``text``, ``list``, ``null``...)."""
     if value is None:
         return "null"
@@ -95,48 +97,48 @@ def is_unicode(text: str) -> bool:
 
 
 def text_value(value: object) -> str:
-    """Return ``value`` as an exact :class:`str`, or raise :class:`InputProblem`."""
+    """Return ``value`` as an exact :class:`str`, or raise :class:`InputError`."""
     if value.__class__ is not str:
         if not isinstance(value, str):
-            raise InputProblem("input.type", expected="text", got=kind_of(value))
+            raise InputError("input.type", expected="text", got=kind_of(value))
         value = str.__str__(value)
     if value.isascii() or is_unicode(value):
         return value
-    raise InputProblem("input.encoding")
+    raise InputError("input.encoding")
 
 
 def date_value(value: object) -> date:
     """Read a ``YYYY-MM-DD`` date, and nothing else (no datetime, no number, no other form)."""
     if not isinstance(value, str):
-        raise InputProblem("input.type", expected="date", got=kind_of(value))
+        raise InputError("input.type", expected="date", got=kind_of(value))
     if ISO_DATE.fullmatch(value) is None:
-        raise InputProblem("input.date")
+        raise InputError("input.date")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputProblem("input.date") from None
+        raise InputError("input.date") from None
 
 
 def int_value(value: object) -> int:
     """Return ``value`` as an exact :class:`int`; booleans, floats and text are refused."""
     if value.__class__ is int:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return int(value)
-    raise InputProblem("input.type", expected="integer", got=kind_of(value))
+    raise InputError("input.type", expected="integer", got=kind_of(value))
 
 
 def float_value(value: object) -> float:
     """Return ``value`` as a finite :class:`float`; whole numbers are accepted, booleans not."""
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise InputProblem("input.type", expected="number", got=kind_of(value))
+        raise InputError("input.type", expected="number", got=kind_of(value))
     try:
         number = float(value)
     except OverflowError:
-        raise InputProblem("input.not_finite") from None
+        raise InputError("input.not_finite") from None
     if math.isfinite(number):
         return number
-    raise InputProblem("input.not_finite")
+    raise InputError("input.not_finite")
 
 
 @functools.cache
@@ -146,13 +148,13 @@ def enum_values(enum_type: type[enum.Enum]) -> dict[Any, enum.Enum]:
 
 
 def enum_member(value: object, enum_type: type[enum.Enum]) -> enum.Enum:
-    """Return the member of ``enum_type`` whose value is ``value``, or raise InputProblem."""
+    """Return the member of ``enum_type`` whose value is ``value``, or raise InputError."""
     values = enum_values(enum_type)
     try:
         return values[value]
     except Exception:  # an unhashable list or a strange object is as wrong as a bad code
         allowed = ", ".join(str(code) for code in values)
-        raise InputProblem("input.enum", allowed=allowed) from None
+        raise InputError("input.enum", allowed=allowed) from None
 
 
 def structure_text(value: object, type_: Any) -> Any:
@@ -177,7 +179,7 @@ def structure_bool(value: object, _type: Any) -> bool:
     """Structure ``true`` or ``false``; ``0``, ``1`` and ``"true"`` are refused."""
     if value is True or value is False:
         return value
-    raise InputProblem("input.type", expected="boolean", got=kind_of(value))
+    raise InputError("input.type", expected="boolean", got=kind_of(value))
 
 
 def structure_float(value: object, type_: Any) -> Any:
@@ -194,7 +196,7 @@ def structure_date(value: object, type_: Any) -> Any:
     try:
         return type_.fromisoformat(text)
     except ValueError:
-        raise InputProblem("input.date") from None
+        raise InputError("input.date") from None
 
 
 def structure_enum(value: object, type_: Any) -> Any:
@@ -292,14 +294,15 @@ class RecordHooks:
         self.converter = converter
         #: Structure hooks of records (attrs classes), by class.
         self.records: dict[type, StructureHook] = {}
-        #: Structure hooks of ``tuple[X, ...]``, ``frozenset[X]`` and ``list[X]``, by type.
-        self.collections: dict[Any, StructureHook] = {}
-        #: Structure hooks of ``X | None``, by type.
-        self.optionals: dict[Any, StructureHook] = {}
-        #: Unstructure hooks of records, collections and optionals, by type.
+        #: Structure hooks of ``tuple[X, ...]``, ``frozenset[X]`` and ``list[X]``.  Sets of hooks
+        #: rather than maps by type: ``str | None`` and ``Optional[str]`` are one type to cattrs.
+        self.collections: set[StructureHook] = set()
+        #: Structure hooks of ``X | None``.
+        self.optionals: set[StructureHook] = set()
+        #: Unstructure hooks of records (by class), collections and optionals.
         self.unstructure_records: dict[type, UnstructureHook] = {}
-        self.unstructure_collections: dict[Any, UnstructureHook] = {}
-        self.unstructure_optionals: dict[Any, UnstructureHook] = {}
+        self.unstructure_collections: set[UnstructureHook] = set()
+        self.unstructure_optionals: set[UnstructureHook] = set()
 
     # Structuring ---------------------------------------------------------------------------
 
@@ -307,14 +310,12 @@ class RecordHooks:
         """Make the structure hook of the attrs class ``cls``."""
         attrs.resolve_types(cls)
         converter = self.converter
-        generated = make_dict_structure_fn(cls, converter)
+        generated: Callable[[Mapping[Any, Any], Any], Any] = make_dict_structure_fn(cls, converter)
         complete = self._complete
 
         def structure_record(value: object, _type: Any) -> Any:
             if not isinstance(value, Mapping):
-                raise InputProblem(
-                    "input.not_object", got=kind_of(value), record_type=cls.__name__
-                )
+                raise InputError("input.not_object", got=kind_of(value), record_type=cls.__name__)
             try:
                 return generated(value, cls)
             except ClassValidationError as group:
@@ -330,13 +331,13 @@ class RecordHooks:
 
         def structure_collection(value: object, _type: Any) -> Any:
             if not isinstance(value, list | tuple):
-                raise InputProblem("input.type", expected="list", got=kind_of(value))
+                raise InputError("input.type", expected="list", got=kind_of(value))
             items: list[Any] = []
             errors: list[Exception] = []
             for index, item in enumerate(value):
                 try:
                     items.append(item_hook(item, item_type))
-                except Exception as exc:  # noqa: BLE001 - every item's problem is reported
+                except Exception as exc:  # every item's problem is reported
                     exc.add_note(
                         IterableValidationNote(
                             f"Structuring {type_!r} @ index {index}", index, item_type
@@ -347,7 +348,7 @@ class RecordHooks:
                 raise IterableValidationError(f"While structuring {type_!r}", errors, type_)
             return container(items)
 
-        self.collections[type_] = structure_collection
+        self.collections.add(structure_collection)
         return structure_collection
 
     def optional(self, type_: Any) -> StructureHook:
@@ -358,7 +359,7 @@ class RecordHooks:
         def structure_optional(value: object, _type: Any) -> Any:
             return None if value is None else inner_hook(value, inner)
 
-        self.optionals[type_] = structure_optional
+        self.optionals.add(structure_optional)
         return structure_optional
 
     def _complete(
@@ -378,18 +379,20 @@ class RecordHooks:
         if not with_notes and not found and not construction:
             # Only unknown keys stopped cattrs: the record's own invariants may still speak.
             try:
-                cls(**{attribute.alias: values[name] for name, attribute in _inits(cls)
-                       if name in values and attribute.name in value})
-            except Exception as exc:  # noqa: BLE001 - reported with the unknown keys
+                arguments: dict[str, Any] = {
+                    attribute.alias or name: values[name]
+                    for name, attribute in _inits(cls)
+                    if name in values and name in value
+                }
+                cls(**arguments)
+            except Exception as exc:  # reported with the unknown keys
                 construction = [exc]
         if found:
             construction = []  # the construction failed on the first of these
         order = {name: index for index, (name, _) in enumerate(_inits(cls))}
-        noted = sorted(
-            [*with_notes, *found], key=lambda pair: order.get(pair[1].name, len(order))
-        )
+        noted = sorted([*with_notes, *found], key=lambda pair: order.get(pair[1].name, len(order)))
         return ClassValidationError(
-            group.message, [exc for exc, _ in noted] + construction + unknown, cls
+            group.message, [*(exc for exc, _ in noted), *construction, *unknown], cls
         )
 
     def _check_fields(
@@ -401,7 +404,7 @@ class RecordHooks:
                 continue
             try:
                 values[name] = self._field_value(attribute, value)
-            except _NoValue:
+            except _NoValueError:
                 continue
         instance = types.SimpleNamespace(**values)
         found: list[tuple[Exception, AttributeValidationNote]] = []
@@ -410,7 +413,7 @@ class RecordHooks:
                 continue
             try:
                 attribute.validator(instance, attribute, values[name])
-            except Exception as exc:  # noqa: BLE001 - kept only if it reports this field
+            except Exception as exc:  # kept only if it reports this field
                 if _validator_problem(exc, attribute):
                     note = AttributeValidationNote(
                         f"Structuring class {cls.__qualname__} @ attribute {name}",
@@ -422,31 +425,31 @@ class RecordHooks:
         return values, found
 
     def _field_value(self, attribute: attrs.Attribute[Any], value: Mapping[Any, Any]) -> Any:
-        """The value ``attribute`` gets at construction from ``value`` (default if absent)."""
+        """Return the value ``attribute`` gets at construction from ``value`` (or its default)."""
         try:
             if attribute.name in value:
                 hook = self.converter.get_structure_hook(attribute.type)
                 result = hook(value[attribute.name], attribute.type)
             elif attribute.default is attrs.NOTHING:
-                raise _NoValue
-            elif isinstance(attribute.default, attrs.Factory):  # type: ignore[arg-type]
-                if attribute.default.takes_self:  # type: ignore[attr-defined]
-                    raise _NoValue
-                result = attribute.default.factory()  # type: ignore[attr-defined]
+                raise _NoValueError
+            elif isinstance(attribute.default, _FACTORY):
+                if attribute.default.takes_self:
+                    raise _NoValueError
+                result = attribute.default.factory()
             else:
                 result = attribute.default
-            convert = attribute.converter
+            convert: Any = attribute.converter
             if convert is None:
                 return result
-            if isinstance(convert, attrs.Converter):
-                if convert.takes_self or convert.takes_field:  # type: ignore[attr-defined]
-                    raise _NoValue
-                return convert.converter(result)  # type: ignore[attr-defined,call-arg]
+            if isinstance(convert, _CONVERTER):
+                if convert.takes_self or convert.takes_field:
+                    raise _NoValueError
+                return convert.converter(result)
             return convert(result)
-        except _NoValue:
+        except _NoValueError:
             raise
-        except Exception:  # noqa: BLE001 - cattrs already reported this field
-            raise _NoValue from None
+        except Exception:  # cattrs already reported this field
+            raise _NoValueError from None
 
     # Unstructuring -------------------------------------------------------------------------
 
@@ -469,14 +472,18 @@ class RecordHooks:
 
             hook = unstructure_set
         elif item_hook is identity:
-            hook = list
+
+            def unstructure_list(value: Any) -> list[Any]:
+                return list(value)
+
+            hook = unstructure_list
         else:
 
             def unstructure_sequence(value: Any) -> list[Any]:
                 return [item_hook(item) for item in value]
 
             hook = unstructure_sequence
-        self.unstructure_collections[type_] = hook
+        self.unstructure_collections.add(hook)
         return hook
 
     def unstructure_optional(self, type_: Any) -> UnstructureHook:
@@ -486,11 +493,16 @@ class RecordHooks:
         def unstructure_optional(value: Any) -> Any:
             return None if value is None else inner_hook(value)
 
-        self.unstructure_optionals[type_] = unstructure_optional
+        self.unstructure_optionals.add(unstructure_optional)
         return unstructure_optional
 
 
-class _NoValue(Exception):
+# The classes behind attrs.Factory(...) and attrs.Converter(...), which the type stubs hide.
+_FACTORY: Final[type[Any]] = type(attrs.Factory(list))
+_CONVERTER: Final[type[Any]] = attrs.Converter
+
+
+class _NoValueError(Exception):
     """A field has no value to check (absent without default, or not structurable)."""
 
 

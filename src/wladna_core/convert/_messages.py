@@ -10,11 +10,13 @@ field at fault.  An invariant's English message carries the numbers and dates of
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from wladna_core.messages import Message, Text
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["KINDS", "MESSAGES", "PARAMETERS", "WHERE"]
 
@@ -37,9 +39,7 @@ KINDS: Final[Mapping[str, Text]] = MappingProxyType(
         "object": Text("an object", "un objet", "كائن"),
         "null": Text("null", "null", "قيمة فارغة (null)"),
         "other": Text("a value of another kind", "une valeur d'un autre genre", "قيمة من نوع آخر"),
-        "documented": Text(
-            "of the documented type", "du type documenté", "من النوع المنصوص عليه"
-        ),
+        "documented": Text("of the documented type", "du type documenté", "من النوع المنصوص عليه"),
     }
 )
 
@@ -173,8 +173,7 @@ _INPUT: dict[str, Message] = {
         ),
         (
             "Les données sont imbriquées trop profondément pour être lues.",
-            "Envoyez l'enregistrement sous la forme documentée, avec peu de niveaux "
-            "d'imbrication.",
+            "Envoyez l'enregistrement sous la forme documentée, avec peu de niveaux d'imbrication.",
         ),
         (
             "البيانات متداخلة بعمق يتعذر معه قراءتها.",
@@ -244,8 +243,7 @@ _INPUT: dict[str, Message] = {
             "Use the identifier the system gave the record; never make one up by hand.",
         ),
         (
-            "{field} doit être un UUID en minuscules comme "
-            "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f.",
+            "{field} doit être un UUID en minuscules comme 0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f.",
             "Reprenez l'identifiant que le système a donné à l'enregistrement ; n'en "
             "inventez jamais un à la main.",
         ),
@@ -287,8 +285,7 @@ _INPUT: dict[str, Message] = {
     "input.language_code": _message(
         (
             "{field} must be a BCP 47 language tag such as ar, ary or zgh.",
-            "Use a language tag: ar for Arabic, ary for Darija, zgh for Tamazight, fr for "
-            "French.",
+            "Use a language tag: ar for Arabic, ary for Darija, zgh for Tamazight, fr for French.",
         ),
         (
             "{field} doit être une étiquette de langue BCP 47 comme ar, ary ou zgh.",
@@ -331,8 +328,7 @@ _INVARIANTS: dict[str, Message] = {
             "Fill in given_by: the child, a caregiver, a legal guardian or a judicial order.",
         ),
         (
-            "Un consentement aux services, au partage ou aux signalements doit dire qui l'a "
-            "donné.",
+            "Un consentement aux services, au partage ou aux signalements doit dire qui l'a donné.",
             "Renseignez given_by : l'enfant, une personne qui en prend soin, un tuteur légal "
             "ou une décision judiciaire.",
         ),
@@ -361,8 +357,7 @@ _INVARIANTS: dict[str, Message] = {
             "Correct the date of the approval or the date the plan was drawn up.",
         ),
         (
-            "Le plan est approuvé le {approved_on}, avant d'avoir été rédigé le "
-            "{drawn_up_on}.",
+            "Le plan est approuvé le {approved_on}, avant d'avoir été rédigé le {drawn_up_on}.",
             "Corrigez la date de l'approbation ou celle de la rédaction du plan.",
         ),
         (
@@ -377,8 +372,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "{field} ({date}) précède l'ouverture du dossier ({opened_on}).",
-            "Corrigez cette date ou opened_on : rien n'arrive dans un dossier avant son "
-            "ouverture.",
+            "Corrigez cette date ou opened_on : rien n'arrive dans un dossier avant son ouverture.",
         ),
         (
             "{field} ({date}) سابق لتاريخ فتح الملف ({opened_on}).",
@@ -428,8 +422,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "الإحالة إلى هيئة تذكر body_id، ولا تذكره إحالة غيرها.",
-            "أدخل body_id حين تكون الجهة المحال إليها هيئة (body)، وقيمة فارغة (null) في "
-            "غير ذلك.",
+            "أدخل body_id حين تكون الجهة المحال إليها هيئة (body)، وقيمة فارغة (null) في غير ذلك.",
         ),
     ),
     "referral.target_programme": _message(
@@ -443,8 +436,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "الإحالة إلى برنامج تذكر البرنامج، ولا تذكره إحالة غيرها.",
-            "أدخل (programme) حين تكون الجهة المحال إليها برنامجًا، وقيمة فارغة (null) في "
-            "غير ذلك.",
+            "أدخل (programme) حين تكون الجهة المحال إليها برنامجًا، وقيمة فارغة (null) في غير ذلك.",
         ),
     ),
     "referral.due_before_made": _message(
@@ -453,8 +445,7 @@ _INVARIANTS: dict[str, Message] = {
             "Set response_due on or after made_on.",
         ),
         (
-            "La réponse est attendue le {date}, avant l'envoi de l'orientation le "
-            "{earlier_date}.",
+            "La réponse est attendue le {date}, avant l'envoi de l'orientation le {earlier_date}.",
             "Fixez response_due au jour de made_on ou après.",
         ),
         (
@@ -468,8 +459,7 @@ _INVARIANTS: dict[str, Message] = {
             "Correct responded_on or made_on.",
         ),
         (
-            "La réponse est datée du {date}, avant l'envoi de l'orientation le "
-            "{earlier_date}.",
+            "La réponse est datée du {date}, avant l'envoi de l'orientation le {earlier_date}.",
             "Corrigez responded_on ou made_on.",
         ),
         (
@@ -497,8 +487,7 @@ _INVARIANTS: dict[str, Message] = {
             "Use one of the regions MA-01 to MA-12.",
         ),
         (
-            "{code} est un code de région d'avant 2015, supprimé par la régionalisation de "
-            "2015.",
+            "{code} est un code de région d'avant 2015, supprimé par la régionalisation de 2015.",
             "Employez l'une des régions MA-01 à MA-12.",
         ),
         (
@@ -582,8 +571,7 @@ _INVARIANTS: dict[str, Message] = {
             "Reinstall wladna_core, and report the problem if it persists.",
         ),
         (
-            "Les données de territoires livrées avec la bibliothèque sont incohérentes : "
-            "{detail}.",
+            "Les données de territoires livrées avec la bibliothèque sont incohérentes : {detail}.",
             "Réinstallez wladna_core, et signalez le problème s'il persiste.",
         ),
         (

@@ -17,7 +17,7 @@ from typing import Any, Final
 import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from wladna_core.convert._hooks import InputProblem, kind_of
+from wladna_core.convert._hooks import InputError, kind_of
 from wladna_core.convert._messages import KINDS, MESSAGES, PARAMETERS, WHERE
 from wladna_core.errors import InvariantError, Severity, Violation
 from wladna_core.messages import render
@@ -86,7 +86,7 @@ def record_label(cls: type, data: object) -> str:
     name = getattr(cls, "__name__", repr(cls))
     try:
         ident = data.get("id") if isinstance(data, Mapping) else None
-    except Exception:  # noqa: BLE001 - a strange mapping only loses the id in the label
+    except Exception:  # a strange mapping only loses the id in the label
         ident = None
     return f"{name} {printable(ident)}" if isinstance(ident, str) and ident else name
 
@@ -123,18 +123,18 @@ def _walk(
         for sub in others:
             _walk(sub, path, label, owner, found, field_named=field_named)
     elif isinstance(exc, BaseExceptionGroup):
-        for sub in exc.exceptions:
-            _walk(sub, path, label, owner, found, field_named=field_named)
+        for member in exc.exceptions:
+            _walk(member, path, label, owner, found, field_named=field_named)
     else:
         found.extend(_leaf(exc, path, label, owner, field_named=field_named))
 
 
-def _leaf(
+def _leaf(  # noqa: PLR0911 - one return per kind of exception
     exc: BaseException, path: str, label: str, owner: type, *, field_named: bool
 ) -> list[Problem]:
-    """The problems one exception (not a group) reports."""
+    """Return the problems one exception (not a group) reports."""
     record_type = owner.__name__
-    if isinstance(exc, InputProblem):
+    if isinstance(exc, InputError):
         return [Problem(exc.code, path, {"field": label, "record_type": record_type, **exc.params})]
     if isinstance(exc, ForbiddenExtraKeysError):
         return [
@@ -143,7 +143,9 @@ def _leaf(
                 path + _key_segment(key),
                 {"key": _key_text(key), "record_type": exc.cl.__name__, "field": label},
             )
-            for key in sorted(exc.extra_fields, key=lambda key: (type(key).__name__, _key_text(key)))
+            for key in sorted(
+                exc.extra_fields, key=lambda key: (type(key).__name__, _key_text(key))
+            )
         ]
     if isinstance(exc, KeyError):
         return [Problem("input.missing", path, {"field": label, "record_type": record_type})]
@@ -170,11 +172,15 @@ def _leaf(
     if isinstance(exc, RecursionError):
         return [Problem("input.too_deep", path)]
     detail = type(exc).__name__
-    return [Problem("input.invalid", path, {"field": label, "record_type": record_type, "detail": detail})]
+    return [
+        Problem(
+            "input.invalid", path, {"field": label, "record_type": record_type, "detail": detail}
+        )
+    ]
 
 
 def json_problem(reason: str, line: int | None, column: int | None) -> Problem:
-    """The problem of a text that is not JSON, at ``line`` and ``column`` when known."""
+    """Return the problem of a text that is not JSON, at ``line`` and ``column`` if known."""
     params = {"reason": reason}
     if line is not None and column is not None:
         params.update(line=str(line), column=str(column))
@@ -188,9 +194,7 @@ def violation(problem: Problem, lang: str, record: str | None) -> Violation:
         if name in params:
             params[name] = KINDS[params[name]].in_language(lang)
     if problem.code == "input.json":
-        params["where"] = (
-            WHERE.in_language(lang).format_map(params) if "line" in params else ""
-        )
+        params["where"] = WHERE.in_language(lang).format_map(params) if "line" in params else ""
     message = MESSAGES.get(problem.code)
     if message is None:
         text, remedy = problem.fallback or problem.code, ""

@@ -7,16 +7,19 @@ field, so that the converter can report it with a path.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
-from enum import Enum
-from typing import Any, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wladna_core.errors import InvariantError
 from wladna_core.model.ids import ID_PATTERN
+
+if TYPE_CHECKING:
+    from enum import Enum
+
+    import attrs
 
 T = TypeVar("T")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -197,7 +200,7 @@ def fraction(_instance: object, attribute: attrs.Attribute[Any], value: object) 
         return
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _type_error(attribute, "a number", value)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise InvariantError(
             "input.not_finite", f"{attribute.name} must be a finite number", attribute.name
         )
@@ -242,23 +245,21 @@ def optional_instance(cls: type) -> Validator:
     return check
 
 
-def to_tuple(value: Iterable[T] | T) -> tuple[T, ...] | T:
+def to_tuple(value: Any) -> Any:
     """Turn a list (or other non-text iterable) into a tuple; leave anything else for validation."""
     if isinstance(value, list | tuple | set | frozenset):
         return tuple(value)
     return value
 
 
-def to_frozenset(value: Iterable[T] | T) -> frozenset[T] | T:
+def to_frozenset(value: Any) -> Any:
     """Turn a list, tuple or set into a frozenset; leave anything else for validation."""
     if isinstance(value, list | tuple | set | frozenset):
         return frozenset(value)
     return value
 
 
-def not_before(
-    earlier: str, code: str
-) -> Callable[[Any, attrs.Attribute[Any], date | None], None]:
+def not_before(earlier: str, code: str) -> Callable[[Any, attrs.Attribute[Any], date | None], None]:
     """Validate that a date field is not before the date field named ``earlier``."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
@@ -266,8 +267,7 @@ def not_before(
         if value is not None and start is not None and value < start:
             raise InvariantError(
                 code,
-                f"{attribute.name} ({value.isoformat()}) is before {earlier} "
-                f"({start.isoformat()})",
+                f"{attribute.name} ({value.isoformat()}) is before {earlier} ({start.isoformat()})",
                 attribute.name,
             )
 

@@ -57,14 +57,12 @@ _ASSESSED_STATUSES: Final = frozenset(
         CaseStatus.CASE_PLAN,
         CaseStatus.IMPLEMENTATION,
         CaseStatus.FOLLOW_UP,
-        CaseStatus.CLOSED,
-        CaseStatus.REOPENED,
     }
 )
 #: Statuses in which a high-risk case plan must be approved (it is being carried out).
-_PLAN_IN_FORCE_STATUSES: Final = frozenset(
-    {CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED}
-)
+# A closed case may have been closed before any plan (moved away, report unfounded): only a plan
+# that exists on a closed case must have been approved.
+_PLAN_IN_FORCE_STATUSES: Final = frozenset({CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -635,7 +633,7 @@ def case_body_outside_jurisdiction(case: Case, ctx: Context) -> Iterator[Finding
 @rule(
     "case.concerns_missing",
     entity=Case,
-    description="A case past registration, or with an assessment, records no protection concern.",
+    description="A case in assessment or later, or assessed, records no protection concern.",
     message=_msg(
         (
             "The case has been assessed but records no protection concern.",
@@ -739,7 +737,10 @@ def case_closure_with_open_referrals(case: Case, ctx: Context) -> Iterator[Findi
 @rule(
     "case.high_risk_plan_unapproved",
     entity=Case,
-    description="A high-risk case in implementation, follow-up or closed has no approved plan.",
+    description=(
+        "A high-risk case in implementation or follow-up, or closed with a plan, has no "
+        "approved plan."
+    ),
     message=_msg(
         (
             "The case is high risk and its case plan is carried out without a supervisor's "
@@ -758,7 +759,10 @@ def case_closure_with_open_referrals(case: Case, ctx: Context) -> Iterator[Findi
 )
 def case_high_risk_plan_unapproved(case: Case, _ctx: Context) -> Iterator[Finding]:
     """Report a high-risk case whose plan is in force without approval."""
-    if case.risk is not RiskLevel.HIGH or case.status not in _PLAN_IN_FORCE_STATUSES:
+    if case.risk is not RiskLevel.HIGH:
+        return
+    closed_with_plan = case.status is CaseStatus.CLOSED and case.plan is not None
+    if case.status not in _PLAN_IN_FORCE_STATUSES and not closed_with_plan:
         return
     if case.plan is None:
         yield Finding("$.plan")

@@ -275,6 +275,7 @@ _ANSWERED: Final = frozenset(
     {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED, ReferralStatus.COMPLETED}
 )
 _PROVINCIAL_LEVELS: Final = frozenset(level for level in TerritoryLevel if level.is_provincial)
+_SEXES: Final = tuple(Sex)
 _RESPONSIBLE_KINDS: Final = tuple(kind for kind in BodyKind if kind is not BodyKind.MINISTRY)
 _ADULT_RELATIVES: Final = (
     Relation.GRANDPARENT,
@@ -306,10 +307,17 @@ def _last_day_under(birth_date: date, years: int) -> date:
 
 def _between(draw: st.DrawFn, first: date, last: date) -> date:
     """Draw a date from ``first`` to ``last`` (inclusive); ``first`` when the range is empty."""
-    # An offset in days: integers() strategies are cached by Hypothesis, dates() ones are not.
     if last <= first:
         return first
-    return first + timedelta(days=draw(st.integers(0, (last - first).days)))
+    # Scale one fixed strategy rather than make a new one per range: Hypothesis checks each new
+    # strategy on its first draw, which costs more than the draw.
+    span = (last - first).days + 1
+    return first + timedelta(days=(draw(_FRACTIONS) * span) >> 32)
+
+
+def _pick(draw: st.DrawFn, options: Sequence[T]) -> T:
+    """Draw one of ``options`` (the first when shrinking), without making a new strategy."""
+    return options[draw(st.integers(0, len(options) - 1))]
 
 
 def _birth_date(draw: st.DrawFn, on: date, ages: tuple[int, int]) -> date:
@@ -373,7 +381,16 @@ def record_ids() -> st.SearchStrategy[str]:
 
 
 def _unique_ids(draw: st.DrawFn, count: int, serial: int | None = None) -> list[str]:
-    return draw(st.lists(_record_ids(serial), min_size=count, max_size=count, unique=True))
+    """Draw ``count`` distinct ids; a repeated one is moved to a free neighbour (low 16 bits)."""
+    found: list[str] = []
+    taken: set[int] = set()
+    for _ in range(count):
+        value = uuid.UUID(draw(_record_ids(serial))).int
+        while value in taken:
+            value = value & ~0xFFFF | (value + 1) & 0xFFFF
+        taken.add(value)
+        found.append(str(uuid.UUID(int=value)))
+    return found
 
 
 def _fold(name: str) -> str:
@@ -393,13 +410,20 @@ def _alone(name: str) -> tuple[str, str | None]:
     return (name, None)
 
 
+@functools.cache
+def _digits(count: int) -> st.SearchStrategy[str]:
+    """Strings of ``count`` ASCII digits, drawn as one number (fewer draws than text)."""
+    return st.integers(0, 10**count - 1).map(f"{{:0{count}d}}".format)
+
+
 # Strategies that do not depend on knobs are made once: Hypothesis checks a strategy the first
 # time it draws from it, which costs more than the draw.
 _BOOLEANS: Final = st.booleans()
+_FRACTIONS: Final = st.integers(0, (1 << 32) - 1)
 _DIGITS: Final = "0123456789"
 _CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Names in any script, to try storage and exports on more than the usual names.
-_ODD_NAMES: Final = st.text(st.characters(categories=["L"]), min_size=1, max_size=24).map(_alone)
+_ODD_NAMES: Final = st.text(st.characters(categories=["L"]), min_size=1, max_size=12).map(_alone)
 # A given name in Latin script with its Arabic spelling, or an unusual name alone.
 _GIVEN_NAMES: Final[dict[Sex, st.SearchStrategy[tuple[str, str | None]]]] = {
     Sex.FEMALE: st.sampled_from(_FEMALE_NAMES) | _ODD_NAMES,
@@ -408,15 +432,13 @@ _GIVEN_NAMES: Final[dict[Sex, st.SearchStrategy[tuple[str, str | None]]]] = {
 _FAMILY_NAME_PAIRS: Final[st.SearchStrategy[tuple[str, str | None]]] = (
     st.sampled_from(_FAMILY_NAMES) | _ODD_NAMES
 )
-_MOBILES: Final = _optional(
-    _joined(st.sampled_from(("06", "07")), st.text(_DIGITS, min_size=8, max_size=8))
-)
+_MOBILES: Final = _optional(_joined(st.sampled_from(("06", "07")), _digits(8)))
 _FOCAL_POINTS: Final = st.builds(
     FocalPoint,
     name=st.builds(
         "{0[0]} {1[0]}".format,
-        _GIVEN_NAMES[Sex.FEMALE] | _GIVEN_NAMES[Sex.MALE],
-        _FAMILY_NAME_PAIRS,
+        st.sampled_from(_FEMALE_NAMES + _MALE_NAMES),
+        st.sampled_from(_FAMILY_NAMES),
     ),
     phone=_MOBILES,
     email=_optional(st.sampled_from(("pf@entraide.ma", "point.focal@sante.gov.ma"))),
@@ -427,7 +449,7 @@ _INSTITUTION_LISTS: Final = st.lists(
         institution=st.sampled_from(Institution),
         focal_point=_optional(_FOCAL_POINTS),
     ),
-    max_size=4,
+    max_size=3,
     unique_by=lambda member: member.institution,
 )
 _SERVICE_SETS: Final = st.frozensets(st.sampled_from(ServiceType), max_size=5)
@@ -458,7 +480,7 @@ _OUTCOME: Final = _optional(st.sampled_from(_OUTCOMES))
 _NOTE: Final = _optional(st.sampled_from(_NOTES))
 _SUMMARY: Final = st.sampled_from(("", *_NOTES))
 _ADULT_RELATIVE_LISTS: Final = st.lists(st.sampled_from(_ADULT_RELATIVES), max_size=2)
-_RSU_IDS: Final = _optional(st.text(_DIGITS, min_size=9, max_size=9))
+_RSU_IDS: Final = _optional(_digits(9))
 _PROGRAMME_LISTS: Final = st.lists(st.sampled_from(SocialProgramme), max_size=2, unique=True)
 _INDEXES: Final = _optional(st.floats(0, 20, allow_nan=False).map(lambda x: round(x, 4)))
 
@@ -542,10 +564,10 @@ def _bodies(
     active: bool | None,
     body_id: str | None = None,
 ) -> TerritorialBody:
-    kind = draw(st.sampled_from(kinds))
+    kind = _pick(draw, kinds)
     if kind is BodyKind.CPPE:
         places = tuple(place for place in places if place.level.is_provincial)
-    place = draw(st.sampled_from(places))
+    place = _pick(draw, places)
     return TerritorialBody(
         name=f"{_BODY_PREFIXES[kind]} de {place.name_fr}",
         kind=kind,
@@ -613,18 +635,16 @@ def territorial_bodies(
 def _valid_identifier_values(scheme: IdentifierScheme) -> st.SearchStrategy[str]:
     letters = st.text(_CAPITALS, min_size=1, max_size=2)
     if scheme is IdentifierScheme.IDCS:
-        return st.text(_DIGITS, min_size=10, max_size=10)
+        return _digits(10)
     if scheme is IdentifierScheme.CNIE:
-        return _joined(letters, st.text(_DIGITS, min_size=5, max_size=6))
+        return _joined(letters, _digits(5) | _digits(6))
     if scheme is IdentifierScheme.PASSPORT:
-        return _joined(letters, st.text(_DIGITS, min_size=6, max_size=7))
+        return _joined(letters, _digits(6) | _digits(7))
     if scheme is IdentifierScheme.CIVIL_STATUS_ACT:
         return st.builds(
             "{}/{}".format, st.integers(1, 9999), st.integers(1990, REFERENCE_DATE.year)
         )
-    return _joined(
-        st.text(_CAPITALS, min_size=1, max_size=3), st.text(_DIGITS, min_size=3, max_size=10)
-    )
+    return _joined(st.text(_CAPITALS, min_size=1, max_size=3), _digits(3) | _digits(8))
 
 
 def _invalid_identifier_values(scheme: IdentifierScheme) -> st.SearchStrategy[str]:
@@ -708,7 +728,7 @@ def _child_names(draw: st.DrawFn, sex: Sex) -> dict[str, str | None]:
     """Draw the names of an identified child: Latin script, Arabic script, or both."""
     given, given_ar = draw(_GIVEN_NAMES[sex])
     family, family_ar = draw(_FAMILY_NAME_PAIRS)
-    script = draw(st.sampled_from(("both", "latin", "arabic")))
+    script = _pick(draw, ("both", "latin", "arabic"))
     if given_ar is None:
         script = "latin"
     names: dict[str, str | None] = {}
@@ -731,11 +751,11 @@ def _children(
     identifier_lists: st.SearchStrategy[Sequence[Identifier]] | None = None,
     child_id: str | None = None,
 ) -> Child:
-    sex = draw(st.sampled_from(Sex)) if sex is None else sex
+    sex = _pick(draw, _SEXES) if sex is None else sex
     birth_date = _birth_date(draw, on, ages)
     if unidentified is None:
         # One child in five is found without an identity.
-        unidentified = draw(st.sampled_from((False, False, False, False, True)))
+        unidentified = _pick(draw, (False, False, False, False, True))
     if identifier_lists is not None:
         found = list(draw(identifier_lists))
     else:
@@ -749,7 +769,7 @@ def _children(
     # A civil-status identifier or birth act proves the birth is registered.
     birth_registered: bool | None = True
     if not any(identifier.scheme in _REGISTERED_BY for identifier in found):
-        birth_registered = None if unidentified else draw(st.sampled_from((None, True, False)))
+        birth_registered = None if unidentified else _pick(draw, (None, True, False))
     schooling = draw(_SCHOOLING_YOUNG if age_on(birth_date, on) < _SCHOOL_AGE else _SCHOOLING)
     return Child(
         sex=sex,
@@ -874,10 +894,8 @@ def _roles(
                 roles.append(_Role(relation, sex, caregiver=False, alive=False, ages=(30, 80)))
         roles.append(_Role(Relation.SIBLING, None, caregiver=True, alive=True, ages=(14, 17)))
     elif with_kafala:
-        kafala = draw(
-            st.sampled_from(
-                ((Relation.KAFIL,), (Relation.KAFILA,), (Relation.KAFIL, Relation.KAFILA))
-            )
+        kafala = _pick(
+            draw, ((Relation.KAFIL,), (Relation.KAFILA,), (Relation.KAFIL, Relation.KAFILA))
         )
         for relation in kafala:
             sex = Sex.MALE if relation is Relation.KAFIL else Sex.FEMALE
@@ -886,7 +904,7 @@ def _roles(
     else:
         for relation, sex in ((Relation.MOTHER, Sex.FEMALE), (Relation.FATHER, Sex.MALE)):
             if _maybe(draw):
-                alive = draw(st.sampled_from((True, True, True, False)))
+                alive = _pick(draw, (True, True, True, False))
                 caregiver = alive and _maybe(draw)
                 ages = _adult_ages(oldest_child, relation)
                 roles.append(_Role(relation, sex, caregiver=caregiver, alive=alive, ages=ages))
@@ -908,7 +926,7 @@ def _roles(
 def _kafala_decision(draw: st.DrawFn, first: date, last: date) -> KafalaDecision:
     decided_on = _between(draw, first, last)
     return KafalaDecision(
-        court=draw(st.sampled_from(_COURTS)),
+        court=_pick(draw, _COURTS),
         reference=f"{draw(st.integers(1, 9999))}/{decided_on.year}",
         decided_on=decided_on,
     )
@@ -917,7 +935,7 @@ def _kafala_decision(draw: st.DrawFn, first: date, last: date) -> KafalaDecision
 def _member(
     draw: st.DrawFn, role: _Role, *, on: date, household: str, kafala_since: date
 ) -> FamilyMember:
-    sex = draw(st.sampled_from(Sex)) if role.sex is None else role.sex
+    sex = _pick(draw, _SEXES) if role.sex is None else role.sex
     given, _ = draw(_GIVEN_NAMES[sex])
     # A mother keeps her own family name; others mostly share the household's.
     family = draw(_FAMILY_NAME_PAIRS)[0] if role.relation is Relation.MOTHER else household
@@ -967,7 +985,7 @@ def _families(
     family_id: str | None = None,
 ) -> Family:
     if child_headed is None:
-        child_headed = False if with_kafala else draw(st.sampled_from((False, False, False, True)))
+        child_headed = False if with_kafala else _pick(draw, (False, False, False, True))
     if with_kafala is None:
         with_kafala = False if child_headed else _maybe(draw)
     oldest_child = max((age_on(child.birth_date, on) for child in linked), default=17)
@@ -996,7 +1014,7 @@ def _families(
     programmes = [
         ProgrammeEnrolment(
             programme=programme,
-            status=draw(st.sampled_from(EnrolmentStatus)),
+            status=_pick(draw, tuple(EnrolmentStatus)),
             since=_between(draw, _years_before(on, 10), on) if _maybe(draw) else None,
         )
         for programme in draw(_PROGRAMME_LISTS)
@@ -1066,9 +1084,9 @@ def families(
 def _override(draw: st.DrawFn, first: date, last: date) -> ConsentOverride:
     """Draw an authorised override, authorised between ``first`` and ``last``."""
     return ConsentOverride(
-        reason=draw(st.sampled_from(OverrideReason)),
-        justification=draw(st.sampled_from(_JUSTIFICATIONS)),
-        authorised_by=draw(st.sampled_from(_SUPERVISORS)),
+        reason=_pick(draw, tuple(OverrideReason)),
+        justification=_pick(draw, _JUSTIFICATIONS),
+        authorised_by=_pick(draw, _SUPERVISORS),
         authorised_on=_between(draw, first, last),
     )
 
@@ -1081,14 +1099,14 @@ def _consent(draw: st.DrawFn, first: date, last: date, allows_referral: bool | N
     if allows and _maybe(draw):
         services = sharing = True
     else:
-        services, sharing = draw(st.sampled_from(((False, False), (True, False), (False, True))))
+        services, sharing = _pick(draw, ((False, False), (True, False), (False, True)))
         if allows:
             override = _override(draw, recorded_on, recorded_on)
     reporting = _maybe(draw)
     given = services or sharing or reporting or _maybe(draw)
     return Consent(
         recorded_on=recorded_on,
-        given_by=draw(st.sampled_from(ConsentGiver)) if given else None,
+        given_by=_pick(draw, tuple(ConsentGiver)) if given else None,
         services=services,
         sharing=sharing,
         reporting=reporting,
@@ -1126,7 +1144,7 @@ def _plan(
 ) -> CasePlan:
     goals = [
         Goal(
-            description=draw(st.sampled_from(_GOALS)),
+            description=_pick(draw, _GOALS),
             responsible=responsible,
             due=drawn_up_on + timedelta(days=draw(st.integers(7, 365))),
             service=draw(_SERVICE),
@@ -1137,7 +1155,7 @@ def _plan(
     if approved is None:
         approved = _maybe(draw)
     approval = (
-        Approval(by=draw(st.sampled_from(_SUPERVISORS)), on=_between(draw, drawn_up_on, on))
+        Approval(by=_pick(draw, _SUPERVISORS), on=_between(draw, drawn_up_on, on))
         if approved
         else None
     )
@@ -1171,19 +1189,19 @@ class _CaseKnobs:
 def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = None) -> Case:
     on, child, body = knobs.on, knobs.child, knobs.body
     case_id, link_id = ids if ids is not None else _unique_ids(draw, 2)
-    status = draw(st.sampled_from(CaseStatus)) if knobs.status is None else knobs.status
-    risk = draw(st.sampled_from(RiskLevel)) if knobs.risk is None else knobs.risk
+    status = _pick(draw, tuple(CaseStatus)) if knobs.status is None else knobs.status
+    risk = _pick(draw, tuple(RiskLevel)) if knobs.risk is None else knobs.risk
     opened_on = _between(draw, *knobs.window)
     earliest_identification = max(
         opened_on - timedelta(days=30), child.birth_date if child else opened_on
     )
     identification = Identification(
-        source=draw(st.sampled_from(IdentificationSource)),
+        source=_pick(draw, tuple(IdentificationSource)),
         on=_between(draw, earliest_identification, opened_on),
         by_body=body.id if body is not None else draw(_OPTIONAL_IDS),
         note=draw(_NOTE),
     )
-    worker = draw(st.sampled_from(_WORKERS))
+    worker = _pick(draw, _WORKERS)
     cursor = opened_on
     may_assess = knobs.concerns is None or bool(knobs.concerns)
     assessed = status in _ASSESSMENT_DONE or (
@@ -1222,7 +1240,7 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
                 FollowUp(
                     on=day,
                     by=worker,
-                    kind=draw(st.sampled_from(FollowUpKind)),
+                    kind=_pick(draw, tuple(FollowUpKind)),
                     note=draw(_SUMMARY),
                 )
                 for day in sorted(days)
@@ -1232,7 +1250,7 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
     if status is CaseStatus.CLOSED:
         closure = Closure(
             on=_between(draw, cursor, on),
-            reason=draw(st.sampled_from(ClosureReason)),
+            reason=_pick(draw, tuple(ClosureReason)),
             note=draw(_NOTE),
         )
     if knobs.concerns is not None:
@@ -1254,7 +1272,7 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
     return Case(
         child_id=child.id if child is not None else draw(record_ids()),
         body_id=body.id if body is not None else draw(record_ids()),
-        territory=draw(st.sampled_from(knobs.places)).code,
+        territory=_pick(draw, knobs.places).code,
         opened_on=opened_on,
         identification=identification,
         status=status,
@@ -1432,13 +1450,13 @@ def _targets(
     kinds = [ReferralTargetKind.PROGRAMME, ReferralTargetKind.JUDICIAL]
     if partners is None or partners:
         kinds.insert(0, ReferralTargetKind.BODY)
-    kind = draw(st.sampled_from(kinds))
+    kind = _pick(draw, kinds)
     if kind is ReferralTargetKind.PROGRAMME:
-        return ReferralTarget.to_programme(draw(st.sampled_from(SocialProgramme)))
+        return ReferralTarget.to_programme(_pick(draw, tuple(SocialProgramme)))
     if kind is ReferralTargetKind.JUDICIAL:
         return ReferralTarget.to_judicial_authority()
     if partners:
-        return ReferralTarget.to_body(draw(st.sampled_from(partners)).id)
+        return ReferralTarget.to_body(_pick(draw, partners).id)
     return ReferralTarget.to_body(_other_than(draw(record_ids()), from_body))
 
 
@@ -1468,7 +1486,7 @@ def _referrals(draw: st.DrawFn, knobs: _ReferralKnobs, referral_id: str | None =
         target = knobs.target
     else:
         target = _targets(draw, from_body=from_body, partners=knobs.partners)
-    status = draw(st.sampled_from(knobs.statuses))
+    status = _pick(draw, knobs.statuses)
     first = case.opened_on if case is not None else _years_before(on, _CASE_YEARS)
     last = case.closure.on if case is not None and case.closure is not None else on
     consent = case.consent if case is not None else None
@@ -1483,17 +1501,15 @@ def _referrals(draw: st.DrawFn, knobs: _ReferralKnobs, referral_id: str | None =
         case_id=case.id if case is not None else draw(record_ids()),
         from_body=from_body,
         target=target,
-        service=draw(st.sampled_from(_services_for(target, knobs.partners or ()))),
+        service=_pick(draw, _services_for(target, knobs.partners or ())),
         made_on=made_on,
-        urgency=draw(st.sampled_from(Urgency)),
+        urgency=_pick(draw, tuple(Urgency)),
         status=status,
         note=draw(_NOTE),
         consent_override=override,
         response_due=made_on + timedelta(days=draw(st.integers(1, 30))) if _maybe(draw) else None,
         responded_on=responded_on,
-        rejection_reason=draw(st.sampled_from(_REJECTIONS))
-        if status is ReferralStatus.REJECTED
-        else None,
+        rejection_reason=_pick(draw, _REJECTIONS) if status is ReferralStatus.REJECTED else None,
         closed_on=_between(draw, responded_on or made_on, last) if closed else None,
         outcome=draw(_OUTCOME) if status is ReferralStatus.COMPLETED else None,
         id=draw(record_ids()) if referral_id is None else referral_id,
@@ -1630,7 +1646,7 @@ class _FileKnobs:
 def _case_files(draw: st.DrawFn, knobs: _FileKnobs, serial: int | None = None) -> CaseFile:
     on, gaz = knobs.on, knobs.gazetteer
     ids = iter(_unique_ids(draw, 5 + knobs.max_partners + knobs.max_referrals, serial))
-    place = draw(st.sampled_from(knobs.places))
+    place = _pick(draw, knobs.places)
     province = gaz.province_of(place.code) or place
     body = draw(_bodies(kinds=knobs.body_kinds, places=(province,), active=True, body_id=next(ids)))
     residence = _maybe_code(place.code)
