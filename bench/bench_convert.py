@@ -229,6 +229,7 @@ def main(argv: list[str]) -> int:
         count=count,
     )
     structure_vs_pydantic["met"] = structure_vs_pydantic["ratio"] < 1.0
+    structure_vs_pydantic["target_text"] = "< 1"
     rows = [
         _row(
             "(a) structure / hand-written floor",

@@ -58,14 +58,17 @@ def over(items: Iterable[Any], function: Callable[[Any], object]) -> Callable[[]
 
 
 def print_table(title: str, rows: list[dict[str, Any]]) -> None:
-    """Print rows of ``{"comparison", "ratio", "target", "met", ...}`` as an aligned table."""
+    """Print rows of ``{"comparison", "ratio", "target", "met", ...}`` as an aligned table.
+
+    A row's ``target_text`` (e.g. ``"< 1"``) replaces the default ``<= target``.
+    """
     print(f"\n{title}")
     header = f"{'comparison':<44} {'ratio':>7} {'target':>9}  result"
     print(header)
     print("-" * len(header))
     for row in rows:
         target = row.get("target")
-        shown = "" if target is None else f"<= {target:g}"
+        shown = row.get("target_text") or ("" if target is None else f"<= {target:g}")
         met = row.get("met")
         verdict = "" if met is None else ("met" if met else "MISSED")
         print(f"{row['comparison']:<44} {row['ratio']:>7.2f} {shown:>9}  {verdict}")

@@ -33,9 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and stop")
-    arguments, passed_on = parser.parse_known_args(argv)
-    if passed_on[:1] == ["--"]:
-        passed_on = passed_on[1:]
+    argv = sys.argv[1:] if argv is None else argv
+    after = argv.index("--") if "--" in argv else len(argv)
+    arguments, passed_on = parser.parse_known_args(argv[:after])
+    passed_on += argv[after + 1 :]
     benchmarks = available()
     if arguments.list:
         for name in benchmarks:

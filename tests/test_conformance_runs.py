@@ -13,10 +13,11 @@ pytest_plugins = ["pytester"]
 
 SUITE = "wladna_core.testing.conformance"
 
-# A plug-in whose stores are memory stores with one flaw each, named in the URL (flawed://<flaw>),
+# A conftest with a plug-in whose stores are memory stores with one flaw each, named in the URL (flawed://<flaw>),
 # and a wladna_pm fixture that registers it, overriding the pytest plug-in's.
-FLAWED_STORES = '''
+FLAWED_STORES = """
 import pytest
+from hypothesis import Phase, settings
 
 from wladna_core.hookspecs import hookimpl
 from wladna_core.plugins import make_plugin_manager
@@ -64,12 +65,16 @@ class Flawed:
         return None
 
 
+# Finding a flaw is enough: no time spent shrinking the example that shows it.
+settings.register_profile("flaw-hunt", max_examples=10, phases=[Phase.generate])
+
+
 @pytest.fixture
 def wladna_pm():
     pm = make_plugin_manager(load_entrypoints=False)
     pm.register(Flawed())
     return pm
-'''
+"""
 
 
 def _run_suite(pytester: pytest.Pytester, url: str, *args: str) -> pytest.RunResult:
@@ -112,9 +117,9 @@ def test_the_store_url_comes_from_the_environment_without_the_option(
 def test_the_contract_suite_fails_a_store_with_a_flaw(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, flaw: str, caught_by: str
 ) -> None:
-    monkeypatch.setenv("WLADNA_HYPOTHESIS_PROFILE", "fast")
+    monkeypatch.setenv("WLADNA_HYPOTHESIS_PROFILE", "flaw-hunt")
     pytester.makeconftest(FLAWED_STORES)
-    result = _run_suite(pytester, f"flawed://{flaw}", "-k", caught_by)
+    result = _run_suite(pytester, f"flawed://{flaw}", "-x", "-k", caught_by)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, result.stdout.str()
     result.stdout.fnmatch_lines([f"FAILED *{caught_by}*"])

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from postgres import private_schema, server_url
+from postgres import in_schema, private_schema, server_url
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.storage import Store, StoreError, UnsupportedStoreURL, open_store
 from wladna_core.storage import upgrade as upgrade_any_store
@@ -286,3 +286,11 @@ def test_a_failing_migration_leaves_the_database_at_its_previous_revision(
     ):
         upgrade(url)
     assert current_revision(url) == "0001"
+
+
+@pytest.mark.postgresql
+def test_a_postgresql_url_naming_a_missing_schema_is_refused_with_a_remedy() -> None:
+    url = in_schema(server_url(), "wladna_test_no_such_schema")
+
+    with pytest.raises(StoreError, match=r"schema named by the URL's search_path does not exist"):
+        upgrade(url)

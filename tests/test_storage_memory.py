@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
-from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import pluggy
 import pytest
 
 from wladna_core.errors import InvalidRecord
@@ -19,12 +17,19 @@ from wladna_core.storage import (
     ConcurrencyConflict,
     Store,
     StoreError,
+    UnitOfWork,
     UnsupportedStoreURL,
     open_store,
 )
 from wladna_core.storage.memory import MemoryStore, wladna_open_store
 from wladna_core.testing import strategies as ws
 from wladna_core.testing.conformance import example_case_file
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from datetime import date
+
+    import pluggy
 
 
 def _today() -> date:
@@ -44,6 +49,16 @@ def store(pm: pluggy.PluginManager) -> Iterator[Store]:
 
 def _body(name: str = "UPE de Salé") -> TerritorialBody:
     return TerritorialBody(name=name, kind=BodyKind.UPE, territory="MA-SAL")
+
+
+def _save(store: Store, records: Iterable[Any]) -> list[Any]:
+    with store.unit_of_work() as uow:
+        return [uow.repository(type(record)).add(record) for record in records]
+
+
+def _within(uow: UnitOfWork, step: Callable[[UnitOfWork], object]) -> None:
+    with uow:
+        step(uow)
 
 
 def test_the_memory_plugin_opens_only_memory_urls(pm: pluggy.PluginManager) -> None:
@@ -78,9 +93,8 @@ def test_a_named_memory_store_is_forgotten_once_no_store_holds_it(
     pm: pluggy.PluginManager,
 ) -> None:
     with open_store("memory://tests-forgotten", plugins=pm) as first:
-        with first.unit_of_work() as uow:
-            uow.bodies.add(_body())
-    del first, uow
+        _save(first, [_body()])
+    del first
     gc.collect()
     with open_store("memory://tests-forgotten", plugins=pm) as again, again.unit_of_work() as uow:
         assert uow.bodies.count() == 0
@@ -125,16 +139,18 @@ def test_a_unit_of_work_sees_its_own_writes_merged_with_the_stored_records_in_or
 
 
 def test_concurrent_updates_of_one_record_refuse_the_later_commit_whole(store: Store) -> None:
-    with store.unit_of_work() as uow:
-        body = uow.bodies.add(_body())
-    first = store.unit_of_work()
-    second = store.unit_of_work()
+    (body,) = _save(store, [_body()])
+    first, second = store.unit_of_work(), store.unit_of_work()
+
+    def change_it_too(uow: UnitOfWork) -> None:
+        uow.bodies.add(_body("UPE written with the conflicting change"))
+        uow.bodies.update(attrs.evolve(body, name="UPE B"))
+        first.commit()
+
     with first:
         first.bodies.update(attrs.evolve(body, name="UPE A"))
-        with pytest.raises(ConcurrencyConflict) as conflict, second:
-            second.bodies.add(_body("UPE written with the conflicting change"))
-            second.bodies.update(attrs.evolve(body, name="UPE B"))
-            first.commit()
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            _within(second, change_it_too)
     assert (conflict.value.expected_version, conflict.value.stored_version) == (1, 2)
     with store.unit_of_work() as uow:
         assert [stored.name for stored in uow.bodies.find()] == ["UPE A"]
@@ -142,29 +158,35 @@ def test_concurrent_updates_of_one_record_refuse_the_later_commit_whole(store: S
 
 def test_a_record_added_by_two_units_of_work_at_once_is_stored_once(store: Store) -> None:
     body = _body()
-    first = store.unit_of_work()
-    second = store.unit_of_work()
+    first, second = store.unit_of_work(), store.unit_of_work()
+
+    def add_it_too(uow: UnitOfWork) -> None:
+        uow.bodies.add(body)
+        first.commit()
+
     with first:
         first.bodies.add(body)
-        with pytest.raises(StoreError, match="first"), second:
-            second.bodies.add(body)
-            first.commit()
+        with pytest.raises(StoreError, match="first"):
+            _within(second, add_it_too)
     with store.unit_of_work() as uow:
         assert uow.bodies.count() == 1
 
 
 def test_a_case_number_taken_by_a_concurrent_commit_refuses_the_later_one(store: Store) -> None:
     file, other = example_case_file(idcs="1000000001"), example_case_file(idcs="1000000002")
-    with store.unit_of_work() as uow:
-        for record in (*file.records[:3], *other.records[:3]):
-            uow.repository(type(record)).add(record)
-    first = store.unit_of_work()
-    second = store.unit_of_work()
+    _save(store, [*file.records[:3], *other.records[:3]])
+    first, second = store.unit_of_work(), store.unit_of_work()
+
+    def number_another_case_alike(uow: UnitOfWork) -> None:
+        uow.cases.add(attrs.evolve(other.case, number="IMPORTED-1"))
+        first.commit()
+
     with first:
         first.cases.add(attrs.evolve(file.case, number="IMPORTED-1"))
-        with pytest.raises(StoreError, match="IMPORTED-1"), second:
-            second.cases.add(attrs.evolve(other.case, number="IMPORTED-1"))
-            first.commit()
+        with pytest.raises(StoreError, match="IMPORTED-1"):
+            _within(second, number_another_case_alike)
+    with store.unit_of_work() as uow:
+        assert [case.id for case in uow.cases.find()] == [file.case.id]
 
 
 def test_many_threads_writing_at_once_lose_nothing_and_never_share_a_case_number(
@@ -179,9 +201,7 @@ def test_many_threads_writing_at_once_lose_nothing_and_never_share_a_case_number
         try:
             for item in range(cases_each):
                 file = example_case_file(idcs=f"{serial:02d}{item:08d}")
-                with store.unit_of_work() as uow:
-                    saved = [uow.repository(type(r)).add(r) for r in file.records]
-                case = saved[3]
+                case = _save(store, file.records)[3]
                 assert isinstance(case, Case)
                 with lock:
                     numbers.append(str(case.number))
@@ -205,13 +225,10 @@ def test_a_rolled_back_unit_of_work_leaves_a_gap_in_case_numbers_never_a_duplica
     store: Store,
 ) -> None:
     first, second = example_case_file(idcs="1000000001"), example_case_file(idcs="1000000002")
-    with pytest.raises(InvalidRecord), store.unit_of_work() as uow:
-        for record in first.records[:4]:
-            uow.repository(type(record)).add(record)
-        uow.referrals.add(attrs.evolve(first.referral, case_id=first.child.id))
-    with store.unit_of_work() as uow:
-        saved = [uow.repository(type(r)).add(r) for r in second.records]
-    case = saved[3]
+    misdirected = attrs.evolve(first.referral, case_id=first.child.id)
+    with pytest.raises(InvalidRecord):
+        _save(store, [*first.records[:4], misdirected])
+    case = _save(store, second.records)[3]
     assert isinstance(case, Case)
     assert case.number == "SAL-2025-000002"
 

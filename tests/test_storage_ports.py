@@ -7,12 +7,10 @@ tests cover what the ports decide once for all adapters, through the reference m
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import pluggy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,13 +47,21 @@ from wladna_core.storage import (
     StoreError,
     UnsupportedStoreURL,
     open_store,
+    upgrade,
 )
 from wladna_core.storage.context import StoreContext
+from wladna_core.storage.memory import MemoryStore
 from wladna_core.storage.numbers import default_case_number
 from wladna_core.storage.ports import redact_url
 from wladna_core.storage.query import territory_subtree
 from wladna_core.testing import strategies as ws
 from wladna_core.testing.conformance import example_case_file
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
+
+    import pluggy
 
 TODAY = ws.REFERENCE_DATE
 
@@ -73,6 +79,11 @@ def pm() -> pluggy.PluginManager:
 def store(pm: pluggy.PluginManager) -> Iterator[Store]:
     with open_store("memory://", plugins=pm, clock=_today) as opened:
         yield opened
+
+
+def _save(store: Store, records: Iterable[Any]) -> list[Any]:
+    with store.unit_of_work() as uow:
+        return [uow.repository(type(record)).add(record) for record in records]
 
 
 def _with_plugin(plugin: object) -> pluggy.PluginManager:
@@ -131,8 +142,6 @@ def test_a_plugin_answering_with_something_other_than_a_store_is_named() -> None
 
 
 def test_a_plugin_store_is_opened_for_its_own_scheme(pm: pluggy.PluginManager) -> None:
-    from wladna_core.storage.memory import MemoryStore
-
     class Archive:
         @hookimpl
         def wladna_open_store(
@@ -157,12 +166,11 @@ def test_the_clock_gives_the_date_records_are_validated_on(pm: pluggy.PluginMana
 
 
 def test_a_clock_that_does_not_give_a_date_is_refused(pm: pluggy.PluginManager) -> None:
-    with open_store("memory://", plugins=pm, clock=lambda: datetime(2026, 1, 1)) as store:  # noqa: DTZ001
-        with (
-            pytest.raises(TypeError, match="clock must return a date"),
-            store.unit_of_work() as uow,
-        ):
-            uow.bodies.add(example_case_file().body)
+    with (
+        open_store("memory://", plugins=pm, clock=lambda: datetime(2026, 1, 1)) as store,
+        pytest.raises(TypeError, match="clock must return a date"),
+    ):
+        _save(store, [example_case_file().body])
 
 
 def test_a_store_without_the_allow_reset_setting_refuses_reset(store: Store) -> None:
@@ -181,6 +189,19 @@ def test_a_store_with_the_allow_reset_setting_empties_on_reset(pm: pluggy.Plugin
         store.reset()
         with store.unit_of_work() as uow:
             assert uow.bodies.count() == 0
+
+
+def test_upgrade_needs_nothing_for_memory_and_migrates_a_sqlite_file(
+    pm: pluggy.PluginManager, tmp_path: Path
+) -> None:
+    upgrade("memory://")
+    url = f"sqlite:///{tmp_path / 'wladna.db'}"
+    upgrade(url)
+    assert (tmp_path / "wladna.db").exists()
+    with open_store(url, plugins=pm, clock=_today) as store:
+        assert _save(store, [example_case_file().body])[0].version == 1
+    with pytest.raises(UnsupportedStoreURL):
+        upgrade("mysql://db/wladna")
 
 
 def test_a_store_and_its_unit_of_work_say_what_they_are(store: Store) -> None:
@@ -222,7 +243,7 @@ def test_a_concurrency_conflict_says_to_reload_and_apply_the_change_again() -> N
     ids=lambda error: type(error).__name__,
 )
 def test_storage_errors_survive_pickling(error: StoreError) -> None:
-    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own object)
+    copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is type(error)
     assert str(copy) == str(error)
 
@@ -238,17 +259,17 @@ def test_limits_and_batch_sizes_must_be_sensible(store: Store) -> None:
 
 def test_get_with_an_id_that_is_not_text_is_a_type_error(store: Store) -> None:
     with pytest.raises(TypeError, match="record id is a string"), store.unit_of_work() as uow:
-        uow.bodies.get(42)  # type: ignore[arg-type]
+        uow.bodies.get(42)
 
 
 def test_repository_of_an_unknown_type_is_a_type_error(store: Store) -> None:
     with store.unit_of_work() as uow:
         assert uow.repository(Case) is uow.cases
         with pytest.raises(TypeError, match="no repository"):
-            uow.repository(Territory)  # type: ignore[type-var]
+            uow.repository(Territory)
 
 
-# Queries -------------------------------------------------------------------------------------------
+# Queries ------------------------------------------------------------------------------------------
 
 
 def test_set_filters_accept_one_value_several_or_their_text() -> None:
@@ -263,18 +284,18 @@ def test_set_filters_accept_one_value_several_or_their_text() -> None:
 
 
 def test_an_unknown_filter_value_is_refused_with_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="status must be one of .*'closed'"):
+    with pytest.raises(ValueError, match=r"status must be one of .*'closed'"):
         CaseQuery(status="shut")
-    with pytest.raises(ValueError, match="identifier must be a \\(scheme, value\\) pair"):
-        ChildQuery(identifier="1234567890")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"identifier must be a \(scheme, value\) pair"):
+        ChildQuery(identifier="1234567890")
     with pytest.raises(TypeError, match="opened_from must be a date"):
-        CaseQuery(opened_from=datetime(2026, 1, 1))  # type: ignore[arg-type] # noqa: DTZ001
+        CaseQuery(opened_from=datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="body_id must be a non-blank string"):
         CaseQuery(body_id=" ")
     with pytest.raises(TypeError, match="active must be True, False or None"):
-        BodyQuery(active=1)  # type: ignore[arg-type]
+        BodyQuery(active=1)
     with pytest.raises(TypeError, match="risk must be one RiskLevel or several"):
-        CaseQuery(risk=3)  # type: ignore[arg-type]
+        CaseQuery(risk=3)
 
 
 def test_a_territory_filter_selects_the_territory_and_everything_inside_it() -> None:
@@ -380,8 +401,7 @@ def test_a_plugin_may_format_case_numbers() -> None:
     pm = _with_plugin(Numbering())
     file = example_case_file()
     with open_store("memory://", plugins=pm, clock=_today) as store:
-        with store.unit_of_work() as uow:
-            saved = [uow.repository(type(r)).add(r) for r in file.records]  # type: ignore[arg-type]
+        saved = _save(store, file.records)
     assert saved[3].number == "2025/MA-SAL/1"
 
 
@@ -393,9 +413,8 @@ def test_a_plugin_giving_a_blank_case_number_is_named_and_nothing_is_stored() ->
 
     file = example_case_file()
     with open_store("memory://", plugins=_with_plugin(Blank()), clock=_today) as store:
-        with pytest.raises(ValueError, match="wladna_case_number"), store.unit_of_work() as uow:
-            for record in file.records:
-                uow.repository(type(record)).add(record)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="wladna_case_number"):
+            _save(store, file.records)
         with store.unit_of_work() as uow:
             assert uow.children.count() == 0
 
@@ -407,18 +426,19 @@ def test_a_case_in_a_commune_is_numbered_in_its_province() -> None:
             return [Territory("MA-SAL-01", TerritoryLevel.COMMUNE, "Bab Lamrissa", parent="MA-SAL")]
 
     file = example_case_file(territory="MA-SAL-01")
-    with open_store("memory://", plugins=_with_plugin(Communes()), clock=_today) as store:
-        with store.unit_of_work() as uow:
-            saved = [uow.repository(type(r)).add(r) for r in file.records]  # type: ignore[arg-type]
-            assert uow.cases.find(CaseQuery(territory="MA-SAL")) == [saved[3]]
+    with (
+        open_store("memory://", plugins=_with_plugin(Communes()), clock=_today) as store,
+        store.unit_of_work() as uow,
+    ):
+        saved = [uow.repository(type(record)).add(record) for record in file.records]
+        assert uow.cases.find(CaseQuery(territory="MA-SAL")) == [saved[3]]
     assert saved[3].number == "SAL-2025-000001"
 
 
 def test_a_case_above_province_level_cannot_be_numbered(store: Store) -> None:
     file = example_case_file(territory="MA-04")
-    with pytest.raises(InvalidRecord) as refused, store.unit_of_work() as uow:
-        for record in file.records[:4]:
-            uow.repository(type(record)).add(record)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRecord) as refused:
+        _save(store, file.records[:4])
     assert "case.number_without_province" in refused.value.codes
     violation = next(
         v for v in refused.value.violations if v.code == "case.number_without_province"
@@ -447,9 +467,11 @@ def test_rules_from_plugins_refuse_records_in_the_store() -> None:
             return [no_nicknames]
 
     child = attrs.evolve(example_case_file().child, nickname="Sousou")
-    with open_store("memory://", plugins=_with_plugin(Policy()), clock=_today) as store:
-        with pytest.raises(InvalidRecord) as refused, store.unit_of_work() as uow:
-            uow.children.add(child)
+    with (
+        open_store("memory://", plugins=_with_plugin(Policy()), clock=_today) as store,
+        pytest.raises(InvalidRecord) as refused,
+    ):
+        _save(store, [child])
     assert refused.value.codes == {"tests.no_nicknames"}
     assert refused.value.violations[0].severity is Severity.ERROR
 
@@ -484,9 +506,11 @@ def _counting(calls: list[str]) -> Callable[[], date]:
 def test_every_write_is_validated_on_the_clock_of_the_moment(pm: pluggy.PluginManager) -> None:
     calls: list[str] = []
     file = example_case_file()
-    with open_store("memory://", plugins=pm, clock=_counting(calls)) as store:
-        with store.unit_of_work() as uow:
-            body = uow.bodies.add(file.body)
-            uow.bodies.update(body)
-            uow.children.add_many([file.child])
+    with (
+        open_store("memory://", plugins=pm, clock=_counting(calls)) as store,
+        store.unit_of_work() as uow,
+    ):
+        body = uow.bodies.add(file.body)
+        uow.bodies.update(body)
+        uow.children.add_many([file.child])
     assert len(calls) == 3

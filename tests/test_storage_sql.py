@@ -54,7 +54,7 @@ E = TypeVar("E", bound=Exception)
 
 
 class Communes:
-    """A plug-in adding two communes of Salé, one inside the other."""
+    """A plug-in adding communes to Salé, one of them with a district of its own."""
 
     @hookimpl
     def wladna_territories(self) -> list[Territory]:
@@ -334,11 +334,7 @@ def test_region_and_province_filters_are_indexed_equalities(
         assert uow.cases.count(CaseQuery(territory="MA-SAL")) == 1
     counted = [text for text, _many in statements.matching("SELECT COUNT")]
     assert len(counted) == 2
-    assert counted[0].endswith(
-        "WHERE cases.region = ?"
-        if store.dialect == "sqlite"
-        else "WHERE cases.region = %(region_1)s::VARCHAR"
-    )
+    assert "WHERE cases.region =" in counted[0]
     assert "WHERE cases.province =" in counted[1]
     if store.dialect == "sqlite":
         with store.engine.connect() as connection:
@@ -378,9 +374,7 @@ def test_a_filter_the_store_cannot_translate_is_refused_never_ignored(store: Sql
 def test_add_many_writes_its_rows_with_one_executemany(
     store: SqlStore, statements: Statements
 ) -> None:
-    children = [
-        attrs.evolve(example_case_file(idcs=f"{serial + 1:010d}").child) for serial in range(20)
-    ]
+    children = [example_case_file(idcs=f"{serial + 1:010d}").child for serial in range(20)]
     with store.unit_of_work() as uow:
         uow.children.add_many(children)
     inserts = statements.matching("INSERT INTO CHILDREN")
@@ -606,3 +600,40 @@ def test_an_unreachable_test_server_fails_the_test_in_ci_and_skips_it_elsewhere(
         server_url({})
     with pytest.raises(pytest.fail.Exception, match=f"set {URL_VARIABLE}"):
         server_url({"CI": "yes"})
+
+
+def test_numbers_drawn_in_bulk_leave_no_gap_for_the_next_unit_of_work(store: SqlStore) -> None:
+    files = [example_case_file(idcs=f"{serial + 1:010d}") for serial in range(6)]
+    with store.unit_of_work() as uow:
+        for file in files[:5]:
+            uow.bodies.add(file.body)
+            uow.children.add(file.child)
+            uow.families.add(file.family)
+        first = uow.cases.add_many([file.case for file in files[:5]])
+    last = _save(store, files[5])[3]
+    numbers = [case.number for case in first] + [last.number]
+    assert numbers == [f"SAL-2025-{sequence:06d}" for sequence in range(1, 7)]
+    with store.engine.connect() as connection:
+        counter = connection.execute(sa.select(tables.case_number_counters.c.last_sequence))
+        assert counter.scalar_one() == 6
+
+
+def test_threads_share_an_in_memory_sqlite_store_by_taking_turns(pm: pluggy.PluginManager) -> None:
+    with open_store("sqlite://", plugins=pm, settings={"busy_timeout": 0.2}) as store:
+        holding, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with store.unit_of_work():
+                holding.set()
+                release.wait(timeout=60)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert holding.wait(timeout=60)
+        waiting = store.unit_of_work()
+        with pytest.raises(StoreError, match=r"is busy: another thread's unit of work"):
+            waiting.__enter__()
+        release.set()
+        holder.join(timeout=60)
+        with store.unit_of_work() as uow:
+            assert uow.bodies.count() == 0

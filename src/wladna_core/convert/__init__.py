@@ -31,31 +31,34 @@ Codes of the JSON shape start with ``input.``: ``input.missing``, ``input.unknow
 invariants keep their codes (``input.too_long``, ``child.name_missing``,
 ``case.date_before_opening``...).  :data:`MESSAGES` holds every message in three languages.
 
-Customising
------------
-:func:`get_converter` returns the converter these functions use, a :class:`RecordConverter`
-(a :class:`cattrs.Converter`).  A plug-in's ``wladna_configure_converter(converter)`` hook
-registers its hooks on such a converter, typically to structure its own record types; it must
-not change how the library's own classes are read and written, which stores rely on.  Register
-hooks at start-up, before records are converted: the converter is shared by the whole process.
-Hooks registered later still take effect, at the cost of generating the converter's functions
-again.
+**Customising.** :func:`get_converter` returns the converter these functions use, a
+:class:`RecordConverter` (a :class:`cattrs.Converter`).  A plug-in's
+``wladna_configure_converter(converter)`` hook registers its hooks on such a converter,
+typically to structure its own record types; it must not change how the library's own classes
+are read and written, which stores rely on.  Register hooks at start-up, before records are
+converted: the converter is shared by the whole process.  Hooks registered later still take
+effect, at the cost of generating the converter's functions again.  Make a
+:class:`RecordConverter` of your own for a converter that is not shared.
 
-Speed
------
-Input that is right takes a fast path, generated per class, which reads a complete record in
-straight-line code and calls the class (so its validators run as always); anything else falls
-back to cattrs' detailed validation, which alone decides and reports.  JSON is read and written
-by msgspec.
+**Speed.** Input that is right takes a fast path, generated per class, which reads a complete
+record in straight-line code and calls the class (so its validators run as always); anything
+else falls back to cattrs' detailed validation, which alone decides and reports.  JSON is read
+and written by msgspec, a C library: text is decoded straight into the record's fields, and
+records are written without building the dictionaries of :func:`unstructure` first.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from wladna_core.convert import _messages
 from wladna_core.convert._converter import RecordConverter
-from wladna_core.convert._messages import MESSAGES
 from wladna_core.messages import DEFAULT_LANGUAGE
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from wladna_core.messages import Message
 
 __all__ = [
     "MESSAGES",
@@ -68,6 +71,11 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: Every code the converter reports, with its message and remedy in English, French and Arabic.
+#:
+#: :meta hide-value:
+MESSAGES: Final[Mapping[str, Message]] = _messages.MESSAGES
 
 _CONVERTER: Final = RecordConverter()
 

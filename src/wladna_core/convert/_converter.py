@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 import attrs
 import cattrs
@@ -12,6 +12,7 @@ import msgspec
 from wladna_core.convert._fast import FastPaths
 from wladna_core.convert._hooks import configure
 from wladna_core.convert._report import (
+    Problem,
     json_problem,
     problems,
     record_label,
@@ -27,6 +28,7 @@ T = TypeVar("T")
 _DECODER: Final = msgspec.json.Decoder()
 _ENCODER: Final = msgspec.json.Encoder()
 _BYTE_POSITION: Final = re.compile(r"\s*\(byte (\d+)\)$")
+_JSON_PATH: Final = re.compile(r"\s*- at `[^`]*`$")
 _MALFORMED: Final = "JSON is malformed: "
 
 
@@ -48,17 +50,31 @@ class RecordConverter(cattrs.Converter):
 
     Hooks registered with the ``register_*`` methods take effect at once, for every class,
     including in the generated fast paths, which are dropped and made again.
+
+    :param fast: whether to generate fast paths for input that is right (the default); without
+        them every record takes cattrs' detailed validation.  Results are the same either way.
+    :param args: passed on to :class:`cattrs.Converter`, with ``forbid_extra_keys`` and
+        ``detailed_validation`` on by default.
     """
 
     __slots__ = ("_fast", "_hooks")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fast: bool = True, **kwargs: Any) -> None:
         if not args:
             kwargs.setdefault("forbid_extra_keys", True)
             kwargs.setdefault("detailed_validation", True)
         super().__init__(*args, **kwargs)
         self._hooks = configure(self)
-        self._fast = FastPaths(self, self._hooks)
+        self._fast = FastPaths(self, self._hooks, enabled=fast)
+        # copy() carries over the hooks registered after these: a copy makes its own.
+        self._struct_copy_skip = self._structure_func.get_num_fns()
+        self._unstruct_copy_skip = self._unstructure_func.get_num_fns()
+
+    def copy(self, *args: Any, **kwargs: Any) -> Self:
+        """Return a new converter with the hooks registered on this one since it was made."""
+        result = super().copy(*args, **kwargs)
+        result._fast.enabled = self._fast.enabled
+        return result
 
     def _hooks_changed(self) -> None:
         fast: FastPaths | None = getattr(self, "_fast", None)
@@ -111,7 +127,6 @@ class RecordConverter(cattrs.Converter):
         return self._structure(data, cls, lang)
 
     def _structure(self, data: object, cls: type[T], lang: str) -> T:
-        hook = self.get_structure_hook(cls)
         fast = self._fast.structure(cls)
         if fast is not None:
             try:
@@ -120,6 +135,7 @@ class RecordConverter(cattrs.Converter):
                 pass
             else:
                 return result
+        hook = self.get_structure_hook(cls)
         try:
             structured: T = hook(data, cls)
         except Exception as exc:  # every failure becomes violations
@@ -148,10 +164,11 @@ class RecordConverter(cattrs.Converter):
             else:
                 return result
         name = getattr(cls, "__name__", repr(cls))
+        text = _without_bom(data)
         try:
-            value = _DECODER.decode(data)
+            value = _DECODER.decode(text)
         except Exception as exc:  # whatever the text, the answer is a violation
-            problem = _json_problem(data, exc)
+            problem = _json_problem(text, exc)
             raise InvalidRecord(name, [violation(problem, lang, None)]) from None
         return self._structure(value, cls, lang)
 
@@ -172,25 +189,41 @@ class RecordConverter(cattrs.Converter):
             raise
 
 
-def _json_problem(data: object, exc: Exception) -> Any:
+def _without_bom(data: Any) -> Any:
+    """Drop the byte order mark some editors put before UTF-8 text (JSON may not start so)."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    if isinstance(data, bytes | bytearray) and data[:3] == b"\xef\xbb\xbf":
+        return data[3:]
+    return data
+
+
+def _json_problem(data: object, exc: Exception) -> Problem:
     """Describe why ``data`` could not be read as JSON, with the line and column if known."""
     if not isinstance(data, bytes | bytearray | memoryview | str):
         return json_problem(f"expected JSON text, got {type(data).__name__}", None, None)
     if isinstance(exc, RecursionError):
         return json_problem("the data is nested too deeply", None, None)
     if isinstance(exc, UnicodeError):
-        position = getattr(exc, "start", None)
-        return _at(data, "the text is not valid UTF-8", position)
+        # msgspec counts from the start of the string at fault; find the place in the text.
+        try:
+            if isinstance(data, str):
+                data.encode("utf-8")
+            else:
+                bytes(data).decode("utf-8")
+        except UnicodeError as where:
+            return _at(data, "the text is not valid UTF-8", getattr(where, "start", None))
+        return json_problem("the text is not valid UTF-8", None, None)
     reason = str(exc)
     found = _BYTE_POSITION.search(reason)
     position = int(found.group(1)) if found else None
-    reason = _BYTE_POSITION.sub("", reason).removeprefix(_MALFORMED)
+    reason = _JSON_PATH.sub("", _BYTE_POSITION.sub("", reason)).removeprefix(_MALFORMED)
     if reason == "Input data was truncated":
         position = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     return _at(data, reason, position)
 
 
-def _at(data: bytes | bytearray | memoryview | str, reason: str, position: int | None) -> Any:
+def _at(data: bytes | bytearray | memoryview | str, reason: str, position: int | None) -> Problem:
     if position is None:
         return json_problem(reason, None, None)
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)

@@ -26,6 +26,7 @@ dropped whenever a hook is registered.
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import Callable
 from datetime import date
@@ -37,6 +38,7 @@ from cattrs.fns import identity
 
 from wladna_core.convert import _hooks as hooks_module
 from wladna_core.convert._hooks import (
+    FACTORY,
     ISO_DATE,
     RecordHooks,
     collection_parts,
@@ -83,17 +85,10 @@ def _float(value: Any) -> float:
     raise FallbackError
 
 
-def _finite(value: float) -> float:
-    if value - value == 0.0:
-        return value
-    raise FallbackError
-
-
 _BASE_GLOBALS: Final[dict[str, Any]] = {
     "_F": _give_up,
     "_d": _date,
     "_fl": _float,
-    "_fin": _finite,
     "_u": is_unicode,
 }
 
@@ -109,10 +104,14 @@ class _Source:
         self.globals: dict[str, Any] = dict(_BASE_GLOBALS)
         self._counter = itertools.count()
 
-    def name(self, prefix: str, value: object = None) -> str:
-        name = f"{prefix}{next(self._counter)}"
-        if value is not None:
-            self.globals[name] = value
+    def fresh(self, prefix: str) -> str:
+        """Return a new name for a variable of the generated code."""
+        return f"{prefix}{next(self._counter)}"
+
+    def name(self, prefix: str, value: object) -> str:
+        """Return a new global name of the generated code, bound to ``value``."""
+        name = self.fresh(prefix)
+        self.globals[name] = value
         return name
 
     def compile(self, source: str, filename: str, function: str) -> Function:
@@ -124,9 +123,12 @@ class _Source:
 class FastPaths:
     """The generated functions of one converter, made on first use and cached per class."""
 
-    def __init__(self, converter: cattrs.Converter, hooks: RecordHooks) -> None:
+    def __init__(
+        self, converter: cattrs.Converter, hooks: RecordHooks, *, enabled: bool = True
+    ) -> None:
         self._converter = converter
         self._hooks = hooks
+        self.enabled = enabled
         self._structure: dict[type, Function | None] = {}
         self._dump: dict[type, Function | None] = {}
         self._loads: dict[type, Function | None] = {}
@@ -143,6 +145,8 @@ class FastPaths:
 
     def structure(self, cls: type) -> Function | None:
         """Return the fast structuring function of ``cls``, or ``None`` when it has none."""
+        if not self.enabled:
+            return None
         try:
             return self._structure[cls]
         except KeyError:
@@ -160,22 +164,34 @@ class FastPaths:
             return None
         source = _Source()
         fields = [attribute for attribute in attrs.fields(cls) if attribute.init]
-        lines = [
-            "def structure(o):",
-            f"    if o.__class__ is not dict or len(o) != {len(fields)}: _F()",
-        ]
+        required = sum(attribute.default is attrs.NOTHING for attribute in fields)
+        lines = ["def structure(o):", "    if o.__class__ is not dict: _F()", "    c = 0"]
         positional: list[str] = []
         keywords: list[str] = []
         for index, attribute in enumerate(fields):
-            lines.append(f"    v{index} = o[{attribute.name!r}]")
-            expression = self._structure_expression(source, attribute.type, f"v{index}")
-            if attribute.kw_only:
-                keywords.append(f"{attribute.alias}={expression}")
+            key = repr(attribute.name)
+            expression = self._structure_expression(source, attribute.type, "v")
+            if attribute.default is attrs.NOTHING:
+                lines += [f"    v = o[{key}]", f"    a{index} = {expression}"]
             else:
-                positional.append(expression)
+                # A field left out takes its default, given as attrs would give it.
+                lines += [
+                    f"    if {key} in o:",
+                    "        c += 1",
+                    f"        v = o[{key}]",
+                    f"        a{index} = {expression}",
+                    "    else:",
+                    f"        a{index} = {_default(source, attribute)}",
+                ]
+            argument = f"a{index}"
+            if attribute.kw_only:
+                keywords.append(f"{attribute.alias}={argument}")
+            else:
+                positional.append(argument)
+        # Every key read is one of the fields; any other key makes the count differ.
+        lines.append(f"    if c + {required} != len(o): _F()")
         source.globals["_cl"] = cls
-        arguments = ",\n        ".join([*positional, *keywords])
-        lines.append(f"    return _cl(\n        {arguments},\n    )")
+        lines.append(f"    return _cl({', '.join([*positional, *keywords])})")
         return source.compile(
             "\n".join(lines) + "\n", f"<wladna fast structure {cls.__qualname__}>", "structure"
         )
@@ -212,7 +228,7 @@ class FastPaths:
                 return f"{source.name('S', function)}({value})"
         if is_collection(type_) and hook in hooks.collections:
             container, item_type = collection_parts(type_)
-            item = source.name("e")
+            item = source.fresh("e")
             inner = self._structure_expression(source, item_type, item)
             items = f"[{inner} for {item} in {value}]"
             built = items if container is list else f"{container.__name__}({items})"
@@ -223,6 +239,8 @@ class FastPaths:
 
     def loads(self, cls: type) -> Function | None:
         """Return the fast function reading a ``cls`` from JSON text, or ``None``."""
+        if not self.enabled:
+            return None
         try:
             return self._loads[cls]
         except KeyError:
@@ -252,18 +270,18 @@ class FastPaths:
             raise _UnsupportedError(cls)
         source = _Source()
         fields = [attribute for attribute in attrs.fields(cls) if attribute.init]
-        types: list[tuple[str, Any]] = []
+        types: list[tuple[Any, ...]] = []
         positional: list[str] = []
         keywords: list[str] = []
         for attribute in fields:
             mirrored, expression = self._mirror_field(source, attribute.type, f"s.{attribute.name}")
-            types.append((attribute.name, mirrored))
+            types.append((attribute.name, mirrored, *_mirror_default(attribute)))
             if attribute.kw_only:
                 keywords.append(f"{attribute.alias}={expression}")
             else:
                 positional.append(expression)
         mirror = msgspec.defstruct(
-            f"{cls.__name__}Input", types, forbid_unknown_fields=True, gc=False
+            f"{cls.__name__}Input", types, kw_only=True, forbid_unknown_fields=True, gc=False
         )
         source.globals["_cl"] = cls
         arguments = ",\n        ".join([*positional, *keywords])
@@ -291,7 +309,7 @@ class FastPaths:
         ):
             return type_, value
         if type_ is float and hook is hooks_module.structure_float:
-            return float, f"_fin({value})"
+            return float, value  # msgspec refuses a number out of range: JSON has no infinity
         if _decodable_enum(type_) and hook in (
             hooks_module.structure_text,
             hooks_module.structure_int,
@@ -303,7 +321,7 @@ class FastPaths:
             return mirror, f"{source.name('B', build)}({value})"
         if is_collection(type_) and hook in hooks.collections:
             container, item_type = collection_parts(type_)
-            item = source.name("e")
+            item = source.fresh("e")
             mirrored, inner = self._mirror_field(source, item_type, item)
             if inner == item:
                 expression = value
@@ -321,6 +339,8 @@ class FastPaths:
 
     def dump(self, cls: type) -> Function | None:
         """Return the function giving what the encoder writes for a ``cls``, or ``None``."""
+        if not self.enabled:
+            return None
         try:
             return self._dump[cls]
         except KeyError:
@@ -377,7 +397,7 @@ class FastPaths:
                 if _sorts_as_text(self._converter, item_type):
                     return f"sorted({value})"
             else:
-                item = source.name("e")
+                item = source.fresh("e")
                 inner = self._dump_expression(source, item_type, item)
                 return value if inner == item else f"[{inner} for {item} in {value}]"
         return f"{source.name('H', hook)}({value})"
@@ -389,6 +409,36 @@ def _codes(type_: Any) -> bool:
         isinstance(value, str) and isinstance(member, str)
         for value, member in enum_values(type_).items()
     )
+
+
+def _default(source: _Source, attribute: attrs.Attribute[Any]) -> str:
+    """Return an expression of ``attribute``'s default, or raise when it needs the instance."""
+    default = attribute.default
+    if isinstance(default, FACTORY):
+        if default.takes_self:
+            raise _UnsupportedError(attribute.name)
+        return f"{source.name('D', default.factory)}()"
+    return source.name("D", default)
+
+
+def _mirror_default(attribute: attrs.Attribute[Any]) -> tuple[Any, ...]:
+    """Return the default msgspec gives a field left out of the JSON, as ``()`` or ``(default,)``.
+
+    Only defaults the generated build function passes through unchanged are given: ``None``,
+    plain values, members, empty collections and factories that do not need the instance.
+    """
+    default = attribute.default
+    if default is attrs.NOTHING:
+        return ()
+    if isinstance(default, FACTORY):
+        if default.takes_self:
+            return ()
+        return (msgspec.field(default_factory=default.factory),)
+    if default is None or isinstance(default, str | int | float | enum.Enum):
+        return (default,)
+    if isinstance(default, tuple | frozenset) and not default:
+        return (msgspec.field(default_factory=type(default)),)
+    return ()
 
 
 def _decodable_enum(type_: Any) -> bool:

@@ -16,7 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 from cattrs.errors import (
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import cattrs
 
 __all__ = [
+    "FACTORY",
     "STRUCTURE_PRIMITIVES",
     "InputError",
     "RecordHooks",
@@ -48,7 +49,6 @@ __all__ = [
     "optional_inner",
 ]
 
-T = TypeVar("T")
 StructureHook = Callable[[Any, Any], Any]
 UnstructureHook = Callable[[Any], Any]
 
@@ -273,14 +273,14 @@ def is_enum(type_: Any) -> bool:
     return isinstance(type_, type) and issubclass(type_, enum.Enum)
 
 
-def _validator_problem(exc: Exception, attribute: attrs.Attribute[Any]) -> bool:
-    """Whether ``exc``, raised by ``attribute``'s validator, reports that field's value."""
-    if isinstance(exc, InvariantError):
-        return True
-    if isinstance(exc, TypeError | ValueError):
-        # The model's validators and attrs' own raise (message, attribute, expected, value).
-        return len(exc.args) >= 2 and exc.args[1] is attribute
-    return False
+def _validator_problem(exc: Exception) -> bool:
+    """Whether ``exc``, raised by a field's validator, reports that field's value.
+
+    Validators raise :class:`~wladna_core.errors.InvariantError`, :class:`TypeError` or
+    :class:`ValueError`; anything else (an AttributeError for a field that is missing here
+    because it could not be structured) says nothing about this field.
+    """
+    return isinstance(exc, InvariantError | TypeError | ValueError)
 
 
 class RecordHooks:
@@ -414,7 +414,7 @@ class RecordHooks:
             try:
                 attribute.validator(instance, attribute, values[name])
             except Exception as exc:  # kept only if it reports this field
-                if _validator_problem(exc, attribute):
+                if _validator_problem(exc):
                     note = AttributeValidationNote(
                         f"Structuring class {cls.__qualname__} @ attribute {name}",
                         name,
@@ -432,7 +432,7 @@ class RecordHooks:
                 result = hook(value[attribute.name], attribute.type)
             elif attribute.default is attrs.NOTHING:
                 raise _NoValueError
-            elif isinstance(attribute.default, _FACTORY):
+            elif isinstance(attribute.default, FACTORY):
                 if attribute.default.takes_self:
                     raise _NoValueError
                 result = attribute.default.factory()
@@ -498,7 +498,7 @@ class RecordHooks:
 
 
 # The classes behind attrs.Factory(...) and attrs.Converter(...), which the type stubs hide.
-_FACTORY: Final[type[Any]] = type(attrs.Factory(list))
+FACTORY: Final[type[Any]] = type(attrs.Factory(list))
 _CONVERTER: Final[type[Any]] = attrs.Converter
 
 

@@ -95,7 +95,7 @@ _INPUT: dict[str, Message] = {
             "Supprimez-le ou corrigez son orthographe.",
         ),
         (
-            "{key} ليس من حقول {record_type}.",
+            "الحقل {key} ليس من حقول السجل {record_type}.",
             "احذفه أو صحّح كتابته.",
         ),
     ),
@@ -190,7 +190,7 @@ _INPUT: dict[str, Message] = {
             "Vérifiez cette valeur d'après la documentation de {record_type}.",
         ),
         (
-            "{field} غير صالح ({detail}).",
+            "القيمة في {field} غير صالحة ({detail}).",
             "راجع هذه القيمة وفق توثيق {record_type}.",
         ),
     ),
@@ -464,7 +464,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "الرد مؤرخ في {date}، قبل تاريخ الإحالة {earlier_date}.",
-            "صحّح responded_on أو made_on.",
+            "صحّح تاريخ الرد responded_on أو تاريخ الإحالة made_on.",
         ),
     ),
     "referral.closed_before_made": _message(
@@ -478,7 +478,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "أُغلقت الإحالة في {date}، قبل إرسالها في {earlier_date}.",
-            "صحّح closed_on أو made_on.",
+            "صحّح تاريخ الإغلاق closed_on أو تاريخ الإحالة made_on.",
         ),
     ),
     "territory.obsolete": _message(

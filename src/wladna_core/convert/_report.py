@@ -94,7 +94,7 @@ def record_label(cls: type, data: object) -> str:
 def problems(exc: BaseException, cls: type) -> list[Problem]:
     """Every problem that ``exc``, raised while structuring a ``cls``, reports."""
     found: list[Problem] = []
-    _walk(exc, "$", getattr(cls, "__name__", repr(cls)), cls, found, field_named=True)
+    _walk(exc, "$", getattr(cls, "__name__", repr(cls)), cls, found, field_named=False)
     return found
 
 
@@ -144,7 +144,7 @@ def _leaf(  # noqa: PLR0911 - one return per kind of exception
                 {"key": _key_text(key), "record_type": exc.cl.__name__, "field": label},
             )
             for key in sorted(
-                exc.extra_fields, key=lambda key: (type(key).__name__, _key_text(key))
+                exc.extra_fields, key=lambda key: (not isinstance(key, str), _key_text(key))
             )
         ]
     if isinstance(exc, KeyError):

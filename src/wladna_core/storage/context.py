@@ -9,27 +9,23 @@ call (``pending``), which are not written yet.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from wladna_core.model import Child, Referral
 from wladna_core.rules import Context
 from wladna_core.rules.context import NEEDS
 from wladna_core.storage.ports import NotFound
-from wladna_core.storage.query import ChildQuery, Query, ReferralQuery
+from wladna_core.storage.query import ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
-    from wladna_core.model import (
-        Case,
-        Child,
-        Family,
-        IdentifierScheme,
-        Referral,
-        TerritorialBody,
-    )
+    from wladna_core.model import Case, Family, IdentifierScheme, TerritorialBody
     from wladna_core.storage.ports import Repository, T, UnitOfWork
 
 __all__ = ["StoreContext"]
+
+R = TypeVar("R", Child, Referral)
 
 
 class StoreContext(Context):
@@ -39,16 +35,34 @@ class StoreContext(Context):
 
     :param unit_of_work: the active unit of work to read through.
     :param pending: records about to be written with the one being validated (earlier items
-        of an ``add_many`` call); they count as stored.
+        of an ``add_many`` call); they count as stored.  :meth:`add_pending` adds more.
     """
 
-    def __init__(self, unit_of_work: UnitOfWork, *, pending: Sequence[object] = ()) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, *, pending: Iterable[object] = ()) -> None:
         super().__init__(gazetteer=unit_of_work.store.gazetteer)
         self._unit_of_work = unit_of_work
-        self._pending = tuple(pending)
+        self._pending: dict[tuple[type, str], object] = {}
+        self._pending_by_identifier: dict[tuple[IdentifierScheme, str], dict[str, Child]] = {}
+        self._pending_by_case: dict[str, dict[str, Referral]] = {}
+        for record in pending:
+            self.add_pending(record)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._unit_of_work!r}, {len(self._pending)} pending>"
+
+    def add_pending(self, record: object) -> None:
+        """Count ``record`` as stored from now on (it is about to be written)."""
+        record_id = getattr(record, "id", None)
+        if not isinstance(record_id, str):
+            msg = f"a pending record needs an id, got {type(record).__name__}"
+            raise TypeError(msg)
+        self._pending[(type(record), record_id)] = record
+        if isinstance(record, Child):
+            for identifier in record.identifiers:
+                key = (identifier.scheme, identifier.value)
+                self._pending_by_identifier.setdefault(key, {})[record_id] = record
+        elif isinstance(record, Referral):
+            self._pending_by_case.setdefault(record.case_id, {})[record_id] = record
 
     def provides(self, need: str) -> bool:
         """Return whether ``need`` is one of :data:`~wladna_core.rules.context.NEEDS`."""
@@ -72,30 +86,26 @@ class StoreContext(Context):
 
     def children_with_identifier(self, scheme: IdentifierScheme, value: str) -> Sequence[Child]:
         """Return the children carrying ``value`` in ``scheme`` (as written), in order of id."""
-        return self._merged(self._unit_of_work.children, ChildQuery(identifier=(scheme, value)))
+        stored = self._unit_of_work.children.find(ChildQuery(identifier=(scheme, value)))
+        return _merged(stored, self._pending_by_identifier.get((scheme, value), {}))
 
     def referrals_of_case(self, case_id: str) -> Sequence[Referral]:
         """Return the referrals of the case with this id, in order of id."""
-        return self._merged(self._unit_of_work.referrals, ReferralQuery(case_id=case_id))
-
-    def _pending_of(self, record_type: type[T]) -> Iterator[T]:
-        for record in self._pending:
-            if isinstance(record, record_type):
-                yield record
+        stored = self._unit_of_work.referrals.find(ReferralQuery(case_id=case_id))
+        return _merged(stored, self._pending_by_case.get(case_id, {}))
 
     def _lookup(self, repository: Repository[T], record_id: str) -> T | None:
-        for record in self._pending_of(repository.record_type):
-            if record.id == record_id:
-                return record
+        pending = self._pending.get((repository.record_type, record_id))
+        if isinstance(pending, repository.record_type):
+            return pending
         try:
             return repository.get(record_id)
         except NotFound:
             return None
 
-    def _merged(self, repository: Repository[T], query: Query[T]) -> tuple[T, ...]:
-        by_id = {record.id: record for record in repository.find(query)}
-        gazetteer = self.gazetteer
-        for record in self._pending_of(repository.record_type):
-            if query.matches(record, gazetteer):
-                by_id[record.id] = record
-        return tuple(by_id[key] for key in sorted(by_id))
+
+def _merged(stored: Iterable[R], pending: Mapping[str, R]) -> tuple[R, ...]:
+    """Return the stored records with the pending ones (which replace them), in order of id."""
+    by_id = {record.id: record for record in stored}
+    by_id.update(pending)
+    return tuple(by_id[key] for key in sorted(by_id))

@@ -6,6 +6,10 @@ share between threads: one lock guards the committed records, and each unit of w
 private overlay that is applied at commit in one step, after checking that no record it changes
 was saved by someone else meanwhile.
 
+Searches test every record with :meth:`Query.matches <wladna_core.storage.Query.matches>`,
+except those the rules make for each record written (a child's identifiers, a case's number, a
+case's referrals), which an index narrows down first, as a SQL store's indexes do.
+
 ``memory://`` opens a new, empty store.  ``memory://name`` opens the store of that name in this
 process: every store opened with the same name sees the same records while one of them is
 referenced.  Nothing survives the process.
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic
 import attrs
 
 from wladna_core.hookspecs import hookimpl
+from wladna_core.model import Case, Child, Referral
 from wladna_core.storage.ports import (
     ConcurrencyConflict,
     Repository,
@@ -34,19 +39,43 @@ from wladna_core.storage.ports import (
     UnitOfWork,
     UnsupportedStoreURL,
 )
+from wladna_core.storage.query import CaseQuery, ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 
     import pluggy
 
     from wladna_core.storage.query import Query
 
-__all__ = ["SCHEME", "MemoryStore", "wladna_open_store"]
+__all__ = ["SCHEME", "MemoryRepository", "MemoryStore", "MemoryUnitOfWork", "wladna_open_store"]
 
 #: The URL scheme of the memory store.
 SCHEME: Final = "memory"
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{0,100}$")
+
+
+def _record_keys(record: object) -> Iterator[Hashable]:
+    """Yield the index keys of ``record``: what the rules' lookups search it by."""
+    if isinstance(record, Child):
+        for identifier in record.identifiers:
+            yield ("identifier", identifier.scheme, identifier.value)
+    elif isinstance(record, Case):
+        if record.number is not None:
+            yield ("number", record.number)
+    elif isinstance(record, Referral):
+        yield ("case", record.case_id)
+
+
+def _query_key(query: Query[Any] | None) -> Hashable | None:
+    """Return the index key that narrows ``query`` down, or ``None`` to test every record."""
+    if isinstance(query, ChildQuery) and query.identifier is not None:
+        return ("identifier", *query.identifier)
+    if isinstance(query, CaseQuery) and query.number is not None:
+        return ("number", query.number)
+    if isinstance(query, ReferralQuery) and query.case_id is not None:
+        return ("case", query.case_id)
+    return None
 
 
 @attrs.frozen
@@ -61,26 +90,46 @@ class _Entry(Generic[T]):
         return self.record.version
 
 
+class _Table:
+    """Records of one type: by id, their ids in ascending order, and their ids by index key.
+
+    The index may list ids whose record no longer has the key (a record changed since); readers
+    test every candidate with the query, so it only ever narrows the search.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, _Entry[Any]] = {}
+        self.order: list[str] = []
+        self.keyed: dict[Hashable, set[str]] = {}
+
+    def put(self, record_id: str, entry: _Entry[Any]) -> None:
+        if record_id not in self.rows:
+            bisect.insort(self.order, record_id)
+        self.rows[record_id] = entry
+        for key in _record_keys(entry.record):
+            self.keyed.setdefault(key, set()).add(record_id)
+
+    def ids(self, key: Hashable | None, after: str | None) -> Iterator[str]:
+        """Yield the ids (of records under ``key``, if given) greater than ``after``, in order."""
+        chosen = self.order if key is None else sorted(self.keyed.get(key, ()))
+        start = 0 if after is None else bisect.bisect_right(chosen, after)
+        return (chosen[index] for index in range(start, len(chosen)))
+
+
 class _Data:
     """The committed records of one memory store, and its case-number counters."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.rows: dict[type, dict[str, _Entry[Any]]] = {}
-        # Ids of each record type in ascending order, for streaming in order of id.
-        self.ids: dict[type, list[str]] = {}
+        self.tables: dict[type, _Table] = {}
         self.counters: dict[tuple[str, int], int] = {}
 
-    def table(self, record_type: type) -> dict[str, _Entry[Any]]:
-        return self.rows.setdefault(record_type, {})
-
-    def order(self, record_type: type) -> list[str]:
-        return self.ids.setdefault(record_type, [])
+    def table(self, record_type: type) -> _Table:
+        return self.tables.setdefault(record_type, _Table())
 
     def clear(self) -> None:
         with self.lock:
-            self.rows.clear()
-            self.ids.clear()
+            self.tables.clear()
             self.counters.clear()
 
 
@@ -144,14 +193,17 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def __init__(self, store: MemoryStore) -> None:
         self._data = store._data
-        # Records written by this unit of work, by type and id.
-        self._overlay: dict[type, dict[str, _Entry[Any]]] = {}
+        # Records written by this unit of work.
+        self._overlay: dict[type, _Table] = {}
         # The committed version each written record had when first written here (None: new).
         self._based_on: dict[tuple[type, str], int | None] = {}
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> MemoryRepository[T]:
         return MemoryRepository(self, record_type)
+
+    def _written(self, record_type: type) -> _Table:
+        return self._overlay.setdefault(record_type, _Table())
 
     def _next_case_sequence(self, province: str, year: int) -> int:
         # Drawn at once in the shared counters, never undone: gaps, but never duplicates.
@@ -161,22 +213,18 @@ class MemoryUnitOfWork(UnitOfWork):
             return sequence
 
     def _commit(self) -> None:
-        data = self._data
-        with data.lock:
+        with self._data.lock:
             self._check_nothing_moved()
-            for record_type, entries in self._overlay.items():
-                table = data.table(record_type)
-                order = data.order(record_type)
-                for record_id, entry in entries.items():
-                    if record_id not in table:
-                        bisect.insort(order, record_id)
-                    table[record_id] = entry
-        self._overlay.clear()
-        self._based_on.clear()
+            self._check_case_numbers_free()
+            for record_type, written in self._overlay.items():
+                table = self._data.table(record_type)
+                for record_id, entry in written.rows.items():
+                    table.put(record_id, entry)
+        self._rollback()
 
     def _check_nothing_moved(self) -> None:
         for (record_type, record_id), based_on in self._based_on.items():
-            current = self._data.table(record_type).get(record_id)
+            current = self._data.table(record_type).rows.get(record_id)
             if based_on is None and current is not None:
                 msg = (
                     f"another unit of work stored a {record_type.__name__} with id "
@@ -190,23 +238,19 @@ class MemoryUnitOfWork(UnitOfWork):
                     based_on,
                     None if current is None else current.version,
                 )
-        self._check_case_numbers_free()
 
     def _check_case_numbers_free(self) -> None:
-        from wladna_core.model import Case  # noqa: PLC0415 (kept next to its only use)
-
-        written = self._overlay.get(Case, {})
-        if not written:
-            return
-        numbers = {entry.record.number: record_id for record_id, entry in written.items()}
-        for record_id, entry in self._data.table(Case).items():
-            holder = numbers.get(entry.record.number)
-            if holder is not None and holder != record_id:
-                msg = (
-                    f"the case number {entry.record.number} was given to another case by a "
-                    "unit of work that committed first; nothing was saved. Do the work again"
-                )
-                raise StoreError(msg)
+        """Refuse a number that a unit of work committed meanwhile gave to another case."""
+        stored = self._data.table(Case)
+        for record_id, entry in self._written(Case).rows.items():
+            number = entry.record.number
+            for holder in stored.keyed.get(("number", number), ()):
+                if holder != record_id and stored.rows[holder].record.number == number:
+                    msg = (
+                        f"the case number {number} was given to another case by a unit of "
+                        "work that committed first; nothing was saved. Do the work again"
+                    )
+                    raise StoreError(msg)
 
     def _rollback(self) -> None:
         self._overlay.clear()
@@ -218,30 +262,30 @@ class MemoryRepository(Repository[T]):
 
     unit_of_work: MemoryUnitOfWork
 
-    def _written(self) -> dict[str, _Entry[T]]:
-        return self.unit_of_work._overlay.setdefault(self.record_type, {})
+    def _written(self) -> _Table:
+        return self.unit_of_work._written(self.record_type)
 
-    def _committed(self) -> dict[str, _Entry[T]]:
+    def _committed(self) -> _Table:
         return self.unit_of_work._data.table(self.record_type)
 
     def _entry(self, record_id: str) -> _Entry[T] | None:
-        written = self._written().get(record_id)
+        written = self._written().rows.get(record_id)
         if written is not None:
             return written
         with self.unit_of_work._data.lock:
-            return self._committed().get(record_id)
+            return self._committed().rows.get(record_id)
 
     def _existing_ids(self, record_ids: Collection[str]) -> Collection[str]:
-        written = self._written()
+        written = self._written().rows
         with self.unit_of_work._data.lock:
-            committed = self._committed()
+            committed = self._committed().rows
             return {key for key in record_ids if key in written or key in committed}
 
     def _insert(self, rows: Sequence[Row[T]]) -> None:
         entries = [(row.id, self._entry_of(row)) for row in rows]
         written = self._written()
         for record_id, entry in entries:
-            written[record_id] = entry
+            written.put(record_id, entry)
             self.unit_of_work._based_on.setdefault((self.record_type, record_id), None)
 
     def _load(self, record_id: str) -> T | None:
@@ -254,7 +298,7 @@ class MemoryRepository(Repository[T]):
             return False
         entry = self._entry_of(row)
         self.unit_of_work._based_on.setdefault((self.record_type, row.id), expected_version)
-        self._written()[row.id] = entry
+        self._written().put(row.id, entry)
         return True
 
     def _select(self, query: Query[T] | None, *, after: str | None, limit: int | None) -> list[T]:
@@ -263,7 +307,7 @@ class MemoryRepository(Repository[T]):
         if limit == 0:
             return found
         with self.unit_of_work._data.lock:
-            for record in self._in_order(after):
+            for record in self._in_order(query, after):
                 if query is None or query.matches(record, gazetteer):
                     found.append(record)
                     if len(found) == limit:
@@ -275,27 +319,24 @@ class MemoryRepository(Repository[T]):
         with self.unit_of_work._data.lock:
             return sum(
                 1
-                for record in self._in_order(None)
+                for record in self._in_order(query, None)
                 if query is None or query.matches(record, gazetteer)
             )
 
-    def _in_order(self, after: str | None) -> Iterator[T]:
-        """Yield this unit of work's view of the records with id > ``after``, in order of id.
+    def _in_order(self, query: Query[T] | None, after: str | None) -> Iterator[T]:
+        """Yield the records this unit of work sees with id > ``after``, in order of id.
 
-        The caller holds the store's lock while it consumes the iterator.
+        Only candidates for ``query``; the caller tests them, and holds the store's lock while
+        it consumes the iterator.
         """
-        written = self._written()
-        committed = self._committed()
-        order = self.unit_of_work._data.order(self.record_type)
-        start = 0 if after is None else bisect.bisect_right(order, after)
-        committed_ids = (order[index] for index in range(start, len(order)))
-        own_ids = sorted(key for key in written if after is None or key > after)
+        key = _query_key(query)
+        written, committed = self._written(), self._committed()
         previous: str | None = None
-        for record_id in heapq.merge(committed_ids, own_ids):
+        for record_id in heapq.merge(committed.ids(key, after), written.ids(key, after)):
             if record_id == previous:
                 continue
             previous = record_id
-            entry = written.get(record_id) or committed[record_id]
+            entry = written.rows.get(record_id) or committed.rows[record_id]
             yield entry.record
 
     def _entry_of(self, row: Row[T]) -> _Entry[T]:

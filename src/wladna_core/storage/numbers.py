@@ -20,7 +20,7 @@ from wladna_core.errors import Severity, UnknownTerritory, Violation
 from wladna_core.storage.query import CaseQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection
 
     import pluggy
 
@@ -77,20 +77,20 @@ def _violation(code: str, path: str, case: Case, message: str, remedy: str) -> V
     )
 
 
-def _taken(number: str, unit_of_work: UnitOfWork, pending: Sequence[Case]) -> bool:
-    if any(case.number == number for case in pending):
+def _taken(number: str, unit_of_work: UnitOfWork, pending: Collection[str]) -> bool:
+    if number in pending:
         return True
     return unit_of_work.cases._count(CaseQuery(number=number)) > 0
 
 
 def number_new_case(
-    case: Case, unit_of_work: UnitOfWork, pending: Sequence[Case] = ()
+    case: Case, unit_of_work: UnitOfWork, pending: Collection[str] = ()
 ) -> tuple[Case, Violation | None]:
     """Return ``case`` with its number, or the violation that refuses it.
 
     A case that already carries a number (imported from another system) keeps it, unless it is
-    taken.  Stores call this at a case's first save; ``pending`` are the cases added before it
-    in the same call.
+    taken.  Stores call this at a case's first save; ``pending`` are the numbers of the cases
+    added before it in the same call, not written yet.
     """
     if case.number is not None:
         if _taken(case.number, unit_of_work, pending):

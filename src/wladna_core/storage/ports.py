@@ -30,6 +30,7 @@ import enum
 import functools
 import types
 import urllib.parse
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, cast
 
@@ -42,7 +43,7 @@ from wladna_core.rules import record_label, validate
 from wladna_core.storage.query import Query
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
     from types import TracebackType
 
     import pluggy
@@ -506,11 +507,11 @@ class UnitOfWork(abc.ABC):
         except Exception as rollback_error:
             exc.add_note(f"rolling the unit of work back failed too: {rollback_error!r}")
 
-    def _context(self, pending: Sequence[object] = ()) -> StoreContext:
-        """Return the rules' context reading this unit of work (and ``pending`` records)."""
+    def _context(self) -> StoreContext:
+        """Return the rules' context reading this unit of work."""
         from wladna_core.storage.context import StoreContext  # noqa: PLC0415 (imports us)
 
-        return StoreContext(self, pending=pending)
+        return StoreContext(self)
 
     def _begin(self) -> None:  # noqa: B027 (optional hook: stores without transactions keep it)
         """Start the adapter's transaction; called once, when the ``with`` block is entered."""
@@ -626,19 +627,23 @@ class Repository(abc.ABC, Generic[T]):
             errors = self._identity_violations(batch)
             stored: list[T] = []
             warnings: list[Violation] = []
+            context = self.unit_of_work._context()
+            numbers: set[str] = set()
             for record in batch:
                 if record.version != 0:
                     continue
-                found = self._validate(record, pending=stored)
-                warnings.extend(found[1])
-                if found[0]:
-                    errors.extend(found[0])
+                refusals, cautions = self._validate(record, context)
+                warnings.extend(cautions)
+                if refusals:
+                    errors.extend(refusals)
                     continue
-                prepared, refused = self._numbered(record, stored)
+                prepared, refused = self._numbered(record, numbers)
                 if refused is not None:
                     errors.append(refused)
                     continue
-                stored.append(_at_version(prepared, 1))
+                saved = _at_version(prepared, 1)
+                stored.append(saved)
+                context.add_pending(saved)
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             if stored:
@@ -669,7 +674,7 @@ class Repository(abc.ABC, Generic[T]):
             record, refused = self._number_kept(record, stored)
             if refused is not None:
                 raise InvalidRecord(self.record_type.__name__, [refused])
-            errors, warnings = self._validate(record, pending=())
+            errors, warnings = self._validate(record, self.unit_of_work._context())
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             saved = _at_version(record, record.version + 1)
@@ -806,14 +811,19 @@ class Repository(abc.ABC, Generic[T]):
                 )
         return errors
 
-    def _numbered(self, record: T, pending: Sequence[T]) -> tuple[T, Violation | None]:
-        """Give a new case its number (see :mod:`wladna_core.storage.numbers`)."""
+    def _numbered(self, record: T, numbers: set[str]) -> tuple[T, Violation | None]:
+        """Give a new case its number (see :mod:`wladna_core.storage.numbers`).
+
+        ``numbers`` holds the numbers of the cases numbered before it in the same call; the
+        case's number is added to it.
+        """
         if not isinstance(record, Case):
             return record, None
         from wladna_core.storage.numbers import number_new_case  # noqa: PLC0415 (imports us)
 
-        cases = [item for item in pending if isinstance(item, Case)]
-        numbered, refused = number_new_case(record, self.unit_of_work, cases)
+        numbered, refused = number_new_case(record, self.unit_of_work, numbers)
+        if refused is None and numbered.number is not None:
+            numbers.add(numbered.number)
         return cast("T", numbered), refused
 
     def _number_kept(self, record: T, stored: T) -> tuple[T, Violation | None]:
@@ -826,13 +836,13 @@ class Repository(abc.ABC, Generic[T]):
         return cast("T", kept), refused
 
     def _validate(
-        self, record: T, pending: Sequence[object]
+        self, record: T, context: StoreContext
     ) -> tuple[list[Violation], list[Violation]]:
         """Run the store's rules; return ``(errors, warnings)``."""
         found = validate(
             record,
             on=self.store.today(),
-            context=self.unit_of_work._context(pending),
+            context=context,
             rules=self.store.rules,
         )
         errors = [violation for violation in found if violation.is_error]

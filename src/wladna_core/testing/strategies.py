@@ -3,8 +3,8 @@
 Each strategy is a function that returns a :class:`~hypothesis.strategies.SearchStrategy`.  Its
 keyword arguments (the *knobs*) fix part of what is drawn; a knob left at ``None`` is drawn.
 Arguments that cannot give a valid record (a CPPE in a region, a pending referral of a closed case,
-a child who is an adult on every day a case could open...) raise
-:class:`hypothesis.errors.InvalidArgument` when the strategy is made, naming the knob.
+a case opened before its child was born...) raise :class:`hypothesis.errors.InvalidArgument` when
+the strategy is made, naming the knob.
 
 Valid by default
     A record drawn with the default knobs passes every rule of severity ``error`` of
@@ -20,20 +20,23 @@ Reproducible
 Invalid shapes, on purpose
     ``identifiers(valid=False)`` draws identifiers that break ``child.identifier_format``;
     ``children(identifiers=...)`` puts them on a child; ``children(age=(18, 30))`` draws young
-    adults, whose cases break ``child.adult``; ``children(age_on=...)`` with a date after the
-    date of validation draws children born in the future (``child.birth_in_future``).
+    adults (:func:`cases` still opens their case before their 18th birthday: move the
+    ``opened_on`` of a ``registered`` case later with :func:`attrs.evolve` to break
+    ``child.adult``);
+    ``children(age_on=...)`` with a date after the date of validation draws children born in
+    the future (``child.birth_in_future``).
 
-Example::
+For example, a property test that every closed case passes every rule:
 
-    from hypothesis import given
-    from wladna_core.model import CaseStatus
-    from wladna_core.rules import validate
-    from wladna_core.testing import strategies as ws
-
-
-    @given(ws.case_files(status=CaseStatus.CLOSED))
-    def test_a_closed_case_passes_every_rule(case_file):
-        assert validate(case_file.case, on=ws.REFERENCE_DATE, context=case_file.context()) == []
+>>> from hypothesis import given
+>>> from wladna_core.model import CaseStatus
+>>> from wladna_core.rules import validate
+>>> from wladna_core.testing import strategies as ws
+>>> @given(ws.case_files(status=CaseStatus.CLOSED))
+... def test_a_closed_case_passes_every_rule(case_file):
+...     context = case_file.context()
+...     assert validate(case_file.case, on=ws.REFERENCE_DATE, context=context) == []
+>>> test_a_closed_case_passes_every_rule()
 
 Needs the ``testing`` extra (``pip install "wladna-core[testing]"``).
 """
@@ -140,9 +143,8 @@ _OLDEST: Final = 120
 _MILLIS_RANGE: Final = (1_577_836_800_000, 2_051_222_400_000)
 _VERSION_7: Final = 0x7000
 _VARIANT_RFC: Final = 1 << 63
-# In many_case_files, bits 16-31 of the last field carry the number of the case file, so that the
-# ids of two case files never meet; ids within one file are drawn unique.
-_SERIAL_LIMIT: Final = 1 << 16
+# In many_case_files, bits 16-31 of the last field carry the number of the case file (fewer than
+# 2**16), so that the ids of two case files never meet; ids within one file are made distinct.
 _LOW_62: Final = (1 << 62) - 1
 _LOW_30: Final = (1 << 30) - 1
 _BITS_74: Final = st.integers(0, (1 << 74) - 1)
@@ -873,14 +875,16 @@ class _Role:
 
 
 def _adult_ages(oldest_child: int, relation: Relation) -> tuple[int, int]:
-    """Ages of an adult of ``relation`` in a household whose oldest child is ``oldest_child``."""
+    """Return the ages of an adult ``relation`` of children the oldest of whom is ``oldest_child``.
+
+    Parents and other adults are at least 15 years older than the children, grandparents 35.
+    """
     youngest = max(_MAJORITY, oldest_child + 15)
+    oldest = 75
     if relation is Relation.GRANDPARENT:
-        youngest += 20
+        youngest, oldest = youngest + 20, 95
     youngest = min(youngest, _OLDEST)
-    return youngest, min(
-        max(youngest + 10, 75 if relation is not Relation.GRANDPARENT else 95), _OLDEST
-    )
+    return youngest, min(max(oldest, youngest + 10), _OLDEST)
 
 
 def _roles(
@@ -1177,7 +1181,7 @@ class _CaseKnobs:
     child: Child | None
     body: TerritorialBody | None
     family: Family | None
-    status: CaseStatus | None
+    statuses: tuple[CaseStatus, ...]
     risk: RiskLevel | None
     places: tuple[Territory, ...]
     window: tuple[date, date]
@@ -1189,7 +1193,7 @@ class _CaseKnobs:
 def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = None) -> Case:
     on, child, body = knobs.on, knobs.child, knobs.body
     case_id, link_id = ids if ids is not None else _unique_ids(draw, 2)
-    status = _pick(draw, tuple(CaseStatus)) if knobs.status is None else knobs.status
+    status = _pick(draw, knobs.statuses)
     risk = _pick(draw, tuple(RiskLevel)) if knobs.risk is None else knobs.risk
     opened_on = _between(draw, *knobs.window)
     earliest_identification = max(
@@ -1304,11 +1308,8 @@ def _case_places(
             raise InvalidArgument(msg)
         return (place,)
     if body is not None:
-        found = _case_territories(gaz, body.territory)
-        if not found:
-            msg = f"no province, prefecture or commune lies within {body.territory!r}"
-            raise InvalidArgument(msg)
-        return found
+        # Never empty: a body's own territory, or a province within it, qualifies.
+        return _case_territories(gaz, body.territory)
     return _territories_in(gaz, _PROVINCIAL_LEVELS, None)
 
 
@@ -1339,23 +1340,28 @@ def _case_knobs(
         )
         raise InvalidArgument(msg)
     if opened_on is not None:
-        if not first <= opened_on <= last and (child is not None or opened_on > on):
+        born = child.birth_date if child is not None else opened_on
+        if not born <= opened_on <= last:
             msg = (
                 f"opened_on={opened_on.isoformat()} must be on or before on={on.isoformat()}, "
                 "and on a day the child is born and under 18"
             )
             raise InvalidArgument(msg)
         first = last = opened_on
+    statuses = tuple(CaseStatus) if status is None else (status,)
     fixed_concerns = None if concerns is None else frozenset(concerns)
-    if fixed_concerns is not None and not fixed_concerns and status in _ASSESSED_STATUSES:
-        msg = f"a case in status {status.value!r} needs concerns (rule case.concerns_missing)"
-        raise InvalidArgument(msg)
+    if fixed_concerns is not None and not fixed_concerns:
+        # A case without concerns cannot be in a status that comes after an assessment.
+        statuses = tuple(item for item in statuses if item not in _ASSESSED_STATUSES)
+        if not statuses:
+            msg = f"a case in status {status!s} needs concerns (rule case.concerns_missing)"
+            raise InvalidArgument(msg)
     return _CaseKnobs(
         on=on,
         child=child,
         body=body,
         family=family,
-        status=status,
+        statuses=statuses,
         risk=risk,
         places=_case_places(gaz, body, territory),
         window=(first, last),
@@ -1631,7 +1637,8 @@ class _FileKnobs:
     on: date
     gazetteer: Gazetteer
     places: tuple[Territory, ...]
-    status: CaseStatus | None
+    partner_places: tuple[Territory, ...]
+    statuses: tuple[CaseStatus, ...]
     risk: RiskLevel | None
     body_kinds: tuple[BodyKind, ...]
     ages: tuple[int, int]
@@ -1666,7 +1673,7 @@ def _case_files(draw: st.DrawFn, knobs: _FileKnobs, serial: int | None = None) -
         child=child,
         body=body,
         family=family,
-        status=knobs.status,
+        statuses=knobs.statuses,
         risk=knobs.risk,
         places=(place,),
         window=_opening_window(child, on),
@@ -1674,10 +1681,13 @@ def _case_files(draw: st.DrawFn, knobs: _FileKnobs, serial: int | None = None) -
         allows_referral=knobs.allows_referral,
     )
     case = draw(_cases(case_knobs, ids=(next(ids), next(ids))))
-    anywhere = _territories_in(gaz, _PROVINCIAL_LEVELS, None)
     partner_ids = [next(ids) for _ in range(knobs.max_partners)]
     partners = tuple(
-        draw(_bodies(kinds=tuple(BodyKind), places=anywhere, active=True, body_id=partner_id))
+        draw(
+            _bodies(
+                kinds=tuple(BodyKind), places=knobs.partner_places, active=True, body_id=partner_id
+            )
+        )
         for partner_id in partner_ids[: draw(st.integers(0, knobs.max_partners))]
     )
     referral_knobs = _ReferralKnobs(
@@ -1745,7 +1755,8 @@ def _file_knobs(
         on=on,
         gazetteer=gaz,
         places=places,
-        status=status,
+        partner_places=_territories_in(gaz, _PROVINCIAL_LEVELS, None),
+        statuses=tuple(CaseStatus) if status is None else (status,),
         risk=risk,
         body_kinds=kinds,
         ages=ages,

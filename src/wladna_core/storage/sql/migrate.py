@@ -97,13 +97,20 @@ def _revision_of(connection: sa.Connection) -> str | None:
 def _migrate(connection: sa.Connection, revision: str | None) -> None:
     from alembic import command  # noqa: PLC0415 (alembic is loaded only to migrate)
 
+    where = connection.engine.url.render_as_string(hide_password=True)
     try:
         if connection.dialect.name == "postgresql":
+            if connection.execute(sa.select(sa.func.current_schema())).scalar() is None:
+                msg = (
+                    f"the database {where} has no schema to create the store's tables in: the "
+                    "schema named by the URL's search_path does not exist. Create it first "
+                    "(CREATE SCHEMA ...), or correct the URL's options=-csearch_path=..."
+                )
+                raise StoreError(msg)
             # Held until the transaction ends: a second process waits, then has nothing to do.
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
         command.upgrade(_config(connection), "head")
     except sa.exc.DBAPIError as exc:
-        where = connection.engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
         msg = (
             f"migrating the database {where} to schema revision {head_revision()} failed: "
@@ -179,8 +186,9 @@ def check_schema(engine: sa.Engine, *, auto_upgrade: bool) -> None:
             where = engine.url.render_as_string(hide_password=True)
             msg = (
                 f"the database {where} is at schema revision {revision}, and this version of "
-                f"wladna_core needs revision {head_revision()}; back the database up, then run "
-                f"`wladna db upgrade {where}` (or open it with auto_upgrade=True)"
+                f"wladna_core needs revision {head_revision()}; back the database up, then upgrade "
+                f"it with wladna_core.storage.upgrade(url) or `wladna db upgrade {where}` (or "
+                "open it with the setting auto_upgrade=True)"
             )
             raise StoreError(msg)
         _migrate(connection, revision)
@@ -221,10 +229,11 @@ def connected(engine: sa.Engine) -> Iterator[sa.Connection]:
         yield connection
 
 
-def unreachable(engine: sa.Engine, exc: sa.exc.DBAPIError) -> StoreError:
+def unreachable(engine: sa.Engine, exc: sa.exc.SQLAlchemyError) -> StoreError:
     """Return the error saying that the database of ``engine`` cannot be reached, and why."""
     where = engine.url.render_as_string(hide_password=True)
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    cause = getattr(exc, "orig", None) or exc
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
     return StoreError(
         f"cannot open the database {where}: {reason}. Check that the server is running and "
         "that the URL names an existing database (SQLite: an existing directory) that this "

@@ -13,7 +13,12 @@ checks, case numbering) lives in :mod:`wladna_core.storage.ports`; this adapter 
   :class:`~wladna_core.storage.ConcurrencyConflict`;
 - searches are SQL ``WHERE`` clauses, streamed in order of id, ``batch_size`` rows at a time;
 - case sequence numbers come from a counter row per province and year, incremented by an
-  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in the unit of work's transaction.
+  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in the unit of work's transaction (a unit
+  of work numbering many cases reserves several at a time, and gives back what it did not use
+  before it commits);
+- the records a batch of new records refers to (a case's child, family and body) are read in
+  one statement per type before the rules check them, and a unit of work remembers the
+  records it read by id or wrote.
 
 A row that no longer reads back as a valid record raises
 :class:`~wladna_core.errors.InvalidRecord` naming the table, the id and every problem found.
@@ -26,8 +31,12 @@ or older database is migrated when the store opens; ``False`` refuses an older o
 
 from __future__ import annotations
 
+import abc
 import contextlib
+import functools
 import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Generic, cast
 
 import attrs
@@ -46,6 +55,7 @@ from wladna_core.model import (
     TerritoryLevel,
 )
 from wladna_core.storage.ports import (
+    REPOSITORY_NAMES,
     Repository,
     Row,
     Store,
@@ -72,8 +82,7 @@ from wladna_core.storage.sql.engine import (
 from wladna_core.storage.sql.migrate import check_schema, connected, unreachable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-    from datetime import date
+    from collections.abc import Collection, Iterator, Sequence
 
     import pluggy
     from attrs import AttrsInstance
@@ -121,13 +130,13 @@ class SqlStore(Store):
             )
             raise StoreError(msg) from exc
         self._places: dict[str, Places] = {}
-        # SQLite lets one unit of work write at a time; an in-memory database is also a single
-        # connection.  The lock makes units of work of this store take turns, and lets a
-        # nested one fail at once instead of waiting for a lock its own thread holds.
+        # SQLite lets one unit of work write at a time: a unit of work nested in another of the
+        # same thread would wait for the lock its own thread holds, so it is refused at once.
+        # An in-memory database is a single connection: its units of work take turns (_turn).
         self._sqlite = database.get_backend_name() == "sqlite"
-        self._turn = threading.Lock()
-        self._turn_holder: int | None = None
-        self._wait = checked.busy_timeout if is_memory(database) else None
+        self._busy_timeout = checked.busy_timeout
+        self._turn = threading.Lock() if is_memory(database) else None
+        self._working = threading.local()
         try:
             check_schema(self.engine, auto_upgrade=checked.auto_upgrade)
         except BaseException:
@@ -165,31 +174,30 @@ class SqlStore(Store):
 
     @contextlib.contextmanager
     def _taking_turn(self) -> Iterator[None]:
+        """Hold this thread's turn at writing to a SQLite store (nothing for PostgreSQL)."""
         if not self._sqlite:
             yield
             return
-        me = threading.get_ident()
-        if self._turn_holder == me:
+        if getattr(self._working, "active", False):
             msg = (
                 f"{self!r} already has a unit of work open in this thread; SQLite lets one "
                 "unit of work write at a time, so units of work on it cannot be nested. Finish "
                 "the first one before opening the next"
             )
             raise StoreError(msg)
-        if self._wait is None:
-            self._turn.acquire()
-        elif not self._turn.acquire(timeout=self._wait):
+        if self._turn is not None and not self._turn.acquire(timeout=self._busy_timeout):
             msg = (
                 f"{self!r} is busy: another thread's unit of work has held it for more than "
-                f"{self._wait:g} s. Try again, or keep units of work short"
+                f"{self._busy_timeout:g} s. Try again, or keep units of work short"
             )
             raise StoreError(msg)
-        self._turn_holder = me
+        self._working.active = True
         try:
             yield
         finally:
-            self._turn_holder = None
-            self._turn.release()
+            self._working.active = False
+            if self._turn is not None:
+                self._turn.release()
 
 
 def _places_in(gazetteer: Gazetteer, code: str) -> Places:
@@ -203,12 +211,24 @@ def _places_in(gazetteer: Gazetteer, code: str) -> Places:
     )
 
 
+@attrs.define
+class _Reservation:
+    """Case sequences a unit of work reserved: ``next`` to ``last`` are not handed out yet."""
+
+    next: int
+    last: int
+    size: int
+
+
 class SqlUnitOfWork(UnitOfWork):
     """A unit of work on a :class:`SqlStore`: one connection, one database transaction."""
 
     store: SqlStore
 
     def __init__(self, store: SqlStore) -> None:
+        # Case sequences reserved in the counters, per province and year; what is left unused
+        # is given back before commit.
+        self._reserved: dict[tuple[str, int], _Reservation] = {}
         self._connection: sa.Connection | None = None
         self._transaction: sa.RootTransaction | None = None
         self._turn: contextlib.ExitStack | None = None
@@ -235,7 +255,7 @@ class SqlUnitOfWork(UnitOfWork):
         engine = self.store.engine
         try:
             connection = engine.connect()
-        except sa.exc.OperationalError as exc:
+        except (sa.exc.OperationalError, sa.exc.TimeoutError) as exc:
             turn.close()
             raise unreachable(engine, exc) from exc
         except BaseException:
@@ -254,6 +274,7 @@ class SqlUnitOfWork(UnitOfWork):
     def _commit(self) -> None:
         try:
             with self._translating():
+                self._give_back_unused_sequences()
                 if self._transaction is not None:
                     self._transaction.commit()
         finally:
@@ -276,20 +297,51 @@ class SqlUnitOfWork(UnitOfWork):
             if turn is not None:
                 turn.close()
 
+    def _read_ahead(self, record_type: type, records: Sequence[object]) -> None:
+        """Read the records that ``records`` refer to, one statement per record type."""
+        references = _LAYOUTS[record_type].references
+        # Only what the rules on these records read: a rule's needs name repositories.
+        needed = {need for rule in self.store.rules.for_entity(record_type) for need in rule.needs}
+        wanted: dict[type, set[str]] = {}
+        for record in records:
+            if type(record) is record_type:
+                for referred_type, record_id in references(record):
+                    if record_id is not None and REPOSITORY_NAMES[referred_type] in needed:
+                        wanted.setdefault(referred_type, set()).add(record_id)
+        for referred_type, record_ids in wanted.items():
+            repository: Repository[Any] = self.repository(referred_type)
+            if isinstance(repository, SqlRepository):
+                repository._read_ahead(record_ids)
+
     def _next_case_sequence(self, province: str, year: int) -> int:
-        counters = tables.case_number_counters
-        insert = postgresql.insert if self.store.dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(counters)
-            .values(province=province, year=year, last_sequence=1)
-            .on_conflict_do_update(
-                index_elements=[counters.c.province, counters.c.year],
-                set_={"last_sequence": counters.c.last_sequence + 1},
-            )
-            .returning(counters.c.last_sequence)
-        )
+        # The first draw reserves one number; later draws of this unit of work reserve more
+        # at a time (up to _RESERVE_MOST), so that numbering many cases takes few statements.
+        # The counter row stays locked until the transaction ends, so nobody else draws in
+        # between, and what is left unused is given back before commit: no gap is left.
+        reservation = self._reserved.get((province, year))
+        if reservation is not None and reservation.next <= reservation.last:
+            reservation.next += 1
+            return reservation.next - 1
+        size = 1 if reservation is None else min(2 * reservation.size, _RESERVE_MOST)
         with self._translating():
-            return int(self.connection.execute(statement).scalar_one())
+            found = self.connection.execute(
+                _RESERVE_SEQUENCES[self.store.dialect],
+                {"province": province, "year": year, "size": size},
+            )
+            last = int(found.scalar_one())
+        first = last - size + 1
+        self._reserved[(province, year)] = _Reservation(next=first + 1, last=last, size=size)
+        return first
+
+    def _give_back_unused_sequences(self) -> None:
+        unused = [
+            {"match_province": province, "match_year": year, "last_sequence": reserved.next - 1}
+            for (province, year), reserved in self._reserved.items()
+            if reserved.next <= reserved.last
+        ]
+        self._reserved.clear()
+        if unused:
+            self.connection.execute(_GIVE_BACK_SEQUENCES, unused)
 
     @contextlib.contextmanager
     def _translating(self, record_type: str = "record") -> Iterator[None]:
@@ -305,7 +357,7 @@ class SqlUnitOfWork(UnitOfWork):
         where = self.store.engine.url.render_as_string(hide_password=True)
         reason = _first_line(exc)
         if self.store._sqlite and "locked" in reason:
-            timeout = SqlSettings(self.store.settings).busy_timeout
+            timeout = self.store._busy_timeout
             return StoreError(
                 f"the SQLite database {where} is busy: another unit of work has been writing "
                 f"for more than {timeout:g} s ({reason}); nothing was saved. Try again, keep "
@@ -335,6 +387,39 @@ def _integrity_error(record_type: str, exc: sa.exc.IntegrityError) -> StoreError
     )
 
 
+def _reserve_sequences(insert: Callable[[sa.Table], Any]) -> sa.Executable:
+    counters = tables.case_number_counters
+    statement = insert(counters).values(
+        province=sa.bindparam("province"),
+        year=sa.bindparam("year"),
+        last_sequence=sa.bindparam("size", type_=sa.Integer),
+    )
+    reserved: sa.Executable = statement.on_conflict_do_update(
+        index_elements=[counters.c.province, counters.c.year],
+        set_={"last_sequence": counters.c.last_sequence + statement.excluded.last_sequence},
+    ).returning(counters.c.last_sequence)
+    return reserved
+
+
+# Reserve the next `size` sequences of a province and year (the counter starts at 0) and return
+# the last; the counter row stays locked until the unit of work ends, so two units of work never
+# draw the same number.
+_RESERVE_SEQUENCES: Final = {
+    "sqlite": _reserve_sequences(sqlite.insert),
+    "postgresql": _reserve_sequences(postgresql.insert),
+}
+_GIVE_BACK_SEQUENCES: Final = (
+    tables.case_number_counters.update()
+    .where(
+        tables.case_number_counters.c.province == sa.bindparam("match_province"),
+        tables.case_number_counters.c.year == sa.bindparam("match_year"),
+    )
+    .values(last_sequence=sa.bindparam("last_sequence"))
+)
+# The most case sequences reserved by one statement.
+_RESERVE_MOST: Final = 1024
+
+
 # How each record type maps to rows --------------------------------------------------------
 
 
@@ -353,52 +438,129 @@ class _Layout(Generic[T]):
 
     table: sa.Table
     columns: Callable[[T, SqlStore], dict[str, Any]]
-    filters: Mapping[str, Callable[[Any, Gazetteer], Condition]]
+    filters: Mapping[str, _Filter]
     side: _SideTable | None = None
+    #: The records a record refers to by id, which the rules read when it is written.
+    references: Callable[[T], Iterable[tuple[type, str | None]]] = lambda _record: ()
 
 
-def _within(
-    code: sa.Column[str], province: sa.Column[str], region: sa.Column[str]
-) -> Callable[[str, Gazetteer], Condition]:
-    """Build the filter "in this territory or inside it" for a table's territory columns."""
+class _Filter(abc.ABC):
+    """How one field of a query becomes SQL: a condition on bound parameters, and their values.
 
-    def condition(value: str, gazetteer: Gazetteer) -> Condition:
-        territory = gazetteer.get(value)
-        if territory.level is TerritoryLevel.REGION:
-            return region == territory.code
-        if territory.level.is_provincial:
-            return province == territory.code
-        return code.in_(sorted(territory_subtree(gazetteer, territory.code)))
+    A condition depends only on the field's name and its :meth:`shape`, never on the value, so
+    that a search statement is built once per combination of filters and reused.
+    """
 
-    return condition
+    def shape(self, _value: Any, _gazetteer: Gazetteer) -> str:
+        """Return the form the condition takes for ``value`` (one form by default)."""
+        return "="
 
+    @abc.abstractmethod
+    def condition(self, name: str, shape: str) -> Condition:
+        """Return the condition, its parameters named ``name`` (or starting with it)."""
 
-def _equal(column: sa.Column[Any]) -> Callable[[Any, Gazetteer], Condition]:
-    def condition(value: Any, _gazetteer: Gazetteer) -> Condition:
-        return cast("Condition", column == getattr(value, "value", value))
-
-    return condition
+    def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
+        """Return the values of the condition's parameters."""
+        return {name: getattr(value, "value", value)}
 
 
-def _one_of(column: sa.Column[str]) -> Callable[[frozenset[Any], Gazetteer], Condition]:
-    def condition(values: frozenset[Any], _gazetteer: Gazetteer) -> Condition:
-        return column.in_(sorted(value.value for value in values))
+@attrs.frozen
+class _Equal(_Filter):
+    column: sa.Column[Any]
 
-    return condition
-
-
-def _from(column: sa.Column[date]) -> Callable[[date, Gazetteer], Condition]:
-    def condition(value: date, _gazetteer: Gazetteer) -> Condition:
-        return column >= value
-
-    return condition
+    def condition(self, name: str, _shape: str) -> Condition:
+        return self.column == sa.bindparam(name)
 
 
-def _to(column: sa.Column[date]) -> Callable[[date, Gazetteer], Condition]:
-    def condition(value: date, _gazetteer: Gazetteer) -> Condition:
-        return column <= value
+@attrs.frozen
+class _OneOf(_Filter):
+    column: sa.Column[str]
 
-    return condition
+    def condition(self, name: str, _shape: str) -> Condition:
+        return self.column.in_(sa.bindparam(name, expanding=True))
+
+    def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
+        return {name: sorted(member.value for member in value)}
+
+
+@attrs.frozen
+class _From(_Filter):
+    column: sa.Column[date]
+
+    def condition(self, name: str, _shape: str) -> Condition:
+        return self.column >= sa.bindparam(name)
+
+
+@attrs.frozen
+class _To(_Filter):
+    column: sa.Column[date]
+
+    def condition(self, name: str, _shape: str) -> Condition:
+        return self.column <= sa.bindparam(name)
+
+
+@attrs.frozen
+class _Within(_Filter):
+    """A territory and everything inside it.
+
+    A region or a province is an equality on the row's region or province column (set when the
+    row was written); a territory below the provinces is a list of codes: it and what it holds.
+    """
+
+    code: sa.Column[str]
+    province: sa.Column[str]
+    region: sa.Column[str]
+
+    def shape(self, value: str, gazetteer: Gazetteer) -> str:
+        level = gazetteer.get(value).level
+        if level is TerritoryLevel.REGION:
+            return "region"
+        return "province" if level.is_provincial else "subtree"
+
+    def condition(self, name: str, shape: str) -> Condition:
+        if shape == "region":
+            return self.region == sa.bindparam(name)
+        if shape == "province":
+            return self.province == sa.bindparam(name)
+        return self.code.in_(sa.bindparam(name, expanding=True))
+
+    def parameters(self, name: str, value: str, gazetteer: Gazetteer) -> dict[str, Any]:
+        if self.shape(value, gazetteer) == "subtree":
+            return {name: sorted(territory_subtree(gazetteer, value))}
+        return {name: value}
+
+
+@attrs.frozen
+class _CaseHasConcern(_Filter):
+    def condition(self, name: str, _shape: str) -> Condition:
+        concerns = tables.case_concerns
+        return (
+            sa.select(concerns.c.case_id)
+            .where(
+                concerns.c.case_id == tables.cases.c.id,
+                concerns.c.concern == sa.bindparam(name),
+            )
+            .exists()
+        )
+
+
+@attrs.frozen
+class _ChildHasIdentifier(_Filter):
+    def condition(self, name: str, _shape: str) -> Condition:
+        identifiers = tables.child_identifiers
+        return (
+            sa.select(identifiers.c.child_id)
+            .where(
+                identifiers.c.child_id == tables.children.c.id,
+                identifiers.c.scheme == sa.bindparam(f"{name}_scheme"),
+                identifiers.c.value == sa.bindparam(f"{name}_value"),
+            )
+            .exists()
+        )
+
+    def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
+        scheme, text = value
+        return {f"{name}_scheme": scheme.value, f"{name}_value": text}
 
 
 def _body_columns(body: TerritorialBody, store: SqlStore) -> dict[str, Any]:
@@ -485,27 +647,20 @@ def _referral_columns(referral: Referral, _store: SqlStore) -> dict[str, Any]:
     }
 
 
-def _child_has_identifier(value: tuple[Any, str], _gazetteer: Gazetteer) -> Condition:
-    identifiers = tables.child_identifiers
-    scheme, text = value
-    return (
-        sa.select(identifiers.c.child_id)
-        .where(
-            identifiers.c.child_id == tables.children.c.id,
-            identifiers.c.scheme == scheme.value,
-            identifiers.c.value == text,
-        )
-        .exists()
-    )
+def _family_references(family: Family) -> Iterable[tuple[type, str | None]]:
+    return [(Child, member.child_id) for member in family.members]
 
 
-def _case_has_concern(value: Any, _gazetteer: Gazetteer) -> Condition:
-    concerns = tables.case_concerns
-    return (
-        sa.select(concerns.c.case_id)
-        .where(concerns.c.case_id == tables.cases.c.id, concerns.c.concern == value.value)
-        .exists()
-    )
+def _case_references(case: Case) -> Iterable[tuple[type, str | None]]:
+    return [(Child, case.child_id), (Family, case.family_id), (TerritorialBody, case.body_id)]
+
+
+def _referral_references(referral: Referral) -> Iterable[tuple[type, str | None]]:
+    return [
+        (Case, referral.case_id),
+        (TerritorialBody, referral.from_body),
+        (TerritorialBody, referral.target.body_id),
+    ]
 
 
 _bodies, _children, _families = tables.bodies.c, tables.children.c, tables.families.c
@@ -516,20 +671,20 @@ _LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
         tables.bodies,
         _body_columns,
         {
-            "territory": _within(_bodies.territory, _bodies.province, _bodies.region),
-            "kind": _equal(_bodies.kind),
-            "active": _equal(_bodies.active),
+            "territory": _Within(_bodies.territory, _bodies.province, _bodies.region),
+            "kind": _Equal(_bodies.kind),
+            "active": _Equal(_bodies.active),
         },
     ),
     Child: _Layout(
         tables.children,
         _child_columns,
         {
-            "residence": _within(_children.residence, _children.province, _children.region),
-            "sex": _equal(_children.sex),
-            "born_from": _from(_children.birth_date),
-            "born_to": _to(_children.birth_date),
-            "identifier": _child_has_identifier,
+            "residence": _Within(_children.residence, _children.province, _children.region),
+            "sex": _Equal(_children.sex),
+            "born_from": _From(_children.birth_date),
+            "born_to": _To(_children.birth_date),
+            "identifier": _ChildHasIdentifier(),
         },
         _SideTable(
             tables.child_identifiers, tables.child_identifiers.c.child_id, _child_identifier_rows
@@ -539,39 +694,42 @@ _LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
         tables.families,
         _family_columns,
         {
-            "residence": _within(_families.residence, _families.province, _families.region),
-            "rsu_id": _equal(_families.rsu_id),
+            "residence": _Within(_families.residence, _families.province, _families.region),
+            "rsu_id": _Equal(_families.rsu_id),
         },
+        references=_family_references,
     ),
     Case: _Layout(
         tables.cases,
         _case_columns,
         {
-            "territory": _within(_cases.territory, _cases.province, _cases.region),
-            "body_id": _equal(_cases.body_id),
-            "status": _one_of(_cases.status),
-            "risk": _one_of(_cases.risk),
-            "concern": _case_has_concern,
-            "opened_from": _from(_cases.opened_on),
-            "opened_to": _to(_cases.opened_on),
-            "child_id": _equal(_cases.child_id),
-            "worker_id": _equal(_cases.worker_id),
-            "number": _equal(_cases.number),
+            "territory": _Within(_cases.territory, _cases.province, _cases.region),
+            "body_id": _Equal(_cases.body_id),
+            "status": _OneOf(_cases.status),
+            "risk": _OneOf(_cases.risk),
+            "concern": _CaseHasConcern(),
+            "opened_from": _From(_cases.opened_on),
+            "opened_to": _To(_cases.opened_on),
+            "child_id": _Equal(_cases.child_id),
+            "worker_id": _Equal(_cases.worker_id),
+            "number": _Equal(_cases.number),
         },
         _SideTable(tables.case_concerns, tables.case_concerns.c.case_id, _case_concern_rows),
+        references=_case_references,
     ),
     Referral: _Layout(
         tables.referrals,
         _referral_columns,
         {
-            "case_id": _equal(_referrals.case_id),
-            "from_body": _equal(_referrals.from_body),
-            "target_body_id": _equal(_referrals.target_body_id),
-            "status": _one_of(_referrals.status),
-            "made_from": _from(_referrals.made_on),
-            "made_to": _to(_referrals.made_on),
-            "service": _equal(_referrals.service),
+            "case_id": _Equal(_referrals.case_id),
+            "from_body": _Equal(_referrals.from_body),
+            "target_body_id": _Equal(_referrals.target_body_id),
+            "status": _OneOf(_referrals.status),
+            "made_from": _From(_referrals.made_on),
+            "made_to": _To(_referrals.made_on),
+            "service": _Equal(_referrals.service),
         },
+        references=_referral_references,
     ),
 }
 
@@ -585,8 +743,95 @@ QUERY_TYPES: Final[Mapping[type, type[Query[Any]]]] = {
 }
 
 
+@attrs.frozen
+class _Statements:
+    """The statements a repository runs on its table, built once (SQLAlchemy caches them)."""
+
+    read_columns: tuple[sa.ColumnElement[Any], ...]
+    load: sa.Select[Any]
+    insert: sa.Insert
+    replace: sa.Update
+    side_insert: sa.Insert | None
+    side_delete: sa.Delete | None
+
+    @classmethod
+    def of(cls, layout: _Layout[Any]) -> _Statements:
+        """Build the statements of ``layout``'s table."""
+        table = layout.table
+        # The record is read as JSON text and decoded by the converter, so that a damaged row
+        # is reported with the record's paths rather than failing inside a driver.
+        read_columns = (
+            table.c.id,
+            table.c.version,
+            sa.cast(table.c.record, sa.Text).label("record"),
+        )
+        side = layout.side
+        return cls(
+            read_columns=read_columns,
+            load=sa.select(*read_columns).where(table.c.id == sa.bindparam("record_id")),
+            insert=table.insert(),
+            # The SET clause is made of the parameters' keys: every column but the id.
+            replace=table.update().where(
+                table.c.id == sa.bindparam("match_id"),
+                table.c.version == sa.bindparam("match_version"),
+            ),
+            side_insert=None if side is None else side.table.insert(),
+            side_delete=(
+                None
+                if side is None
+                else side.table.delete().where(side.owner == sa.bindparam("owner"))
+            ),
+        )
+
+
+_STATEMENTS: Final = {
+    record_type: _Statements.of(layout) for record_type, layout in _LAYOUTS.items()
+}
+
+#: The filters a search uses, in order, each with the form of its condition.
+_Shape = tuple[tuple[str, str], ...]
+
+
+def _where(record_type: type, shape: _Shape) -> list[Condition]:
+    filters = _LAYOUTS[record_type].filters
+    return [filters[field].condition(f"q_{field}", form) for field, form in shape]
+
+
+@functools.lru_cache(maxsize=512)
+def _search_statement(
+    record_type: type, shape: _Shape, *, after: bool, limit: bool
+) -> sa.Select[Any]:
+    """Build the search of ``record_type`` records for ``shape``, in order of id (once)."""
+    table = _LAYOUTS[record_type].table
+    statement = sa.select(*_STATEMENTS[record_type].read_columns).where(*_where(record_type, shape))
+    if after:
+        statement = statement.where(table.c.id > sa.bindparam("q_after"))
+    statement = statement.order_by(table.c.id)
+    if limit:
+        statement = statement.limit(sa.bindparam("q_limit", type_=sa.Integer))
+    return statement
+
+
+@functools.lru_cache(maxsize=512)
+def _count_statement(record_type: type, shape: _Shape) -> sa.Select[Any]:
+    """Build the count of ``record_type`` records for ``shape`` (once)."""
+    table = _LAYOUTS[record_type].table
+    return sa.select(sa.func.count()).select_from(table).where(*_where(record_type, shape))
+
+
+# Records a repository keeps after reading or writing them, for rules that read the same
+# records again and again (a case's child, family and body); emptied when full.
+_REMEMBERED: Final = 4096
+
+
 class SqlRepository(Repository[T]):
-    """The records of one type in a :class:`SqlUnitOfWork`: rows of one table."""
+    """The records of one type in a :class:`SqlUnitOfWork`: rows of one table.
+
+    Records it reads by id or writes are remembered until the unit of work ends, so that rules
+    reading a case's child or body again do not query the database again.  What is remembered
+    is what this unit of work read or wrote; a version-checked write still compares with the
+    database, and forgets a record whose stored version moved.
+    """
 
     unit_of_work: SqlUnitOfWork
 
@@ -594,13 +839,8 @@ class SqlRepository(Repository[T]):
         super().__init__(unit_of_work, record_type)
         self._layout: _Layout[T] = _LAYOUTS[record_type]
         self._table = self._layout.table
-        # The record is read as JSON text and decoded by the converter, so that a damaged row
-        # is reported with the record's paths rather than failing inside a driver.
-        self._read_columns = (
-            self._table.c.id,
-            self._table.c.version,
-            sa.cast(self._table.c.record, sa.Text).label("record"),
-        )
+        self._statements = _STATEMENTS[record_type]
+        self._remembered: dict[str, T] = {}
 
     @property
     def _connection(self) -> sa.Connection:
@@ -608,6 +848,39 @@ class SqlRepository(Repository[T]):
 
     def _translating(self) -> contextlib.AbstractContextManager[None]:
         return self.unit_of_work._translating(self.record_type.__name__)
+
+    def _remember(self, records: Sequence[T]) -> None:
+        if len(self._remembered) + len(records) > _REMEMBERED:
+            self._remembered.clear()
+        if len(records) <= _REMEMBERED:
+            for record in records:
+                self._remembered[record.id] = record
+
+    def add_many(self, records: Iterable[T]) -> list[T]:
+        """Store new records together; see :meth:`Repository.add_many`.
+
+        The records they refer to (a case's child, family and body...) are read first, all at
+        once, for the rules that check them.
+        """
+        batch = list(records)
+        with self.unit_of_work._guard():
+            self.unit_of_work._read_ahead(self.record_type, batch)
+        return super().add_many(batch)
+
+    def _read_ahead(self, record_ids: Collection[str]) -> None:
+        """Read and remember the records with these ids, a chunk of ids per statement."""
+        wanted = sorted(key for key in record_ids if key not in self._remembered)
+        if not wanted or len(wanted) + len(self._remembered) > _REMEMBERED:
+            return
+        id_column = self._table.c.id
+        select = sa.select(*self._statements.read_columns)
+        records: list[T] = []
+        with self._translating():
+            for start in range(0, len(wanted), _IDS_PER_STATEMENT):
+                chunk = wanted[start : start + _IDS_PER_STATEMENT]
+                rows = self._connection.execute(select.where(id_column.in_(chunk))).all()
+                records.extend(self._read(row.id, row.version, row.record) for row in rows)
+        self._remember(records)
 
     # Writing -----------------------------------------------------------------------------------
 
@@ -634,87 +907,103 @@ class SqlRepository(Repository[T]):
             }
             for row in rows
         ]
+        records = [row.record for row in rows]
         with self._translating():
-            self._connection.execute(self._table.insert(), values)
-            self._write_side_rows([row.record for row in rows], replace=False)
+            self._connection.execute(self._statements.insert, values)
+            self._write_side_rows(records, replace=False)
+        self._remember(records)
 
     def _replace(self, row: Row[T], expected_version: int) -> bool:
-        table = self._table
-        statement = (
-            table.update()
-            .where(table.c.id == row.id, table.c.version == expected_version)
-            .values(
-                version=row.version,
-                record=_json_object(row.data),
-                **self._layout.columns(row.record, self.unit_of_work.store),
-            )
-        )
+        values = {
+            "match_id": row.id,
+            "match_version": expected_version,
+            "version": row.version,
+            "record": _json_object(row.data),
+            **self._layout.columns(row.record, self.unit_of_work.store),
+        }
         with self._translating():
-            changed = self._connection.execute(statement).rowcount
+            changed = self._connection.execute(self._statements.replace, values).rowcount
             if changed != 1:
+                # Someone else saved it: what this unit of work remembers is out of date.
+                self._remembered.pop(row.id, None)
                 return False
             self._write_side_rows([row.record], replace=True)
+        self._remember([row.record])
         return True
 
     def _write_side_rows(self, records: Sequence[T], *, replace: bool) -> None:
-        side = self._layout.side
-        if side is None:
+        side, statements = self._layout.side, self._statements
+        if side is None or statements.side_insert is None or statements.side_delete is None:
             return
         if replace:
-            owners = [record.id for record in records]
-            self._connection.execute(side.table.delete().where(side.owner.in_(owners)))
+            owners = [{"owner": record.id} for record in records]
+            self._connection.execute(statements.side_delete, owners)
         rows = [row for record in records for row in side.rows(record)]
         if rows:
-            self._connection.execute(side.table.insert(), rows)
+            self._connection.execute(statements.side_insert, rows)
 
     # Reading -----------------------------------------------------------------------------------
 
     def _load(self, record_id: str) -> T | None:
-        statement = sa.select(*self._read_columns).where(self._table.c.id == record_id)
+        remembered = self._remembered.get(record_id)
+        if remembered is not None:
+            return remembered
         with self._translating():
-            found = self._connection.execute(statement).first()
-        return None if found is None else self._read(found.id, found.version, found.record)
+            found = self._connection.execute(
+                self._statements.load, {"record_id": record_id}
+            ).first()
+        if found is None:
+            return None
+        record = self._read(found.id, found.version, found.record)
+        self._remember([record])
+        return record
 
     def _select(self, query: Query[T] | None, *, after: str | None, limit: int | None) -> list[T]:
-        id_column = self._table.c.id
-        statement = sa.select(*self._read_columns).where(*self._conditions(query))
+        shape, parameters = self._search(query)
         if after is not None:
-            statement = statement.where(id_column > after)
-        statement = statement.order_by(id_column)
+            parameters["q_after"] = after
         if limit is not None:
-            statement = statement.limit(limit)
+            parameters["q_limit"] = limit
+        statement = _search_statement(
+            self.record_type, shape, after=after is not None, limit=limit is not None
+        )
         with self._translating():
-            rows = self._connection.execute(statement).all()
+            rows = self._connection.execute(statement, parameters).all()
         return [self._read(row.id, row.version, row.record) for row in rows]
 
     def _count(self, query: Query[T] | None) -> int:
-        statement = (
-            sa.select(sa.func.count()).select_from(self._table).where(*self._conditions(query))
-        )
+        shape, parameters = self._search(query)
+        statement = _count_statement(self.record_type, shape)
         with self._translating():
-            return int(self._connection.execute(statement).scalar_one())
+            return int(self._connection.execute(statement, parameters).scalar_one())
 
-    def _conditions(self, query: Query[T] | None) -> list[Condition]:
-        """Translate ``query``'s filters into SQL; refuse any filter this store cannot apply."""
+    def _search(self, query: Query[T] | None) -> tuple[_Shape, dict[str, Any]]:
+        """Return the shape of ``query``'s conditions and their parameters.
+
+        :raises StoreError: if the query sets a filter this store cannot apply; it is never
+            left out, which would return records that were not asked for.
+        """
         if query is None:
-            return []
+            return (), {}
         gazetteer = self.store.gazetteer
         filters = self._layout.filters
-        conditions: list[Condition] = []
+        shape: list[tuple[str, str]] = []
+        parameters: dict[str, Any] = {}
         for field in attrs.fields(cast("type[AttrsInstance]", type(query))):
             value = getattr(query, field.name)
             if value is None:
                 continue
-            translate = filters.get(field.name)
-            if translate is None:
-                # Never fall back to "no filter": it would return records not asked for.
+            found = filters.get(field.name)
+            if found is None:
                 msg = (
                     f"the SQL store cannot search {self.record_type.__name__} records by "
                     f"{field.name!r}; upgrade wladna_core, or leave this filter out"
                 )
                 raise StoreError(msg)
-            conditions.append(translate(value, gazetteer))
-        return conditions
+            name = f"q_{field.name}"
+            shape.append((field.name, found.shape(value, gazetteer)))
+            parameters.update(found.parameters(name, value, gazetteer))
+        return tuple(shape), parameters
 
     def _read(self, record_id: str, version: int, text: str | None) -> T:
         """Return the record of a row, or raise :class:`InvalidRecord` naming the row."""
@@ -741,8 +1030,8 @@ class SqlRepository(Repository[T]):
 
 _ROW_REMEDY: Final = (
     "the stored row is not a record this version of wladna_core accepts: check that the "
-    "database was upgraded (wladna db upgrade) and not edited by hand, and restore the row "
-    "from a backup if it was damaged"
+    "database was upgraded (wladna_core.storage.upgrade(url), or wladna db upgrade) and not "
+    "edited by hand, and restore the row from a backup if it was damaged"
 )
 
 
