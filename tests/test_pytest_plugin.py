@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -273,25 +270,6 @@ def test_registered_from_a_conftest_the_plugin_keeps_the_profile_it_loaded(
 
 
 # --- without Hypothesis ---------------------------------------------------------------------------
-
-
-def test_the_plugin_imports_and_does_nothing_without_hypothesis(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    active = settings.get_current_profile_name()
-    monkeypatch.setitem(sys.modules, "hypothesis", None)  # `import hypothesis` now fails
-    spec = importlib.util.find_spec("wladna_core.testing.pytest_plugin")
-    assert spec is not None
-    assert spec.loader is not None
-    fresh = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fresh)
-    config = SimpleNamespace(stash=pytest.Stash())
-    fresh.pytest_load_initial_conftests(config)
-    fresh.pytest_configure(config)
-    assert fresh.pytest_report_header(config) is None
-    assert len(config.stash) == 0
-    monkeypatch.undo()
-    assert settings.get_current_profile_name() == active
 
 
 def test_a_run_without_hypothesis_passes_and_has_no_wladna_header(

@@ -48,13 +48,26 @@ import attrs
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterator, Mapping
+    from datetime import date
+    from pathlib import Path
 
     import hypothesis
+    import pluggy
+
+    from wladna_core.storage import Store
 
 __all__ = [
     "CI_PROFILE",
     "DEFAULT_PROFILE",
+    "DEFAULT_STORE_URL",
+    "STORE_OPTION",
+    "STORE_VARIABLE",
+    "wladna_clock",
+    "wladna_pm",
+    "wladna_store",
+    "wladna_store_url",
+    "wladna_today",
     "FAST_PROFILE",
     "NO_PROFILE",
     "PROFILES",
@@ -80,6 +93,12 @@ CI_PROFILE: Final = "ci"
 FAST_PROFILE: Final = "fast"
 #: The names of the profiles the plug-in registers.
 PROFILES: Final = (DEFAULT_PROFILE, CI_PROFILE, FAST_PROFILE)
+#: The command-line option naming the store URL the ``wladna_store`` fixture opens.
+STORE_OPTION: Final = "--wladna-store"
+#: The environment variable read when the option is not given.
+STORE_VARIABLE: Final = "WLADNA_STORE_URL"
+#: The store URL used when neither the option nor the variable is given.
+DEFAULT_STORE_URL: Final = "memory://"
 
 _FALSE_VALUES: Final = frozenset({"", "0", "false", "no", "off"})
 
@@ -168,8 +187,82 @@ def _is_registered(settings: type[hypothesis.settings], name: str) -> bool:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Create the ``wladna`` option group, where the plug-in's command-line options go."""
-    parser.getgroup("wladna", "wladna_core test support")
+    """Create the ``wladna`` option group, with ``--wladna-store``."""
+    group = parser.getgroup("wladna", "wladna_core test support")
+    group.addoption(
+        STORE_OPTION,
+        dest="wladna_store",
+        metavar="URL",
+        default=None,
+        help=(
+            "URL of the store that the wladna_store fixture opens and the conformance suite "
+            f"checks (default: ${STORE_VARIABLE}, else {DEFAULT_STORE_URL}); 'sqlite://' gives "
+            "each test its own SQLite file"
+        ),
+    )
+
+
+@pytest.fixture
+def wladna_store_url(request: pytest.FixtureRequest) -> str:
+    """Return the URL of the store under test.
+
+    ``--wladna-store``, else the ``WLADNA_STORE_URL`` environment variable, else ``memory://``.
+    """
+    option = request.config.getoption("wladna_store")
+    url = option if option else os.environ.get(STORE_VARIABLE, "").strip()
+    return str(url or DEFAULT_STORE_URL)
+
+
+@pytest.fixture
+def wladna_today() -> date:
+    """Return the fixed "today" of ``wladna_clock``: the strategies' ``REFERENCE_DATE``."""
+    from wladna_core.testing.strategies import REFERENCE_DATE  # noqa: PLC0415 (Hypothesis)
+
+    return REFERENCE_DATE
+
+
+@pytest.fixture
+def wladna_clock(wladna_today: date) -> Callable[[], date]:
+    """Return a clock that always says ``wladna_today``, for ``open_store(..., clock=)``."""
+
+    def clock() -> date:
+        return wladna_today
+
+    return clock
+
+
+@pytest.fixture
+def wladna_pm() -> pluggy.PluginManager:
+    """Return a new plug-in manager for the test: the built-in and installed plug-ins."""
+    from wladna_core.plugins import make_plugin_manager  # noqa: PLC0415 (on use)
+
+    return make_plugin_manager()
+
+
+@pytest.fixture
+def wladna_store(
+    wladna_store_url: str,
+    wladna_pm: pluggy.PluginManager,
+    wladna_clock: Callable[[], date],
+    tmp_path: Path,
+) -> Iterator[Store]:
+    """Yield an empty store at ``wladna_store_url`` for one test, and close it after.
+
+    It is opened with ``settings={"allow_reset": True}`` and emptied with ``reset()`` first;
+    ``sqlite://`` becomes a new SQLite file in the test's temporary directory.  Its clock is
+    ``wladna_clock``.
+    """
+    from wladna_core.storage import ALLOW_RESET, open_store  # noqa: PLC0415 (on use)
+
+    url = wladna_store_url
+    if url == "sqlite://":
+        url = f"sqlite:///{tmp_path / 'wladna.db'}"
+    store = open_store(url, plugins=wladna_pm, settings={ALLOW_RESET: True}, clock=wladna_clock)
+    try:
+        store.reset()
+        yield store
+    finally:
+        store.close()
 
 
 @pytest.hookimpl(tryfirst=True)
