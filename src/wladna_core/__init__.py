@@ -18,7 +18,7 @@ from wladna_core.model import *  # noqa: F403
 from wladna_core.model import __all__ as _model_all
 from wladna_core.rules import Context, Finding, Rule, RuleSet, catalogue, validate
 
-__all__ = [
+__all__ = [  # noqa: PLE0604 (the model's names come from its own __all__)
     "Context",
     "Finding",
     "InvalidRecord",

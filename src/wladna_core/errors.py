@@ -9,9 +9,12 @@ found at once, so that a user can mend a record in one pass.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "InvalidRecord",

@@ -7,10 +7,12 @@ do, each in the three languages of the Wladna system.  Templates use :meth:`str.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, Literal, get_args
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "Message", "Text", "render"]
 

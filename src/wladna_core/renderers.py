@@ -24,6 +24,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
@@ -33,7 +34,7 @@ import attrs
 from wladna_core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
 __all__ = [
     "BUILTIN_RENDERERS",

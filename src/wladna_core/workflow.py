@@ -277,7 +277,7 @@ def _label(record: Case | Referral) -> str:
     return f"{type(record).__name__} {record.id}"
 
 
-class TransitionRefused(WladnaError):  # noqa: N818 (names what happened, like its subclasses)
+class TransitionRefused(WladnaError):
     """A transition was refused; the message names the record, the action and why.
 
     :param record: which record, e.g. ``Case 0193a7e2-...``.

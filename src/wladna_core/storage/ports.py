@@ -127,7 +127,7 @@ class StoreError(WladnaError):
     """A store could not do what was asked; the message names the record and what to do."""
 
 
-class NotFound(StoreError, LookupError):  # noqa: N818 (the storage contract's name)
+class NotFound(StoreError, LookupError):
     """No record of this type has this id in the store.
 
     :param record_type: the record class's name, e.g. ``Case``.
@@ -146,7 +146,7 @@ class NotFound(StoreError, LookupError):  # noqa: N818 (the storage contract's n
         return (type(self), (self.record_type, self.record_id))
 
 
-class ConcurrencyConflict(StoreError):  # noqa: N818 (the storage contract's name)
+class ConcurrencyConflict(StoreError):
     """Someone else saved the record since it was read: the change would overwrite theirs.
 
     :param record_type: the record class's name, e.g. ``Case``.
@@ -180,7 +180,7 @@ class ConcurrencyConflict(StoreError):  # noqa: N818 (the storage contract's nam
         )
 
 
-class UnsupportedStoreURL(StoreError, ValueError):  # noqa: N818 (the storage contract's name)
+class UnsupportedStoreURL(StoreError, ValueError):
     """No installed store recognises the URL's scheme.
 
     :param url: the URL asked for (a password in it is never repeated in the message).

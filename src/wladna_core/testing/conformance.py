@@ -108,7 +108,7 @@ def _examples(most: int = MAX_EXAMPLES) -> settings:
     )
 
 
-class _Interrupted(Exception):  # noqa: N818 (not an error: an interruption on purpose)
+class _Interrupted(Exception):
     """Raised inside a unit of work to interrupt it halfway."""
 
 
