@@ -9,11 +9,9 @@ out from the page, installed with pip and used as the page shows.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import logging
 import re
-import subprocess
 import sys
 import tomllib
 import types
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import cattrs
 import pytest
 
+from install_helpers import pip_install
 from wladna_core import hookspecs
 from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult
 from wladna_core.model import (
@@ -322,18 +321,6 @@ def test_each_example_is_a_distribution_with_its_own_entry_point(directory: str)
     [(name, target)] = project["project"]["entry-points"][ENTRY_POINT_GROUP].items()
     assert name
     assert f"src/{target.replace('.', '/')}/__init__.py" in files
-
-
-def pip_install(target: Path, *projects: Path) -> None:
-    """Install ``projects`` into ``target`` with pip, offline when hatchling is at hand."""
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-    command += ["--disable-pip-version-check", "--target", str(target)]
-    if importlib.util.find_spec("hatchling") is not None:
-        command.append("--no-build-isolation")
-    done = subprocess.run(  # noqa: PLW1510 (the return code is checked below, with pip's output)
-        [*command, *map(str, projects)], capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"pip could not install {projects}:\n{done.stdout}{done.stderr}"
 
 
 @pytest.fixture(scope="module")

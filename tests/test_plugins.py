@@ -14,7 +14,6 @@ import json
 import logging
 import pickle
 import shutil
-import subprocess
 import sys
 from datetime import date
 from decimal import Decimal
@@ -29,6 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import wladna_core.renderers
+from install_helpers import pip_install
 from wladna_core import hookspecs
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
@@ -74,18 +74,6 @@ if TYPE_CHECKING:
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wladna-sample-plugin"
 ON = date(2026, 6, 15)
-
-
-def pip_install(target: Path, *projects: Path) -> None:
-    """Install ``projects`` into ``target`` with pip, offline when hatchling is at hand."""
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-    command += ["--disable-pip-version-check", "--target", str(target)]
-    if importlib.util.find_spec("hatchling") is not None:
-        command.append("--no-build-isolation")
-    done = subprocess.run(  # noqa: PLW1510 (the return code is checked below, with pip's output)
-        [*command, *map(str, projects)], capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"pip could not install {projects}:\n{done.stdout}{done.stderr}"
 
 
 @pytest.fixture(scope="session")
