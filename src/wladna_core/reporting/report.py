@@ -154,7 +154,9 @@ class ReportTable:
             raise ValueError(msg)
         for position, measure in self.suppressed:
             if not (-1 <= position < len(self.body) and 0 <= measure < len(self.measures)):
-                msg = f"table {self.indicator!r}: suppressed cell {(position, measure)} is outside it"
+                msg = (
+                    f"table {self.indicator!r}: suppressed cell {(position, measure)} is outside it"
+                )
                 raise ValueError(msg)
 
     @property
