@@ -544,6 +544,8 @@ def test_an_eligibility_answer_must_be_a_result_about_the_programme_asked(
 
 def test_an_eligibility_answer_keeps_its_own_source(pm: WladnaPluginManager) -> None:
     answer = EligibilityResult(SocialProgramme.ASD, True, "in the RSU", source="RSU 2026-05")
+    # The plug-in is tried alone, without the built-in check of the programmes.
+    pm.unregister(name="wladna_core.programmes")
     pm.register(plugin(wladna_programme_eligibility=lambda: answer), name="rsu")
     assert eligibility_from(pm, Family(), SocialProgramme.ASD, ON) == [answer]
 

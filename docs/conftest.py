@@ -1,0 +1,17 @@
+"""What the examples of the documentation find ready: ``url``, a store of their own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _store_url(doctest_namespace: dict[str, object], tmp_path: Path) -> None:
+    # A SQLite file per page, as a deployment would use; tests/test_tutorial.py runs the
+    # tutorial against PostgreSQL too.
+    doctest_namespace["url"] = f"sqlite:///{tmp_path / 'wladna.db'}"

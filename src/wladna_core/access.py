@@ -1,0 +1,454 @@
+r"""Who may see and do what: actors, roles, the built-in policy and the limited view.
+
+An :class:`Actor` is a person acting in the system, with :class:`Role`\\ s and the territorial
+bodies they belong to.  The built-in policy answers two questions:
+
+* **What can the actor see of a case?** (:func:`case_view`) — everything (:attr:`View.FULL`)
+  for the members of the case's responsible body and for the coordinators of a body whose
+  territory contains the case; the :class:`LimitedCase` (:attr:`View.LIMITED`) for the members of
+  a body an open referral of the case is addressed to; nothing for anyone else.  A national
+  analyst sees no case at all: aggregates only.
+* **May the actor do this action with that view?** (:data:`ROLE_ACTIONS`) — e.g. only a
+  supervisor approves a high-risk plan or authorises a consent override.
+
+:class:`AccessPolicy` combines both with the ``wladna_authorize`` plug-ins, which can deny an
+action the built-in policy allowed and never allow one it refused.  A refusal raises
+:class:`AccessDenied`, naming the actor, the action and the record.
+
+>>> actor = Actor("fz.alaoui", {Role.CASE_WORKER}, {"0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e20"})
+>>> may(actor, Action.CASE_UPDATE, View.FULL), may(actor, Action.CONSENT_OVERRIDE, View.FULL)
+(True, False)
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from wladna_core.errors import WladnaError
+from wladna_core.model import (
+    Case,
+    CaseStatus,
+    Child,
+    FunctionalDifficulty,
+    ProtectionConcern,
+    Referral,
+    ReferralStatus,
+    RiskLevel,
+    Sex,
+    TerritorialBody,
+    age_on,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import pluggy
+
+    from wladna_core.model import Gazetteer
+
+__all__ = [
+    "MEMBER_ROLES",
+    "ROLE_ACTIONS",
+    "AccessDenied",
+    "AccessPolicy",
+    "Action",
+    "Actor",
+    "LimitedCase",
+    "LimitedChild",
+    "Role",
+    "View",
+    "case_view",
+    "limited_case",
+    "may",
+]
+
+
+class Role(enum.StrEnum):
+    """What a person does in the Wladna system."""
+
+    #: Handles cases of their body: opens, assesses, plans, refers, follows up, closes.
+    CASE_WORKER = "case_worker"
+    #: Supervises the case workers of their body: approves high-risk plans, authorises consent
+    #: overrides, transfers cases.
+    SUPERVISOR = "supervisor"
+    #: Coordinates a body (e.g. a provincial CPPE): sees the cases of the territory it covers.
+    BODY_COORDINATOR = "body_coordinator"
+    #: Works for a service a case is referred to: sees only what was referred to its body.
+    SERVICE_PROVIDER = "service_provider"
+    #: Reads aggregate figures only, never personal data.
+    NATIONAL_ANALYST = "national_analyst"
+    #: Administers the deployment: registers bodies, reads and verifies the audit trail.
+    ADMIN = "admin"
+
+
+class View(enum.StrEnum):
+    """How much of a case an actor may see."""
+
+    #: The whole case, its child and family.
+    FULL = "full"
+    #: The :class:`LimitedCase`: what a service needs, without the child's identifying data.
+    LIMITED = "limited"
+    #: Nothing.
+    NONE = "none"
+
+
+class Action(enum.StrEnum):
+    """What an actor asks to do; the values are the ``action`` of ``wladna_authorize``."""
+
+    BODY_REGISTER = "body.register"
+    CHILD_REGISTER = "child.register"
+    CHILD_READ = "child.read"
+    FAMILY_REGISTER = "family.register"
+    FAMILY_READ = "family.read"
+    CASE_OPEN = "case.open"
+    CASE_READ = "case.read"
+    CASE_UPDATE = "case.update"
+    CASE_APPROVE_PLAN = "case.approve_plan"
+    CASE_CLOSE = "case.close"
+    CASE_REOPEN = "case.reopen"
+    CASE_TRANSFER = "case.transfer"
+    CASE_MARK_DUPLICATE = "case.mark_duplicate"
+    CONSENT_OVERRIDE = "consent.override"
+    REFERRAL_MAKE = "referral.make"
+    REFERRAL_READ = "referral.read"
+    REFERRAL_RESPOND = "referral.respond"
+    REFERRAL_CANCEL = "referral.cancel"
+    REFERRAL_COMPLETE = "referral.complete"
+    REPORT_AGGREGATE = "report.aggregate"
+    REPORT_EXPORT = "report.export"
+    AUDIT_READ = "audit.read"
+
+
+#: The roles that make a person a member of a body's casework team: with the body among the
+#: actor's bodies, they see the body's cases in full.
+MEMBER_ROLES: Final = frozenset({Role.CASE_WORKER, Role.SUPERVISOR, Role.BODY_COORDINATOR})
+
+_CASEWORK: Final = frozenset({Role.CASE_WORKER, Role.SUPERVISOR})
+_RESPONDERS: Final = frozenset(
+    {Role.CASE_WORKER, Role.SUPERVISOR, Role.BODY_COORDINATOR, Role.SERVICE_PROVIDER}
+)
+_FULL: Final = frozenset({View.FULL})
+_SEEN: Final = frozenset({View.FULL, View.LIMITED})
+_ANY: Final = frozenset(View)
+
+
+@attrs.frozen
+class _Grant:
+    roles: frozenset[Role]
+    views: frozenset[View]
+
+
+#: For each action, the roles allowed to do it and the views of the record they need.
+#: Actions on no particular record (registering a child, aggregates) need no view
+#: (:attr:`View.NONE` is accepted).  Answering a referral needs the limited view that the
+#: target body has; everything else on a case needs the full view.
+ROLE_ACTIONS: Final[Mapping[Action, _Grant]] = MappingProxyType(
+    {
+        Action.BODY_REGISTER: _Grant(frozenset({Role.ADMIN}), _ANY),
+        Action.CHILD_REGISTER: _Grant(MEMBER_ROLES, _ANY),
+        Action.CHILD_READ: _Grant(_RESPONDERS, _SEEN),
+        Action.FAMILY_REGISTER: _Grant(MEMBER_ROLES, _ANY),
+        Action.FAMILY_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.CASE_OPEN: _Grant(_CASEWORK, _FULL),
+        Action.CASE_READ: _Grant(_RESPONDERS, _SEEN),
+        Action.CASE_UPDATE: _Grant(_CASEWORK, _FULL),
+        Action.CASE_APPROVE_PLAN: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
+        Action.CASE_CLOSE: _Grant(_CASEWORK, _FULL),
+        Action.CASE_REOPEN: _Grant(_CASEWORK, _FULL),
+        Action.CASE_TRANSFER: _Grant(frozenset({Role.SUPERVISOR, Role.BODY_COORDINATOR}), _FULL),
+        Action.CASE_MARK_DUPLICATE: _Grant(_CASEWORK, _FULL),
+        Action.CONSENT_OVERRIDE: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
+        Action.REFERRAL_MAKE: _Grant(_CASEWORK, _FULL),
+        Action.REFERRAL_READ: _Grant(_RESPONDERS, _SEEN),
+        Action.REFERRAL_RESPOND: _Grant(_RESPONDERS, _SEEN),
+        Action.REFERRAL_CANCEL: _Grant(_CASEWORK, _FULL),
+        Action.REFERRAL_COMPLETE: _Grant(_RESPONDERS, _SEEN),
+        Action.REPORT_AGGREGATE: _Grant(
+            frozenset(
+                {
+                    Role.CASE_WORKER,
+                    Role.SUPERVISOR,
+                    Role.BODY_COORDINATOR,
+                    Role.NATIONAL_ANALYST,
+                    Role.ADMIN,
+                }
+            ),
+            _ANY,
+        ),
+        Action.REPORT_EXPORT: _Grant(frozenset({Role.SUPERVISOR, Role.BODY_COORDINATOR}), _FULL),
+        Action.AUDIT_READ: _Grant(frozenset({Role.ADMIN}), _ANY),
+    }
+)
+
+
+def _to_roles(value: Iterable[Role | str]) -> frozenset[Role]:
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        return frozenset(Role(role) for role in value)
+    except ValueError as error:
+        known = ", ".join(role.value for role in Role)
+        msg = f"unknown role ({error}); the roles are {known}"
+        raise ValueError(msg) from None
+
+
+def _to_bodies(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    return frozenset(value)
+
+
+def _check_id(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        msg = f"an actor's id is a non-blank string, got {value!r}"
+        raise ValueError(msg)
+
+
+def _check_bodies(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    for body in value:  # type: ignore[attr-defined]
+        if not isinstance(body, str) or not body.strip():
+            msg = f"an actor's bodies are body ids (non-blank strings), got {body!r}"
+            raise ValueError(msg)
+
+
+@attrs.frozen
+class Actor:
+    """A person acting in the system.
+
+    :param id: a stable identifier of the person in the deployment (a login, an employee
+        number); it is written to the audit trail.
+    :param roles: what the person does (:class:`Role`, or role names).
+    :param bodies: the ids of the territorial bodies the person belongs to.
+    :raises ValueError: on a blank id, an unknown role or a blank body id.
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    roles: frozenset[Role] = attrs.field(converter=_to_roles)
+    bodies: frozenset[str] = attrs.field(converter=_to_bodies, factory=frozenset)
+
+    def __attrs_post_init__(self) -> None:
+        _check_bodies(self, attrs.fields(Actor).bodies, self.bodies)
+
+    def has(self, roles: Iterable[Role]) -> bool:
+        """Return whether the actor holds any of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+    def __str__(self) -> str:
+        roles = ",".join(sorted(role.value for role in self.roles))
+        return f"{self.id} ({roles})"
+
+
+class AccessDenied(WladnaError, PermissionError):
+    """An actor was refused an action; the refusal is written to the audit trail.
+
+    :param actor: the actor's id.
+    :param action: the action refused, e.g. ``case.close``.
+    :param record: which record, e.g. ``Case 0193a7e2-...``.
+    :param reason: why, for the person refused.
+    :param record_type: the type of the record (``Case``...), for the audit trail.
+    :param record_id: the record's id, for the audit trail.
+    """
+
+    def __init__(
+        self,
+        actor: str,
+        action: str,
+        record: str,
+        reason: str,
+        *,
+        record_type: str | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        self.actor = actor
+        self.action = action
+        self.record = record
+        self.reason = reason
+        self.record_type = record_type
+        self.record_id = record_id
+        super().__init__(f"{actor} may not {action} {record}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_denial,
+            (self.actor, self.action, self.record, self.reason, self.record_type, self.record_id),
+        )
+
+
+def _rebuild_denial(  # noqa: PLR0917 (pickling passes the arguments by position)
+    actor: str,
+    action: str,
+    record: str,
+    reason: str,
+    record_type: str | None,
+    record_id: str | None,
+) -> AccessDenied:
+    return AccessDenied(actor, action, record, reason, record_type=record_type, record_id=record_id)
+
+
+_OPEN_REFERRAL: Final = frozenset({ReferralStatus.PENDING, ReferralStatus.ACCEPTED})
+
+
+def case_view(
+    actor: Actor,
+    case: Case,
+    *,
+    referrals: Iterable[Referral] = (),
+    bodies: Mapping[str, TerritorialBody],
+    gazetteer: Gazetteer,
+) -> View:
+    """Return what ``actor`` may see of ``case`` under the built-in policy.
+
+    :param referrals: the case's referrals (only the open ones matter).
+    :param bodies: the territorial bodies by id (at least the actor's).
+    :param gazetteer: the territories, to tell whether a body's territory contains the case's.
+    """
+    if Role.NATIONAL_ANALYST in actor.roles and not actor.has(_RESPONDERS):
+        return View.NONE
+    if actor.has(MEMBER_ROLES) and case.body_id in actor.bodies:
+        return View.FULL
+    if Role.BODY_COORDINATOR in actor.roles:
+        for body_id in actor.bodies:
+            body = bodies.get(body_id)
+            if body is not None and _covers(gazetteer, body.territory, case.territory):
+                return View.FULL
+    if actor.has(_RESPONDERS):
+        for referral in referrals:
+            if (
+                referral.case_id == case.id
+                and referral.status in _OPEN_REFERRAL
+                and referral.target.body_id in actor.bodies
+            ):
+                return View.LIMITED
+    return View.NONE
+
+
+def _covers(gazetteer: Gazetteer, territory: str, code: str) -> bool:
+    if territory == code:
+        return True
+    try:
+        return gazetteer.contains(territory, code)
+    except WladnaError:
+        return False
+
+
+def may(actor: Actor, action: Action, view: View) -> bool:
+    """Return whether the built-in policy lets ``actor`` do ``action`` with ``view``."""
+    grant = ROLE_ACTIONS[action]
+    return actor.has(grant.roles) and view in grant.views
+
+
+def _refusal(actor: Actor, action: Action, view: View) -> str:
+    grant = ROLE_ACTIONS[action]
+    if not actor.has(grant.roles):
+        roles = ", ".join(sorted(role.value for role in grant.roles))
+        return f"the action needs one of the roles {roles}"
+    if view is View.NONE:
+        return "the record is outside the actor's bodies and territory"
+    return "the actor sees only a limited view of this case (an open referral to their body)"
+
+
+class AccessPolicy:
+    """The access check every service runs: built-in roles and views, then the plug-ins.
+
+    :param plugins: the plug-in manager whose ``wladna_authorize`` hooks may deny.
+    """
+
+    def __init__(self, plugins: pluggy.PluginManager) -> None:
+        self.plugins = plugins
+
+    def refusal(self, actor: Actor, action: Action, resource: object, view: View) -> str | None:
+        """Return why ``actor`` may not do ``action`` on ``resource``, or ``None`` if they may."""
+        from wladna_core.plugins import PluginHookError, authorize  # noqa: PLC0415 (cycle)
+
+        if not may(actor, action, view):
+            return _refusal(actor, action, view)
+        try:
+            allowed = authorize(self.plugins, actor, action.value, resource)
+        except PluginHookError as error:
+            return str(error)
+        if not allowed:
+            return "a wladna_authorize plug-in denied it"
+        return None
+
+
+@attrs.frozen
+class LimitedChild:
+    """What a service a case is referred to learns of the child: nothing identifying.
+
+    :param age: the child's age in whole years today (not the birth date).
+    :param sex: the child's sex.
+    :param languages: the languages the child speaks, to serve them.
+    :param functional_difficulties: difficulties the service must accommodate.
+    """
+
+    id: str
+    age: int
+    sex: Sex
+    languages: tuple[str, ...]
+    functional_difficulties: tuple[FunctionalDifficulty, ...]
+
+
+@attrs.frozen
+class LimitedCase:
+    """The limited view of a case, for the target body of an open referral.
+
+    It holds the case's reference, what is at stake and the referrals addressed to the viewer's
+    bodies, and no name, identifier, address, family, assessment, plan or note.
+
+    :param province: the province or prefecture of the case (not a finer territory).
+    :param referrals: the case's open referrals addressed to the viewer's bodies.
+    """
+
+    id: str
+    number: str | None
+    status: CaseStatus
+    risk: RiskLevel
+    concerns: frozenset[ProtectionConcern]
+    province: str
+    opened_on: date
+    child: LimitedChild
+    referrals: tuple[Referral, ...]
+    version: int
+
+
+def limited_case(
+    case: Case,
+    child: Child,
+    referrals: Iterable[Referral],
+    *,
+    actor: Actor,
+    gazetteer: Gazetteer,
+    on: date,
+) -> LimitedCase:
+    """Return the :class:`LimitedCase` of ``case`` for ``actor``, as of ``on``."""
+    province = gazetteer.province_of(case.territory) if case.territory in gazetteer else None
+    mine = tuple(
+        referral
+        for referral in referrals
+        if referral.case_id == case.id
+        and referral.status in _OPEN_REFERRAL
+        and referral.target.body_id in actor.bodies
+    )
+    return LimitedCase(
+        id=case.id,
+        number=case.number,
+        status=case.status,
+        risk=case.risk,
+        concerns=case.concerns,
+        province=province.code if province is not None else case.territory,
+        opened_on=case.opened_on,
+        child=LimitedChild(
+            id=child.id,
+            age=age_on(child.birth_date, on),
+            sex=child.sex,
+            languages=child.languages,
+            functional_difficulties=child.functional_difficulties,
+        ),
+        referrals=mine,
+        version=case.version,
+    )

@@ -1,0 +1,1056 @@
+"""The casework services: what a case-management application calls, for one actor.
+
+:meth:`wladna_core.Wladna.as_actor` returns a :class:`CaseWork` for an
+:class:`~wladna_core.access.Actor`.  Every service does the same things in the same order:
+
+1. open a unit of work and read the records it needs;
+2. check access (:class:`~wladna_core.access.AccessPolicy`: the built-in role policy, then the
+   ``wladna_authorize`` plug-ins) — a refusal raises :class:`~wladna_core.access.AccessDenied`,
+   writes nothing but the refusal's audit entry;
+3. run the workflow's pure transition (:mod:`wladna_core.workflow`), which refuses an illegal
+   step with a :class:`~wladna_core.workflow.TransitionRefused`;
+4. store the result — the store validates it against every rule and refuses it whole with
+   :class:`~wladna_core.errors.InvalidRecord`;
+5. append the audit entries (one per change and per read of personal data) in the same unit of
+   work, and commit;
+6. only then announce the events to the ``wladna_case_event`` plug-ins.
+
+Writes return an :class:`Outcome`: the saved record, the warnings found on the way (rules of
+warning severity, ``referral.programme_ineligible``...), the events, and the plug-ins that
+failed to hear of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
+
+import attrs
+
+from wladna_core import workflow
+from wladna_core.access import (
+    MEMBER_ROLES,
+    AccessDenied,
+    Action,
+    Actor,
+    LimitedCase,
+    LimitedChild,
+    Role,
+    View,
+    case_view,
+    limited_case,
+)
+from wladna_core.audit import AuditDraft
+from wladna_core.deadlines import OverdueItem, overdue, response_due
+from wladna_core.errors import Violation, WladnaError
+from wladna_core.model import (
+    Approval,
+    Assessment,
+    Case,
+    CasePlan,
+    CaseStatus,
+    Child,
+    Closure,
+    ClosureReason,
+    Consent,
+    ConsentOverride,
+    Family,
+    FollowUp,
+    Identification,
+    ProtectionConcern,
+    Referral,
+    ReferralStatus,
+    ReferralTarget,
+    ReferralTargetKind,
+    RiskLevel,
+    ServiceType,
+    SocialProgramme,
+    TerritorialBody,
+    TerritoryLevel,
+    Urgency,
+    new_id,
+)
+from wladna_core.plugins import PluginHookError, announce_case_event, eligibility_from
+from wladna_core.programmes import programme_warnings
+from wladna_core.storage import CaseQuery, NotFound, ReferralQuery
+from wladna_core.storage.ports import redact_url
+from wladna_core.workflow import Event
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from datetime import date
+
+    from wladna_core.app import Wladna
+    from wladna_core.hookspecs import EligibilityResult
+    from wladna_core.reporting import Period, Privacy, Report, ReportFilter
+    from wladna_core.storage import UnitOfWork
+
+__all__ = ["CaseWork", "ConsentRequired", "Outcome"]
+
+T = TypeVar("T")
+#: A record type a store keeps.
+R = TypeVar("R", TerritorialBody, Child, Family, Case, Referral)
+
+_OPEN_REFERRALS: Final = frozenset({ReferralStatus.PENDING, ReferralStatus.ACCEPTED})
+_ACTIVE: Final = frozenset(
+    {
+        CaseStatus.REGISTERED,
+        CaseStatus.ASSESSMENT,
+        CaseStatus.CASE_PLAN,
+        CaseStatus.IMPLEMENTATION,
+        CaseStatus.FOLLOW_UP,
+        CaseStatus.REOPENED,
+    }
+)
+
+
+class ConsentRequired(WladnaError):
+    """A referral or a transfer was refused: consent is missing and no override was given.
+
+    :param record: the case, e.g. ``Case SAL-2026-000123``.
+    :param action: ``refer`` or ``transfer``.
+    :param missing: what was not consented to: ``services``, ``sharing``, or both.
+    """
+
+    #: The stable code of this refusal (the rule ``referral.consent_missing`` says the same).
+    code: Final = "referral.consent_missing"
+
+    def __init__(self, record: str, action: str, missing: Sequence[str]) -> None:
+        self.record = record
+        self.action = action
+        self.missing = tuple(missing)
+        what = " and ".join(self.missing)
+        self.remedy = (
+            f"record the consent to {what} (record_consent), or give a consent override with its "
+            "reason and justification, which a supervisor of the case's body must authorise"
+        )
+        super().__init__(
+            f"cannot {action} {record}: no consent to {what} [{self.code}]; remedy: {self.remedy}"
+        )
+
+    def __reduce__(self) -> tuple[type[ConsentRequired], tuple[str, str, tuple[str, ...]]]:
+        return type(self), (self.record, self.action, self.missing)
+
+
+@attrs.frozen
+class Outcome(Generic[T]):
+    """What a write returns.
+
+    :param record: the record as saved (its version bumped).
+    :param warnings: warning-level violations: rules that let the record in but ask a person to
+        look, and ``referral.programme_ineligible``.
+    :param events: the domain events the change caused, announced after the commit.
+    :param failures: the ``wladna_case_event`` plug-ins that raised on hearing of the events
+        (logged too); the change is saved all the same.
+    """
+
+    record: T
+    warnings: tuple[Violation, ...] = ()
+    events: tuple[Event, ...] = ()
+    failures: tuple[PluginHookError, ...] = ()
+
+
+def _label(record: object) -> str:
+    """Name a record as violations do (``Case 0193...``), with its case number when it has one."""
+    kind = record.kind if isinstance(record, _Missing) else type(record).__name__
+    record_id = getattr(record, "id", None)
+    if not record_id:
+        return f"a {kind.lower()}"
+    label = f"{kind} {record_id}"
+    number = getattr(record, "number", None)
+    return f"{label} ({number})" if number else label
+
+
+@attrs.define
+class _Work:
+    """What a unit of work of a service collects: audit entries, events, warnings."""
+
+    drafts: list[AuditDraft] = attrs.Factory(list)
+    events: list[Event] = attrs.Factory(list)
+    warnings: list[Violation] = attrs.Factory(list)
+
+
+class CaseWork:
+    """The casework services for one actor; get one from :meth:`Wladna.as_actor`.
+
+    Dates: every step takes ``on``, the day it happened, which defaults to today (by the
+    application's clock).
+
+    :param wladna: the application.
+    :param actor: who acts; every call is checked against their roles and bodies and audited.
+    """
+
+    def __init__(self, wladna: Wladna, actor: Actor) -> None:
+        if not isinstance(actor, Actor):  # a guard for callers without type checks
+            msg = f"as_actor needs an Actor, got {type(actor).__name__}"  # type: ignore[unreachable]
+            raise TypeError(msg)
+        self.wladna = wladna
+        self.actor = actor
+
+    def __repr__(self) -> str:
+        return f"<CaseWork for {self.actor}>"
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _on(self, on: date | None) -> date:
+        return self.wladna.today() if on is None else on
+
+    def _draft(
+        self, action: Action, record: object, *, outcome: str = "done", detail: str | None = None
+    ) -> AuditDraft:
+        return AuditDraft(
+            actor_id=self.actor.id,
+            action=action.value,
+            record_type=type(record).__name__,
+            record_id=getattr(record, "id", None),
+            version=getattr(record, "version", None),
+            outcome=outcome,
+            detail=detail,
+        )
+
+    def _run(self, body: Callable[[UnitOfWork, _Work], T]) -> tuple[T, _Work]:
+        """Run ``body`` in a unit of work, audit it, commit; record refusals of access."""
+        work = _Work()
+        store = self.wladna.store
+        try:
+            with store.unit_of_work() as uow:
+                result = body(uow, work)
+                work.warnings.extend(uow.warnings)
+                uow.audit.append(work.drafts, at=self.wladna.now())
+        except AccessDenied as denied:
+            self._audit_refusal(denied)
+            raise
+        return result, work
+
+    def _audit_refusal(self, denied: AccessDenied) -> None:
+        draft = AuditDraft(
+            actor_id=self.actor.id,
+            action=denied.action,
+            record_type=denied.record_type or "?",
+            record_id=denied.record_id,
+            version=None,
+            outcome="denied",
+            detail=denied.reason,
+        )
+        with self.wladna.store.unit_of_work() as uow:
+            uow.audit.append([draft], at=self.wladna.now())
+
+    def _write(self, body: Callable[[UnitOfWork, _Work], T]) -> Outcome[T]:
+        record, work = self._run(body)
+        failures: list[PluginHookError] = []
+        context = {
+            "actor": self.actor,
+            "store": redact_url(self.wladna.store.url),
+        }
+        for event in work.events:
+            failures.extend(announce_case_event(self.wladna.plugins, event, context))
+        return Outcome(
+            record=record,
+            warnings=tuple(work.warnings),
+            events=tuple(work.events),
+            failures=tuple(failures),
+        )
+
+    def _deny(self, action: Action, record: object, reason: str) -> AccessDenied:
+        kind = record.kind if isinstance(record, _Missing) else type(record).__name__
+        return AccessDenied(
+            self.actor.id,
+            action.value,
+            _label(record),
+            reason,
+            record_type=kind,
+            record_id=getattr(record, "id", None) or None,
+        )
+
+    def _require(self, action: Action, record: object, view: View) -> None:
+        reason = self.wladna.policy.refusal(self.actor, action, record, view)
+        if reason is not None:
+            raise self._deny(action, record, reason)
+
+    def _bodies(self, uow: UnitOfWork) -> dict[str, TerritorialBody]:
+        found: dict[str, TerritorialBody] = {}
+        for body_id in self.actor.bodies:
+            with contextlib.suppress(NotFound):
+                found[body_id] = uow.bodies.get(body_id)
+        return found
+
+    def _view(
+        self, uow: UnitOfWork, case: Case, referrals: Iterable[Referral] | None = None
+    ) -> View:
+        if referrals is None:
+            referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
+        return case_view(
+            self.actor,
+            case,
+            referrals=referrals,
+            bodies=self._bodies(uow),
+            gazetteer=self.wladna.store.gazetteer,
+        )
+
+    def _case(
+        self, uow: UnitOfWork, case_id: str, action: Action, expected_version: int | None = None
+    ) -> tuple[Case, list[Referral], View]:
+        case = self._get(uow, Case, case_id, action)
+        referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
+        view = self._view(uow, case, referrals)
+        self._require(action, case, view)
+        if expected_version is not None and case.version != expected_version:
+            from wladna_core.storage import ConcurrencyConflict  # noqa: PLC0415
+
+            raise ConcurrencyConflict("Case", case.id, expected_version, case.version)
+        return case, referrals, view
+
+    def _get(self, uow: UnitOfWork, kind: type[R], record_id: str, action: Action) -> R:
+        """Return the stored record; an unknown id is refused like one out of scope."""
+        repository = uow.repository(kind)
+        try:
+            return repository.get(record_id)
+        except NotFound:
+            # Saying "not found" only to those who could have seen it would leak existence.
+            placeholder = _Missing(kind.__name__, record_id)
+            raise self._deny(action, placeholder, "no such record in the actor's scope") from None
+
+    def _save_case(
+        self, uow: UnitOfWork, work: _Work, action: Action, new: Case, events: Iterable[Event]
+    ) -> Case:
+        saved = uow.cases.update(new)
+        work.drafts.append(self._draft(action, saved))
+        work.events.extend(events)
+        return saved
+
+    def _authorised(
+        self, override: ConsentOverride, case: Case, view: View, on: date
+    ) -> ConsentOverride:
+        """Return ``override`` authorised by the actor, who must be a supervisor of the case."""
+        self._require(Action.CONSENT_OVERRIDE, case, view)
+        return attrs.evolve(override, authorised_by=self.actor.id, authorised_on=on)
+
+    def _consent_gate(
+        self,
+        case: Case,
+        view: View,
+        action: str,
+        override: ConsentOverride | None,
+        on: date,
+    ) -> ConsentOverride | None:
+        if override is not None:
+            return self._authorised(override, case, view, on)
+        consent = case.consent
+        if consent is not None and consent.allows_referral:
+            return None
+        missing = [
+            name
+            for name, given in (
+                ("services", consent is not None and consent.services),
+                ("sharing", consent is not None and consent.sharing),
+            )
+            if not given
+        ]
+        raise ConsentRequired(_label(case), action, missing or ["services", "sharing"])
+
+    # --- registering -----------------------------------------------------------------------
+
+    def register_body(self, body: TerritorialBody) -> Outcome[TerritorialBody]:
+        """Register a territorial body (CPPE, CAPE, UPE...); administrators only."""
+
+        def run(uow: UnitOfWork, work: _Work) -> TerritorialBody:
+            self._require(Action.BODY_REGISTER, body, View.NONE)
+            saved = uow.bodies.add(body)
+            work.drafts.append(self._draft(Action.BODY_REGISTER, saved))
+            return saved
+
+        return self._write(run)
+
+    def register_child(self, child: Child) -> Outcome[Child]:
+        """Register a child, before opening their case; members of a body's team only."""
+
+        def run(uow: UnitOfWork, work: _Work) -> Child:
+            self._require(Action.CHILD_REGISTER, child, View.NONE)
+            saved = uow.children.add(child)
+            work.drafts.append(self._draft(Action.CHILD_REGISTER, saved))
+            return saved
+
+        return self._write(run)
+
+    def register_family(self, family: Family) -> Outcome[Family]:
+        """Register a household; members of a body's team only."""
+
+        def run(uow: UnitOfWork, work: _Work) -> Family:
+            self._require(Action.FAMILY_REGISTER, family, View.NONE)
+            saved = uow.families.add(family)
+            work.drafts.append(self._draft(Action.FAMILY_REGISTER, saved))
+            return saved
+
+        return self._write(run)
+
+    # --- the case --------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        *,
+        child_id: str,
+        body_id: str,
+        identification: Identification,
+        risk: RiskLevel = RiskLevel.MEDIUM,
+        concerns: Iterable[ProtectionConcern] = (),
+        family_id: str | None = None,
+        consent: Consent | None = None,
+        territory: str | None = None,
+        worker_id: str | None = None,
+        on: date | None = None,
+    ) -> Outcome[Case]:
+        """Open a case for a registered child at ``body_id``; it starts ``registered``.
+
+        :param territory: where the case is followed; the body's territory when omitted.
+        :param worker_id: the case worker in charge; the actor when omitted.
+        :param consent: consent given so far; an override in it is authorised by the actor,
+            who must then be a supervisor of the body.
+        :raises AccessDenied: unless the actor is a case worker or supervisor of ``body_id``.
+        :raises InvalidRecord: if the case breaks a rule (e.g. the child is an adult).
+        """
+        day = self._on(on)
+        concerns = tuple(concerns)
+
+        def run(uow: UnitOfWork, work: _Work) -> Case:
+            body = self._get(uow, TerritorialBody, body_id, Action.CASE_OPEN)
+            case, events = workflow.open_case(
+                child_id=child_id,
+                body_id=body_id,
+                territory=territory or body.territory,
+                identification=identification,
+                on=day,
+                risk=risk,
+                concerns=concerns,
+                family_id=family_id,
+                worker_id=worker_id or self.actor.id,
+                consent=consent,
+            )
+            view = self._view(uow, case, ())
+            self._require(Action.CASE_OPEN, case, view)
+            if consent is not None and consent.override is not None:
+                override = self._authorised(consent.override, case, view, day)
+                case = attrs.evolve(case, consent=attrs.evolve(consent, override=override))
+            saved = uow.cases.add(case)
+            work.drafts.append(self._draft(Action.CASE_OPEN, saved))
+            work.events.extend(events)
+            return saved
+
+        return self._write(run)
+
+    def record_consent(
+        self, case_id: str, consent: Consent, *, expected_version: int | None = None
+    ) -> Outcome[Case]:
+        """Record (or replace) the consent of the child or caregivers on the case.
+
+        An override in ``consent`` is authorised by the actor, who must be a supervisor.
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> Case:
+            case, _, view = self._case(uow, case_id, Action.CASE_UPDATE, expected_version)
+            given = consent
+            if consent.override is not None:
+                override = self._authorised(consent.override, case, view, consent.recorded_on)
+                given = attrs.evolve(consent, override=override)
+            return self._save_case(
+                uow, work, Action.CASE_UPDATE, attrs.evolve(case, consent=given), ()
+            )
+
+        return self._write(run)
+
+    def _step(
+        self,
+        case_id: str,
+        action: Action,
+        transition: Callable[[Case, list[Referral]], tuple[Case, tuple[Event, ...]]],
+        expected_version: int | None,
+    ) -> Outcome[Case]:
+        def run(uow: UnitOfWork, work: _Work) -> Case:
+            case, referrals, _ = self._case(uow, case_id, action, expected_version)
+            new, events = transition(case, referrals)
+            return self._save_case(uow, work, action, new, events)
+
+        return self._write(run)
+
+    def record_assessment(
+        self,
+        case_id: str,
+        assessment: Assessment,
+        *,
+        concerns: Iterable[ProtectionConcern] | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Record the assessment; the case takes the assessed risk and goes to ``assessment``."""
+        day = self._on(on)
+        found = None if concerns is None else tuple(concerns)
+        return self._step(
+            case_id,
+            Action.CASE_UPDATE,
+            lambda case, _: workflow.record_assessment(case, assessment, day, concerns=found),
+            expected_version,
+        )
+
+    def record_plan(
+        self,
+        case_id: str,
+        plan: CasePlan,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Record the case plan; the case goes to ``case_plan``."""
+        day = self._on(on)
+        return self._step(
+            case_id,
+            Action.CASE_UPDATE,
+            lambda case, _: workflow.record_plan(case, plan, day),
+            expected_version,
+        )
+
+    def approve_plan(
+        self, case_id: str, *, on: date | None = None, expected_version: int | None = None
+    ) -> Outcome[Case]:
+        """Approve the case's plan as the acting supervisor."""
+        day = self._on(on)
+        approval = Approval(by=self.actor.id, on=day)
+        return self._step(
+            case_id,
+            Action.CASE_APPROVE_PLAN,
+            lambda case, _: workflow.approve_plan(case, approval, day),
+            expected_version,
+        )
+
+    def start_implementation(
+        self, case_id: str, *, on: date | None = None, expected_version: int | None = None
+    ) -> Outcome[Case]:
+        """Start carrying out the plan; a high-risk case needs its plan approved first."""
+        day = self._on(on)
+        return self._step(
+            case_id,
+            Action.CASE_UPDATE,
+            lambda case, _: workflow.start_implementation(case, day),
+            expected_version,
+        )
+
+    def record_follow_up(
+        self,
+        case_id: str,
+        follow_up: FollowUp,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Record a follow-up (visit, call, review); the case goes to ``follow_up``."""
+        day = self._on(on)
+        return self._step(
+            case_id,
+            Action.CASE_UPDATE,
+            lambda case, _: workflow.record_follow_up(case, follow_up, day),
+            expected_version,
+        )
+
+    def close(
+        self,
+        case_id: str,
+        reason: ClosureReason,
+        *,
+        note: str | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Close the case for ``reason``; refused while a referral is pending or accepted."""
+        day = self._on(on)
+        closure = Closure(on=day, reason=reason, note=note)
+        return self._step(
+            case_id,
+            Action.CASE_CLOSE,
+            lambda case, referrals: workflow.close(case, closure, day, referrals=referrals),
+            expected_version,
+        )
+
+    def reopen(
+        self,
+        case_id: str,
+        reason: str,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Reopen a closed case for ``reason``; it is then assessed again."""
+        day = self._on(on)
+        return self._step(
+            case_id,
+            Action.CASE_REOPEN,
+            lambda case, _: workflow.reopen(case, day, reason),
+            expected_version,
+        )
+
+    def transfer(
+        self,
+        case_id: str,
+        to_body: str,
+        *,
+        consent_override: ConsentOverride | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Hand the case over to ``to_body``; returns the new case opened there.
+
+        The case shares the child's data with another organisation, so it needs consent to
+        services and sharing, or ``consent_override`` (authorised by the acting supervisor).
+
+        :raises ConsentRequired: without consent nor override.
+        """
+        day = self._on(on)
+
+        def run(uow: UnitOfWork, work: _Work) -> Case:
+            case, referrals, view = self._case(uow, case_id, Action.CASE_TRANSFER, expected_version)
+            target = self._get(uow, TerritorialBody, to_body, Action.CASE_TRANSFER)
+            override = self._consent_gate(case, view, "transfer", consent_override, day)
+            consent = case.consent
+            if override is not None:
+                consent = (
+                    Consent(recorded_on=day, override=override)
+                    if consent is None
+                    else attrs.evolve(consent, override=override)
+                )
+            new_id_ = new_id()
+            old, events = workflow.transfer(
+                case, to_body=target.id, new_case_id=new_id_, on=day, referrals=referrals
+            )
+            self._save_case(uow, work, Action.CASE_TRANSFER, old, events)
+            successor, opened = workflow.open_case(
+                child_id=case.child_id,
+                body_id=target.id,
+                territory=target.territory,
+                identification=case.identification,
+                on=day,
+                risk=case.risk,
+                concerns=case.concerns,
+                family_id=case.family_id,
+                consent=consent,
+                case_id=new_id_,
+            )
+            saved = uow.cases.add(successor)
+            work.drafts.append(self._draft(Action.CASE_OPEN, saved))
+            work.events.extend(opened)
+            return saved
+
+        return self._write(run)
+
+    def mark_duplicate(
+        self,
+        case_id: str,
+        of_case_id: str,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Mark the case as a duplicate of ``of_case_id`` (which the actor must see too)."""
+        day = self._on(on)
+
+        def run(uow: UnitOfWork, work: _Work) -> Case:
+            case, referrals, _ = self._case(
+                uow, case_id, Action.CASE_MARK_DUPLICATE, expected_version
+            )
+            self._case(uow, of_case_id, Action.CASE_MARK_DUPLICATE)
+            new, events = workflow.mark_duplicate(case, of_case_id, day, referrals=referrals)
+            return self._save_case(uow, work, Action.CASE_MARK_DUPLICATE, new, events)
+
+        return self._write(run)
+
+    # --- referrals -------------------------------------------------------------------------
+
+    def refer(
+        self,
+        case_id: str,
+        *,
+        service: ServiceType,
+        to_body: str | None = None,
+        programme: SocialProgramme | None = None,
+        judicial: bool = False,
+        urgency: Urgency = Urgency.ROUTINE,
+        note: str | None = None,
+        consent_override: ConsentOverride | None = None,
+        on: date | None = None,
+    ) -> Outcome[Referral]:
+        """Refer the case to a body, a social programme or the judicial authority.
+
+        Give exactly one of ``to_body``, ``programme`` or ``judicial=True``.  The referral needs
+        consent to services and sharing on the case, or ``consent_override`` (authorised by the
+        acting supervisor).  Its response is due by the deadline for the case's risk level.  A
+        referral to a programme the family is found ineligible for is made all the same, with
+        the warning ``referral.programme_ineligible`` and the reason.
+
+        :raises ConsentRequired: without consent nor override.
+        :raises AccessDenied: unless the actor is a case worker or supervisor of the case's body
+            (and a supervisor when overriding consent).
+        :raises ValueError: unless exactly one target is given.
+        """
+        targets = [to_body is not None, programme is not None, judicial]
+        if sum(targets) != 1:
+            msg = "refer to exactly one of: to_body=<body id>, programme=<programme>, judicial=True"
+            raise ValueError(msg)
+        day = self._on(on)
+        if to_body is not None:
+            target = ReferralTarget(ReferralTargetKind.BODY, body_id=to_body)
+        elif programme is not None:
+            target = ReferralTarget(ReferralTargetKind.PROGRAMME, programme=programme)
+        else:
+            target = ReferralTarget(ReferralTargetKind.JUDICIAL)
+
+        def run(uow: UnitOfWork, work: _Work) -> Referral:
+            case, _, view = self._case(uow, case_id, Action.REFERRAL_MAKE)
+            override = self._consent_gate(case, view, "refer", consent_override, day)
+            referral, events = workflow.make_referral(
+                case,
+                target=target,
+                service=service,
+                on=day,
+                urgency=urgency,
+                note=note,
+                consent_override=override,
+                response_due=response_due(case, day, self.wladna.deadlines),
+            )
+            saved = uow.referrals.add(referral)
+            work.drafts.append(self._draft(Action.REFERRAL_MAKE, saved))
+            work.events.extend(events)
+            if programme is not None and case.family_id is not None:
+                family = uow.families.get(case.family_id)
+                answers = eligibility_from(self.wladna.plugins, family, programme, day)
+                work.warnings.extend(
+                    programme_warnings(answers, "$.target.programme", _label(saved))
+                )
+            return saved
+
+        return self._write(run)
+
+    def _referral(self, uow: UnitOfWork, referral_id: str, action: Action) -> tuple[Referral, Case]:
+        referral = self._get(uow, Referral, referral_id, action)
+        case = uow.cases.get(referral.case_id)
+        if action in (Action.REFERRAL_RESPOND, Action.REFERRAL_COMPLETE):
+            # Only the target body's people answer and complete.
+            in_target = referral.target.body_id in self.actor.bodies
+            if referral.target.kind is not ReferralTargetKind.BODY:
+                # A programme or the judicial authority answers through the sending body.
+                in_target = referral.from_body in self.actor.bodies
+            view = self._view(uow, case) if in_target else View.NONE
+            if in_target and view is View.NONE:
+                view = View.FULL if self.actor.has(MEMBER_ROLES) else View.LIMITED
+        else:
+            # Only the sender cancels.
+            view = self._view(uow, case) if referral.from_body in self.actor.bodies else View.NONE
+        self._require(action, referral, view)
+        return referral, case
+
+    def _respond(
+        self,
+        referral_id: str,
+        action: Action,
+        transition: Callable[[Referral], tuple[Referral, tuple[Event, ...]]],
+    ) -> Outcome[Referral]:
+        def run(uow: UnitOfWork, work: _Work) -> Referral:
+            referral, _ = self._referral(uow, referral_id, action)
+            new, events = transition(referral)
+            saved = uow.referrals.update(new)
+            work.drafts.append(self._draft(action, saved))
+            work.events.extend(events)
+            return saved
+
+        return self._write(run)
+
+    def accept(self, referral_id: str, *, on: date | None = None) -> Outcome[Referral]:
+        """Accept a referral addressed to one of the actor's bodies."""
+        day = self._on(on)
+        return self._respond(
+            referral_id, Action.REFERRAL_RESPOND, lambda ref: workflow.accept(ref, day)
+        )
+
+    def reject(self, referral_id: str, reason: str, *, on: date | None = None) -> Outcome[Referral]:
+        """Reject a referral addressed to one of the actor's bodies; ``reason`` is required."""
+        day = self._on(on)
+        return self._respond(
+            referral_id, Action.REFERRAL_RESPOND, lambda ref: workflow.reject(ref, reason, day)
+        )
+
+    def cancel(
+        self, referral_id: str, reason: str | None = None, *, on: date | None = None
+    ) -> Outcome[Referral]:
+        """Cancel a referral the actor's body sent."""
+        day = self._on(on)
+        return self._respond(
+            referral_id, Action.REFERRAL_CANCEL, lambda ref: workflow.cancel(ref, day, reason)
+        )
+
+    def complete(
+        self, referral_id: str, outcome: str | None = None, *, on: date | None = None
+    ) -> Outcome[Referral]:
+        """Record that the service of an accepted referral was provided."""
+        day = self._on(on)
+        return self._respond(
+            referral_id,
+            Action.REFERRAL_COMPLETE,
+            lambda ref: workflow.complete(ref, day, outcome),
+        )
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _as_seen(
+        self, uow: UnitOfWork, case: Case, referrals: list[Referral], view: View
+    ) -> Case | LimitedCase:
+        if view is View.FULL:
+            return case
+        return limited_case(
+            case,
+            uow.children.get(case.child_id),
+            referrals,
+            actor=self.actor,
+            gazetteer=self.wladna.store.gazetteer,
+            on=self.wladna.today(),
+        )
+
+    def case(self, case_id: str) -> Case | LimitedCase:
+        """Return the case as the actor may see it: whole, or its :class:`LimitedCase`."""
+
+        def run(uow: UnitOfWork, work: _Work) -> Case | LimitedCase:
+            case, referrals, view = self._case(uow, case_id, Action.CASE_READ)
+            work.drafts.append(self._draft(Action.CASE_READ, case, detail=view.value))
+            return self._as_seen(uow, case, referrals, view)
+
+        return self._run(run)[0]
+
+    def _candidates(self, uow: UnitOfWork, query: CaseQuery, limit: int) -> dict[str, Case]:
+        """Return the cases ``query`` selects among those the actor's bodies could see."""
+        candidates: dict[str, Case] = {}
+        scopes: list[CaseQuery] = []
+        for body_id, body in self._bodies(uow).items():
+            if self.actor.has(MEMBER_ROLES) and query.body_id in (None, body_id):
+                scopes.append(attrs.evolve(query, body_id=body_id))
+            if Role.BODY_COORDINATOR in self.actor.roles and query.territory is None:
+                scopes.append(attrs.evolve(query, territory=body.territory))
+        for scope in scopes:
+            for case in uow.cases.find(scope, limit=limit):
+                candidates[case.id] = case
+        gazetteer = self.wladna.store.gazetteer
+        for body_id in sorted(self.actor.bodies):
+            sent = uow.referrals.find(ReferralQuery(target_body_id=body_id, status=_OPEN_REFERRALS))
+            for referral in sent:
+                if referral.case_id not in candidates:
+                    case = uow.cases.get(referral.case_id)
+                    if query.matches(case, gazetteer):
+                        candidates[case.id] = case
+        return candidates
+
+    def cases(
+        self, query: CaseQuery | None = None, *, limit: int = 500
+    ) -> list[Case | LimitedCase]:
+        """Return the cases ``query`` selects that the actor may see (at most ``limit``).
+
+        Members see their bodies' cases, coordinators those of their territories, service
+        providers the limited view of the cases referred to them; each one returned is audited
+        as a read.
+        """
+        selected = query or CaseQuery()
+
+        def run(uow: UnitOfWork, work: _Work) -> list[Case | LimitedCase]:
+            candidates = self._candidates(uow, selected, limit)
+            found: list[Case | LimitedCase] = []
+            for case in sorted(candidates.values(), key=lambda case: case.id)[:limit]:
+                referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
+                view = self._view(uow, case, referrals)
+                if self.wladna.policy.refusal(self.actor, Action.CASE_READ, case, view):
+                    continue
+                work.drafts.append(self._draft(Action.CASE_READ, case, detail=view.value))
+                found.append(self._as_seen(uow, case, referrals, view))
+            return found
+
+        return self._run(run)[0]
+
+    def child(self, child_id: str) -> Child | LimitedChild:
+        """Return the child as the actor may see them, through one of the child's cases."""
+
+        def run(uow: UnitOfWork, work: _Work) -> Child | LimitedChild:
+            child = self._get(uow, Child, child_id, Action.CHILD_READ)
+            best = View.NONE
+            for case in uow.cases.find(CaseQuery(child_id=child.id)):
+                view = self._view(uow, case)
+                if view is View.FULL:
+                    best = view
+                    break
+                if view is View.LIMITED:
+                    best = view
+            if best is View.NONE and not uow.cases.count(CaseQuery(child_id=child.id)):
+                best = self._registrar_view(child)
+            self._require(Action.CHILD_READ, child, best)
+            work.drafts.append(self._draft(Action.CHILD_READ, child, detail=best.value))
+            if best is View.FULL:
+                return child
+            return LimitedChild(
+                id=child.id,
+                age=child.age_on(self.wladna.today()),
+                sex=child.sex,
+                languages=child.languages,
+                functional_difficulties=child.functional_difficulties,
+            )
+
+        return self._run(run)[0]
+
+    def _registrar_view(self, record: object) -> View:
+        """Return the view of a record no case refers to yet: full for whoever registered it."""
+        record_id = getattr(record, "id", None)
+        for entry in self.wladna.audit.entries(record_id=record_id, actor_id=self.actor.id):
+            if entry.outcome == "done" and entry.action.endswith(".register"):
+                return View.FULL
+        return View.NONE
+
+    def family(self, family_id: str) -> Family:
+        """Return the household, if the actor sees in full a case it belongs to."""
+
+        def run(uow: UnitOfWork, work: _Work) -> Family:
+            family = self._get(uow, Family, family_id, Action.FAMILY_READ)
+            view = View.NONE
+            cases = uow.cases.find(CaseQuery(family_id=family.id))
+            for case in cases:
+                if self._view(uow, case) is View.FULL:
+                    view = View.FULL
+                    break
+            if view is View.NONE and not cases:
+                view = self._registrar_view(family)
+            self._require(Action.FAMILY_READ, family, view)
+            work.drafts.append(self._draft(Action.FAMILY_READ, family))
+            return family
+
+        return self._run(run)[0]
+
+    def referrals(self, case_id: str) -> list[Referral]:
+        """Return the case's referrals the actor may see (all of them with the full view)."""
+
+        def run(uow: UnitOfWork, work: _Work) -> list[Referral]:
+            _, referrals, view = self._case(uow, case_id, Action.REFERRAL_READ)
+            if view is not View.FULL:
+                referrals = [
+                    referral
+                    for referral in referrals
+                    if referral.target.body_id in self.actor.bodies
+                    and referral.status in _OPEN_REFERRALS
+                ]
+            work.drafts.extend(self._draft(Action.REFERRAL_READ, ref) for ref in referrals)
+            return referrals
+
+        return self._run(run)[0]
+
+    def overdue(self, body_id: str, *, on: date | None = None) -> list[OverdueItem]:
+        """Return the work ``body_id`` owes that is overdue on ``on`` (today by default).
+
+        The actor must be a member of the body (or a coordinator covering it).
+        """
+        day = self._on(on)
+
+        def run(uow: UnitOfWork, work: _Work) -> list[OverdueItem]:
+            body = self._get(uow, TerritorialBody, body_id, Action.CASE_READ)
+            if not (self.actor.has(MEMBER_ROLES) and body.id in self.actor.bodies):
+                raise self._deny(Action.CASE_READ, body, "only the body's members see its work")
+            cases = uow.cases.find(CaseQuery(body_id=body.id, status=_ACTIVE))
+            sent_to = uow.referrals.find(
+                ReferralQuery(target_body_id=body.id, status={ReferralStatus.PENDING})
+            )
+            by_id = {case.id: case for case in cases}
+            for referral in sent_to:
+                if referral.case_id not in by_id:
+                    by_id[referral.case_id] = uow.cases.get(referral.case_id)
+            referrals = uow.referrals.find(ReferralQuery(status={ReferralStatus.PENDING}))
+            relevant = [ref for ref in referrals if ref.case_id in by_id]
+            return overdue(
+                list(by_id.values()),
+                relevant,
+                on=day,
+                deadlines=self.wladna.deadlines,
+                body_id=body.id,
+            )
+
+        return self._run(run)[0]
+
+    def eligibility(
+        self, family_id: str, programme: SocialProgramme, *, on: date | None = None
+    ) -> list[EligibilityResult]:
+        """Return every plug-in's answer on the household's eligibility for ``programme``."""
+        day = self._on(on)
+        family = self.family(family_id)
+        return eligibility_from(self.wladna.plugins, family, programme, day)
+
+    def report(
+        self,
+        indicators: Sequence[str],
+        *,
+        by: Sequence[str] = (),
+        where: ReportFilter | Mapping[str, object] | None = None,
+        period: Period | None = None,
+        on: date | None = None,
+        privacy: Privacy | None = None,
+        threshold: int | None = None,
+        title: str | None = None,
+    ) -> Report:
+        """Compute indicators over the cases the actor may count (see :meth:`Wladna.report`).
+
+        A national analyst or an administrator gets national figures, always with small cells
+        suppressed (:attr:`Privacy.PUBLIC`).  A body's people get the figures of their bodies'
+        cases, and a coordinator those of the territory their body covers; they see them
+        as they are unless they ask for ``privacy=Privacy.PUBLIC`` (a report to publish).
+
+        :raises AccessDenied: for a service provider (who may not count cases).
+        """
+        from wladna_core.reporting import Privacy, ReportFilter  # noqa: PLC0415 (heavy)
+
+        def check(uow: UnitOfWork, _work: _Work) -> ReportFilter:
+            scope = ReportFilter.of(where)
+            self._require(Action.REPORT_AGGREGATE, _Missing("Report", ""), View.NONE)
+            if not self.actor.has(MEMBER_ROLES):
+                return scope
+            bodies = self._bodies(uow)
+            if Role.BODY_COORDINATOR in self.actor.roles:
+                provinces: set[str] = set()
+                regions: set[str] = set()
+                gazetteer = self.wladna.store.gazetteer
+                for body in bodies.values():
+                    if gazetteer.get(body.territory).level is TerritoryLevel.REGION:
+                        regions.add(body.territory)
+                    else:
+                        provinces.add(body.territory)
+                if regions and not provinces:
+                    return _narrowed(scope, "regions", regions)
+                if provinces and not regions:
+                    return _narrowed(scope, "provinces", provinces)
+            return _narrowed(scope, "bodies", set(bodies) or set(self.actor.bodies))
+
+        scope, _ = self._run(check)
+        national = not self.actor.has(MEMBER_ROLES)
+        chosen = Privacy.PUBLIC if national else (privacy or Privacy.INTERNAL)
+        return self.wladna.report(
+            indicators,
+            by=by,
+            where=scope,
+            period=period,
+            on=on,
+            privacy=chosen,
+            threshold=threshold,
+            title=title,
+        )
+
+
+def _narrowed(scope: ReportFilter, field: str, allowed: set[str]) -> ReportFilter:
+    """Return ``scope`` with its ``field`` filter limited to ``allowed``."""
+    asked = getattr(scope, field)
+    kept = frozenset(allowed) if asked is None else frozenset(asked) & frozenset(allowed)
+    return attrs.evolve(scope, **{field: kept})
+
+
+@attrs.frozen
+class _Missing:
+    """Stands for a record that is not stored, in a refusal."""
+
+    kind: str
+    id: str
+
+    @property
+    def version(self) -> None:
+        return None

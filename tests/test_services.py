@@ -1,0 +1,441 @@
+"""The casework services: access, consent, workflow, audit and events, one behaviour each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casework import TODAY, Deployment, deploy
+from wladna_core import Actor, Role, hookimpl
+from wladna_core.access import AccessDenied, LimitedCase, LimitedChild
+from wladna_core.errors import InvalidRecord
+from wladna_core.model import (
+    Assessment,
+    CasePlan,
+    CaseStatus,
+    ClosureReason,
+    ConsentOverride,
+    FollowUp,
+    FollowUpKind,
+    Goal,
+    Identification,
+    IdentificationSource,
+    OverrideReason,
+    ReferralStatus,
+    RiskLevel,
+    ServiceType,
+    SocialProgramme,
+)
+from wladna_core.plugins import make_plugin_manager
+from wladna_core.services import ConsentRequired
+from wladna_core.storage import CaseQuery, ConcurrencyConflict
+from wladna_core.workflow import (
+    IllegalTransition,
+    PlanNotApproved,
+    ReasonRequired,
+    ReferralsStillOpen,
+)
+
+
+@pytest.fixture
+def dep() -> Deployment:
+    deployment = deploy()
+    yield deployment
+    deployment.wl.close()
+
+
+def _assessment(risk: RiskLevel = RiskLevel.MEDIUM) -> Assessment:
+    return Assessment(on=TODAY, by="worker.sale", risk=risk, summary="needs schooling support")
+
+
+def _plan() -> CasePlan:
+    return CasePlan(
+        drawn_up_on=TODAY,
+        goals=(Goal("back to school", "worker.sale", date(2026, 6, 1), ServiceType.EDUCATION),),
+    )
+
+
+def _audit(dep: Deployment) -> list[tuple[str, str, str | None, str]]:
+    return [
+        (entry.actor_id, entry.action, entry.record_id, entry.outcome)
+        for entry in dep.wl.audit.entries()
+    ]
+
+
+# --- the circuit ------------------------------------------------------------------------------
+
+
+def test_a_case_goes_round_the_whole_circuit(dep: Deployment) -> None:
+    case = dep.case(with_family=True)
+    worker = dep.as_(dep.worker)
+    assert case.status is CaseStatus.REGISTERED
+    assert case.number is not None
+    assert case.number.startswith("SAL-2026-")
+    case = worker.record_assessment(case.id, _assessment()).record
+    case = worker.record_plan(case.id, _plan()).record
+    case = worker.start_implementation(case.id).record
+    referral = worker.refer(case.id, to_body=dep.cape.id, service=ServiceType.PSYCHOSOCIAL).record
+    assert referral.status is ReferralStatus.PENDING
+    assert referral.response_due is not None
+    assert referral.response_due > TODAY
+    provider = dep.as_(dep.provider)
+    provider.accept(referral.id)
+    provider.complete(referral.id, "six sessions held")
+    case = worker.record_follow_up(
+        case.id, FollowUp(on=TODAY, by="worker.sale", kind=FollowUpKind.HOME_VISIT)
+    ).record
+    closed = worker.close(case.id, ClosureReason.GOALS_ACHIEVED).record
+    assert closed.status is CaseStatus.CLOSED
+    assert closed.closure is not None
+    assert closed.closure.reason is ClosureReason.GOALS_ACHIEVED
+    assert dep.wl.audit.verify().ok
+
+
+def test_every_change_is_audited_with_actor_record_and_version(dep: Deployment) -> None:
+    case = dep.case()
+    before = len(_audit(dep))
+    saved = dep.as_(dep.worker).record_assessment(case.id, _assessment()).record
+    entries = dep.wl.audit.entries()
+    assert len(entries) == before + 1
+    last = entries[-1]
+    assert (last.actor_id, last.action, last.record_type, last.record_id, last.version) == (
+        "worker.sale",
+        "case.update",
+        "Case",
+        case.id,
+        saved.version,
+    )
+    assert last.previous_hash == entries[-2].hash
+
+
+def test_a_read_of_personal_data_is_audited(dep: Deployment) -> None:
+    case = dep.case()
+    dep.as_(dep.supervisor).case(case.id)
+    last = dep.wl.audit.entries()[-1]
+    assert (last.actor_id, last.action, last.record_id, last.outcome) == (
+        "supervisor.sale",
+        "case.read",
+        case.id,
+        "done",
+    )
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def test_an_actor_of_another_body_is_refused_and_nothing_is_written(dep: Deployment) -> None:
+    case = dep.case()
+    with pytest.raises(AccessDenied) as caught:
+        dep.as_(dep.outsider).close(case.id, ClosureReason.RISK_RESOLVED)
+    denied = caught.value
+    assert (denied.actor, denied.action) == ("worker.rabat", "case.close")
+    assert case.number in denied.record
+    assert f"worker.rabat may not case.close Case {case.id} (SAL-2026-" in str(denied)
+    assert dep.as_(dep.worker).case(case.id) == case
+    refusal = [entry for entry in dep.wl.audit.entries() if entry.outcome == "denied"]
+    assert [(e.actor_id, e.action, e.record_id) for e in refusal] == [
+        ("worker.rabat", "case.close", case.id)
+    ]
+
+
+def test_an_unknown_record_is_refused_like_one_out_of_scope(dep: Deployment) -> None:
+    with pytest.raises(AccessDenied, match="no such record"):
+        dep.as_(dep.worker).case("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f")
+
+
+def test_the_target_of_an_open_referral_sees_the_limited_view(dep: Deployment) -> None:
+    case = dep.case()
+    referral = (
+        dep.as_(dep.worker)
+        .refer(case.id, to_body=dep.cape.id, service=ServiceType.PSYCHOSOCIAL)
+        .record
+    )
+    seen = dep.as_(dep.provider).case(case.id)
+    assert isinstance(seen, LimitedCase)
+    assert seen.province == "MA-SAL"
+    assert seen.child.age == 10
+    assert [ref.id for ref in seen.referrals] == [referral.id]
+    shown = repr(seen)
+    assert "Salma" not in shown
+    assert "Bennani" not in shown
+    assert "2015-06-01" not in shown
+    child = dep.as_(dep.provider).child(case.child_id)
+    assert isinstance(child, LimitedChild)
+    dep.as_(dep.provider).reject(referral.id, "no place left")
+    with pytest.raises(AccessDenied):
+        dep.as_(dep.provider).case(case.id)
+
+
+def test_a_coordinator_sees_the_cases_of_their_territory(dep: Deployment) -> None:
+    case = dep.case()
+    assert dep.as_(dep.coordinator).case(case.id) == case
+    listed = dep.as_(dep.coordinator).cases(CaseQuery(status={CaseStatus.REGISTERED}))
+    assert [seen.id for seen in listed] == [case.id]
+
+
+def test_a_national_analyst_gets_no_personal_data(dep: Deployment) -> None:
+    case = dep.case()
+    with pytest.raises(AccessDenied, match="roles"):
+        dep.as_(dep.analyst).case(case.id)
+    assert dep.as_(dep.analyst).cases() == []
+    with pytest.raises(AccessDenied):
+        dep.as_(dep.analyst).child(case.child_id)
+
+
+def test_lists_hold_only_what_the_actor_may_see(dep: Deployment) -> None:
+    mine = dep.case()
+    dep.as_(dep.worker).refer(mine.id, to_body=dep.cape.id, service=ServiceType.EDUCATION)
+    other = dep.case()
+    assert {case.id for case in dep.as_(dep.worker).cases()} == {mine.id, other.id}
+    assert dep.as_(dep.outsider).cases() == []
+    seen = dep.as_(dep.provider).cases()
+    assert [(type(case), case.id) for case in seen] == [(LimitedCase, mine.id)]
+
+
+def test_a_plugin_can_deny_but_never_widen() -> None:
+    class NoClosing:
+        @hookimpl
+        def wladna_authorize(self, actor: object, action: str, resource: object) -> bool | None:
+            return action != "case.close"
+
+    pm = make_plugin_manager()
+    pm.register(NoClosing(), name="no-closing")
+    dep = deploy(plugins=pm)
+    case = dep.case()
+    with pytest.raises(AccessDenied, match="plug-in"):
+        dep.as_(dep.supervisor).close(case.id, ClosureReason.RISK_RESOLVED)
+    with pytest.raises(AccessDenied):
+        dep.as_(dep.outsider).case(case.id)
+    dep.wl.close()
+
+
+def test_a_plan_is_approved_by_a_supervisor_only(dep: Deployment) -> None:
+    case = dep.case(risk=RiskLevel.HIGH)
+    worker = dep.as_(dep.worker)
+    worker.record_assessment(case.id, _assessment(RiskLevel.HIGH))
+    worker.record_plan(case.id, _plan())
+    with pytest.raises(PlanNotApproved):
+        worker.start_implementation(case.id)
+    with pytest.raises(AccessDenied, match="supervisor"):
+        worker.approve_plan(case.id)
+    approved = dep.as_(dep.supervisor).approve_plan(case.id).record
+    assert approved.plan is not None
+    assert approved.plan.approval is not None
+    assert approved.plan.approval.by == "supervisor.sale"
+    assert worker.start_implementation(case.id).record.status is CaseStatus.IMPLEMENTATION
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def test_a_referral_without_consent_is_refused_and_nothing_is_written(dep: Deployment) -> None:
+    case = dep.case(consent=False)
+    with pytest.raises(ConsentRequired) as caught:
+        dep.as_(dep.worker).refer(case.id, to_body=dep.cape.id, service=ServiceType.MEDICAL)
+    refusal = caught.value
+    assert refusal.code == "referral.consent_missing"
+    assert refusal.missing == ("services", "sharing")
+    assert "supervisor" in refusal.remedy
+    assert dep.as_(dep.worker).referrals(case.id) == []
+
+
+def test_a_consent_override_needs_a_supervisor(dep: Deployment) -> None:
+    case = dep.case(consent=False)
+    override = ConsentOverride(OverrideReason.EMERGENCY, "child injured, parents unreachable")
+    with pytest.raises(AccessDenied) as caught:
+        dep.as_(dep.worker).refer(
+            case.id,
+            to_body=dep.cape.id,
+            service=ServiceType.MEDICAL,
+            consent_override=override,
+        )
+    assert caught.value.action == "consent.override"
+    assert dep.as_(dep.worker).referrals(case.id) == []
+    referral = (
+        dep.as_(dep.supervisor)
+        .refer(case.id, to_body=dep.cape.id, service=ServiceType.MEDICAL, consent_override=override)
+        .record
+    )
+    assert referral.consent_override is not None
+    assert referral.consent_override.authorised_by == "supervisor.sale"
+    assert referral.consent_override.authorised_on == TODAY
+
+
+def test_a_transfer_needs_consent_too(dep: Deployment) -> None:
+    case = dep.case(consent=False)
+    with pytest.raises(ConsentRequired):
+        dep.as_(dep.supervisor).transfer(case.id, dep.rabat.id)
+    consented = dep.case()
+    successor = dep.as_(dep.supervisor).transfer(consented.id, dep.rabat.id).record
+    assert successor.body_id == dep.rabat.id
+    assert successor.territory == "MA-RAB"
+    assert successor.child_id == consented.child_id
+    old = dep.as_(dep.supervisor).case(consented.id)
+    assert isinstance(old, type(consented))
+    assert old.status is CaseStatus.TRANSFERRED
+    assert old.transferred_to == successor.id
+    assert dep.as_(dep.outsider).case(successor.id) == successor
+
+
+# --- workflow errors --------------------------------------------------------------------------
+
+
+def test_an_illegal_transition_names_it_and_writes_nothing(dep: Deployment) -> None:
+    case = dep.case()
+    before = _audit(dep)
+    with pytest.raises(IllegalTransition) as caught:
+        dep.as_(dep.worker).start_implementation(case.id)
+    assert "start_implementation" in str(caught.value)
+    assert "registered" in str(caught.value)
+    assert case.id in str(caught.value)
+    assert _audit(dep) == before
+    assert dep.as_(dep.worker).case(case.id) == case
+
+
+def test_closing_needs_a_reason_and_no_open_referral(dep: Deployment) -> None:
+    case = dep.case()
+    worker = dep.as_(dep.worker)
+    referral = worker.refer(case.id, to_body=dep.cape.id, service=ServiceType.EDUCATION).record
+    with pytest.raises(ReferralsStillOpen) as caught:
+        worker.close(case.id, ClosureReason.RISK_RESOLVED)
+    assert referral.id in str(caught.value)
+    worker.cancel(referral.id, "no longer needed")
+    closed = worker.close(case.id, ClosureReason.RISK_RESOLVED).record
+    with pytest.raises(ReasonRequired):
+        worker.reopen(closed.id, " ")
+    reopened = worker.reopen(closed.id, "new report from the school").record
+    assert reopened.status is CaseStatus.REOPENED
+
+
+def test_only_the_target_answers_and_only_the_sender_cancels(dep: Deployment) -> None:
+    case = dep.case()
+    referral = (
+        dep.as_(dep.worker).refer(case.id, to_body=dep.cape.id, service=ServiceType.MEDICAL).record
+    )
+    with pytest.raises(AccessDenied):
+        dep.as_(dep.worker).accept(referral.id)
+    with pytest.raises(AccessDenied):
+        dep.as_(dep.provider).cancel(referral.id)
+    accepted = dep.as_(dep.provider).accept(referral.id).record
+    assert accepted.status is ReferralStatus.ACCEPTED
+
+
+def test_a_stale_version_is_refused(dep: Deployment) -> None:
+    case = dep.case()
+    dep.as_(dep.worker).record_assessment(case.id, _assessment())
+    with pytest.raises(ConcurrencyConflict):
+        dep.as_(dep.worker).record_plan(case.id, _plan(), expected_version=case.version)
+
+
+def test_an_invalid_record_is_refused_whole(dep: Deployment) -> None:
+    child = dep.child(birth_date=date(2000, 1, 1))
+    before = _audit(dep)
+    with pytest.raises(InvalidRecord) as caught:
+        dep.as_(dep.worker).open_case(
+            child_id=child.id,
+            body_id=dep.upe.id,
+            identification=Identification(IdentificationSource.POLICE, TODAY),
+        )
+    assert "child.adult" in caught.value.codes
+    assert _audit(dep) == before
+    assert dep.as_(dep.supervisor).cases() == []
+
+
+# --- programmes, deadlines, events ------------------------------------------------------------
+
+
+def test_a_referral_to_a_programme_the_family_is_ineligible_for_warns(dep: Deployment) -> None:
+    case = dep.case(with_family=True, rsu_id=None, socio_economic_index=None)
+    outcome = dep.as_(dep.worker).refer(
+        case.id, programme=SocialProgramme.ASD, service=ServiceType.SOCIAL_ASSISTANCE
+    )
+    assert outcome.record.status is ReferralStatus.PENDING
+    codes = [warning.code for warning in outcome.warnings]
+    assert codes == ["referral.programme_ineligible"]
+    assert "RSU" in outcome.warnings[0].message
+
+
+def test_overdue_work_is_listed_for_the_body(dep: Deployment) -> None:
+    case = dep.case(risk=RiskLevel.HIGH)
+    assert dep.as_(dep.worker).overdue(dep.upe.id, on=TODAY) == []
+    items = dep.as_(dep.worker).overdue(dep.upe.id, on=date(2026, 4, 1))
+    assert [(item.kind.value, item.case_id) for item in items] == [("first_assessment", case.id)]
+    with pytest.raises(AccessDenied):
+        dep.as_(dep.outsider).overdue(dep.upe.id, on=date(2026, 4, 1))
+
+
+def test_events_are_announced_after_commit_and_a_failing_plugin_keeps_the_data() -> None:
+    heard: list[str] = []
+
+    class Listener:
+        @hookimpl
+        def wladna_case_event(self, event: object, context: dict[str, object]) -> None:
+            heard.append(event.name)  # type: ignore[attr-defined]
+
+    class Broken:
+        @hookimpl
+        def wladna_case_event(self, event: object, context: dict[str, object]) -> None:
+            message = "mail server down"
+            raise RuntimeError(message)
+
+    pm = make_plugin_manager()
+    pm.register(Listener(), name="listener")
+    pm.register(Broken(), name="broken-mailer")
+    dep = deploy(plugins=pm)
+    case = dep.case()
+    assert heard == ["case.opened"]
+    outcome = dep.as_(dep.worker).record_assessment(case.id, _assessment())
+    assert heard == ["case.opened", "case.assessed"]
+    assert [failure.plugins for failure in outcome.failures] == [["broken-mailer"]] or any(
+        "broken-mailer" in str(failure) for failure in outcome.failures
+    )
+    assert dep.as_(dep.worker).case(case.id) == outcome.record
+    with pytest.raises(IllegalTransition):
+        dep.as_(dep.worker).start_implementation(case.id)
+    assert heard == ["case.opened", "case.assessed"]
+    dep.wl.close()
+
+
+def test_actors_are_checked_at_the_door() -> None:
+    with pytest.raises(ValueError, match="role"):
+        Actor("someone", {"janitor"})
+    with pytest.raises(ValueError, match="id"):
+        Actor(" ", {Role.ADMIN})
+    dep = deploy()
+    with pytest.raises(TypeError, match="Actor"):
+        dep.wl.as_actor("admin")  # type: ignore[arg-type]
+    dep.wl.close()
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def test_reports_count_only_what_the_actor_may_count(dep: Deployment) -> None:
+    dep.case()
+    dep.case()
+    by_province = ["province"]
+    mine = dep.as_(dep.worker).report(["cases_opened"], by=by_province).tables[0]
+    assert mine.rows == (("MA-SAL", 2), ("Total", 2))
+    regional = dep.as_(dep.coordinator).report(["cases_opened"], by=by_province).tables[0]
+    assert regional.rows == (("MA-SAL", 2), ("Total", 2))
+    other = dep.as_(dep.outsider).report(["cases_opened"], by=by_province).tables[0]
+    assert other.rows == (("Total", 0),)
+
+
+def test_a_national_analyst_gets_suppressed_figures_only(dep: Deployment) -> None:
+    dep.case()
+    report = dep.as_(dep.analyst).report(["cases_opened"], by=["province"])
+    assert report.privacy.value == "public"
+    assert report.tables[0].rows == (("MA-SAL", "[c]"), ("Total", "[c]"))
+
+
+def test_a_service_provider_may_not_count_cases(dep: Deployment) -> None:
+    with pytest.raises(AccessDenied, match=r"provider\.cape may not report\.aggregate a report"):
+        dep.as_(dep.provider).report(["cases_opened"])
+    refusal = dep.wl.audit.entries()[-1]
+    assert (refusal.action, refusal.record_type, refusal.outcome) == (
+        "report.aggregate",
+        "Report",
+        "denied",
+    )
