@@ -43,6 +43,7 @@ autodoc_member_order = "bysource"
 
 html_theme = "furo"
 html_title = f"wladna_core {release}"
+html_static_path = ["_static"]
 
 
 def write_rules_catalogue(app: Sphinx) -> None:

@@ -1,0 +1,538 @@
+"""Labels of the HTML report in French, Arabic and English, and numbers and dates for each.
+
+The report translates what it knows: the built-in indicators' titles, the dimensions' names,
+the measures' names and the values of the dimensions (sex, risk, status, concerns, services,
+programmes, closure reasons, age and duration bands, months and quarters, and territory codes,
+named from the gazetteer).  Anything else is shown as it is, so that a plug-in's indicator or
+dimension still reads, in the words its author gave it.
+
+>>> dimension_label("risk", "fr"), dimension_label("risk", "ar")
+('Niveau de risque', 'مستوى الخطر')
+>>> value_label("MA-SAL", "fr"), value_label("high", "ar")
+('Salé', 'مرتفع')
+>>> value_label("2026-03", "ar"), value_label("something-new", "fr")
+('مارس 2026', 'something-new')
+>>> format_number(1234567, "fr"), format_number(0.25, "ar", share=True)
+('1\u202f234\u202f567', '25,0%')
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
+
+from wladna_core.messages import LANGUAGES, Text
+from wladna_core.model import Gazetteer
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
+
+__all__ = [
+    "DIMENSIONS",
+    "INDICATORS",
+    "MEASURES",
+    "NUMBER_MEASURES",
+    "SHARE_MEASURES",
+    "UI",
+    "VALUES",
+    "check_language",
+    "dimension_label",
+    "format_date",
+    "format_number",
+    "indicator_title",
+    "is_share",
+    "measure_label",
+    "ui",
+    "value_label",
+]
+
+#: Titles of the built-in indicators, by indicator name.
+INDICATORS: Final[Mapping[str, Text]] = {
+    "cases_opened": Text("Cases opened", "Dossiers ouverts", "الملفات المفتوحة"),
+    "open_caseload": Text("Open caseload", "Dossiers en cours", "الملفات الجارية"),
+    "closures_by_reason": Text("Closures by reason", "Clôtures par motif", "الإغلاقات حسب السبب"),
+    "time_to_first_assessment": Text(
+        "Time to first assessment", "Délai de première évaluation", "مدة التقييم الأول"
+    ),
+    "time_to_closure": Text(
+        "Time from opening to closure",
+        "Durée de l'ouverture à la clôture",
+        "المدة من الفتح إلى الإغلاق",
+    ),
+    "overdue_actions": Text("Overdue actions", "Actions en retard", "الإجراءات المتأخرة"),
+    "referrals": Text(
+        "Referrals made, accepted, rejected and completed",
+        "Orientations effectuées, acceptées, refusées et terminées",
+        "الإحالات المنجزة والمقبولة والمرفوضة والمكتملة",
+    ),
+    "referral_response_time": Text(
+        "Median referral response time",
+        "Délai médian de réponse aux orientations",
+        "المدة الوسيطة للرد على الإحالات",
+    ),
+    "programme_referrals": Text(
+        "Referrals to social programmes",
+        "Orientations vers les programmes sociaux",
+        "الإحالات على البرامج الاجتماعية",
+    ),
+    "caseload_per_worker": Text(
+        "Caseload per worker", "Dossiers par intervenant", "عدد الملفات لكل متدخل"
+    ),
+}
+
+#: Names of the dimensions, by dimension name.
+DIMENSIONS: Final[Mapping[str, Text]] = {
+    "period": Text("Period", "Période", "الفترة"),
+    "month": Text("Month", "Mois", "الشهر"),
+    "quarter": Text("Quarter", "Trimestre", "الربع"),
+    "year": Text("Year", "Année", "السنة"),
+    "territory": Text("Territory", "Territoire", "المجال الترابي"),
+    "region": Text("Region", "Région", "الجهة"),
+    "province": Text("Province or prefecture", "Province ou préfecture", "الإقليم أو العمالة"),
+    "body": Text("Body", "Organe", "الهيئة"),
+    "risk": Text("Risk level", "Niveau de risque", "مستوى الخطر"),
+    "concern": Text("Protection concern", "Motif de protection", "دواعي الحماية"),
+    "sex": Text("Sex", "Sexe", "الجنس"),
+    "age_band": Text("Age band", "Tranche d'âge", "الفئة العمرية"),
+    "status": Text("Status", "Statut", "الوضعية"),
+    "service": Text("Service", "Service", "الخدمة"),
+    "service_type": Text("Service", "Service", "الخدمة"),
+    "programme": Text("Social programme", "Programme social", "البرنامج الاجتماعي"),
+    "reason": Text("Reason", "Motif", "السبب"),
+    "closure_reason": Text("Closure reason", "Motif de clôture", "سبب الإغلاق"),
+    "duration_band": Text("Duration", "Durée", "المدة"),
+    "band": Text("Band", "Tranche", "الفئة"),
+    "caseload_band": Text("Caseload", "Charge de travail", "عبء العمل"),
+    "worker": Text("Worker", "Intervenant", "المتدخل"),
+    "action": Text("Action", "Action", "الإجراء"),
+    "target_kind": Text("Target", "Destinataire", "الجهة المحال عليها"),
+}
+
+#: Names of the measures, by measure name.
+MEASURES: Final[Mapping[str, Text]] = {
+    "count": Text("Number", "Nombre", "العدد"),
+    "cases": Text("Cases", "Dossiers", "الملفات"),
+    "workers": Text("Workers", "Intervenants", "المتدخلون"),
+    "made": Text("Made", "Effectuées", "المنجزة"),
+    "pending": Text("Pending", "En attente", "في الانتظار"),
+    "accepted": Text("Accepted", "Acceptées", "المقبولة"),
+    "rejected": Text("Rejected", "Refusées", "المرفوضة"),
+    "completed": Text("Completed", "Terminées", "المكتملة"),
+    "cancelled": Text("Cancelled", "Annulées", "الملغاة"),
+    "assessed": Text("Assessed", "Évalués", "المقيمة"),
+    "within_deadline": Text("Within the deadline", "Dans le délai", "داخل الأجل"),
+    "overdue": Text("Overdue", "En retard", "متأخرة"),
+    "rate": Text("Rate", "Taux", "النسبة"),
+    "acceptance_rate": Text("Acceptance rate", "Taux d'acceptation", "نسبة القبول"),
+    "share": Text("Share", "Part", "الحصة"),
+    "share_within_deadline": Text(
+        "Share within the deadline", "Part dans le délai", "الحصة داخل الأجل"
+    ),
+    "closed": Text("Closed", "Clôturés", "المغلقة"),
+    "answered": Text("Answered", "Répondues", "التي تم الرد عليها"),
+    "first_assessments": Text("First assessments", "Premières évaluations", "التقييمات الأولى"),
+    "referral_responses": Text(
+        "Referral responses", "Réponses aux orientations", "الردود على الإحالات"
+    ),
+    "days_0_30": Text("30 days or less", "30 jours ou moins", "30 يوما أو أقل"),
+    "days_31_90": Text("31 to 90 days", "31 à 90 jours", "من 31 إلى 90 يوما"),
+    "days_91_180": Text("91 to 180 days", "91 à 180 jours", "من 91 إلى 180 يوما"),
+    "days_over_180": Text("More than 180 days", "Plus de 180 jours", "أكثر من 180 يوما"),
+    "cases_0_9": Text("Fewer than 10 cases", "Moins de 10 dossiers", "أقل من 10 ملفات"),
+    "cases_10_19": Text("10 to 19 cases", "10 à 19 dossiers", "من 10 إلى 19 ملفا"),
+    "cases_20_29": Text("20 to 29 cases", "20 à 29 dossiers", "من 20 إلى 29 ملفا"),
+    "cases_30_plus": Text("30 cases or more", "30 dossiers et plus", "30 ملفا فأكثر"),
+    "days": Text("Days", "Jours", "الأيام"),
+    "median_days": Text("Median (days)", "Médiane (jours)", "الوسيط (بالأيام)"),
+    "mean_days": Text("Mean (days)", "Moyenne (jours)", "المتوسط (بالأيام)"),
+}
+
+#: Measures that hold a share from 0 to 1, whatever the table's unit: shown as percentages.
+SHARE_MEASURES: Final = frozenset({"rate", "share", "acceptance_rate", "share_within_deadline"})
+#: Measures that count or hold days, whatever the table's unit.
+NUMBER_MEASURES: Final = frozenset(MEASURES) - SHARE_MEASURES
+
+_OTHER = Text("Other", "Autre", "أخرى")
+
+#: Dimension values: enumeration values of the model, bands, and words the indicators use.
+VALUES: Final[Mapping[str, Text]] = {
+    # sex
+    "female": Text("Girls", "Filles", "إناث"),
+    "male": Text("Boys", "Garçons", "ذكور"),
+    # risk
+    "high": Text("High", "Élevé", "مرتفع"),
+    "medium": Text("Medium", "Moyen", "متوسط"),
+    "low": Text("Low", "Faible", "منخفض"),
+    "none": Text("None", "Aucun", "منعدم"),
+    # case status
+    "registered": Text("Registered", "Enregistré", "مسجل"),
+    "assessment": Text("Assessment", "Évaluation", "التقييم"),
+    "case_plan": Text("Case plan", "Plan d'intervention", "خطة التدخل"),
+    "implementation": Text("Implementation", "Mise en œuvre", "التنفيذ"),
+    "follow_up": Text("Follow-up", "Suivi", "التتبع"),
+    "closed": Text("Closed", "Clôturé", "مغلق"),
+    "reopened": Text("Reopened", "Rouvert", "أعيد فتحه"),
+    "transferred": Text("Transferred", "Transféré", "محول"),
+    "duplicate": Text("Duplicate", "Doublon", "مكرر"),
+    # referral status
+    "pending": Text("Pending", "En attente", "في الانتظار"),
+    "accepted": Text("Accepted", "Acceptée", "مقبولة"),
+    "rejected": Text("Rejected", "Refusée", "مرفوضة"),
+    "cancelled": Text("Cancelled", "Annulée", "ملغاة"),
+    "completed": Text("Completed", "Terminée", "مكتملة"),
+    # protection concerns
+    "physical_violence": Text("Physical violence", "Violence physique", "العنف الجسدي"),
+    "sexual_violence": Text("Sexual violence", "Violence sexuelle", "العنف الجنسي"),
+    "psychological_violence": Text(
+        "Psychological violence", "Violence psychologique", "العنف النفسي"
+    ),
+    "neglect": Text("Neglect", "Négligence", "الإهمال"),
+    "abandonment": Text("Abandonment", "Abandon", "التخلي"),
+    "child_labour": Text("Child labour", "Travail des enfants", "تشغيل الأطفال"),
+    "hazardous_work": Text("Hazardous work", "Travaux dangereux", "الأشغال الخطرة"),
+    "domestic_work": Text("Domestic work", "Travail domestique", "العمل المنزلي"),
+    "begging": Text("Begging", "Mendicité", "التسول"),
+    "economic_exploitation": Text(
+        "Economic exploitation", "Exploitation économique", "الاستغلال الاقتصادي"
+    ),
+    "sexual_exploitation": Text("Sexual exploitation", "Exploitation sexuelle", "الاستغلال الجنسي"),
+    "trafficking": Text("Trafficking", "Traite", "الاتجار بالبشر"),
+    "child_marriage": Text("Child marriage", "Mariage d'enfants", "زواج الأطفال"),
+    "street_situation": Text("Street situation", "Situation de rue", "وضعية الشارع"),
+    "in_conflict_with_the_law": Text(
+        "In conflict with the law", "En conflit avec la loi", "في نزاع مع القانون"
+    ),
+    "unaccompanied": Text("Unaccompanied", "Non accompagné", "غير مصحوب"),
+    "separated": Text("Separated", "Séparé", "منفصل عن أسرته"),
+    "migrant": Text("Migrant", "Migrant", "مهاجر"),
+    "without_family_care": Text(
+        "Without family care", "Privé de protection familiale", "بدون رعاية أسرية"
+    ),
+    "lack_of_documentation": Text(
+        "Lack of documentation", "Absence de documents", "غياب الوثائق الثبوتية"
+    ),
+    "substance_use": Text("Substance use", "Usage de substances", "تعاطي المخدرات"),
+    "online_abuse": Text("Online abuse", "Abus en ligne", "الإساءة عبر الإنترنت"),
+    "other": _OTHER,
+    # services
+    "medical": Text("Medical", "Médical", "طبية"),
+    "psychosocial": Text("Psychosocial", "Psychosocial", "نفسية اجتماعية"),
+    "legal_aid": Text("Legal aid", "Aide juridique", "مساعدة قانونية"),
+    "judicial_protection": Text("Judicial protection", "Protection judiciaire", "حماية قضائية"),
+    "placement": Text("Placement or shelter", "Placement ou hébergement", "إيداع أو إيواء"),
+    "education": Text("Education", "Éducation", "التعليم"),
+    "vocational_training": Text(
+        "Vocational training", "Formation professionnelle", "التكوين المهني"
+    ),
+    "family_tracing": Text(
+        "Family tracing and reunification",
+        "Recherche et réunification familiales",
+        "البحث عن الأسرة ولم الشمل",
+    ),
+    "social_assistance": Text("Social assistance", "Assistance sociale", "مساعدة اجتماعية"),
+    "civil_registration": Text("Civil registration", "État civil", "الحالة المدنية"),
+    "disability_services": Text("Disability services", "Services du handicap", "خدمات الإعاقة"),
+    "substance_use_treatment": Text(
+        "Substance-use treatment", "Traitement des addictions", "علاج الإدمان"
+    ),
+    # social programmes
+    "asd": Text(
+        "Direct social support (ASD)", "Aide sociale directe (ASD)", "الدعم الاجتماعي المباشر"
+    ),
+    "amo_tadamon": Text("AMO Tadamon", "AMO Tadamon", "أمو تضامن"),
+    "tayssir": Text("Tayssir", "Tayssir", "تيسير"),
+    "entraide_nationale": Text("Entraide Nationale", "Entraide Nationale", "التعاون الوطني"),
+    # closure reasons
+    "goals_achieved": Text("Goals achieved", "Objectifs atteints", "تحقيق الأهداف"),
+    "risk_resolved": Text("Risk resolved", "Risque écarté", "زوال الخطر"),
+    "reached_majority": Text("Reached majority", "Majorité atteinte", "بلوغ سن الرشد"),
+    "moved_away": Text("Moved away", "Déménagement", "الانتقال"),
+    "lost_contact": Text("Contact lost", "Perte de contact", "انقطاع التواصل"),
+    "services_refused": Text("Services refused", "Services refusés", "رفض الخدمات"),
+    "death": Text("Death", "Décès", "الوفاة"),
+    # referral targets
+    "body": Text("Body", "Organe", "هيئة"),
+    "programme": Text("Social programme", "Programme social", "برنامج اجتماعي"),
+    "judicial": Text("Judicial authority", "Autorité judiciaire", "السلطة القضائية"),
+    # actions that fall overdue
+    "first_assessment": Text("First assessment", "Première évaluation", "التقييم الأول"),
+    "referral_response": Text("Referral response", "Réponse à une orientation", "الرد على الإحالة"),
+    "plan_review": Text("Plan review", "Révision du plan", "مراجعة الخطة"),
+}
+
+#: Words of the page itself.
+UI: Final[Mapping[str, Text]] = {
+    "report": Text("Report", "Rapport", "تقرير"),
+    "contents": Text("Contents", "Sommaire", "المحتويات"),
+    "period": Text("Period", "Période", "الفترة"),
+    "period_range": Text("{start} to {end}", "du {start} au {end}", "من {start} إلى {end}"),
+    "all_records": Text("all records", "tous les dossiers", "جميع الملفات"),
+    "generated_on": Text("Computed on", "Calculé le", "أنجز بتاريخ"),
+    "filters": Text("Filters", "Filtres", "عوامل التصفية"),
+    "public": Text(
+        "Public report: counts below {threshold} are withheld, and so are the cells that would"
+        " reveal them.",
+        "Rapport public : les effectifs inférieurs à {threshold} sont masqués, ainsi que les"
+        " cellules qui permettraient de les retrouver.",
+        "تقرير عمومي: تحجب الأعداد التي تقل عن {threshold}، وكذا الخانات التي قد تكشف عنها.",
+    ),
+    "internal": Text(
+        "Internal report: figures are shown as they are, for the body's own use.",
+        "Rapport interne : les chiffres sont présentés tels quels, à l'usage de l'organe.",
+        "تقرير داخلي: تعرض الأرقام كما هي، لاستعمال الهيئة.",
+    ),
+    "total": Text("Total", "Total", "المجموع"),
+    "table": Text("Table: {title}", "Tableau : {title}", "جدول: {title}"),
+    "chart": Text("Chart: {title}", "Graphique : {title}", "رسم بياني: {title}"),
+    "filter": Text("{name}: {value}", "{name} : {value}", "{name}: {value}"),
+    "chart_of": Text(
+        "Bar chart of {measure} by {dimension}",
+        "Diagramme en barres : {measure} par {dimension}",
+        "رسم بالأعمدة: {measure} حسب {dimension}",
+    ),
+    "chart_total": Text(
+        "Bar chart of {measure}", "Diagramme en barres : {measure}", "رسم بالأعمدة: {measure}"
+    ),
+    "and": Text(" and ", " et ", " و"),
+    "no_rows": Text("No figures.", "Aucun chiffre.", "لا توجد أرقام."),
+    "legend": Text("Legend", "Légende", "مفتاح الرموز"),
+    "suppressed": Text(
+        "confidential: withheld to protect the children's privacy",
+        "confidentiel : masqué pour protéger la vie privée des enfants",
+        "سري: محجوب لحماية الحياة الخاصة للأطفال",
+    ),
+    "missing": Text("no value", "aucune valeur", "لا توجد قيمة"),
+    "unknown": Text("(not recorded)", "(non renseigné)", "(غير مسجل)"),
+    "yes": Text("yes", "oui", "نعم"),
+    "no": Text("no", "non", "لا"),
+}
+
+_MONTHS: Final[Mapping[str, tuple[str, ...]]] = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    # The month names used in Morocco.
+    "ar": (
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "ماي",
+        "يونيو",
+        "يوليوز",
+        "غشت",
+        "شتنبر",
+        "أكتوبر",
+        "نونبر",
+        "دجنبر",
+    ),
+}
+_QUARTER: Final = Text("Q{quarter} {year}", "T{quarter} {year}", "الربع {quarter} من {year}")
+_DAYS: Final = Text("{low} to {high} days", "{low} à {high} jours", "من {low} إلى {high} يوما")
+_AT_MOST_DAYS: Final = Text("≤ {high} days", "≤ {high} jours", "≤ {high} يوما")
+_OVER_DAYS: Final = Text("> {low} days", "> {low} jours", "> {low} يوما")
+_AGE_BAND: Final = Text("{low} to {high} years", "{low} à {high} ans", "من {low} إلى {high} سنة")
+_BAND: Final = Text("{low} to {high}", "{low} à {high}", "من {low} إلى {high}")
+_AT_MOST_PLAIN: Final = Text("≤ {high}", "≤ {high}", "≤ {high}")
+_OVER_PLAIN: Final = Text("> {low}", "> {low}", "> {low}")
+_UNDER: Final = Text("under {high}", "moins de {high}", "أقل من {high}")
+_OR_MORE: Final = Text("{low} or more", "{low} et plus", "{low} فأكثر")
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER_KEY = re.compile(r"^(\d{4})-?Q([1-4])$")
+# A hyphen or an en dash between the bounds.
+_RANGE = re.compile(r"^(\d+)\s*[-\u2013]\s*(\d+)(\s*d(?:ays)?)?$")
+_AT_MOST = re.compile(r"^(?:<=|≤)\s*(\d+)(\s*d(?:ays)?)?$")
+_OVER = re.compile(r"^>\s*(\d+)(\s*d(?:ays)?)?$")
+_UNDER_KEY = re.compile(r"^<\s*(\d+)$")
+_OR_MORE_KEY = re.compile(r"^(\d+)\s*\+$")
+
+# Digit grouping and decimal mark: French (narrow no-break space), Moroccan Arabic, English.
+_SEPARATORS: Final[Mapping[str, tuple[str, str]]] = {
+    "fr": ("\u202f", ","),
+    "ar": (".", ","),
+    "en": (",", "."),
+}
+# French puts a narrow no-break space before "%"; in Arabic a space would let the sign move
+# to the other side of the number in right-to-left text.
+_PERCENT: Final[Mapping[str, str]] = {"fr": "\u202f%", "ar": "%", "en": "%"}
+
+
+def check_language(lang: str) -> str:
+    """Return ``lang`` if the report speaks it (``fr``, ``ar`` or ``en``).
+
+    :raises ValueError: for any other language, naming those it speaks.
+    """
+    if lang not in LANGUAGES:
+        msg = f"the HTML report exists in {', '.join(LANGUAGES)}; got lang={lang!r}"
+        raise ValueError(msg)
+    return lang
+
+
+def ui(key: str, lang: str, **fields: object) -> str:
+    """Return the page word ``key`` of :data:`UI` in ``lang``, with ``fields`` filled in."""
+    return UI[key].in_language(lang).format(**fields)
+
+
+def indicator_title(indicator: str, title: str, lang: str) -> str:
+    """Return the title of ``indicator`` in ``lang``, or its own ``title`` if it is not known.
+
+    :param indicator: the indicator's stable name, e.g. ``cases_opened``.
+    :param title: the title the table carries, used for indicators this module does not know.
+    :param lang: ``fr``, ``ar`` or ``en``.
+    """
+    known = INDICATORS.get(indicator)
+    return known.in_language(lang) if known is not None and lang != "en" else title
+
+
+def dimension_label(name: str, lang: str) -> str:
+    """Return the name of dimension ``name`` in ``lang``, or ``name`` itself if not known."""
+    known = DIMENSIONS.get(name)
+    return known.in_language(lang) if known is not None else name
+
+
+def measure_label(name: str, lang: str) -> str:
+    """Return the name of measure ``name`` in ``lang``, or ``name`` itself if not known.
+
+    A measure named after a value (``goals_achieved``, one of the closures' measures) takes
+    the value's name.
+    """
+    known = MEASURES.get(name) or VALUES.get(name)
+    return known.in_language(lang) if known is not None else name
+
+
+def is_share(measure: str, unit: str) -> bool:
+    """Return whether ``measure`` holds shares from 0 to 1 (shown as percentages).
+
+    :param measure: the measure's name; those in :data:`SHARE_MEASURES` or ending in
+        ``_rate`` or ``_share`` hold shares, those in :data:`NUMBER_MEASURES` (``count``,
+        ``made``, ``median_days``...) do not.
+    :param unit: the table's unit; the other measures of a ``share`` table hold shares.
+    """
+    if measure in SHARE_MEASURES or measure.endswith(("_rate", "_share")):
+        return True
+    return measure not in NUMBER_MEASURES and unit == "share"
+
+
+@functools.cache
+def _territory_names() -> Mapping[str, tuple[str, str | None]]:
+    return {
+        territory.code: (territory.name_fr, territory.name_ar) for territory in Gazetteer.morocco()
+    }
+
+
+def value_label(value: str, lang: str, dimension: str = "") -> str:
+    """Return the dimension value ``value`` (as text) in ``lang``, or ``value`` itself.
+
+    Known are the model's enumeration values, territory codes (``MA-SAL``: the gazetteer's
+    name), months (``2026-03``), quarters (``2026-Q1``) and bands (``0-5``, ``<=30``,
+    ``31-90``, ``>180``, ``<10``, ``30+``).
+
+    :param value: the value as text.
+    :param lang: ``fr``, ``ar`` or ``en``.
+    :param dimension: the dimension's name; it says whether a band counts years of age
+        (``age_band``), days (a name with ``duration``, ``time`` or ``days``) or other things.
+    """
+    known = VALUES.get(value)
+    if known is not None:
+        return known.in_language(lang)
+    territory = _territory_names().get(value)
+    if territory is not None:
+        name_fr, name_ar = territory
+        return name_ar if lang == "ar" and name_ar else name_fr
+    return _pattern_label(value.strip(), lang, _band_unit(dimension)) or value
+
+
+def _band_unit(dimension: str) -> str:
+    if "age" in dimension:
+        return "years"
+    if any(word in dimension for word in ("duration", "time", "days")):
+        return "days"
+    return ""
+
+
+def _pattern_label(value: str, lang: str, unit: str) -> str | None:  # noqa: PLR0911  # one return per pattern
+    if match := _MONTH.match(value):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            return f"{_MONTHS[lang][month - 1]} {year}"
+        return None
+    if match := _QUARTER_KEY.match(value):
+        return _QUARTER.in_language(lang).format(year=match[1], quarter=match[2])
+    if match := _RANGE.match(value):
+        days = bool(match[3]) or unit == "days"
+        template = _DAYS if days else _AGE_BAND if unit == "years" else _BAND
+        return template.in_language(lang).format(low=match[1], high=match[2])
+    if match := _AT_MOST.match(value):
+        days = bool(match[2]) or unit == "days"
+        return (_AT_MOST_DAYS if days else _AT_MOST_PLAIN).in_language(lang).format(high=match[1])
+    if match := _OVER.match(value):
+        days = bool(match[2]) or unit == "days"
+        return (_OVER_DAYS if days else _OVER_PLAIN).in_language(lang).format(low=match[1])
+    if match := _UNDER_KEY.match(value):
+        return _UNDER.in_language(lang).format(high=match[1])
+    if match := _OR_MORE_KEY.match(value):
+        return _OR_MORE.in_language(lang).format(low=match[1])
+    return None
+
+
+def format_date(day: date, lang: str) -> str:
+    """Return ``day`` written out in ``lang``, e.g. ``1er mars 2026`` or ``1 مارس 2026``."""
+    number = "1er" if lang == "fr" and day.day == 1 else str(day.day)
+    month = _MONTHS[lang][day.month - 1]
+    if lang == "en":
+        return f"{month} {day.day}, {day.year}"
+    return f"{number} {month} {day.year}"
+
+
+def format_number(value: int | float | Decimal, lang: str, *, share: bool = False) -> str:
+    """Return ``value`` written for readers of ``lang``.
+
+    Whole numbers get digit grouping (a narrow no-break space in French, a dot in Arabic as
+    written in Morocco, a comma in English); other numbers get one decimal; a share (0 to 1)
+    becomes a percentage with one decimal.
+
+    :raises ValueError: for a NaN or infinite number, which no report should contain.
+    """
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        msg = f"a report cell holds {value!r}; write None for a missing value"
+        raise ValueError(msg)
+    group, decimal_mark = _SEPARATORS[lang]
+    if share:
+        text = f"{Decimal(value) * 100:,.1f}"
+    elif isinstance(value, int) or value == int(value):
+        text = f"{int(value):,d}"
+    else:
+        text = f"{Decimal(value):,.1f}"
+    # Swap through a placeholder so that one mark never turns into the other.
+    text = text.replace(",", "\0").replace(".", decimal_mark).replace("\0", group)
+    return text + _PERCENT[lang] if share else text
