@@ -170,7 +170,8 @@ def test_the_migrations_are_shipped_inside_the_package() -> None:
 
     assert (migrations / "env.py").is_file()
     assert (migrations / "script.py.mako").is_file()
-    assert (migrations / "versions" / f"{head_revision()}_initial.py").is_file()
+    assert (migrations / "versions" / "0001_initial.py").is_file()
+    assert list((migrations / "versions").glob(f"{head_revision()}_*.py"))
 
 
 def test_the_migrations_refuse_to_run_outside_the_upgrade_function(tmp_path: Path) -> None:
@@ -203,15 +204,16 @@ def test_processes_upgrading_one_postgresql_database_at_once_do_not_collide() ->
         assert _differences(url) == []
 
 
-# A second revision, to see how a store opens a database of an older schema.
+# A revision after the shipped head, to see how a store opens a database of an older schema.
 
-_SECOND_REVISION = '''"""Add a column, as a later version of wladna_core might."""
+_NEWER = "9001"
+_NEWER_REVISION = '''"""Add a column, as a later version of wladna_core might."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -227,11 +229,12 @@ def downgrade():
 
 @pytest.fixture
 def newer_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Make wladna_core believe it ships a revision 0002 after the real head."""
+    """Make wladna_core believe it ships a revision 9001 after the real head."""
     shipped = Path(str(importlib.resources.files("wladna_core.storage.sql") / "migrations"))
     scripts = tmp_path / "migrations"
     shutil.copytree(shipped, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_note.py").write_text(_SECOND_REVISION, encoding="utf-8")
+    newer = _NEWER_REVISION.replace("{head}", head_revision())
+    (scripts / "versions" / f"{_NEWER}_note.py").write_text(newer, encoding="utf-8")
     monkeypatch.setattr(migrate, "_script_location", lambda: scripts)
     migrate._scripts.cache_clear()
     migrate._known_revisions.cache_clear()
@@ -250,7 +253,7 @@ def test_a_database_of_an_older_schema_is_upgraded_when_a_store_opens_it(
     with _open(url):
         pass
 
-    assert current_revision(url) == "0002"
+    assert current_revision(url) == _NEWER
 
 
 def test_a_database_of_an_older_schema_is_refused_when_auto_upgrade_is_off(
@@ -258,14 +261,17 @@ def test_a_database_of_an_older_schema_is_refused_when_auto_upgrade_is_off(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)
+    old = head_revision()
     request.getfixturevalue("newer_library")
 
-    with pytest.raises(StoreError, match=r"revision 0001.*needs revision 0002.*wladna db upgrade"):
+    with pytest.raises(
+        StoreError, match=rf"revision {old}.*needs revision {_NEWER}.*wladna db upgrade"
+    ):
         _open(url, auto_upgrade=False)
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == old
 
     upgrade(url)
-    assert current_revision(url) == "0002"
+    assert current_revision(url) == _NEWER
 
 
 def test_a_failing_migration_leaves_the_database_at_its_previous_revision(
@@ -273,6 +279,7 @@ def test_a_failing_migration_leaves_the_database_at_its_previous_revision(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)
+    old = head_revision()
     request.getfixturevalue("newer_library")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
@@ -282,10 +289,10 @@ def test_a_failing_migration_leaves_the_database_at_its_previous_revision(
 
     with pytest.raises(
         StoreError,
-        match=r"to schema revision 0002 failed: duplicate column.*stays at revision 0001",
+        match=rf"to schema revision {_NEWER} failed: duplicate column.*stays at revision {old}",
     ):
         upgrade(url)
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == old
 
 
 @pytest.mark.postgresql

@@ -13,6 +13,12 @@ case's referrals), which an index narrows down first, as a SQL store's indexes d
 ``memory://`` opens a new, empty store.  ``memory://name`` opens the store of that name in this
 process: every store opened with the same name sees the same records while one of them is
 referenced.  Nothing survives the process.
+
+The audit trail lives with the records: a unit of work stages the entries it appends and
+publishes them when it commits.  The first append of a unit of work takes the store's audit
+lock until it ends, so that units of work append one after the other (a unit of work appending
+while another one of the same thread holds the lock is refused at once, as it would wait for
+itself).
 """
 
 from __future__ import annotations
@@ -42,10 +48,11 @@ from wladna_core.storage.ports import (
 from wladna_core.storage.query import CaseQuery, ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 
     import pluggy
 
+    from wladna_core.audit import AuditEntry
     from wladna_core.storage.query import Query
 
 __all__ = ["SCHEME", "MemoryRepository", "MemoryStore", "MemoryUnitOfWork", "wladna_open_store"]
@@ -53,6 +60,8 @@ __all__ = ["SCHEME", "MemoryRepository", "MemoryStore", "MemoryUnitOfWork", "wla
 #: The URL scheme of the memory store.
 SCHEME: Final = "memory"
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{0,100}$")
+# Seconds a unit of work waits for another one's audit lock before it gives up.
+_AUDIT_WAIT_SECONDS: Final = 30.0
 
 
 def _record_keys(record: object) -> Iterator[Hashable]:
@@ -117,12 +126,17 @@ class _Table:
 
 
 class _Data:
-    """The committed records of one memory store, and its case-number counters."""
+    """The committed records of one memory store, its case-number counters and audit trail."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.tables: dict[type, _Table] = {}
         self.counters: dict[tuple[str, int], int] = {}
+        # The committed audit entries in order of seq; appended to, never changed.
+        self.audit: list[AuditEntry] = []
+        # Held by the unit of work that appends audit entries, from its first append to its end.
+        self.audit_lock = threading.Lock()
+        self.audit_holder: int | None = None
 
     def table(self, record_type: type) -> _Table:
         return self.tables.setdefault(record_type, _Table())
@@ -131,6 +145,7 @@ class _Data:
         with self.lock:
             self.tables.clear()
             self.counters.clear()
+            self.audit.clear()
 
 
 _named: weakref.WeakValueDictionary[str, _Data] = weakref.WeakValueDictionary()
@@ -197,6 +212,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self._overlay: dict[type, _Table] = {}
         # The committed version each written record had when first written here (None: new).
         self._based_on: dict[tuple[type, str], int | None] = {}
+        # Audit entries appended by this unit of work; whether it holds the audit lock.
+        self._audit_staged: list[AuditEntry] = []
+        self._audit_locked = False
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> MemoryRepository[T]:
@@ -216,11 +234,80 @@ class MemoryUnitOfWork(UnitOfWork):
         with self._data.lock:
             self._check_nothing_moved()
             self._check_case_numbers_free()
+            self._check_audit_follows()
             for record_type, written in self._overlay.items():
                 table = self._data.table(record_type)
                 for record_id, entry in written.rows.items():
                     table.put(record_id, entry)
+            self._data.audit.extend(self._audit_staged)
         self._rollback()
+
+    def _check_audit_follows(self) -> None:
+        """Refuse staged audit entries that no longer follow the committed trail (a reset)."""
+        if not self._audit_staged:
+            return
+        trail = self._data.audit
+        last_seq = trail[-1].seq if trail else 0
+        if self._audit_staged[0].seq != last_seq + 1:
+            msg = (
+                f"the audit trail of {self.store!r} changed while this unit of work held its "
+                "lock (the store was reset); nothing was saved. Do the work again"
+            )
+            raise StoreError(msg)
+
+    def _audit_lock(self) -> None:
+        if self._audit_locked:
+            return
+        data = self._data
+        if data.audit_holder == threading.get_ident():
+            msg = (
+                f"another unit of work of this thread on {self.store!r} has appended audit "
+                "entries and is still open; it holds the audit trail until it ends, so this one "
+                "would wait for it forever. Finish the first unit of work before the next"
+            )
+            raise StoreError(msg)
+        if not data.audit_lock.acquire(timeout=_AUDIT_WAIT_SECONDS):
+            msg = (
+                f"{self.store!r} is busy: another unit of work has held its audit trail for "
+                f"more than {_AUDIT_WAIT_SECONDS:g} s; nothing was saved. Try again, or keep "
+                "units of work short"
+            )
+            raise StoreError(msg)
+        data.audit_holder = threading.get_ident()
+        self._audit_locked = True
+
+    def _audit_last(self) -> AuditEntry | None:
+        if self._audit_staged:
+            return self._audit_staged[-1]
+        with self._data.lock:
+            return self._data.audit[-1] if self._data.audit else None
+
+    def _audit_insert(self, entries: Sequence[AuditEntry]) -> None:
+        self._audit_staged.extend(entries)
+
+    def _audit_select(
+        self,
+        after_seq: int,
+        *,
+        record_id: str | None,
+        actor_id: str | None,
+        limit: int | None,
+    ) -> list[AuditEntry]:
+        found: list[AuditEntry] = []
+        if limit == 0:
+            return found
+        with self._data.lock:
+            committed = self._data.audit
+            start = bisect.bisect_right(committed, after_seq, key=lambda entry: entry.seq)
+            tail = (committed[index] for index in range(start, len(committed)))
+            for entry in _chained(tail, self._audit_staged, after_seq):
+                if (record_id is None or entry.record_id == record_id) and (
+                    actor_id is None or entry.actor_id == actor_id
+                ):
+                    found.append(entry)
+                    if len(found) == limit:
+                        break
+        return found
 
     def _check_nothing_moved(self) -> None:
         for (record_type, record_id), based_on in self._based_on.items():
@@ -255,6 +342,19 @@ class MemoryUnitOfWork(UnitOfWork):
     def _rollback(self) -> None:
         self._overlay.clear()
         self._based_on.clear()
+        self._audit_staged.clear()
+        if self._audit_locked:
+            self._audit_locked = False
+            self._data.audit_holder = None
+            self._data.audit_lock.release()
+
+
+def _chained(
+    committed: Iterable[AuditEntry], staged: Iterable[AuditEntry], after_seq: int
+) -> Iterator[AuditEntry]:
+    """Yield committed entries, then staged ones, whose seq is greater than ``after_seq``."""
+    yield from committed
+    yield from (entry for entry in staged if entry.seq > after_seq)
 
 
 class MemoryRepository(Repository[T]):

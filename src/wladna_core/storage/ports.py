@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, 
 
 import attrs
 
+from wladna_core.audit import AuditDraft, AuditEntry, chain
 from wladna_core.convert import structure, unstructure
 from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
@@ -55,6 +56,8 @@ __all__ = [
     "ALLOW_RESET",
     "KNOWN_SCHEMES",
     "REPOSITORY_NAMES",
+    "Aggregate",
+    "AuditLog",
     "ConcurrencyConflict",
     "NotFound",
     "Record",
@@ -83,6 +86,24 @@ class Record(Protocol):
 
 #: A record type a store keeps: TerritorialBody, Child, Family, Case or Referral.
 T = TypeVar("T", bound=Record)
+
+#: What an aggregate query computes (for reports: grouped rows).
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Aggregate(Protocol[R_co]):
+    """A computation over a store's records, for :meth:`Store.aggregate` (reports).
+
+    :meth:`compute` is the reference path: plain Python over the records that
+    :meth:`Repository.iter` streams, which every store can run.  A store may compute the same
+    result its own way: the SQL store compiles queries that also offer ``compute_sql`` (see
+    :class:`wladna_core.storage.sql.reporting.SqlAggregate`) into grouped SQL.
+    """
+
+    def compute(self, unit_of_work: UnitOfWork) -> R_co:
+        """Return the result, reading the records through ``unit_of_work``'s repositories."""
+
 
 #: The URL schemes of the stores shipped with wladna_core; plug-ins may add others.
 KNOWN_SCHEMES: Final[tuple[str, ...]] = (
@@ -323,6 +344,58 @@ class Store(abc.ABC):
         self._check_open()
         return self._open_unit_of_work()
 
+    def aggregate(self, query: Aggregate[R]) -> R:
+        """Compute ``query`` (e.g. a report's indicator) over the stored records.
+
+        The reference implementation runs :meth:`Aggregate.compute` in a unit of work that
+        writes nothing; adapters override it to compute in the database where they can.
+
+        :raises StoreError: if the store is closed.
+        """
+        self._check_open()
+        with self.unit_of_work() as uow:
+            result = query.compute(uow)
+            uow.rollback()
+        return result
+
+    def audit_entries(
+        self,
+        after_seq: int = 0,
+        *,
+        record_id: str | None = None,
+        actor_id: str | None = None,
+        batch_size: int = 500,
+    ) -> Iterator[AuditEntry]:
+        """Yield the committed audit entries in order of seq, ``batch_size`` at a time.
+
+        Each batch is read in a short unit of work of its own, so that any number of entries
+        can be streamed; entries committed while the iterator is consumed are yielded too.  On
+        a SQLite store, do not consume it inside another unit of work of the same thread.
+
+        :param after_seq: only entries whose seq is greater.
+        :param record_id: only the entries about this record.
+        :param actor_id: only the entries of this actor.
+        :param batch_size: entries read at a time (1 or more).
+        :raises ValueError: if ``after_seq`` is negative or ``batch_size`` below 1.
+        """
+        _check_whole("after_seq", after_seq, least=0)
+        _check_whole("batch_size", batch_size, least=1)
+        self._check_open()
+        return self._stream_audit(after_seq, record_id, actor_id, batch_size)
+
+    def _stream_audit(
+        self, after_seq: int, record_id: str | None, actor_id: str | None, batch_size: int
+    ) -> Iterator[AuditEntry]:
+        while True:
+            with self.unit_of_work() as uow:
+                batch = uow.audit.entries(
+                    after_seq, record_id=record_id, actor_id=actor_id, limit=batch_size
+                )
+            yield from batch
+            if len(batch) < batch_size:
+                return
+            after_seq = batch[-1].seq
+
     def close(self) -> None:
         """Release what the store holds (connections, files); calling it again does nothing."""
         if not self._closed:
@@ -330,7 +403,7 @@ class Store(abc.ABC):
             self._close()
 
     def reset(self) -> None:
-        """Delete every record (and case-number counter) in the store; for test suites only.
+        """Delete every record, case-number counter and audit entry; for test suites only.
 
         :raises StoreError: unless the store was opened with ``settings={"allow_reset": True}``,
             so that a store holding real records can never be emptied by mistake.
@@ -385,11 +458,14 @@ class UnitOfWork(abc.ABC):
     partial piece of work is never taken for a saved one.
 
     A unit of work belongs to one thread.  Adapters subclass it and implement
-    :meth:`_repository`, :meth:`_commit`, :meth:`_rollback` and :meth:`_next_case_sequence`, and
-    :meth:`_begin` when they start a transaction.
+    :meth:`_repository`, :meth:`_commit`, :meth:`_rollback`, :meth:`_next_case_sequence`, the
+    audit trail's :meth:`_audit_lock`, :meth:`_audit_last`, :meth:`_audit_insert` and
+    :meth:`_audit_select`, and :meth:`_begin` when they start a transaction.
 
     :ivar warnings: the warning-level violations of the records written so far; they did not
         refuse the records, but a person should look at them.
+    :ivar audit: the audit log (:class:`AuditLog`): entries appended to it are committed or
+        rolled back with the rest of the unit of work.
     """
 
     bodies: Repository[TerritorialBody]
@@ -408,6 +484,7 @@ class UnitOfWork(abc.ABC):
         self.families = self._repository(Family)
         self.cases = self._repository(Case)
         self.referrals = self._repository(Referral)
+        self.audit = AuditLog(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {redact_url(self.store.url)}: {self._state.value}>"
@@ -535,6 +612,122 @@ class UnitOfWork(abc.ABC):
         Two units of work never draw the same number, even concurrently; a number drawn by a
         unit of work that is rolled back may be lost (gaps are allowed, duplicates never).
         """
+
+    @abc.abstractmethod
+    def _audit_lock(self) -> None:
+        """Make sure no other unit of work appends audit entries until this one ends.
+
+        Called before every append, ahead of :meth:`_audit_last`; the second call in a unit
+        of work does nothing.  Without it two units of work would chain entries after the
+        same last entry and fork the trail.
+        """
+
+    @abc.abstractmethod
+    def _audit_last(self) -> AuditEntry | None:
+        """Return the last audit entry as this unit of work sees it (its own appends too)."""
+
+    @abc.abstractmethod
+    def _audit_insert(self, entries: Sequence[AuditEntry]) -> None:
+        """Write new entries (numbered and hashed already) in this unit of work's transaction.
+
+        They become visible to others when the unit of work commits, and vanish if it rolls
+        back.  An adapter never changes nor deletes a written entry.
+        """
+
+    @abc.abstractmethod
+    def _audit_select(
+        self,
+        after_seq: int,
+        *,
+        record_id: str | None,
+        actor_id: str | None,
+        limit: int | None,
+    ) -> Sequence[AuditEntry]:
+        """Return the entries with seq greater than ``after_seq``, in ascending order of seq.
+
+        Only those of ``record_id`` and of ``actor_id`` when given; at most ``limit`` of them
+        (all when ``None``).  Entries are returned as stored, without any check.
+        """
+
+
+class AuditLog:
+    """The audit trail as a unit of work writes it: ``uow.audit``.
+
+    Entries are appended after the last stored one, numbered and hashed by
+    :func:`wladna_core.audit.chain` (the same for every store), in the unit of work's
+    transaction: they are committed with its records, or rolled back with them.  Two units of
+    work appending at once take turns, so the chain never forks.  There is no way to change or
+    delete an entry.
+
+    :param unit_of_work: the unit of work the entries are written in.
+    """
+
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self.unit_of_work = unit_of_work
+
+    def __repr__(self) -> str:
+        return f"<AuditLog of {self.unit_of_work!r}>"
+
+    def append(self, drafts: Iterable[AuditDraft], at: datetime) -> list[AuditEntry]:
+        """Record ``drafts``, in order, as the next entries of the trail.
+
+        :param drafts: the actions to record (:class:`~wladna_core.audit.AuditDraft`).
+        :param at: when they happened: a timezone-aware datetime, kept in UTC.
+        :returns: the entries as they will be stored once the unit of work commits.
+        :raises InvariantError: if ``at`` is not timezone-aware; the unit of work is rolled
+            back.
+        :raises TypeError: if an item is not an ``AuditDraft``; the unit of work is rolled back.
+        """
+        uow = self.unit_of_work
+        with uow._guard():
+            batch = list(drafts)
+            # Checked before taking the lock, so that a bad call never makes others wait.
+            chain(batch, at, after=None)
+            if not batch:
+                return []
+            uow._audit_lock()
+            entries = chain(batch, at, after=uow._audit_last())
+            uow._audit_insert(entries)
+        return entries
+
+    def last(self) -> AuditEntry | None:
+        """Return the last entry of the trail as this unit of work sees it, or ``None``."""
+        with self.unit_of_work._guard():
+            return self.unit_of_work._audit_last()
+
+    def entries(
+        self,
+        after_seq: int = 0,
+        *,
+        record_id: str | None = None,
+        actor_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Return the entries this unit of work sees (its own appends too), in order of seq.
+
+        :param after_seq: only entries whose seq is greater.
+        :param record_id: only the entries about this record.
+        :param actor_id: only the entries of this actor.
+        :param limit: at most this many (all when ``None``).
+        :raises ValueError: if ``after_seq`` or ``limit`` is negative.
+        """
+        _check_whole("after_seq", after_seq, least=0)
+        if limit is not None:
+            _check_whole("limit", limit, least=0)
+            if limit == 0:
+                return []
+        with self.unit_of_work._guard():
+            return list(
+                self.unit_of_work._audit_select(
+                    after_seq, record_id=record_id, actor_id=actor_id, limit=limit
+                )
+            )
+
+
+def _check_whole(name: str, value: object, *, least: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        msg = f"{name} must be a whole number >= {least}, got {value!r}"
+        raise ValueError(msg)
 
 
 # Repositories ----------------------------------------------------------------------------------

@@ -294,6 +294,7 @@ class CaseQuery(Query[Case]):
     :param opened_from: cases opened on or after this date.
     :param opened_to: cases opened on or before this date.
     :param child_id: cases about this child.
+    :param family_id: cases of this household.
     :param worker_id: cases assigned to this worker.
     :param number: the case with this case number, e.g. ``SAL-2026-000123``.
     """
@@ -310,6 +311,7 @@ class CaseQuery(Query[Case]):
     child_id: str | None = attrs.field(default=None, validator=_optional_text)
     worker_id: str | None = attrs.field(default=None, validator=_optional_text)
     number: str | None = attrs.field(default=None, validator=_optional_text)
+    family_id: str | None = attrs.field(default=None, validator=_optional_text)
 
     def matches(self, record: Case, gazetteer: Gazetteer) -> bool:
         """Return whether the case passes every filter."""
@@ -323,6 +325,7 @@ class CaseQuery(Query[Case]):
             and (self.child_id is None or record.child_id == self.child_id)
             and (self.worker_id is None or record.worker_id == self.worker_id)
             and (self.number is None or record.number == self.number)
+            and (self.family_id is None or record.family_id == self.family_id)
         )
 
 

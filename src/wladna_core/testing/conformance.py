@@ -25,7 +25,7 @@ the oracle the results of ``find``, ``count`` and ``iter`` are compared with.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
@@ -33,7 +33,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wladna_core.errors import InvalidRecord
+from wladna_core.audit import DENIED, DONE, GENESIS, AuditDraft, AuditEntry, AuditTrail
+from wladna_core.errors import InvalidRecord, InvariantError
 from wladna_core.model import (
     BodyKind,
     Case,
@@ -852,3 +853,218 @@ def test_a_closed_store_refuses_new_units_of_work(wladna_store: Store) -> None:
     assert wladna_store.closed
     with pytest.raises(StoreError, match="closed"):
         wladna_store.unit_of_work()
+
+
+# The audit trail ---------------------------------------------------------------------------------
+
+#: Offsets the audit strategies draw instants in: entries are kept in UTC whatever they get.
+AUDIT_OFFSETS: Final = (
+    UTC,
+    timezone(timedelta(hours=1)),
+    timezone(-timedelta(hours=5, minutes=30)),
+)
+_AUDIT_TEXT: Final = st.characters(codec="utf-8", exclude_characters="\x00")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECONDS_2000_TO_2100: Final = (
+    int((datetime(2000, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds()) * 10**6,
+    int((datetime(2100, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds()) * 10**6 - 1,
+)
+
+
+def _audit_text(max_size: int) -> st.SearchStrategy[str]:
+    """Non-blank text a store can keep: Arabic, quotes, backslashes, line breaks included."""
+    return st.text(_AUDIT_TEXT, min_size=1, max_size=max_size).filter(str.strip)
+
+
+def audit_drafts() -> st.SearchStrategy[AuditDraft]:
+    """Draw valid :class:`~wladna_core.audit.AuditDraft` objects of every shape."""
+    return st.builds(
+        AuditDraft,
+        actor_id=st.sampled_from(["worker-1", "supervisor-2", "خديجة"]) | _audit_text(100),
+        action=st.sampled_from(
+            ["case.read", "case.close", "referral.accept", "child.register", "report.export"]
+        ),
+        record_type=st.sampled_from(["Case", "Child", "Family", "Referral", "Report"]),
+        record_id=st.none() | ws.record_ids() | _audit_text(100),
+        version=st.none() | st.integers(0, 10**6),
+        outcome=st.sampled_from([DONE, DENIED]),
+        detail=st.none() | _audit_text(200),
+    )
+
+
+def audit_instants() -> st.SearchStrategy[datetime]:
+    """Draw timezone-aware instants (2000 to 2099, microseconds, several UTC offsets)."""
+    return st.builds(
+        lambda micros, offset: (_EPOCH + timedelta(microseconds=micros)).astimezone(offset),
+        st.integers(*_MICROSECONDS_2000_TO_2100),
+        st.sampled_from(AUDIT_OFFSETS),
+    )
+
+
+def _append(store: Store, drafts: Sequence[AuditDraft], at: datetime) -> list[AuditEntry]:
+    with store.unit_of_work() as uow:
+        return uow.audit.append(drafts, at)
+
+
+@_examples()
+@given(
+    batches=st.lists(
+        st.tuples(st.lists(audit_drafts(), max_size=4), audit_instants()), min_size=1, max_size=5
+    ),
+    batch_size=st.integers(1, 6),
+)
+def test_audit_entries_appended_in_any_batches_form_one_valid_chain(
+    wladna_store: Store,
+    batches: list[tuple[list[AuditDraft], datetime]],
+    batch_size: int,
+) -> None:
+    """Seqs run 1..N without gaps, each entry links to the one before, verify() finds it ok."""
+    wladna_store.reset()
+    appended: list[AuditEntry] = []
+    for drafts, at in batches:
+        appended.extend(_append(wladna_store, drafts, at))
+    stored = list(wladna_store.audit_entries(batch_size=batch_size))
+    assert stored == appended
+    assert [entry.seq for entry in stored] == list(range(1, len(stored) + 1))
+    for before, entry in zip([None, *stored], stored, strict=False):
+        assert entry.previous_hash == (GENESIS if before is None else before.hash)
+        assert entry.hash_matches()
+    verification = AuditTrail(wladna_store).verify(batch_size=batch_size)
+    assert verification.ok, verification
+    assert verification.checked == len(stored)
+    assert verification.head == (stored[-1].head if stored else None)
+
+
+@_examples()
+@given(drafts=st.lists(audit_drafts(), min_size=1, max_size=3), at=audit_instants())
+def test_audit_entries_come_back_exactly_as_appended(
+    wladna_store: Store, drafts: list[AuditDraft], at: datetime
+) -> None:
+    """Every field comes back; the instant in UTC with its microseconds."""
+    wladna_store.reset()
+    appended = _append(wladna_store, drafts, at)
+    stored = list(wladna_store.audit_entries())
+    assert stored == appended
+    for draft, entry in zip(drafts, stored, strict=True):
+        assert entry.draft == draft
+        assert entry.at == at
+        assert entry.at.utcoffset() == timedelta(0)
+
+
+def test_a_rolled_back_unit_of_work_leaves_no_audit_entry(wladna_store: Store) -> None:
+    """An exception, an explicit rollback, or a refused record discards the unit's entries."""
+    draft = AuditDraft("worker-1", "case.read", "Case", _unknown_id(1), 1)
+    at = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+
+    def interrupted(uow: UnitOfWork) -> None:
+        uow.audit.append([draft], at)
+        raise _Interrupted
+
+    with pytest.raises(_Interrupted):
+        _work(wladna_store, interrupted)
+    with wladna_store.unit_of_work() as uow:
+        uow.audit.append([draft], at)
+        uow.rollback()
+    file = example_case_file()
+
+    def refused(uow: UnitOfWork) -> None:
+        uow.audit.append([draft], at)
+        uow.cases.add(file.case)  # its child, family and body are not stored
+
+    with pytest.raises(InvalidRecord):
+        _work(wladna_store, refused)
+    assert list(wladna_store.audit_entries()) == []
+    (entry,) = _append(wladna_store, [draft], at)
+    assert (entry.seq, entry.previous_hash) == (1, GENESIS)
+
+
+def test_a_change_and_its_audit_entry_are_committed_together(wladna_store: Store) -> None:
+    """The record and the entry that records its writing are both stored, in one commit."""
+    file = example_case_file()
+    at = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    with wladna_store.unit_of_work() as uow:
+        body = uow.bodies.add(file.body)
+        draft = AuditDraft("worker-1", "body.register", "TerritorialBody", body.id, body.version)
+        uow.audit.append([draft], at)
+    (entry,) = AuditTrail(wladna_store).entries(record_id=body.id)
+    assert (entry.action, entry.version) == ("body.register", 1)
+    assert _counts(wladna_store)["TerritorialBody"] == 1
+
+
+def test_a_unit_of_work_sees_its_own_audit_entries_and_chains_after_them(
+    wladna_store: Store,
+) -> None:
+    """Two appends in one unit of work continue one chain; ``last()`` is the newest entry."""
+    at = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    first = AuditDraft("worker-1", "case.read", "Case", _unknown_id(1), 1)
+    second = AuditDraft("worker-2", "case.read", "Case", _unknown_id(2), 1)
+    with wladna_store.unit_of_work() as uow:
+        assert uow.audit.last() is None
+        (one,) = uow.audit.append([first], at)
+        (two,) = uow.audit.append([second], at)
+        assert uow.audit.last() == two
+        assert uow.audit.entries() == [one, two]
+        assert uow.audit.entries(actor_id="worker-2") == [two]
+        assert uow.audit.append([], at) == []
+    assert (one.seq, two.seq, two.previous_hash) == (1, 2, one.hash)
+    assert list(wladna_store.audit_entries()) == [one, two]
+
+
+def test_audit_entries_are_read_by_record_and_by_actor_in_order_of_seq(
+    wladna_store: Store,
+) -> None:
+    """Filters, ``after_seq`` and ``limit`` select the right entries, in order of seq."""
+    at = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    drafts = [
+        AuditDraft(f"worker-{serial % 3}", "case.read", "Case", _unknown_id(serial % 4), 1)
+        for serial in range(24)
+    ]
+    for start in range(0, 24, 5):
+        _append(wladna_store, drafts[start : start + 5], at)
+    trail = AuditTrail(wladna_store)
+    everything = trail.entries()
+    assert [entry.seq for entry in everything] == list(range(1, 25))
+    by_record = trail.entries(record_id=_unknown_id(1))
+    assert [entry.seq for entry in by_record] == [seq for seq in range(1, 25) if seq % 4 == 2]
+    both = list(
+        wladna_store.audit_entries(5, record_id=_unknown_id(1), actor_id="worker-0", batch_size=1)
+    )
+    assert both == [
+        entry
+        for entry in everything
+        if entry.seq > 5 and entry.record_id == _unknown_id(1) and entry.actor_id == "worker-0"
+    ]
+    assert trail.entries(after_seq=20) == everything[20:]
+    assert trail.entries(limit=3) == everything[:3]
+    assert trail.entries(limit=0) == []
+    assert trail.entries(actor_id="nobody") == []
+    with pytest.raises(ValueError, match="batch_size"):
+        wladna_store.audit_entries(batch_size=0)
+
+
+def test_bad_audit_input_is_refused_and_rolls_the_unit_of_work_back(wladna_store: Store) -> None:
+    """A naive instant is refused with its code; nothing of the unit of work is stored."""
+    file = example_case_file()
+    draft = AuditDraft("worker-1", "case.read", "Case", None, None)
+    naive = datetime.fromisoformat("2026-01-01T09:30:00")
+
+    def append_at_a_naive_instant(uow: UnitOfWork) -> None:
+        uow.bodies.add(file.body)
+        uow.audit.append([draft], naive)
+
+    with pytest.raises(InvariantError, match=r"audit\.at_naive") as refused:
+        _work(wladna_store, append_at_a_naive_instant)
+    assert refused.value.code == "audit.at_naive"
+    assert list(wladna_store.audit_entries()) == []
+    assert _counts(wladna_store) == _EMPTY
+
+
+def test_reset_empties_the_audit_trail(wladna_store: Store) -> None:
+    """``reset()`` (test stores only) deletes the entries; the next chain starts at seq 1."""
+    at = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    _append(wladna_store, [AuditDraft("worker-1", "case.read", "Case", None, None)] * 2, at)
+    wladna_store.reset()
+    assert list(wladna_store.audit_entries()) == []
+    assert AuditTrail(wladna_store).head() is None
+    (entry,) = _append(wladna_store, [AuditDraft("worker-1", "case.read", "Case", None, None)], at)
+    assert entry.seq == 1

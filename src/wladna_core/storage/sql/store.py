@@ -18,15 +18,21 @@ checks, case numbering) lives in :mod:`wladna_core.storage.ports`; this adapter 
   before it commits);
 - the records a batch of new records refers to (a case's child, family and body) are read in
   one statement per type before the rules check them, and a unit of work remembers the
-  records it read by id or wrote.
+  records it read by id or wrote;
+- audit entries are rows of ``audit_entries``, inserted in the unit of work's transaction.  A
+  unit of work appending to the trail first makes the others wait: on SQLite every unit of work
+  holds the write lock already (``BEGIN IMMEDIATE``); on PostgreSQL it takes a
+  transaction-level advisory lock (``pg_advisory_xact_lock``, one per schema), held until it
+  commits or rolls back, before it reads the last entry.
 
 A row that no longer reads back as a valid record raises
 :class:`~wladna_core.errors.InvalidRecord` naming the table, the id and every problem found.
 
 Settings (``open_store(url, settings=...)``): ``busy_timeout`` (SQLite: seconds a unit of work
 waits for another one's write lock, default 30), ``auto_upgrade`` (default ``True``: an empty
-or older database is migrated when the store opens; ``False`` refuses an older one) and
-``allow_reset``.
+or older database is migrated when the store opens; ``False`` refuses an older one),
+``sqlite_synchronous`` (``"full"``, the default, or ``"normal"``: see
+:data:`~wladna_core.storage.sql.engine.SQLITE_SYNCHRONOUS`) and ``allow_reset``.
 """
 
 from __future__ import annotations
@@ -36,13 +42,14 @@ import contextlib
 import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final, Generic, cast
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wladna_core.audit import AuditEntry
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.hookspecs import hookimpl
 from wladna_core.model import (
@@ -56,6 +63,8 @@ from wladna_core.model import (
 )
 from wladna_core.storage.ports import (
     REPOSITORY_NAMES,
+    Aggregate,
+    R,
     Repository,
     Row,
     Store,
@@ -80,6 +89,12 @@ from wladna_core.storage.sql.engine import (
     parse_url,
 )
 from wladna_core.storage.sql.migrate import check_schema, connected, unreachable
+from wladna_core.storage.sql.reporting import (
+    SqlAggregate,
+    SqlReport,
+    case_report_columns,
+    referral_report_columns,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Sequence
@@ -106,7 +121,8 @@ class SqlStore(Store):
     :param url: the store URL as given.
     :param database: its parsed form (from :func:`~wladna_core.storage.sql.engine.parse_url`).
     :param plugins: the plug-in manager for rules, territories and case numbers.
-    :param settings: ``busy_timeout``, ``auto_upgrade``, ``allow_reset``.
+    :param settings: ``busy_timeout``, ``auto_upgrade``, ``sqlite_synchronous``,
+        ``allow_reset``.
     :raises StoreError: if the database cannot be opened or its schema is refused.
     """
 
@@ -150,6 +166,21 @@ class SqlStore(Store):
 
     def _open_unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self)
+
+    def aggregate(self, query: Aggregate[R]) -> R:
+        """Compute ``query`` in the database when it can be compiled to SQL (GROUP BY).
+
+        A query offering ``compute_sql`` (:class:`~wladna_core.storage.sql.reporting.SqlAggregate`)
+        runs its grouped statements in one read-only unit of work and fetches only grouped rows;
+        any other query takes the reference path of :meth:`Store.aggregate`.
+        """
+        if not isinstance(query, SqlAggregate):
+            return super().aggregate(query)
+        self._check_open()
+        with self._open_unit_of_work() as uow:
+            result: R = query.compute_sql(SqlReport(uow, self))
+            uow.rollback()
+        return result
 
     def _reset(self) -> None:
         with self._taking_turn(), connected(self.engine) as connection:
@@ -232,6 +263,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._connection: sa.Connection | None = None
         self._transaction: sa.RootTransaction | None = None
         self._turn: contextlib.ExitStack | None = None
+        self._audit_locked = False
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> SqlRepository[T]:
@@ -343,6 +375,57 @@ class SqlUnitOfWork(UnitOfWork):
         if unused:
             self.connection.execute(_GIVE_BACK_SEQUENCES, unused)
 
+    # The audit trail ---------------------------------------------------------------------------
+
+    def _audit_lock(self) -> None:
+        # SQLite: BEGIN IMMEDIATE holds the database's write lock already.
+        if self._audit_locked or self.store.dialect != "postgresql":
+            return
+        with self._translating():
+            self.connection.execute(_AUDIT_LOCK)
+        self._audit_locked = True
+
+    def _audit_last(self) -> AuditEntry | None:
+        with self._translating():
+            row = self.connection.execute(_AUDIT_LAST).first()
+        return None if row is None else _audit_entry(row)
+
+    def _audit_insert(self, entries: Sequence[AuditEntry]) -> None:
+        rows = [attrs.asdict(entry) for entry in entries]
+        try:
+            self.connection.execute(_AUDIT_INSERT, rows)
+        except sa.exc.IntegrityError as exc:
+            msg = (
+                f"another unit of work appended audit entry {entries[0].seq} first "
+                f"({_first_line(exc)}); nothing was saved. Do the work again"
+            )
+            raise StoreError(msg) from exc
+        except sa.exc.OperationalError as exc:
+            raise self._operational_error(exc) from exc
+
+    def _audit_select(
+        self,
+        after_seq: int,
+        *,
+        record_id: str | None,
+        actor_id: str | None,
+        limit: int | None,
+    ) -> list[AuditEntry]:
+        statement = _audit_select_statement(
+            by_record=record_id is not None,
+            by_actor=actor_id is not None,
+            limited=limit is not None,
+        )
+        parameters = {
+            "after_seq": after_seq,
+            "record_id": record_id,
+            "actor_id": actor_id,
+            "limit": limit,
+        }
+        with self._translating():
+            rows = self.connection.execute(statement, parameters).all()
+        return [_audit_entry(row) for row in rows]
+
     @contextlib.contextmanager
     def _translating(self, record_type: str = "record") -> Iterator[None]:
         """Turn the database's errors into :class:`StoreError` saying what happened."""
@@ -367,6 +450,44 @@ class SqlUnitOfWork(UnitOfWork):
             f"the database {where} failed: {reason}; nothing of this unit of work was saved. "
             "Check the database server and do the work again"
         )
+
+
+_audit = tables.audit_entries
+# Transaction-level advisory lock of the audit trail of the connection's schema: the two-key
+# form, "wlAu" read as a number and the schema's name hashed, so that stores in different
+# schemas of one database do not wait for each other.
+_AUDIT_LOCK: Final = sa.select(
+    sa.func.pg_advisory_xact_lock(
+        sa.literal(int.from_bytes(b"wlAu", "big"), sa.Integer),
+        sa.func.hashtext(sa.func.current_schema()),
+    )
+)
+_AUDIT_COLUMNS: Final = tuple(_audit.c[field.name] for field in attrs.fields(AuditEntry))
+_AUDIT_LAST: Final = sa.select(*_AUDIT_COLUMNS).order_by(_audit.c.seq.desc()).limit(1)
+_AUDIT_INSERT: Final = _audit.insert()
+
+
+@functools.cache
+def _audit_select_statement(*, by_record: bool, by_actor: bool, limited: bool) -> sa.Select[Any]:
+    """Build the read of audit entries after a seq, in order of seq (once per shape)."""
+    statement = sa.select(*_AUDIT_COLUMNS).where(_audit.c.seq > sa.bindparam("after_seq"))
+    if by_record:
+        statement = statement.where(_audit.c.record_id == sa.bindparam("record_id"))
+    if by_actor:
+        statement = statement.where(_audit.c.actor_id == sa.bindparam("actor_id"))
+    statement = statement.order_by(_audit.c.seq)
+    if limited:
+        statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
+    return statement
+
+
+def _audit_entry(row: sa.Row[Any]) -> AuditEntry:
+    """Return the entry of a row as stored; SQLite gives back ``at`` without its zone (UTC)."""
+    values = row._asdict()
+    at = values["at"]
+    if isinstance(at, datetime):
+        values["at"] = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return AuditEntry(**values)
 
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:
@@ -622,6 +743,7 @@ def _case_columns(case: Case, store: SqlStore) -> dict[str, Any]:
         "opened_on": case.opened_on,
         "closed_on": None if case.closure is None else case.closure.on,
         "worker_id": case.worker_id,
+        **case_report_columns(case),
     }
 
 
@@ -644,6 +766,7 @@ def _referral_columns(referral: Referral, _store: SqlStore) -> dict[str, Any]:
         "response_due": referral.response_due,
         "responded_on": referral.responded_on,
         "closed_on": referral.closed_on,
+        **referral_report_columns(referral),
     }
 
 
@@ -713,6 +836,7 @@ _LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
             "child_id": _Equal(_cases.child_id),
             "worker_id": _Equal(_cases.worker_id),
             "number": _Equal(_cases.number),
+            "family_id": _Equal(_cases.family_id),
         },
         _SideTable(tables.case_concerns, tables.case_concerns.c.case_id, _case_concern_rows),
         references=_case_references,

@@ -14,6 +14,9 @@ Two side tables hold the sets a row has many of: ``case_concerns`` (the protecti
 case) and ``child_identifiers`` (for "which child carries this identifier?").  The table
 ``case_number_counters`` holds the last sequence number drawn per province and year.
 
+The table ``audit_entries`` holds the audit trail (:mod:`wladna_core.audit`), one row per entry:
+rows are inserted, never updated nor deleted.
+
 The migrations under ``migrations/versions`` create exactly these tables; a test compares them.
 Reporting code may read these tables (GROUP BY on the columns), never write them.
 """
@@ -26,10 +29,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "AUDIT_TEXT_LENGTH",
     "CODE_LENGTH",
     "ID_LENGTH",
     "RECORD_JSON",
     "TERRITORY_LENGTH",
+    "audit_entries",
     "bodies",
     "case_concerns",
     "case_number_counters",
@@ -47,6 +52,8 @@ ID_LENGTH: Final = 36
 TERRITORY_LENGTH: Final = 64
 #: Length of a column holding an enumeration's value (``in_conflict_with_the_law``...).
 CODE_LENGTH: Final = 64
+#: Length of the audit trail's actor and record id columns.
+AUDIT_TEXT_LENGTH: Final = 100
 
 #: The type of the ``record`` columns: JSON text on SQLite, binary JSONB on PostgreSQL.
 RECORD_JSON: Final = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -156,6 +163,12 @@ cases: Final = sa.Table(
     sa.Column("opened_on", sa.Date, nullable=False, index=True),
     sa.Column("closed_on", sa.Date, nullable=True),
     sa.Column("worker_id", sa.String(100), nullable=True, index=True),
+    # For reports (migration 0003): the assessment's date, the closure's reason, and the days
+    # from opening to assessment and to closure, so that no database computes with dates.
+    sa.Column("assessed_on", sa.Date, nullable=True),
+    sa.Column("closure_reason", sa.String(CODE_LENGTH), nullable=True),
+    sa.Column("days_to_assessment", sa.Integer, nullable=True),
+    sa.Column("days_open", sa.Integer, nullable=True),
     _record(),
 )
 
@@ -192,6 +205,8 @@ referrals: Final = sa.Table(
     sa.Column("response_due", sa.Date, nullable=True),
     sa.Column("responded_on", sa.Date, nullable=True),
     sa.Column("closed_on", sa.Date, nullable=True),
+    # For reports (migration 0003): the days from the referral to its answer.
+    sa.Column("days_to_response", sa.Integer, nullable=True),
     _record(),
 )
 
@@ -202,4 +217,24 @@ case_number_counters: Final = sa.Table(
     sa.Column("province", sa.String(TERRITORY_LENGTH), primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("last_sequence", sa.Integer, nullable=False),
+)
+
+#: The audit trail: one row per entry, in order of ``seq``; inserted, never updated.
+audit_entries: Final = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.String(AUDIT_TEXT_LENGTH), nullable=False),
+    sa.Column("action", sa.String(CODE_LENGTH), nullable=False),
+    sa.Column("record_type", sa.String(CODE_LENGTH), nullable=False),
+    sa.Column("record_id", sa.String(AUDIT_TEXT_LENGTH), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("previous_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    # "The trail of this record / this actor" reads these, in order of seq.
+    sa.Index(None, "record_id", "seq"),
+    sa.Index(None, "actor_id", "seq"),
 )

@@ -1,0 +1,653 @@
+r"""The audit trail: who read or changed which record, when, in an append-only hash chain.
+
+Every read of personal data and every change, refused ones included, is recorded as an
+:class:`AuditEntry`: the actor, the action, the record (type, id and version), the outcome and
+the instant.  Entries are numbered ``1, 2, 3 ...`` (``seq``) and chained: each carries the
+SHA-256 hash of the entry before it and its own hash over all its fields, so that an entry
+edited, deleted, reordered or forged after it was written is found by :meth:`AuditTrail.verify`.
+
+An application service hands in :class:`AuditDraft` objects inside its unit of work
+(``uow.audit.append(drafts, at)``, see :class:`wladna_core.storage.ports.AuditLog`), so that a
+change and its audit entry are committed, or rolled back, together.  :func:`chain` is the one
+place where entries are numbered and hashed, whatever the store.
+
+The hash of an entry is the lower-case hex SHA-256 of the UTF-8 bytes of a JSON object (see
+:func:`canonical_json`): every field of the entry but ``hash``, keys sorted, no spaces, text
+written as is (not ``\u`` escaped), ``at`` in UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``:
+
+>>> from datetime import UTC, datetime
+>>> draft = AuditDraft("worker-7", "case.read", "Case", "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", 3)
+>>> (entry,) = chain([draft], at=datetime(2026, 1, 1, 9, 30, tzinfo=UTC), after=None)
+>>> text = canonical_json(entry)
+>>> text[:79]
+'{"action":"case.read","actor_id":"worker-7","at":"2026-01-01T09:30:00.000000Z",'
+>>> text[text.index('"record_id"'):]
+'"record_id":"0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f","record_type":"Case","seq":1,"version":3}'
+>>> import hashlib
+>>> entry.hash == hashlib.sha256(text.encode("utf-8")).hexdigest()
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import itertools
+import json
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from wladna_core.errors import InvariantError, WladnaError
+from wladna_core.model._checks import count, optional_text, text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from wladna_core.storage.ports import Store
+
+__all__ = [
+    "ACTION_MAX",
+    "ACTOR_MAX",
+    "DENIED",
+    "DETAIL_MAX",
+    "DONE",
+    "GENESIS",
+    "OUTCOMES",
+    "RECORD_ID_MAX",
+    "RECORD_TYPE_MAX",
+    "AuditDraft",
+    "AuditEntry",
+    "AuditHead",
+    "AuditTampered",
+    "AuditTrail",
+    "Problem",
+    "ProblemKind",
+    "Verification",
+    "canonical_json",
+    "chain",
+    "entry_hash",
+]
+
+#: The ``previous_hash`` of the first entry (``seq`` 1): sixty-four zeros.
+GENESIS: Final = "0" * 64
+#: The outcome of an action that was done.
+DONE: Final = "done"
+#: The outcome of an action that was refused (the entry's ``detail`` says why).
+DENIED: Final = "denied"
+#: Every outcome an entry may have.
+OUTCOMES: Final = (DONE, DENIED)
+
+#: Longest actor id, in characters.
+ACTOR_MAX: Final = 100
+#: Longest action name, in characters.
+ACTION_MAX: Final = 64
+#: Longest record type name, in characters.
+RECORD_TYPE_MAX: Final = 64
+#: Longest record id, in characters.
+RECORD_ID_MAX: Final = 100
+#: Longest detail, in characters.
+DETAIL_MAX: Final = 1000
+
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_RECORD_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
+# Entries are verified this many positions around their own for a hash made at another seq.
+_REORDER_WINDOW: Final = 1000
+_DEFAULT_BATCH: Final = 500
+
+
+# Drafts -----------------------------------------------------------------------------------------
+
+
+def _storable(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Refuse text that a database cannot keep exactly: NUL characters, lone surrogates."""
+    if not isinstance(value, str):
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        unencodable = True
+    else:
+        unencodable = "\x00" in value
+    if unencodable:
+        raise InvariantError(
+            "audit.text_unstorable",
+            f"{attribute.name} holds a NUL character or an unpaired surrogate, which a store "
+            "cannot keep; remove it",
+            attribute.name,
+        )
+
+
+def _matching(pattern: re.Pattern[str], example: str) -> Any:
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+        if not pattern.match(value):
+            raise InvariantError(
+                f"audit.{attribute.name}_format",
+                f"{attribute.name} must look like {example!r}, got {value!r}",
+                attribute.name,
+            )
+
+    return check
+
+
+def _optional_count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        count(instance, attribute, value)
+
+
+def _outcome(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in OUTCOMES:
+        raise InvariantError(
+            "audit.outcome",
+            f"outcome must be one of {', '.join(OUTCOMES)}, got {value!r}",
+            attribute.name,
+        )
+
+
+@attrs.frozen
+class AuditDraft:
+    """One action to record, as an application service hands it in.
+
+    :param actor_id: who acted (the actor's id; at most :data:`ACTOR_MAX` characters).
+    :param action: what was done, a lower-case dotted name such as ``case.read``,
+        ``case.close``, ``referral.accept`` or ``child.register``.
+    :param record_type: the type of the record acted on: ``Case``, ``Child``, ``Family``,
+        ``Referral``, ``TerritorialBody``, ``Report``...
+    :param record_id: the record's id, or ``None`` when the action has no single record.
+    :param version: the version of the record read or written (``None`` if none).
+    :param outcome: :data:`DONE` or :data:`DENIED`.
+    :param detail: a short note, e.g. why the action was denied.  Never personal data: the
+        trail is kept for years and read by auditors.
+    :raises InvariantError: if a field is blank, too long, badly shaped, or holds text a store
+        cannot keep (the code names the field).
+    """
+
+    actor_id: str = attrs.field(validator=[text(ACTOR_MAX), _storable])
+    action: str = attrs.field(
+        validator=[text(ACTION_MAX), _matching(_ACTION, "case.read"), _storable]
+    )
+    record_type: str = attrs.field(
+        validator=[text(RECORD_TYPE_MAX), _matching(_RECORD_TYPE, "Case")]
+    )
+    record_id: str | None = attrs.field(validator=[optional_text(RECORD_ID_MAX), _storable])
+    version: int | None = attrs.field(validator=_optional_count)
+    outcome: str = attrs.field(default=DONE, validator=_outcome)
+    detail: str | None = attrs.field(default=None, validator=[optional_text(DETAIL_MAX), _storable])
+
+
+# Entries ----------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class AuditEntry:
+    """One entry of the audit trail, as a store keeps it and gives it back.
+
+    Entries are made by :func:`chain` only.  What a store reads back is not checked when it is
+    built: an entry changed in the database must reach :meth:`AuditTrail.verify` to be reported.
+
+    :param seq: the entry's position in the chain: 1, 2, 3...
+    :param at: when the action happened, in UTC (microseconds kept).
+    :param actor_id: who acted.
+    :param action: what was done (``case.read``...).
+    :param record_type: the type of the record acted on.
+    :param record_id: the record's id, or ``None``.
+    :param version: the version of the record read or written, or ``None``.
+    :param outcome: ``done`` or ``denied``.
+    :param detail: a short note, or ``None``.
+    :param previous_hash: the ``hash`` of entry ``seq - 1``; :data:`GENESIS` for ``seq`` 1.
+    :param hash: the hex SHA-256 of :func:`canonical_json` of this entry.
+    """
+
+    seq: int
+    at: datetime
+    actor_id: str
+    action: str
+    record_type: str
+    record_id: str | None
+    version: int | None
+    outcome: str
+    detail: str | None
+    previous_hash: str
+    hash: str
+
+    @property
+    def draft(self) -> AuditDraft:
+        """The action this entry records, as it was handed in.
+
+        :raises InvariantError: if the stored fields are no longer a valid draft.
+        """
+        return AuditDraft(
+            self.actor_id,
+            self.action,
+            self.record_type,
+            self.record_id,
+            self.version,
+            self.outcome,
+            self.detail,
+        )
+
+    @property
+    def head(self) -> AuditHead:
+        """This entry's place in the chain (seq and hash), to keep outside the store."""
+        return AuditHead(self.seq, self.hash)
+
+    def hash_matches(self) -> bool:
+        """Whether :attr:`hash` is the hash of this entry's fields, as :func:`chain` made it."""
+        return entry_hash(self) == self.hash
+
+
+def _utc_text(at: object) -> str:
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        return repr(at)  # only a damaged entry: its hash will not match
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(entry: AuditEntry) -> str:
+    r"""Return the text whose SHA-256 is the entry's hash.
+
+    A JSON object with the fields ``action``, ``actor_id``, ``at``, ``detail``, ``outcome``,
+    ``previous_hash``, ``record_id``, ``record_type``, ``seq`` and ``version`` in this (sorted)
+    order, no whitespace, ``null`` for ``None``, numbers as integers, text as is (only ``"``,
+    ``\`` and control characters escaped, as JSON requires), ``at`` in UTC written
+    ``YYYY-MM-DDTHH:MM:SS.ffffffZ``.  For such values this is also the JSON Canonicalization
+    Scheme (RFC 8785), so that any language can recompute it.
+
+    :param entry: the entry (its ``hash`` is not part of the text).
+    """
+    fields = {
+        "action": entry.action,
+        "actor_id": entry.actor_id,
+        "at": _utc_text(entry.at),
+        "detail": entry.detail,
+        "outcome": entry.outcome,
+        "previous_hash": entry.previous_hash,
+        "record_id": entry.record_id,
+        "record_type": entry.record_type,
+        "seq": entry.seq,
+        "version": entry.version,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """Return the hex SHA-256 of the UTF-8 bytes of :func:`canonical_json` of ``entry``.
+
+    The entry's own ``hash`` field is ignored: this is what it must equal.
+    """
+    data = canonical_json(entry).encode("utf-8", errors="surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+def chain(drafts: Iterable[AuditDraft], at: datetime, after: AuditEntry | None) -> list[AuditEntry]:
+    """Return ``drafts`` numbered and hashed as the entries that follow ``after``.
+
+    :param drafts: the actions to record, in order.
+    :param at: when they happened; timezone-aware, kept in UTC with its microseconds.
+    :param after: the last entry of the chain, or ``None`` for a chain with no entry yet.
+    :returns: one entry per draft, ``seq`` following ``after.seq`` (from 1 when ``after`` is
+        ``None``), each linked to the one before it.
+    :raises InvariantError: if ``at`` is not a timezone-aware datetime.
+    :raises TypeError: if an item of ``drafts`` is not an :class:`AuditDraft`, or ``after`` is
+        not an :class:`AuditEntry` or ``None``.
+    """
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise InvariantError(
+            "audit.at_naive",
+            f"the time of audit entries must be a timezone-aware datetime (e.g. "
+            f"datetime.now(UTC)), got {at!r}",
+            "at",
+        )
+    given: object = after  # checked at run time: callers may pass anything
+    if given is not None and not isinstance(given, AuditEntry):
+        msg = f"after must be the last AuditEntry of the chain or None, got {type(given).__name__}"
+        raise TypeError(msg)
+    moment = at.astimezone(UTC)
+    seq, previous = (0, GENESIS) if after is None else (after.seq, after.hash)
+    entries: list[AuditEntry] = []
+    for item in drafts:
+        draft: object = item  # checked at run time: callers may pass anything
+        if not isinstance(draft, AuditDraft):
+            msg = f"the audit trail records AuditDraft objects, got {type(draft).__name__}"
+            raise TypeError(msg)
+        seq += 1
+        unhashed = AuditEntry(
+            seq=seq,
+            at=moment,
+            actor_id=draft.actor_id,
+            action=draft.action,
+            record_type=draft.record_type,
+            record_id=draft.record_id,
+            version=draft.version,
+            outcome=draft.outcome,
+            detail=draft.detail,
+            previous_hash=previous,
+            hash="",
+        )
+        entry = attrs.evolve(unhashed, hash=entry_hash(unhashed))
+        entries.append(entry)
+        previous = entry.hash
+    return entries
+
+
+# Verification -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class AuditHead:
+    """A point of the chain (an entry's ``seq`` and ``hash``), to keep outside the store.
+
+    Export the head of the trail regularly (:meth:`AuditTrail.head`) to a place the store's
+    administrators cannot write; :meth:`AuditTrail.verify` given those heads as ``anchors``
+    detects a trail truncated or rewritten since.
+
+    :param seq: the entry's position.
+    :param hash: the entry's hash (64 lower-case hex digits).
+    :raises InvariantError: if ``seq`` is below 1 or ``hash`` is not 64 hex digits.
+    """
+
+    seq: int = attrs.field(validator=count)
+    hash: str = attrs.field()
+
+    @seq.validator
+    def _check_seq(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if value < 1:
+            raise InvariantError("audit.seq", "an audit entry's seq is 1 or more", attribute.name)
+
+    @hash.validator
+    def _check_hash(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not _HEX_HASH.match(value):
+            raise InvariantError(
+                "audit.hash", "an audit hash is 64 lower-case hex digits", attribute.name
+            )
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+class ProblemKind(enum.StrEnum):
+    """What is wrong with the trail at one entry."""
+
+    #: The entry's fields do not give its hash: it was edited, or forged, after it was written.
+    EDITED = "edited"
+    #: Entries are missing before this one: deleted.
+    MISSING = "missing"
+    #: The entry's hash is right for another position: entries were moved.
+    REORDERED = "reordered"
+    #: The entry's ``previous_hash`` is not the hash of the entry before it: that one was
+    #: rewritten, replaced or removed.
+    BROKEN_LINK = "broken_link"
+    #: An exported head is beyond the end of the trail: its tail was removed.
+    TRUNCATED = "truncated"
+    #: An exported head no longer matches the entry at its seq: the trail was rewritten.
+    REWRITTEN = "rewritten"
+
+
+@attrs.frozen
+class Problem:
+    """One thing found wrong by :meth:`AuditTrail.verify`.
+
+    :param seq: the position where it was found (for ``missing``, the first missing one).
+    :param kind: what is wrong.
+    :param message: a sentence for an auditor.
+    """
+
+    seq: int
+    kind: ProblemKind
+    message: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq} ({self.kind.value}): {self.message}"
+
+
+@attrs.frozen
+class Verification:
+    """The result of :meth:`AuditTrail.verify`.
+
+    :param ok: whether no problem was found.
+    :param checked: how many stored entries were read.
+    :param problems: what was found, in order of seq (at most the ``max_problems`` asked for).
+    :param head: the last stored entry's seq and hash (``None`` for an empty trail): export it.
+    """
+
+    ok: bool
+    checked: int
+    problems: tuple[Problem, ...] = ()
+    head: AuditHead | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"audit trail ok: {self.checked} entries, head {self.head}"
+        shown = "; ".join(str(problem) for problem in self.problems[:5])
+        more = len(self.problems) - 5
+        tail = f"; and {more} more" if more > 0 else ""
+        return f"audit trail NOT ok after {self.checked} entries: {shown}{tail}"
+
+
+class AuditTampered(WladnaError):
+    """The audit trail failed verification: entries were changed outside wladna_core.
+
+    :param verification: what :meth:`AuditTrail.verify` found.
+    """
+
+    def __init__(self, verification: Verification) -> None:
+        self.verification = verification
+        first = verification.problems[0] if verification.problems else None
+        where = f"at seq {first.seq} ({first.kind.value}: {first.message})" if first else ""
+        count_ = len(verification.problems)
+        super().__init__(
+            f"the audit trail fails verification {where} ({count_} problem"
+            f"{'' if count_ == 1 else 's'} found in {verification.checked} entries). Its "
+            "entries were changed outside wladna_core: keep the database as it is for the "
+            "investigation, and compare it with a backup and with the exported heads"
+        )
+
+    @property
+    def first_seq(self) -> int | None:
+        """The seq of the first problem."""
+        problems = self.verification.problems
+        return problems[0].seq if problems else None
+
+    def __reduce__(self) -> tuple[type[AuditTampered], tuple[Verification]]:
+        return (type(self), (self.verification,))
+
+
+def _written_at(entry: AuditEntry) -> int | None:
+    """Return the other seq for which ``entry``'s fields give its hash, nearest first."""
+    low = max(1, entry.seq - _REORDER_WINDOW)
+    high = entry.seq + _REORDER_WINDOW
+    for distance in range(1, _REORDER_WINDOW + 1):
+        for seq in (entry.seq - distance, entry.seq + distance):
+            if low <= seq <= high and entry_hash(attrs.evolve(entry, seq=seq)) == entry.hash:
+                return seq
+    return None
+
+
+def _problems_of(
+    entry: AuditEntry, before: AuditEntry | None, *, before_sound: bool
+) -> Iterator[Problem]:
+    """Yield what is wrong with ``entry``, the stored entry after ``before``.
+
+    The link to ``before`` is checked only when ``before`` is sound (its own hash matched): a
+    damaged entry is reported once, not again at the next one.
+    """
+    expected_seq = 1 if before is None else before.seq + 1
+    gap = entry.seq > expected_seq
+    if gap:
+        last_missing = entry.seq - 1
+        which = (
+            f"entry {expected_seq} is"
+            if last_missing == expected_seq
+            else f"entries {expected_seq} to {last_missing} are"
+        )
+        yield Problem(expected_seq, ProblemKind.MISSING, f"{which} missing: deleted")
+    elif entry.seq < expected_seq:
+        yield Problem(
+            entry.seq,
+            ProblemKind.REORDERED,
+            f"seq {entry.seq} comes after seq {expected_seq - 1}: stored twice or out of order",
+        )
+        return
+    if not entry.hash_matches():
+        written_at = _written_at(entry)
+        if written_at is not None:
+            yield Problem(
+                entry.seq,
+                ProblemKind.REORDERED,
+                f"the entry stored at seq {entry.seq} was written at seq {written_at}: "
+                "entries were moved",
+            )
+        else:
+            yield Problem(
+                entry.seq,
+                ProblemKind.EDITED,
+                "its fields do not give its hash: it was edited, or forged, after it was written",
+            )
+        return
+    previous_hash = GENESIS if before is None else before.hash
+    if entry.previous_hash != previous_hash and not gap and before_sound:
+        against = "the genesis value" if before is None else f"the hash of entry {before.seq}"
+        yield Problem(
+            entry.seq,
+            ProblemKind.BROKEN_LINK,
+            f"its previous_hash is not {against}: the entry before it was rewritten, "
+            "replaced or removed",
+        )
+
+
+class AuditTrail:
+    """The audit trail of a store: read it, verify it.
+
+    Entries are appended by application services through their unit of work
+    (``uow.audit.append``); there is no way to change or delete one.
+
+    :param store: the store whose trail this is.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __repr__(self) -> str:
+        return f"<AuditTrail of {self.store!r}>"
+
+    def entries(
+        self,
+        *,
+        record_id: str | None = None,
+        actor_id: str | None = None,
+        after_seq: int = 0,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Return committed entries in order of seq: all, or those of a record or actor.
+
+        :param record_id: only the entries about this record.
+        :param actor_id: only the entries of this actor.
+        :param after_seq: only entries whose seq is greater (to page through the trail).
+        :param limit: at most this many (all when ``None``).
+        :raises ValueError: if ``after_seq`` or ``limit`` is negative.
+        """
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
+        ):
+            msg = f"limit must be a whole number >= 0 or None, got {limit!r}"
+            raise ValueError(msg)
+        if limit == 0:
+            return []
+        batch = _DEFAULT_BATCH if limit is None else min(limit, _DEFAULT_BATCH)
+        found = self.store.audit_entries(
+            after_seq, record_id=record_id, actor_id=actor_id, batch_size=batch
+        )
+        return list(found if limit is None else itertools.islice(found, limit))
+
+    def head(self) -> AuditHead | None:
+        """Return the last committed entry's seq and hash (``None`` while the trail is empty).
+
+        Keep it somewhere the store's administrators cannot write, to pass later to
+        :meth:`verify` as an anchor.
+        """
+        with self.store.unit_of_work() as uow:
+            last = uow.audit.last()
+        return None if last is None else last.head
+
+    def verify(
+        self,
+        *,
+        strict: bool = False,
+        anchors: Iterable[AuditHead] = (),
+        batch_size: int = _DEFAULT_BATCH,
+        max_problems: int = 100,
+    ) -> Verification:
+        """Check every committed entry, streaming the trail ``batch_size`` entries at a time.
+
+        Finds entries edited, forged, deleted or moved, and links broken.  Removing the last
+        entries leaves a valid, shorter chain: only ``anchors`` (heads exported earlier) reveal
+        it, and reveal a trail rewritten from the start too.
+
+        :param strict: raise :class:`AuditTampered` instead of returning a failed verification.
+        :param anchors: heads exported earlier (:meth:`head`); each must still be in the trail.
+        :param batch_size: entries read at a time; only one batch is held in memory.
+        :param max_problems: stop after finding this many problems.
+        :raises AuditTampered: if ``strict`` and a problem was found.
+        """
+        pending: list[AuditHead] = []
+        for item in anchors:
+            anchor: object = item  # checked at run time: callers may pass anything
+            if not isinstance(anchor, AuditHead):
+                msg = f"anchors are AuditHead objects, got {type(anchor).__name__}"
+                raise TypeError(msg)
+            pending.append(anchor)
+        pending.sort(key=lambda anchor: anchor.seq)
+        problems: list[Problem] = []
+        before: AuditEntry | None = None
+        before_sound = True
+        checked = 0
+        for entry in self.store.audit_entries(batch_size=batch_size):
+            checked += 1
+            found = list(_problems_of(entry, before, before_sound=before_sound))
+            problems.extend(found)
+            before_sound = not any(
+                problem.kind in (ProblemKind.EDITED, ProblemKind.REORDERED) for problem in found
+            )
+            while pending and pending[0].seq <= entry.seq:
+                anchor = pending.pop(0)
+                if anchor.seq == entry.seq and anchor.hash != entry.hash:
+                    problems.append(
+                        Problem(
+                            entry.seq,
+                            ProblemKind.REWRITTEN,
+                            f"the exported head {anchor} no longer matches the entry at seq "
+                            f"{entry.seq}: the trail was rewritten",
+                        )
+                    )
+            before = entry
+            if len(problems) >= max_problems:
+                break
+        else:
+            problems.extend(
+                Problem(
+                    anchor.seq,
+                    ProblemKind.TRUNCATED,
+                    f"the exported head {anchor} is beyond the last entry "
+                    f"({0 if before is None else before.seq}): entries were removed from the end",
+                )
+                for anchor in pending
+            )
+        verification = Verification(
+            ok=not problems,
+            checked=checked,
+            problems=tuple(problems[:max_problems]),
+            head=None if before is None else before.head,
+        )
+        if strict and not verification.ok:
+            raise AuditTampered(verification)
+        return verification
+
+    def check(self, *, anchors: Iterable[AuditHead] = ()) -> None:
+        """Verify the trail, and raise if anything is wrong.
+
+        :param anchors: heads exported earlier (see :meth:`verify`).
+        :raises AuditTampered: naming the first problem's seq.
+        """
+        self.verify(strict=True, anchors=anchors)
