@@ -78,13 +78,16 @@ __all__ = [
 ]
 
 #: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
-#: exactly as installed plug-ins are: the memory store, the SQL store, the built-in rules and
-#: the CSV, JSON and Markdown renderers.
+#: exactly as installed plug-ins are: the memory store, the SQL store, the built-in rules,
+#: the CSV, JSON and Markdown renderers, the eligibility check of social programmes and the
+#: built-in reporting indicators.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.memory",
     "wladna_core.storage.sql.store",
     "wladna_core._builtin_rules",
     "wladna_core.renderers",
+    "wladna_core.programmes",
+    "wladna_core.reporting.builtin",
 )
 
 #: The entry-point group installed plug-ins register under.

@@ -103,6 +103,10 @@ def _positions(value: Any) -> frozenset[tuple[int, int]]:
     return frozenset((int(row), int(measure)) for row, measure in value)
 
 
+def _text_mapping(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
 def _optional_tuple(value: Any) -> tuple[object, ...] | None:
     return None if value is None else tuple(value)
 
@@ -228,7 +232,7 @@ class Report:
     period: Period | None = None
     privacy: Privacy = Privacy.INTERNAL
     threshold: int | None = None
-    filters: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    filters: Mapping[str, str] = attrs.field(factory=dict, converter=_text_mapping)
     generated_on: date | None = None
 
     def table(self, indicator: str) -> ReportTable:

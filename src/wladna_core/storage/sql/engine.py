@@ -2,7 +2,8 @@
 
 SQLite connections are set up when they open (the ``connect`` event): write-ahead logging
 (``journal_mode=WAL``, for files), foreign keys enforced, a busy timeout, and full ``fsync`` at
-each commit.  A unit of work on SQLite begins with ``BEGIN IMMEDIATE``: it takes the database's
+each commit (``synchronous=FULL``; the ``sqlite_synchronous`` setting can relax it to
+``NORMAL`` for throw-away databases such as the demonstration's).  A unit of work on SQLite begins with ``BEGIN IMMEDIATE``: it takes the database's
 single write lock at once, so that a unit of work never fails half-way because another one wrote
 since it read; others wait for it (up to the busy timeout) while readers outside units of work
 are never blocked.
@@ -36,6 +37,7 @@ __all__ = [
     "AUTO_UPGRADE",
     "BUSY_TIMEOUT",
     "SETTINGS",
+    "SQLITE_SYNCHRONOUS",
     "SQL_SCHEMES",
     "SqlSettings",
     "is_memory",
@@ -55,10 +57,16 @@ BUSY_TIMEOUT: Final = "busy_timeout"
 #: Setting: whether opening a database of an older schema upgrades it (default ``True``);
 #: ``False`` refuses to open it until ``wladna db upgrade`` has run.
 AUTO_UPGRADE: Final = "auto_upgrade"
+#: Setting: how SQLite makes commits durable, ``"full"`` (the default) or ``"normal"``.
+#: With ``"normal"`` (in WAL mode) a commit does not wait for the disk: a power cut or a crash
+#: of the machine may lose the last units of work committed, but never corrupts the database.
+#: Meant for data that can be made again (``wladna demo``), never for real records.
+SQLITE_SYNCHRONOUS: Final = "sqlite_synchronous"
 #: Every setting the SQL store reads.
-SETTINGS: Final = (ALLOW_RESET, AUTO_UPGRADE, BUSY_TIMEOUT)
+SETTINGS: Final = (ALLOW_RESET, AUTO_UPGRADE, BUSY_TIMEOUT, SQLITE_SYNCHRONOUS)
 
 _DEFAULT_BUSY_TIMEOUT: Final = 30.0
+_SYNCHRONOUS_MODES: Final = {"full": "FULL", "normal": "NORMAL"}
 _SQLITE_DRIVERS: Final = frozenset({"sqlite", "sqlite+pysqlite"})
 _POSTGRES_DRIVERS: Final = frozenset({"postgresql", "postgresql+psycopg"})
 
@@ -78,7 +86,7 @@ class SqlSettings:
     :raises StoreError: if a setting has a value of the wrong kind.
     """
 
-    __slots__ = ("auto_upgrade", "busy_timeout")
+    __slots__ = ("auto_upgrade", "busy_timeout", "sqlite_synchronous")
 
     def __init__(self, settings: Mapping[str, object]) -> None:
         timeout = settings.get(BUSY_TIMEOUT, _DEFAULT_BUSY_TIMEOUT)
@@ -94,10 +102,19 @@ class SqlSettings:
         if not isinstance(auto_upgrade, bool):
             msg = f"the setting {AUTO_UPGRADE!r} is True or False, got {auto_upgrade!r}"
             raise StoreError(msg)
+        synchronous = settings.get(SQLITE_SYNCHRONOUS, "full")
+        if not isinstance(synchronous, str) or synchronous not in _SYNCHRONOUS_MODES:
+            msg = (
+                f"the setting {SQLITE_SYNCHRONOUS!r} is 'full' (the default: every commit "
+                f"reaches the disk) or 'normal', got {synchronous!r}"
+            )
+            raise StoreError(msg)
         #: Seconds a SQLite unit of work waits for the write lock.
         self.busy_timeout = float(timeout)
         #: Whether an older schema is upgraded when the store opens.
         self.auto_upgrade = auto_upgrade
+        #: SQLite's ``synchronous`` pragma: ``FULL`` or ``NORMAL``.
+        self.sqlite_synchronous: str = _SYNCHRONOUS_MODES[synchronous]
 
 
 def parse_url(url: str) -> sa.URL | None:
@@ -151,6 +168,7 @@ def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
         options["poolclass"] = StaticPool
     engine = sa.create_engine(url, **options)
     busy_ms = round(settings.busy_timeout * 1000)
+    synchronous = settings.sqlite_synchronous
 
     @event.listens_for(engine, "connect")
     def set_up(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -163,7 +181,7 @@ def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
             cursor.execute("PRAGMA foreign_keys = ON")
             if not memory:
                 cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA synchronous = {synchronous}")
         finally:
             cursor.close()
 

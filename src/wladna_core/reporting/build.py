@@ -1,0 +1,249 @@
+"""Make a :class:`~wladna_core.reporting.Report`: indicators computed by the store, by dimension.
+
+:func:`build_report` checks the request (indicators known, dimensions and filters allowed,
+period sound), asks the store to compute each indicator twice through
+:meth:`Store.aggregate <wladna_core.storage.Store.aggregate>` (by the dimensions asked for, and
+without dimension for the totals), and, for a report leaving its body, withholds small cells
+(:func:`wladna_core.reporting.privacy.suppress`).
+
+A table broken down by dimensions has one row per group and a totals row computed over every
+record kept (not added up from the rows: a case with two concerns is in two rows of a table
+by concern, and once in its total).  A table without dimensions has one row and no totals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Final
+
+from wladna_core.deadlines import Deadlines
+from wladna_core.model import TerritoryLevel
+from wladna_core.plugins import indicators_from
+from wladna_core.reporting.engine import PERIOD_DIMENSIONS, Row, Window
+from wladna_core.reporting.indicators import (
+    DimensionNotAllowed,
+    Indicator,
+    IndicatorQuery,
+    ReportError,
+    ReportFilter,
+    UnknownIndicator,
+)
+from wladna_core.reporting.privacy import suppress
+from wladna_core.reporting.report import Period, Privacy, Report, ReportTable
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    import pluggy
+
+    from wladna_core.model import Gazetteer
+    from wladna_core.storage.ports import Store
+
+__all__ = ["DEFAULT_TITLE", "available_indicators", "build_report", "period_label"]
+
+#: The title of a report not given one.
+DEFAULT_TITLE: Final = "Report"
+
+
+def available_indicators(plugins: pluggy.PluginManager) -> dict[str, Indicator]:
+    """Return the indicators the plug-ins of ``plugins`` offer, by name.
+
+    :raises ReportError: if a plug-in offers an indicator that is not an :class:`Indicator`,
+        which a store could not compute.
+    :raises PluginHookError: if a plug-in's hook fails, or two offer the same name.
+    """
+    found: dict[str, Indicator] = {}
+    for name, indicator in indicators_from(plugins).items():
+        if not isinstance(indicator, Indicator):
+            msg = (
+                f"the indicator {name!r} offered by a plug-in is a {type(indicator).__name__}, "
+                "not a wladna_core.reporting.Indicator, so no store can compute it; the "
+                "plug-in must offer Indicator objects"
+            )
+            raise ReportError(msg)
+        found[name] = indicator
+    return found
+
+
+def period_label(dimension: str, key: object) -> object:
+    """Return how a period dimension's key is shown: ``2026-01``, ``2026-Q1``, ``2026``.
+
+    >>> period_label("month", 202601), period_label("quarter", 20261), period_label("year", 2026)
+    ('2026-01', '2026-Q1', '2026')
+    """
+    if not isinstance(key, int):
+        return key
+    if dimension == "month":
+        return f"{key // 100:04d}-{key % 100:02d}"
+    if dimension == "quarter":
+        return f"{key // 10:04d}-Q{key % 10}"
+    return f"{key:04d}"
+
+
+def _names(indicators: Sequence[str] | str) -> tuple[str, ...]:
+    names = (indicators,) if isinstance(indicators, str) else tuple(indicators)
+    if not names:
+        msg = "a report needs at least one indicator; name one, e.g. 'cases_opened'"
+        raise ReportError(msg)
+    return names
+
+
+def _check_request(
+    chosen: Sequence[Indicator], by: tuple[str, ...], where: Mapping[str, frozenset[str]]
+) -> None:
+    repeated = sorted({dimension for dimension in by if by.count(dimension) > 1})
+    if repeated:
+        msg = f"the dimension(s) {', '.join(repeated)} are asked for twice in by=; name each once"
+        raise ReportError(msg)
+    for indicator in chosen:
+        for dimension in by:
+            if dimension not in indicator.dimensions:
+                raise DimensionNotAllowed(indicator.name, dimension, indicator.dimensions)
+        for dimension in where:
+            if dimension not in indicator.dimensions or dimension in PERIOD_DIMENSIONS:
+                allowed = [name for name in indicator.dimensions if name not in PERIOD_DIMENSIONS]
+                raise DimensionNotAllowed(indicator.name, dimension, allowed, "filtered on")
+
+
+def _check_territories(gazetteer: Gazetteer, where: Mapping[str, frozenset[str]]) -> None:
+    for dimension, wanted in (("region", "a region"), ("province", "a province or prefecture")):
+        for code in sorted(where.get(dimension, ())):
+            level = gazetteer.get(code).level if code in gazetteer else None
+            fits = (
+                level is TerritoryLevel.REGION
+                if dimension == "region"
+                else level is not None and level.is_provincial
+            )
+            if not fits:
+                shown = "unknown" if level is None else f"a {level.value}"
+                msg = (
+                    f"the report filter {dimension} got {code!r}, which is {shown}, not "
+                    f"{wanted}; give ISO 3166-2 codes such as "
+                    f"{'MA-04' if dimension == 'region' else 'MA-SAL'}"
+                )
+                raise ReportError(msg)
+
+
+def _window(period: object, on: object, deadlines: object) -> Window:
+    if not isinstance(on, date) or isinstance(on, datetime):
+        msg = f"on= is the report's date, a datetime.date; got {type(on).__name__}"
+        raise ReportError(msg)
+    if period is not None and not isinstance(period, Period):
+        msg = (
+            f"period= takes a Period (start and end dates, both included), got "
+            f"{type(period).__name__}; e.g. Period(date(2026, 1, 1), date(2026, 3, 31))"
+        )
+        raise ReportError(msg)
+    if period is not None and period.end > on:
+        msg = (
+            f"the period {period} ends after the report's date {on.isoformat()}: nothing is "
+            "known of those days yet; end the period on or before on="
+        )
+        raise ReportError(msg)
+    if deadlines is not None and not isinstance(deadlines, Deadlines):
+        msg = f"deadlines= takes a Deadlines, got {type(deadlines).__name__}"
+        raise ReportError(msg)
+    return Window(
+        start=None if period is None else period.start,
+        end=on if period is None else period.end,
+        deadlines=deadlines if deadlines is not None else Deadlines(),
+    )
+
+
+def _shown(by: tuple[str, ...], rows: Sequence[Row]) -> list[Row]:
+    keys = len(by)
+    labelled = [
+        tuple(
+            period_label(dimension, value) if dimension in PERIOD_DIMENSIONS else value
+            for dimension, value in zip(by, row[:keys], strict=True)
+        )
+        + row[keys:]
+        for row in rows
+    ]
+    return sorted(labelled, key=lambda row: tuple((value is None, value) for value in row[:keys]))
+
+
+def build_report(
+    store: Store,
+    indicators: Sequence[str],
+    *,
+    by: Sequence[str] = (),
+    where: ReportFilter | Mapping[str, object] | None = None,
+    period: Period | None = None,
+    on: date,
+    privacy: Privacy = Privacy.INTERNAL,
+    threshold: int = 5,
+    plugins: pluggy.PluginManager,
+    deadlines: Deadlines | None = None,
+    title: str | None = None,
+) -> Report:
+    """Compute ``indicators`` on ``store``, broken down ``by`` dimensions, into a report.
+
+    :param store: the store whose records are counted; it computes (SQL stores in the database).
+    :param indicators: indicator names, e.g. ``["cases_opened", "referrals"]``; one table each.
+    :param by: the dimensions of every table, in order (e.g. ``["province", "month"]``); each
+        must be allowed by every indicator asked for.
+    :param where: filters (:class:`ReportFilter`, or a mapping of filter or dimension names).
+    :param period: the days whose events are counted; stocks are counted on its last day.
+        Without it, every event up to ``on`` is counted and stocks on ``on``.
+    :param on: the report's date.
+    :param privacy: :attr:`Privacy.PUBLIC` withholds small cells (:func:`suppress`).
+    :param threshold: the smallest count shown in a public report.
+    :param plugins: the plug-in manager that offers the indicators.
+    :param deadlines: the deadlines that overdue work is judged by; the defaults when omitted.
+    :param title: the report's title.
+    :raises UnknownIndicator: for a name no plug-in offers.
+    :raises DimensionNotAllowed: for a dimension (or filter) an indicator does not allow.
+    :raises ReportError: for a bad period, date, filter or request.
+    """
+    window = _window(period, on, deadlines)
+    try:
+        privacy = Privacy(privacy)
+    except ValueError:
+        shown = ", ".join(repr(member.value) for member in Privacy)
+        msg = f"privacy= is one of {shown}, got {privacy!r}"
+        raise ReportError(msg) from None
+    names = _names(indicators)
+    known = available_indicators(plugins)
+    for name in names:
+        if name not in known:
+            raise UnknownIndicator(name, known)
+    chosen = [known[name] for name in names]
+    dimensions = (by,) if isinstance(by, str) else tuple(by)
+    conditions = ReportFilter.of(where).conditions()
+    _check_request(chosen, dimensions, conditions)
+    _check_territories(store.gazetteer, conditions)
+    tables: list[ReportTable] = []
+    for indicator in chosen:
+        body = store.aggregate(IndicatorQuery(indicator, dimensions, conditions, window))
+        # Without dimensions the one row is the whole figure: a totals row would repeat it.
+        totals = (
+            store.aggregate(IndicatorQuery(indicator, (), conditions, window))[0]
+            if dimensions
+            else None
+        )
+        table = ReportTable(
+            indicator=indicator.name,
+            title=indicator.title,
+            dimensions=dimensions,
+            measures=indicator.measures,
+            body=_shown(dimensions, body),
+            totals=totals,
+            unit=indicator.unit,
+            definition=indicator.definition,
+        )
+        if privacy is Privacy.PUBLIC:
+            table = suppress(table, threshold, counts_behind=indicator.counts_behind)
+        tables.append(table)
+    shown_filters: Mapping[str, str] = {
+        dimension: ", ".join(sorted(values)) for dimension, values in conditions.items()
+    }
+    return Report(
+        title=title or DEFAULT_TITLE,
+        tables=tables,
+        period=period,
+        privacy=privacy,
+        threshold=threshold if privacy is Privacy.PUBLIC else None,
+        filters=shown_filters,
+        generated_on=on,
+    )

@@ -1,0 +1,235 @@
+"""Reports on the SQL store: the columns reports read, and the context indicators compile in.
+
+Indicators computed on a SQL store run grouped statements (``SELECT ... GROUP BY``) and fetch
+only grouped rows, never one row per case.  This module gives them what they need:
+
+- :func:`case_report_columns` and :func:`referral_report_columns`: the columns derived from a
+  record at every write for reports (the assessment's date, the closure's reason, days between
+  two dates), so that no statement computes with dates, which SQLite and PostgreSQL do
+  differently;
+- :class:`SqlReport`: the unit of work's connection, and the *fields* of cases and referrals as
+  SQL expressions over the store's tables (:meth:`SqlReport.case_fields`,
+  :meth:`SqlReport.referral_fields`), with the expressions of the age band and of period
+  buckets, written so that both databases give the same values;
+- :class:`SqlAggregate`: what an aggregate query offers to be computed this way.
+
+The names of the fields are those of :mod:`wladna_core.reporting.engine`, which computes the
+same values in Python for the memory store; the reporting tests check that both agree on any
+data drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
+
+import attrs
+import sqlalchemy as sa
+
+from wladna_core.storage.sql import tables
+
+if TYPE_CHECKING:
+    from wladna_core.model import Case, Referral
+    from wladna_core.storage.sql.store import SqlStore, SqlUnitOfWork
+
+__all__ = [
+    "AGE_BANDS",
+    "SqlAggregate",
+    "SqlReport",
+    "case_report_columns",
+    "referral_report_columns",
+]
+
+R_co = TypeVar("R_co", covariant=True)
+
+#: The age bands of reports, as ``(label, first age, last age)``: the child's age on the day
+#: the case opened.
+AGE_BANDS: Final = (("0-5", 0, 5), ("6-11", 6, 11), ("12-17", 12, 17))
+#: The label of an age outside the bands (an adult: the rules refuse such cases).
+AGE_OVER: Final = "18+"
+
+
+def case_report_columns(case: Case) -> dict[str, Any]:
+    """Return the report columns of a case's row, derived from the case."""
+    assessed_on = None if case.assessment is None else case.assessment.on
+    closure = case.closure
+    return {
+        "assessed_on": assessed_on,
+        "closure_reason": None
+        if closure is None or closure.reason is None
+        else closure.reason.value,
+        "days_to_assessment": None if assessed_on is None else (assessed_on - case.opened_on).days,
+        "days_open": None if closure is None else (closure.on - case.opened_on).days,
+    }
+
+
+def referral_report_columns(referral: Referral) -> dict[str, Any]:
+    """Return the report columns of a referral's row, derived from the referral."""
+    answered = referral.responded_on
+    return {
+        "days_to_response": None if answered is None else (answered - referral.made_on).days,
+    }
+
+
+@runtime_checkable
+class SqlAggregate(Protocol[R_co]):
+    """An aggregate query the SQL store can compute with SQL (see ``Store.aggregate``).
+
+    It is also an :class:`~wladna_core.storage.ports.Aggregate`: a store without SQL computes
+    it with ``compute``, and gets the same result.
+    """
+
+    def compute_sql(self, sql: SqlReport) -> R_co:
+        """Return the result, running grouped statements through ``sql``."""
+
+
+def _year(day: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    return sa.cast(sa.extract("year", day), sa.Integer)
+
+
+def _month(day: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    return sa.cast(sa.extract("month", day), sa.Integer)
+
+
+def _day(day: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    return sa.cast(sa.extract("day", day), sa.Integer)
+
+
+def period_bucket(dimension: str, day: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    """Return the bucket of ``day`` for a period dimension, as a whole number.
+
+    ``month``: ``year * 100 + month`` (202601); ``quarter``: ``year * 10 + quarter`` (20261);
+    ``year``: the year.  Integers, so that SQLite and PostgreSQL give the same values; the
+    reporting layer turns them into labels.
+
+    :raises ValueError: for any other dimension.
+    """
+    if dimension == "year":
+        return _year(day)
+    if dimension == "month":
+        return _year(day) * 100 + _month(day)
+    if dimension == "quarter":
+        month = _month(day)
+        quarter = sa.case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
+        return _year(day) * 10 + quarter
+    msg = f"{dimension!r} is not a period dimension (month, quarter, year)"
+    raise ValueError(msg)
+
+
+def age_band(birth_date: sa.ColumnElement[Any], on: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+    """Return the age band (``0-5``, ``6-11``, ``12-17``, ``18+``) of someone born on a day.
+
+    The age is counted as :func:`wladna_core.model.age_on` counts it: whole years, one more on
+    each birthday (29 February birthdays on 1 March in common years).
+    """
+    before_birthday = sa.case(
+        (_month(on) * 100 + _day(on) < _month(birth_date) * 100 + _day(birth_date), 1), else_=0
+    )
+    age = _year(on) - _year(birth_date) - before_birthday
+    bands = [(age <= last, label) for label, _first, last in AGE_BANDS]
+    return sa.case(
+        (birth_date.is_(None), sa.null()),
+        *bands,
+        else_=sa.literal(AGE_OVER),
+    )
+
+
+_cases, _children, _referrals = tables.cases, tables.children, tables.referrals
+
+
+@attrs.frozen
+class Source:
+    """Rows to aggregate: a ``FROM`` clause and the fields of its rows as SQL expressions.
+
+    :param from_clause: the tables, joined.
+    :param fields: each field's expression, by the field names of the reporting engine.
+    :param case_id: the id of the case each row is about, for the ``concern`` dimension.
+    """
+
+    from_clause: sa.FromClause
+    fields: Mapping[str, sa.ColumnElement[Any]]
+    case_id: sa.ColumnElement[str]
+
+
+class SqlReport:
+    """What an indicator computed in SQL works with: a connection and the fields of records.
+
+    :param unit_of_work: the read-only unit of work the statements run in.
+    :param store: the SQL store.
+    """
+
+    def __init__(self, unit_of_work: SqlUnitOfWork, store: SqlStore) -> None:
+        self.unit_of_work = unit_of_work
+        self.store = store
+
+    @property
+    def dialect(self) -> str:
+        """The database's kind: ``sqlite`` or ``postgresql``."""
+        return self.store.dialect
+
+    def execute(self, statement: sa.Select[Any]) -> list[sa.Row[Any]]:
+        """Run a grouped ``statement`` and return its rows."""
+        with self.unit_of_work._translating():
+            return list(self.unit_of_work.connection.execute(statement).all())
+
+    def case_fields(self) -> Source:
+        """Return the fields of cases: one row per case, with its child's sex and age band."""
+        joined = _cases.outerjoin(_children, _children.c.id == _cases.c.child_id)
+        c = _cases.c
+        fields: dict[str, sa.ColumnElement[Any]] = {
+            "id": c.id,
+            "body": c.body_id,
+            "region": c.region,
+            "province": c.province,
+            "risk": c.risk,
+            "status": c.status,
+            "sex": _children.c.sex,
+            "age_band": age_band(_children.c.birth_date, c.opened_on),
+            "worker": c.worker_id,
+            "opened_on": c.opened_on,
+            "closed_on": c.closed_on,
+            "assessed_on": c.assessed_on,
+            "closure_reason": c.closure_reason,
+            "days_to_assessment": c.days_to_assessment,
+            "days_open": c.days_open,
+        }
+        return Source(joined, fields, c.id)
+
+    def referral_fields(self) -> Source:
+        """Return the fields of referrals: one row per referral, with its case's fields.
+
+        ``body`` is the body that made the referral; ``region``, ``province``, ``risk``,
+        ``sex``, ``age_band`` and the ``case_``-prefixed fields are those of the case referred
+        (``None`` if it is missing).
+        """
+        joined = _referrals.outerjoin(_cases, _cases.c.id == _referrals.c.case_id).outerjoin(
+            _children, _children.c.id == _cases.c.child_id
+        )
+        r = _referrals.c
+        fields: dict[str, sa.ColumnElement[Any]] = {
+            "id": r.id,
+            "body": r.from_body,
+            "region": _cases.c.region,
+            "province": _cases.c.province,
+            "risk": _cases.c.risk,
+            "sex": _children.c.sex,
+            "age_band": age_band(_children.c.birth_date, _cases.c.opened_on),
+            "status": r.status,
+            "service": r.service,
+            "programme": r.programme,
+            "target_kind": r.target_kind,
+            "made_on": r.made_on,
+            "response_due": r.response_due,
+            "responded_on": r.responded_on,
+            "closed_on": r.closed_on,
+            "days_to_response": r.days_to_response,
+            "case_opened_on": _cases.c.opened_on,
+            "case_closed_on": _cases.c.closed_on,
+            "case_status": _cases.c.status,
+        }
+        return Source(joined, fields, r.case_id)
+
+    @staticmethod
+    def concerns() -> sa.Table:
+        """Return the table of the cases' protection concerns (``case_id``, ``concern``)."""
+        return tables.case_concerns
