@@ -439,3 +439,35 @@ def test_a_service_provider_may_not_count_cases(dep: Deployment) -> None:
         "Report",
         "denied",
     )
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def test_a_supervisor_exports_the_cases_of_their_body(dep: Deployment) -> None:
+    case = dep.case(with_family=True)
+    dep.as_(dep.worker).refer(case.id, to_body=dep.cape.id, service=ServiceType.MEDICAL)
+    exported = dep.as_(dep.supervisor).export()
+    assert [kind for kind, _ in exported] == ["child", "family", "case", "referral"]
+    assert exported[2][1]["id"] == case.id
+    actions = [entry.action for entry in dep.wl.audit.entries()[-4:]]
+    assert actions == ["report.export"] * 4
+    assert dep.as_(dep.outsider).export() == []
+
+
+def test_an_export_with_pseudonyms_holds_no_name_nor_id(dep: Deployment) -> None:
+    from wladna_core.reporting.pseudonyms import Pseudonymiser  # noqa: PLC0415
+
+    case = dep.case(with_family=True)
+    exported = dep.as_(dep.supervisor).export(pseudonymiser=Pseudonymiser(b"k" * 32))
+    text = repr(exported)
+    for secret in (case.id, case.child_id, "Salma", "Bennani", "Khadija", case.number):
+        assert secret not in text
+    case_record = dict(exported)["case"]
+    assert str(case_record["id"]).startswith("case_")
+
+
+def test_a_case_worker_may_not_export(dep: Deployment) -> None:
+    dep.case()
+    with pytest.raises(AccessDenied, match=r"report\.export"):
+        dep.as_(dep.worker).export()

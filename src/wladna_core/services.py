@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from wladna_core.app import Wladna
     from wladna_core.hookspecs import EligibilityResult
     from wladna_core.reporting import Period, Privacy, Report, ReportFilter
+    from wladna_core.reporting.pseudonyms import Pseudonymiser
     from wladna_core.storage import UnitOfWork
 
 __all__ = ["CaseWork", "ConsentRequired", "Outcome"]
@@ -1035,6 +1036,63 @@ class CaseWork:
             threshold=threshold,
             title=title,
         )
+
+    def export(
+        self,
+        query: CaseQuery | None = None,
+        *,
+        pseudonymiser: Pseudonymiser | None = None,
+        limit: int = 10_000,
+    ) -> list[tuple[str, dict[str, object]]]:
+        """Return the records of the cases the actor may export, ready to write as JSON Lines.
+
+        Supervisors and coordinators export the cases they see in full (at most ``limit``),
+        with their children, households and referrals, in the order an import needs them:
+        ``("child", {...})``, ``("family", {...})``, ``("case", {...})``, ``("referral", {...})``.
+        With a ``pseudonymiser`` every id becomes a keyed-hash pseudonym and direct identifiers
+        are left out (:func:`~wladna_core.reporting.pseudonyms.pseudonymise_record`).  Each
+        record exported is written to the audit trail.
+
+        :raises AccessDenied: unless the actor is a supervisor or a body coordinator.
+        """
+        from wladna_core.convert import unstructure  # noqa: PLC0415 (on use)
+        from wladna_core.reporting.pseudonyms import pseudonymise_record  # noqa: PLC0415
+
+        selected = query or CaseQuery()
+
+        def run(uow: UnitOfWork, work: _Work) -> list[tuple[str, dict[str, object]]]:
+            self._require(Action.REPORT_EXPORT, _Missing("Export", ""), View.FULL)
+            kinds: dict[str, list[object]] = {"child": [], "family": [], "case": [], "referral": []}
+            seen: set[str] = set()
+            candidates = self._candidates(uow, selected, limit)
+            for case in sorted(candidates.values(), key=lambda case: case.id)[:limit]:
+                referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
+                if self._view(uow, case, referrals) is not View.FULL:
+                    continue
+                records: list[tuple[str, object]] = [("child", uow.children.get(case.child_id))]
+                if case.family_id is not None:
+                    records.append(("family", uow.families.get(case.family_id)))
+                records.append(("case", case))
+                records.extend(("referral", referral) for referral in referrals)
+                for kind, record in records:
+                    record_id = getattr(record, "id", "")
+                    if record_id in seen:
+                        continue
+                    seen.add(record_id)
+                    kinds[kind].append(record)
+                    work.drafts.append(self._draft(Action.REPORT_EXPORT, record))
+            exported: list[tuple[str, dict[str, object]]] = []
+            for kind, gathered in kinds.items():
+                for record in gathered:
+                    data = (
+                        dict(unstructure(record))
+                        if pseudonymiser is None
+                        else pseudonymise_record(unstructure(record), pseudonymiser, kind)
+                    )
+                    exported.append((kind, data))
+            return exported
+
+        return self._run(run)[0]
 
 
 def _narrowed(scope: ReportFilter, field: str, allowed: set[str]) -> ReportFilter:
