@@ -89,6 +89,8 @@ if TYPE_CHECKING:
 __all__ = ["CaseWork", "ConsentRequired", "Outcome"]
 
 T = TypeVar("T")
+#: The record an :class:`Outcome` carries (outcomes are read-only, hence covariant).
+T_co = TypeVar("T_co", covariant=True)
 #: A record type a store keeps.
 R = TypeVar("R", TerritorialBody, Child, Family, Case, Referral)
 
@@ -134,7 +136,7 @@ class ConsentRequired(WladnaError):
 
 
 @attrs.frozen
-class Outcome(Generic[T]):
+class Outcome(Generic[T_co]):
     """What a write returns.
 
     :param record: the record as saved (its version bumped).
@@ -145,7 +147,7 @@ class Outcome(Generic[T]):
         (logged too); the change is saved all the same.
     """
 
-    record: T
+    record: T_co
     warnings: tuple[Violation, ...] = ()
     events: tuple[Event, ...] = ()
     failures: tuple[PluginHookError, ...] = ()

@@ -1,0 +1,48 @@
+"""``wladna db``: the store's database.  ``wladna db upgrade`` applies the schema migrations.
+
+A SQL store migrates an empty database when it opens it; an existing one is upgraded here, after
+a backup, when a new version of wladna_core brings a new schema.  A memory store has no schema.
+"""
+
+from __future__ import annotations
+
+import click
+
+from wladna_core.cli.options import db_option
+from wladna_core.storage.ports import redact_url
+
+__all__ = ["db_group", "upgrade_command"]
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the store's database (schema migrations)."""
+
+
+@db_group.command("upgrade")
+@db_option
+def upgrade_command(db: str) -> None:
+    """Bring the database to this version's schema; print its revision before and after.
+
+    Running it again on an up-to-date database changes nothing.  Back the database up first.
+    """
+    if db.startswith("memory://"):
+        click.echo(f"{redact_url(db)}: a memory store has no schema; nothing to upgrade")
+        return
+    # Loaded here: the SQL layer (SQLAlchemy, Alembic) is heavy, and other commands need not it.
+    from wladna_core.storage.sql import (  # noqa: PLC0415
+        current_revision,
+        head_revision,
+        upgrade,
+    )
+
+    before = current_revision(db)
+    upgrade(db)
+    after = current_revision(db)
+    shown = redact_url(db)
+    if before == after:
+        click.echo(
+            f"{shown}: schema revision {after} (the latest, {head_revision()}); nothing to do"
+        )
+    else:
+        click.echo(f"{shown}: schema revision {before or 'none'} -> {after}")

@@ -1,0 +1,217 @@
+"""``wladna demo``: fill a database with synthetic casework of the pilot cities, then summarise it.
+
+The records are made by :mod:`wladna_core.demo` through the casework services, exactly as a
+deployment makes them; a progress bar shows on stderr, the summary goes to stdout, and an HTML
+report is written next to the database when the ``wladna-report-html`` plug-in is installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import click
+import rich.box
+import rich.console
+import rich.table
+
+from wladna_core.cli.errors import ExitCode
+from wladna_core.cli.progress import progress
+from wladna_core.demo import (
+    DEFAULT_CASES,
+    PILOT_CITIES,
+    SUMMARY_INDICATORS,
+    DemoStoreNotEmpty,
+    DemoSummary,
+    plan_demo,
+    run_demo,
+)
+from wladna_core.storage.ports import redact_url
+from wladna_core.storage.sql.engine import is_memory, parse_url
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from collections.abc import Mapping
+
+    from wladna_core.reporting import Report, ReportTable
+
+__all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path"]
+
+#: Where ``wladna demo`` writes unless ``--db`` says otherwise.
+DEFAULT_DEMO_DB: Final = "sqlite:///wladna-demo.db"
+#: The plug-in module that renders a report as HTML, when installed.
+HTML_PLUGIN: Final = "wladna_report_html"
+
+_CITY_CODES: Final = tuple(city.code for city in PILOT_CITIES)
+_CITY_NAMES: Final = {city.code: city.name for city in PILOT_CITIES}
+
+
+def html_report_path(url: str) -> Path:
+    """Return where the HTML report of the demonstration stored at ``url`` is written.
+
+    Next to a SQLite file (``wladna-demo.db`` gives ``wladna-demo-report.html``); in the
+    working directory for any other store.
+
+    >>> html_report_path("sqlite:///data/wladna-demo.db").as_posix()
+    'data/wladna-demo-report.html'
+    >>> html_report_path("memory://").as_posix()
+    'wladna-demo-report.html'
+
+    :param url: the store's URL.
+    """
+    parsed = parse_url(url)
+    if parsed is None or parsed.get_backend_name() != "sqlite" or is_memory(parsed):
+        return Path("wladna-demo-report.html")
+    database = Path(str(parsed.database))
+    return database.with_name(f"{database.stem}-report.html")
+
+
+@click.command("demo")
+@click.option(
+    "--db",
+    metavar="URL",
+    default=DEFAULT_DEMO_DB,
+    show_default=True,
+    help="The store to fill; it must be empty (see --force).",
+)
+@click.option(
+    "--cases",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CASES,
+    show_default=True,
+    help="How many case files to open.",
+)
+@click.option(
+    "--city",
+    "cities",
+    type=click.Choice(_CITY_CODES, case_sensitive=False),
+    multiple=True,
+    help="A pilot city to include (repeat the option); all eight when omitted.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="The same seed gives the same data."
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The last day of the simulated casework (YYYY-MM-DD); today when omitted.",
+)
+@click.option(
+    "--force", is_flag=True, help="Delete every record and audit entry of a non-empty store first."
+)
+def demo_command(
+    db: str, cases: int, cities: tuple[str, ...], seed: int, today: datetime | None, force: bool
+) -> None:
+    """Fill a store with synthetic casework of the pilot cities, then print a summary.
+
+    Children, households and 12 to 18 months of casework (assessments, plans, referrals to the
+    CAPE, to other bodies, to social programmes and to the judicial authority, follow-ups,
+    closures, transfers, duplicates, reopenings) are made through the casework services, by
+    the people whose job each step is.  Every name is made up.  SQLite commits do not wait
+    for the disk: the data can be made again.
+    """
+    plan = plan_demo(
+        cases=cases,
+        cities=[code.upper() for code in cities] or None,
+        seed=seed,
+        today=None if today is None else today.date(),
+    )
+    try:
+        with progress("Casework", len(plan), unit="steps") as bar:
+            summary = run_demo(plan, db, force=force, advance=bar.advance)
+    except DemoStoreNotEmpty as error:
+        click.echo(f"wladna: error: {error}", err=True)
+        raise click.exceptions.Exit(ExitCode.USAGE) from None
+    console = rich.console.Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    _print_summary(console, summary, db)
+    if summary.report is not None:
+        written = _write_html(summary.report, db)
+        if written is not None:
+            console.print(f"HTML report written to {written}")
+
+
+def _print_summary(console: rich.console.Console, summary: DemoSummary, url: str) -> None:
+    cities = ", ".join(_CITY_NAMES.get(code, code) for code in summary.cities)
+    console.print(
+        f"Demonstration data in {redact_url(url)}: {summary.planned} case files opened in "
+        f"{cities}, {summary.start.isoformat()} to {summary.today.isoformat()}, "
+        f"{summary.steps} steps through the casework services."
+    )
+    console.print(
+        f"Stored: {summary.case_total} cases ({summary.transferred} transferred to another "
+        f"city, {summary.duplicates} duplicates), {summary.children} children, "
+        f"{summary.families} households, {summary.bodies} bodies, "
+        f"{summary.referral_total} referrals."
+    )
+    console.print(_count_table("Cases by status", summary.cases, summary.case_total))
+    console.print(_count_table("Referrals by status", summary.referrals, summary.referral_total))
+    if summary.warnings:
+        shown = ", ".join(f"{code} {count}" for code, count in summary.warnings.items())
+        console.print(f"Warnings returned to the case workers: {shown}.")
+    if summary.report is not None:
+        console.print(_indicator_table(summary.report))
+    if summary.audit_ok:
+        console.print(f"Audit trail verified: {summary.audit_entries} entries, chain intact.")
+    else:
+        console.print(f"Audit trail NOT verified after {summary.audit_entries} entries.")
+
+
+def _count_table(title: str, counts: Mapping[str, int], total: int) -> rich.table.Table:
+    table = rich.table.Table(title=title, box=rich.box.SIMPLE, title_justify="left")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    for status, count in counts.items():
+        table.add_row(str(status), str(count))
+    table.add_row("total", str(total), style="bold")
+    return table
+
+
+def _indicator_table(report: Report) -> rich.table.Table:
+    tables = {table.indicator: table for table in report.tables}
+    table = rich.table.Table(
+        title="Indicators by city (on the last day)", box=rich.box.SIMPLE, title_justify="left"
+    )
+    table.add_column("city")
+    columns = [
+        (tables[name], measure, heading)
+        for name, measure, heading in SUMMARY_INDICATORS
+        if name in tables and measure in tables[name].measures
+    ]
+    for _, _, heading in columns:
+        table.add_column(heading, justify="right")
+    cities = sorted({row[0] for found, _, _ in columns for row in found.body}, key=str)
+    for code in cities:
+        cells = [_cell(found, measure, code) for found, measure, _ in columns]
+        table.add_row(_CITY_NAMES.get(str(code), str(code)), *cells)
+    table.add_row("all", *(_cell(found, measure, None) for found, measure, _ in columns), style="bold")
+    return table
+
+
+def _cell(table: ReportTable, measure: str, key: object) -> str:
+    """Return the figure of ``measure`` for the city ``key`` (the totals for ``None``)."""
+    index = table.measures.index(measure)
+    if key is None:
+        values = table.totals
+    else:
+        rows = [row[1:] for row in table.body if row[0] == key]
+        values = rows[0] if rows else None
+    value = None if values is None else values[index]
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.0%}" if "rate" in measure or "share" in measure else f"{value:.1f}"
+    return str(value)
+
+
+def _write_html(report: Report, url: str) -> Path | None:
+    try:
+        plugin = importlib.import_module(HTML_PLUGIN)
+    except ImportError:
+        return None
+    path = html_report_path(url)
+    path.write_bytes(plugin.render_report(report, lang="fr"))
+    return path

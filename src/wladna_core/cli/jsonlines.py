@@ -1,0 +1,235 @@
+"""The JSON Lines files ``wladna`` reads and writes: one record per line, with its type.
+
+Each line is an object with two keys, ``type`` (``body``, ``child``, ``family``, ``case`` or
+``referral``) and ``record``, the record as :func:`wladna_core.convert.unstructure` writes it::
+
+    {"type": "child", "record": {"sex": "female", "birth_date": "2014-03-08", ...}}
+
+:func:`parse_line` reads one line into a record, or into the violations that refuse it: a line
+that is not JSON, not such an object, or whose record is invalid is reported, never raised.
+Paths point into the line: ``$.record.birth_date`` is the record's ``$.birth_date``.
+
+>>> parsed = parse_line(b'{"type": "child", "record": {"sex": "female"}}', 7)
+>>> [(found.code, found.path) for found in parsed.violations]
+[('input.missing', '$.record.birth_date')]
+>>> parse_line(b'{"type": "person", "record": {}}', 8).violations[0].code
+'input.enum'
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from wladna_core.convert import dumps, loads, structure
+from wladna_core.errors import InvalidRecord, Violation
+from wladna_core.messages import DEFAULT_LANGUAGE
+from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import BinaryIO
+
+__all__ = [
+    "KIND_ORDER",
+    "Line",
+    "ParsedLine",
+    "Record",
+    "RecordKind",
+    "encode_line",
+    "kind_of",
+    "parse_line",
+    "read_lines",
+    "violation_json",
+    "violation_text",
+]
+
+#: A record a line carries.
+Record = TerritorialBody | Child | Family | Case | Referral
+
+
+class RecordKind(enum.StrEnum):
+    """The ``type`` of a line, in the order records depend on each other."""
+
+    BODY = "body"
+    CHILD = "child"
+    FAMILY = "family"
+    CASE = "case"
+    REFERRAL = "referral"
+
+    @property
+    def record_class(self) -> type[Record]:
+        """The record class of lines of this type."""
+        return _CLASSES[self]
+
+
+_CLASSES: Final[dict[RecordKind, type[Record]]] = {
+    RecordKind.BODY: TerritorialBody,
+    RecordKind.CHILD: Child,
+    RecordKind.FAMILY: Family,
+    RecordKind.CASE: Case,
+    RecordKind.REFERRAL: Referral,
+}
+_KINDS: Final[dict[type, RecordKind]] = {cls: kind for kind, cls in _CLASSES.items()}
+
+#: The order in which records can be added to a store: bodies, children, families, cases,
+#: referrals (a record refers only to records of types before its own).
+KIND_ORDER: Final[tuple[RecordKind, ...]] = tuple(RecordKind)
+
+
+def kind_of(record: object) -> RecordKind:
+    """Return the line ``type`` of ``record``.
+
+    :param record: a body, child, family, case or referral.
+    :raises TypeError: for anything else.
+    """
+    kind = _KINDS.get(type(record))
+    if kind is None:
+        msg = f"lines hold bodies, children, families, cases and referrals, not {record!r}"
+        raise TypeError(msg)
+    return kind
+
+
+@attrs.frozen
+class Line:
+    """What one line holds: the record's type, and the record as JSON data.
+
+    :param type: which kind of record ``record`` is.
+    :param record: the record as decoded from JSON, before it is structured.
+    """
+
+    type: RecordKind
+    record: Any
+
+
+@attrs.frozen
+class ParsedLine:
+    """One line of a file, read.
+
+    :param number: the line's number in the file, from 1.
+    :param kind: the record's type, or ``None`` if the line does not say it rightly.
+    :param record: the record, or ``None`` if it could not be built.
+    :param record_id: the record's id, when the line gives one.
+    :param violations: why the line was refused; empty when ``record`` was built.
+    """
+
+    number: int
+    kind: RecordKind | None
+    record: Record | None
+    record_id: str | None
+    violations: tuple[Violation, ...] = ()
+
+
+def _in_record(violation: Violation) -> Violation:
+    return attrs.evolve(violation, path="$.record" + violation.path.removeprefix("$"))
+
+
+def _of_line(violation: Violation) -> Violation:
+    return attrs.evolve(violation, record=None)
+
+
+def _located(text: bytes, number: int, lang: str) -> InvalidRecord:
+    """Return the refusal of a line that is not JSON, placed at its line in the file.
+
+    JSON allows blank lines before a value: read after ``number - 1`` of them, the converter's
+    message says where the problem is in the file ("at line 57, column 12").
+    """
+    try:
+        loads(b"\n" * (number - 1) + text, Line, lang=lang)
+    except InvalidRecord as error:
+        return error
+    msg = f"line {number} was refused, then read when placed at its line"  # pragma: no cover
+    raise AssertionError(msg)  # pragma: no cover
+
+
+def parse_line(text: bytes, number: int, *, lang: str = DEFAULT_LANGUAGE) -> ParsedLine:
+    """Read one line into its record, or into the violations that refuse it.
+
+    :param text: the line's bytes (UTF-8 JSON; the end of line may be included).
+    :param number: the line's number in the file, from 1.
+    :param lang: the language of the violations' messages: ``en``, ``fr`` or ``ar``.
+    """
+    text = text.rstrip(b"\r\n")
+    try:
+        line = loads(text, Line, lang=lang)
+    except InvalidRecord as error:
+        if "input.json" in error.codes and number > 1:
+            error = _located(text, number, lang)
+        return ParsedLine(number, None, None, None, tuple(map(_of_line, error.violations)))
+    data = line.record
+    record_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(record_id, str):
+        record_id = None
+    try:
+        record = structure(data, line.type.record_class, lang=lang)
+    except InvalidRecord as error:
+        return ParsedLine(
+            number, line.type, None, record_id, tuple(map(_in_record, error.violations))
+        )
+    return ParsedLine(number, line.type, record, record.id)
+
+
+def read_lines(
+    stream: BinaryIO, *, first_number: int = 1, lang: str = DEFAULT_LANGUAGE
+) -> Iterator[tuple[bytes, ParsedLine | None]]:
+    """Yield each line of ``stream`` as its bytes and what it holds, one at a time.
+
+    A blank line (spaces only) holds nothing: it is yielded with ``None``, and counted.
+
+    :param stream: a binary stream at the start of a line.
+    :param first_number: the number of the stream's first line.
+    :param lang: the language of the violations' messages.
+    """
+    number = first_number
+    for text in stream:
+        yield text, (None if not text.strip() else parse_line(text, number, lang=lang))
+        number += 1
+
+
+def encode_line(record: Record) -> bytes:
+    """Return the line holding ``record``, ending with a newline.
+
+    >>> from wladna_core.model import BodyKind
+    >>> body = TerritorialBody("UPE Salé", BodyKind.UPE, "MA-SAL")
+    >>> encode_line(body).startswith(b'{"type":"body","record":{"name":"UPE')
+    True
+    >>> parse_line(encode_line(body), 1).record == body
+    True
+
+    :param record: a body, child, family, case or referral.
+    """
+    return b'{"type":"' + kind_of(record).encode() + b'","record":' + dumps(record) + b"}\n"
+
+
+def violation_json(parsed: ParsedLine, violation: Violation) -> dict[str, object]:
+    """Return what ``wladna validate`` writes of one violation of one line.
+
+    :param parsed: the line the violation was found in.
+    :param violation: the violation.
+    """
+    return {
+        "line": parsed.number,
+        "record_type": None if parsed.kind is None else parsed.kind.value,
+        "record_id": parsed.record_id,
+        "code": violation.code,
+        "path": violation.path,
+        "severity": violation.severity.value,
+        "message": violation.message,
+        "remedy": violation.remedy,
+    }
+
+
+def violation_text(parsed: ParsedLine, violation: Violation) -> str:
+    """Return one violation of one line as a sentence for people (``--format text``).
+
+    :param parsed: the line the violation was found in.
+    :param violation: the violation.
+    """
+    what = f"{parsed.kind.value} {parsed.record_id or ''}".rstrip() + " " if parsed.kind else ""
+    text = (
+        f"line {parsed.number}: {violation.severity.value}: {what}{violation.path} "
+        f"[{violation.code}] {violation.message}"
+    )
+    return f"{text} {violation.remedy}" if violation.remedy else text

@@ -1,0 +1,397 @@
+"""``wladna import`` and ``wladna export``: records in and out of a store, as JSON Lines.
+
+An import streams its input and adds the records batch by batch, each batch in one unit of work:
+a batch is stored whole or not at all, and a checkpoint (see :mod:`wladna_core.cli.checkpoint`)
+lets ``--resume`` continue after the last committed batch.  Records are added in the order of
+the file, each one seeing the records added before it, so the file must give the records a
+record refers to first: bodies, children, families, cases, referrals, the order of
+:data:`~wladna_core.cli.jsonlines.KIND_ORDER`, in which an export writes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Final
+
+import attrs
+import click
+import msgspec
+
+from wladna_core.cli.checkpoint import SUFFIX, Checkpoint, Position, Probe, skip_committed
+from wladna_core.cli.errors import CheckpointError, DataError
+from wladna_core.cli.jsonlines import (
+    KIND_ORDER,
+    ParsedLine,
+    Record,
+    RecordKind,
+    encode_line,
+    kind_of,
+    read_lines,
+    violation_text,
+)
+from wladna_core.cli.options import db_option, lang_option
+from wladna_core.cli.progress import Progress, progress
+from wladna_core.errors import InvalidRecord, Violation
+from wladna_core.reporting.pseudonyms import Pseudonymiser, pseudonymise_record
+from wladna_core.rules import record_label
+from wladna_core.storage import NotFound, Store, StoreError, open_store
+from wladna_core.storage.ports import redact_url
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
+__all__ = ["Importer", "export_command", "import_command"]
+
+#: Records read from the store at a time while exporting.
+EXPORT_BATCH: Final = 500
+
+_Batch = list[tuple[bytes, ParsedLine | None]]
+
+
+def _batches(lines: Iterable[tuple[bytes, ParsedLine | None]], size: int) -> Iterator[_Batch]:
+    """Group lines so that each group holds ``size`` records (blank lines ride along)."""
+    batch: _Batch = []
+    records = 0
+    for text, parsed in lines:
+        batch.append((text, parsed))
+        records += parsed is not None
+        if records == size:
+            yield batch
+            batch, records = [], 0
+    if batch:
+        yield batch
+
+
+def _probe(parsed: Sequence[ParsedLine]) -> Probe | None:
+    """Return the probe of a batch: its first record, or ``None`` if it holds none."""
+    for line in parsed:
+        if line.kind is not None and line.record is not None:
+            return Probe(line.kind.value, line.record.id)
+    return None
+
+
+def _line_span(position: Position, batch: Sequence[object]) -> str:
+    first, last = position.lines + 1, position.lines + len(batch)
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+@attrs.define
+class Importer:
+    """Adds the records of one input to a store, batch after batch, keeping the checkpoint.
+
+    :param store: the store to add to.
+    :param name: the input's name, for messages (``-`` for standard input).
+    :param checkpoint_path: where the checkpoint is kept, or ``None`` to keep none.
+    :param position: where the committed part of the input ends.
+    """
+
+    store: Store
+    name: str
+    checkpoint_path: Path | None
+    position: Position
+    records: int = 0
+    batches: int = 0
+    warnings: int = 0
+
+    def _save(self, pending: Position | None = None, probe: Probe | None = None) -> None:
+        if self.checkpoint_path is not None:
+            url = redact_url(self.store.url)
+            Checkpoint(self.name, url, self.position, pending, probe).save(self.checkpoint_path)
+
+    def run(self, stream: BinaryIO, *, batch_size: int, lang: str, bar: Progress) -> None:
+        """Import the lines of ``stream`` after :attr:`position`, where ``stream`` stands.
+
+        :param stream: the input, just after its committed part.
+        :param batch_size: how many records each unit of work adds.
+        :param lang: the language of the messages of lines refused before reaching the store.
+        :param bar: the progress bar, advanced by bytes.
+        :raises DataError: when a batch is refused; the earlier batches stay committed.
+        """
+        digest = skip_committed(stream, self.position, self.name)
+        bar.advance(self.position.size)
+        lines = read_lines(stream, first_number=self.position.lines + 1, lang=lang)
+        for batch in _batches(lines, batch_size):
+            parsed = [line for _, line in batch if line is not None]
+            refused = [(line, found) for line in parsed for found in line.violations]
+            if refused:
+                raise DataError(self._refusal(batch, refused))
+            after = self.position.after((text for text, _ in batch), digest)
+            self._save(after, _probe(parsed))
+            try:
+                self._commit(parsed)
+            except InvalidRecord as error:
+                self._save()
+                raise DataError(self._refusal(batch, self._lines_of(parsed, error))) from None
+            self.position = after
+            self._save()
+            self.batches += 1
+            self.records += len(parsed)
+            bar.advance(sum(len(text) for text, _ in batch))
+
+    def _commit(self, parsed: Sequence[ParsedLine]) -> None:
+        if not parsed:
+            return
+        with self.store.unit_of_work() as uow:
+            for kind, run in itertools.groupby(parsed, key=lambda line: line.kind):
+                assert kind is not None  # lines with violations never get here
+                # Imported records are new to this store: they start again at version 1.
+                uow.repository(kind.record_class).add_many(
+                    attrs.evolve(line.record, version=0) for line in run if line.record is not None
+                )
+            self.warnings += len(uow.warnings)
+
+    @staticmethod
+    def _lines_of(
+        parsed: Sequence[ParsedLine], error: InvalidRecord
+    ) -> list[tuple[ParsedLine | None, Violation]]:
+        by_label = {record_label(line.record): line for line in parsed}
+        found: list[tuple[ParsedLine | None, Violation]] = []
+        for violation in error.violations:
+            line = by_label.get(violation.record or "")
+            path = "$.record" + violation.path.removeprefix("$")
+            found.append((line, attrs.evolve(violation, path=path)))
+        return found
+
+    def _refusal(
+        self, batch: Sequence[object], refused: Sequence[tuple[ParsedLine | None, Violation]]
+    ) -> str:
+        span = _line_span(self.position, batch)
+        problems = "\n".join(
+            "  "
+            + (
+                violation_text(line, violation)
+                if line is not None
+                else f"{violation.severity.value}: {violation}"
+            )
+            for line, violation in refused
+        )
+        stored = (
+            f"lines 1-{self.position.lines} are stored"
+            if self.position.lines
+            else "nothing of the file is stored"
+        )
+        resume = (
+            f"then run wladna import {self.name} --resume with the same --db"
+            if self.checkpoint_path is not None
+            else "then import the lines after them"
+        )
+        return (
+            f"the batch of {span} of {self.name} was refused, and nothing of it was stored:\n"
+            f"{problems}\n{stored}. Mend the lines above, {resume}."
+        )
+
+    def settle_pending(self, checkpoint: Checkpoint) -> None:
+        """Learn whether the batch a checkpoint was committing got committed, and move on.
+
+        :param checkpoint: the checkpoint read when resuming.
+        """
+        if checkpoint.pending is None:
+            return
+        probe = checkpoint.probe
+        if probe is None or self._stored(probe):
+            self.position = checkpoint.pending
+        self._save()
+
+    def _stored(self, probe: Probe) -> bool:
+        record_class = RecordKind(probe.type).record_class
+        with self.store.unit_of_work() as uow:
+            try:
+                uow.repository(record_class).get(probe.id)
+            except NotFound:
+                return False
+        return True
+
+
+def _start(
+    checkpoint_path: Path | None, db: str, *, resume: bool
+) -> tuple[Position, Checkpoint | None]:
+    """Return where the import starts, checking the checkpoint against the options."""
+    exists = checkpoint_path is not None and checkpoint_path.exists()
+    if not resume:
+        if exists:
+            msg = (
+                f"an unfinished import left the checkpoint {checkpoint_path}: continue it with "
+                "--resume, or delete the checkpoint to import from the first line (records "
+                "already imported would then be refused as store.id_taken)"
+            )
+            raise CheckpointError(msg)
+        return Position.start(), None
+    if not exists or checkpoint_path is None:
+        click.echo(
+            f"wladna import: no checkpoint {checkpoint_path}: importing from the first line",
+            err=True,
+        )
+        return Position.start(), None
+    checkpoint = Checkpoint.load(checkpoint_path)
+    if checkpoint.store != redact_url(db):
+        msg = (
+            f"the checkpoint {checkpoint_path} is of an import into {checkpoint.store}, not "
+            f"{redact_url(db)}: resume with --db naming that store, or give another --checkpoint"
+        )
+        raise CheckpointError(msg)
+    return checkpoint.committed, checkpoint
+
+
+def _input_size(name: str) -> int | None:
+    return None if name == "-" else Path(name).stat().st_size
+
+
+@click.command("import")
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str)
+)
+@db_option
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Records per batch; each batch is stored whole or not at all.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted or refused import after its last committed batch.",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Where to keep the checkpoint.  [default: FILE{SUFFIX}; none for standard input]",
+)
+@lang_option
+def import_command(
+    *, file: str, db: str, batch_size: int, resume: bool, checkpoint: Path | None, lang: str
+) -> None:
+    """Add the records of FILE (JSON Lines; - for standard input) to the store.
+
+    Records are added in the order of the file, in batches: each batch is stored whole or
+    refused whole, with every problem named (line, record, code, path, remedy); the import
+    then stops with exit status 1, and the earlier batches stay.  Give the records a record
+    refers to first (bodies, children, families, cases, referrals), as export writes them.
+    """
+    checkpoint_path = checkpoint
+    if checkpoint_path is None and file != "-":
+        checkpoint_path = Path(file + SUFFIX)
+    if resume and checkpoint_path is None:
+        msg = "--resume needs --checkpoint PATH when the input is standard input"
+        raise click.UsageError(msg)
+    position, found = _start(checkpoint_path, db, resume=resume)
+    with contextlib.ExitStack() as stack:
+        stream = sys.stdin.buffer if file == "-" else stack.enter_context(Path(file).open("rb"))
+        store = stack.enter_context(open_store(db))
+        importer = Importer(store, file, checkpoint_path, position)
+        if found is not None:
+            importer.settle_pending(found)
+        with progress("importing", _input_size(file), unit="bytes") as bar:
+            importer.run(stream, batch_size=batch_size, lang=lang, bar=bar)
+    if checkpoint_path is not None:
+        checkpoint_path.unlink(missing_ok=True)
+    click.echo(
+        f"wladna import: {importer.records} records stored from {file} into "
+        f"{redact_url(db)} in {importer.batches} batch(es); {importer.warnings} warning(s)",
+        err=True,
+    )
+
+
+@contextlib.contextmanager
+def _output(name: str) -> Iterator[BinaryIO]:
+    """Yield where to write: stdout, or a file that appears only once it is complete."""
+    if name == "-":
+        out = sys.stdout.buffer
+        yield out
+        out.flush()
+        return
+    target = Path(name)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        Path(temporary).replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+
+
+def _pseudonymised(key_file: Path) -> Callable[[Record], bytes]:
+    """Return how a record is written by ``export --pseudonymise`` with the key of ``key_file``."""
+    pseudonymiser = Pseudonymiser.from_key_file(key_file)
+
+    def encode(record: Record) -> bytes:
+        line = {"type": kind_of(record).value, "record": pseudonymise_record(record, pseudonymiser)}
+        return msgspec.json.encode(line) + b"\n"
+
+    return encode
+
+
+def _check_exists(db: str) -> None:
+    """Refuse to export from a SQLite file that does not exist (opening would create it)."""
+    if db.startswith("sqlite:///"):
+        path = db.removeprefix("sqlite:///").partition("?")[0]
+        if path and path != ":memory:" and not Path(path).exists():
+            msg = f"there is no database at {path}: check --db (sqlite:///path/to/file.db)"
+            raise StoreError(msg)
+
+
+@click.command("export")
+@db_option
+@click.option(
+    "--type",
+    "kinds",
+    type=click.Choice([kind.value for kind in KIND_ORDER]),
+    multiple=True,
+    help="Export only records of this type; repeat for several.  [default: all]",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+    default="-",
+    show_default=True,
+    help="The file to write; - for standard output.  A file appears only when complete.",
+)
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace ids by keyed-hash pseudonyms and drop direct identifiers (needs --key-file).",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the deployment's pseudonym key, in hexadecimal.",
+)
+def export_command(
+    *, db: str, kinds: tuple[str, ...], output: str, pseudonymise: bool, key_file: Path | None
+) -> None:
+    """Write the store's records as JSON Lines: bodies, children, families, cases, referrals.
+
+    In that order, each type in order of id, so that the output imports into an empty store.
+    With --pseudonymise the output is for analysis: it joins up, names no one, and cannot be
+    imported.
+    """
+    if pseudonymise != (key_file is not None):
+        msg = "--pseudonymise and --key-file go together: give both, or neither"
+        raise click.UsageError(msg)
+    encode = _pseudonymised(key_file) if key_file is not None else encode_line
+    _check_exists(db)
+    selected = [kind for kind in KIND_ORDER if not kinds or kind.value in kinds]
+    written = 0
+    with open_store(db) as store, store.unit_of_work() as uow, _output(output) as out:
+        repositories = [uow.repository(kind.record_class) for kind in selected]
+        total = sum(repository.count() for repository in repositories)
+        with progress("exporting", total) as bar:
+            for kind, repository in zip(selected, repositories, strict=True):
+                bar.describe(f"exporting {kind.value} records")
+                for record in repository.iter(batch_size=EXPORT_BATCH):
+                    out.write(encode(record))
+                    written += 1
+                    bar.advance()
+    click.echo(f"wladna export: {written} records written from {redact_url(db)}", err=True)
