@@ -26,6 +26,7 @@ from wladna_core.reporting import (
     UnknownIndicator,
     build_report,
 )
+from wladna_core.reporting.build import available_indicators
 from wladna_core.reporting.builtin import BUILTIN_INDICATORS
 from wladna_core.reporting.engine import CASES, Count, Part, PerWorker, declared, happened
 from wladna_core.storage import open_store
@@ -470,3 +471,26 @@ def test_every_built_in_indicator_is_offered_through_the_hook() -> None:
         "programme_referrals",
         "caseload_per_worker",
     }
+
+
+@pytest.mark.parametrize("name", ["closures_by_reason", "time_to_closure", "overdue_actions"])
+def test_the_sums_an_indicator_declares_hold_in_every_row(store: Store, name: str) -> None:
+    # Privacy suppression relies on them: a reader could subtract the parts from the whole.
+    indicator = available_indicators(PM)[name]
+    assert indicator.sums
+    table = report(store, name, by=["province"]).table(name)
+    keys = len(table.dimensions)
+    for row in (*table.body, (None,) * keys + tuple(table.totals or ())):
+        values = dict(zip(table.measures, row[keys:], strict=True))
+        for whole, parts in indicator.sums.items():
+            assert values[whole] == sum(values[part] for part in parts)
+
+
+def test_a_public_report_hides_a_small_band_with_another_of_its_row() -> None:
+    with _store("memory://", reporting_data.records()) as opened:
+        public = report(opened, "time_to_closure", privacy=Privacy.PUBLIC, threshold=2)
+    table = public.table("time_to_closure")
+    hidden = {table.measures[measure] for row, measure in table.suppressed if row == 0}
+    # The row's whole is published with its bands: a band withheld alone could be recovered.
+    assert hidden
+    assert len(hidden) >= 2

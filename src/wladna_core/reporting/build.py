@@ -233,7 +233,12 @@ def build_report(
             definition=indicator.definition,
         )
         if privacy is Privacy.PUBLIC:
-            table = suppress(table, threshold, counts_behind=indicator.counts_behind)
+            table = suppress(
+                table,
+                threshold,
+                counts_behind=indicator.counts_behind,
+                sums=indicator.sums or None,
+            )
         tables.append(table)
     shown_filters: Mapping[str, str] = {
         dimension: ", ".join(sorted(values)) for dimension, values in conditions.items()

@@ -244,6 +244,8 @@ def _indicators() -> tuple[Indicator, ...]:
         unit="count",
         dimensions=(*_PERIODS, *_PLACES, *_CHILD),
         counts="cases",
+        # Every closed case has one reason: the reasons add up to the count.
+        sums={"count": tuple(reason.value for reason in reasons)},
     )
     first_assessment = Indicator.declare(
         declared(
@@ -300,6 +302,7 @@ def _indicators() -> tuple[Indicator, ...]:
         unit="count",
         dimensions=(*_PERIODS, *_PLACES, *_CHILD),
         counts="cases",
+        sums={"closed": ("days_0_30", "days_31_90", "days_91_180", "days_over_180")},
     )
     overdue = Indicator.declare(
         declared(
@@ -320,6 +323,7 @@ def _indicators() -> tuple[Indicator, ...]:
         unit="count",
         dimensions=("region", "province", "body", "risk"),
         counts="cases",
+        sums={"count": ("first_assessments", "referral_responses")},
     )
     referrals = Indicator.declare(
         declared(
@@ -416,6 +420,7 @@ def _indicators() -> tuple[Indicator, ...]:
         unit="count",
         dimensions=_PLACES,
         counts="cases",
+        sums={"workers": ("cases_0_9", "cases_10_19", "cases_20_29", "cases_30_plus")},
     )
     return (
         cases_opened,

@@ -191,7 +191,10 @@ class Indicator:
     :param sql: the SQL computation, or ``None`` to compute in Python on every store.
     :param counts_behind: for each measure that is not a count (a share, a median), the count
         measures it rests on; privacy suppression withholds it wherever they are withheld.
-    :raises ValueError: if a field is malformed, or ``counts_behind`` names an unknown measure.
+    :param sums: for each count that is, in every row, the sum of other counts (``closed`` of
+        its bands), those counts; privacy suppression treats these as published equations.
+    :raises ValueError: if a field is malformed, or ``counts_behind`` or ``sums`` names an
+        unknown measure.
     """
 
     name: str = attrs.field(validator=_name)
@@ -206,19 +209,21 @@ class Indicator:
     counts_behind: Mapping[str, tuple[str, ...]] = attrs.field(
         factory=dict, converter=_behind, eq=False
     )
+    sums: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_behind, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.measures:
             msg = f"indicator {self.name!r} has no measure"
             raise ValueError(msg)
-        for derived, counts in self.counts_behind.items():
-            for measure in (derived, *counts):
-                if measure not in self.measures:
-                    msg = (
-                        f"indicator {self.name!r}: counts_behind names {measure!r}, which is "
-                        f"not one of its measures {self.measures}"
-                    )
-                    raise ValueError(msg)
+        for field, relations in (("counts_behind", self.counts_behind), ("sums", self.sums)):
+            for derived, counts in relations.items():
+                for measure in (derived, *counts):
+                    if measure not in self.measures:
+                        msg = (
+                            f"indicator {self.name!r}: {field} names {measure!r}, which is "
+                            f"not one of its measures {self.measures}"
+                        )
+                        raise ValueError(msg)
 
     @property
     def description(self) -> str:
@@ -238,6 +243,7 @@ class Indicator:
         dimensions: Iterable[str],
         counts: str,
         counts_behind: Mapping[str, Sequence[str]] | None = None,
+        sums: Mapping[str, Sequence[str]] | None = None,
     ) -> Indicator:
         """Return an indicator computed by ``computation`` in Python and in SQL alike.
 
@@ -262,6 +268,7 @@ class Indicator:
             compute=compute,
             sql=sql,
             counts_behind=counts_behind or {},
+            sums=sums or {},
         )
 
 

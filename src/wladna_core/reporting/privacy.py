@@ -7,19 +7,23 @@ out from the figures that are published:
 
 Primary suppression
     Every count ``c`` with ``0 < c < threshold`` is withheld, in the body and in the totals.
-    **Zeros are shown**: a zero tells of no child, and official statistics publish them.  A zero
-    may still be withheld as a complementary cell (below), so that a reader can never take a
-    withheld cell to be non-zero.
+    **Zeros are shown**: a zero tells of no child, and official statistics publish them.  In a
+    table with totals alone, a zero may still be withheld as a complementary cell (below), so
+    that a reader can never take a withheld cell to be non-zero; with ``sums`` zeros are never
+    withheld, since a zero on a longer cycle of withheld cells could pin the others down.
 Complementary (secondary) suppression
     The published figures are the cells shown and the table's :attr:`~.ReportTable.totals`; each
-    total of a count is a linear equation ``cell_1 + ... + cell_n = total``.  A withheld cell is
-    *determined* when these equations, given the published values, fix its value.  While a
-    withheld cell is determined, the published cell of least value (then the first by row and
-    measure) that shares an equation with it is withheld too, preferring body cells to totals.
-    Sums a reader forms by adding published cells (per province over months, say) hold no
-    withheld cell, and so reveal nothing more.  The equations are solved exactly, in rational
-    numbers: a cell is protected when some change of the withheld cells keeps every equation
-    true and changes that cell.
+    total of a count is a linear equation ``cell_1 + ... + cell_n = total``, and so is each
+    count that is the sum of others in every row (``sums``, e.g. cases closed and their bands of
+    duration).  A withheld cell is *protected* when some change of the withheld cells keeps
+    every equation true and changes that cell; otherwise the equations give it back.  As each
+    count takes part in at most two equations (its column's total, one row sum), the equations
+    form a graph whose edges are the counts, and a withheld count is protected exactly when its
+    edge lies on a cycle of withheld edges.  While one does not, the published cells that close
+    the cheapest such cycle are withheld too: body cells before totals, then the least total
+    value, then the fewest cells, then the first by row and measure.  With totals alone this is
+    the smallest other cell of the column.  Sums a reader forms by adding published cells (per
+    province over months, say) hold no withheld cell, and so reveal nothing more.
 Measures that are not counts
     A share, a rate or a median over few cases tells of those cases as surely as their count.
     Such a *derived* measure is withheld in every row (and in the totals) where a count behind it
@@ -60,8 +64,9 @@ for the finest breakdown a reader needs, or check such combinations before publi
 
 from __future__ import annotations
 
+import heapq
 import numbers
-from fractions import Fraction
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
@@ -70,7 +75,7 @@ from wladna_core.errors import WladnaError
 from wladna_core.reporting.report import Privacy, Report, ReportTable
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence, Set
+    from collections.abc import Iterable, Sequence, Set
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -86,8 +91,6 @@ DEFAULT_THRESHOLD: Final = 5
 #: Position of a total in :attr:`~.ReportTable.suppressed` (its "row").
 _TOTAL_ROW: Final = -1
 
-# How many of the cheapest published cells of each nearby equation are tried as complements.
-_CANDIDATES_PER_EQUATION: Final = 3
 
 _Position: TypeAlias = tuple[int, int]
 #: One published equation: the positions it adds up, each with its coefficient, equal to zero.
@@ -203,6 +206,13 @@ def _plan(
                 "each part once, and not the whole among them"
             )
             raise PrivacyError(msg)
+        taken = {measure for whole_, parts_ in identities for measure in (whole_, *parts_)}
+        if taken & {index[name] for name in (whole, *names)}:
+            msg = (
+                f"table {table.indicator!r}: sums puts a measure in two sums ({whole!r} of "
+                f"{names}); a count may take part in one sum only, as a whole or as a part"
+            )
+            raise PrivacyError(msg)
         identities.append((index[whole], tuple(index[name] for name in names)))
     return _Plan(
         counts=tuple(index[name] for name in counts), derived=derived, sums=tuple(identities)
@@ -261,78 +271,133 @@ def _equations(table: ReportTable, plan: _Plan) -> list[_Equation]:
     return equations
 
 
-def _determined(equations: Sequence[_Equation], withheld: Set[_Position]) -> list[_Position]:
-    """Return the withheld positions whose value the equations fix, in order.
+# What withholding a path of cells costs: totals among them, the sum of values, the cells.
+_Cost: TypeAlias = tuple[int, int, int]
 
-    The published values are constants, so only the withheld positions' coefficients matter.  A
-    withheld value is fixed exactly when no solution of the homogeneous system (a change of the
-    withheld values that keeps every equation true) moves it: in the reduced row echelon form, a
-    pivot whose row holds no other (free) position.  Rows are kept sparse: an equation touches
-    a row or a column of the table, not all of it.
+# A node of the graph of equations: an equation's index, or _FREE for "no equation".
+_FREE: Final = -1
+
+
+@attrs.frozen
+class _Graph:
+    """The published equations as a graph: each count cell is an edge between its equations.
+
+    Every count appears in at most two equations: its column's total, and the row sum it takes
+    part in (``sums``); a count in fewer is tied to :data:`_FREE`.  Multiplying some equations
+    by -1 gives every edge a +1 at one end and a -1 at the other (row equations against column
+    equations), so the system is the incidence matrix of this graph: the changes of the
+    withheld counts that keep every equation true are the flows around its cycles.  A withheld
+    count is therefore determined exactly when its edge is a *bridge* of the graph of withheld
+    edges: on no cycle of them.
     """
-    pivots: dict[_Position, dict[_Position, Fraction]] = {}  # pivot -> its row, reduced
-    for equation in equations:
-        row = {p: Fraction(c) for p, c in equation.items() if p in withheld}
-        for pivot in [p for p in row if p in pivots]:
-            factor = row[pivot]
-            for position, coefficient in pivots[pivot].items():
-                value = row.get(position, Fraction(0)) - factor * coefficient
-                if value:
-                    row[position] = value
-                else:
-                    row.pop(position, None)
-        if not row:
-            continue
-        pivot = min(row)
-        scale = row[pivot]
-        row = {position: value / scale for position, value in row.items()}
-        for other in pivots.values():
-            weight = other.get(pivot)
-            if weight is None:
+
+    ends: Mapping[_Position, tuple[int, int]]
+
+    @classmethod
+    def of(cls, equations: Sequence[_Equation], positions: Iterable[_Position]) -> _Graph:
+        """Return the graph of ``equations`` over the count ``positions``."""
+        found: dict[_Position, list[int]] = {position: [] for position in positions}
+        for number, equation in enumerate(equations):
+            for position in equation:
+                found[position].append(number)
+        ends: dict[_Position, tuple[int, int]] = {}
+        for position, nodes in found.items():
+            if len(nodes) > 2:  # pragma: no cover - _plan lets a count into one sum at most
+                msg = f"the count at {position} takes part in {len(nodes)} published equations"
+                raise PrivacyError(msg)
+            padded = [*nodes, _FREE, _FREE]
+            ends[position] = (padded[0], padded[1])
+        return cls(ends)
+
+    def bridges(self, edges: Set[_Position]) -> list[_Position]:
+        """Return the edges among ``edges`` that lie on no cycle of ``edges``, in order."""
+        around: dict[int, list[tuple[int, _Position]]] = {}
+        for edge in sorted(edges):
+            first, second = self.ends[edge]
+            around.setdefault(first, []).append((second, edge))
+            around.setdefault(second, []).append((first, edge))
+        order: dict[int, int] = {}
+        low: dict[int, int] = {}
+        found: list[_Position] = []
+        for root in sorted(around):
+            if root in order:
                 continue
-            for position, coefficient in row.items():
-                value = other.get(position, Fraction(0)) - weight * coefficient
-                if value:
-                    other[position] = value
-                else:
-                    other.pop(position, None)
-        pivots[pivot] = row
-    return sorted(pivot for pivot, row in pivots.items() if len(row) == 1)
+            order[root] = low[root] = len(order)
+            stack: list[tuple[int, _Position | None, int]] = [(root, None, 0)]
+            while stack:  # depth-first search without recursion (Tarjan's bridges)
+                node, via, index = stack[-1]
+                if index < len(around[node]):
+                    stack[-1] = (node, via, index + 1)
+                    other, edge = around[node][index]
+                    if edge == via:
+                        continue
+                    if other in order:
+                        low[node] = min(low[node], order[other])
+                    else:
+                        order[other] = low[other] = len(order)
+                        stack.append((other, edge, 0))
+                    continue
+                stack.pop()
+                if stack and via is not None:
+                    parent = stack[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] > order[parent]:
+                        found.append(via)
+        return sorted(found)
 
+    def cheapest_cycle(
+        self,
+        bridge: _Position,
+        withheld: Set[_Position],
+        values: Mapping[_Position, int],
+        *,
+        zeros: bool,
+    ) -> list[_Position]:
+        """Return the published counts whose withholding puts ``bridge`` on a cycle.
 
-def _complement(
-    equations: Sequence[_Equation],
-    withheld: set[_Position],
-    determined: Sequence[_Position],
-    values: Mapping[_Position, int],
-) -> _Position:
-    """Choose the next published position to withhold, to protect the first determined cell.
-
-    Candidates are the cheapest published positions (body cells before totals, then the
-    smallest value, then the first position) of each equation holding that cell or a withheld
-    cell it shares an equation with.  The candidate leaving the fewest cells determined wins,
-    the cheapest among equals: with one equation per cell it is the cheapest cell of its
-    column; in a table with row sums too it closes the rectangle of four cells that protect
-    each other.
-    """
-    cell = determined[0]
-    near = {cell} | {p for eq in equations if cell in eq for p in eq if p in withheld}
-    reach = [equation for equation in equations if any(p in equation for p in near)]
-
-    def cost(position: _Position) -> tuple[bool, int, _Position]:
-        return (position[0] == _TOTAL_ROW, values[position], position)
-
-    candidates: set[_Position] = set()
-    for equation in reach:
-        published = [p for p in equation if p not in withheld and p in values]
-        candidates.update(sorted(published, key=cost)[:_CANDIDATES_PER_EQUATION])
-    if not candidates:
-        msg = f"no published cell is left to protect the withheld cell {cell}"
-        raise PrivacyError(msg)
-    return min(
-        candidates,
-        key=lambda position: (len(_determined(equations, withheld | {position})), cost(position)),
-    )
+        The path between the bridge's ends, not through it, of least cost: withheld edges are
+        free; a published count costs first whether it is a total, then its value, then one
+        cell more.  Ties go to the path found first, visiting edges in order.  Published zeros
+        are left out unless ``zeros``: a cycle can only move its values both ways if none of
+        them is zero, which matters as soon as a cycle has more than two cells.
+        """
+        start, goal = self.ends[bridge]
+        around: dict[int, list[tuple[int, _Position]]] = {}
+        usable = {position for position, value in values.items() if value or zeros}
+        for edge in sorted({*withheld, *usable} - {bridge}):
+            first, second = self.ends[edge]
+            around.setdefault(first, []).append((second, edge))
+            around.setdefault(second, []).append((first, edge))
+        best: dict[int, _Cost] = {start: (0, 0, 0)}
+        came: dict[int, tuple[int, _Position]] = {}
+        queue: list[tuple[_Cost, int]] = [((0, 0, 0), start)]
+        done: set[int] = set()
+        while queue:
+            cost, node = heapq.heappop(queue)
+            if node in done:
+                continue
+            done.add(node)
+            if node == goal:
+                break
+            for other, edge in around.get(node, ()):
+                step = (
+                    (0, 0, 0) if edge in withheld else (int(edge[0] == _TOTAL_ROW), values[edge], 1)
+                )
+                total = (cost[0] + step[0], cost[1] + step[1], cost[2] + step[2])
+                if other not in best or total < best[other]:
+                    best[other] = total
+                    came[other] = (node, edge)
+                    heapq.heappush(queue, (total, other))
+        if goal not in done:  # pragma: no cover - every count's column has its total
+            msg = f"no published cell is left to protect the withheld cell {bridge}"
+            raise PrivacyError(msg)
+        path: list[_Position] = []
+        node = goal
+        while node != start:
+            node, edge = came[node]
+            if edge not in withheld:
+                path.append(edge)
+        return path
 
 
 def suppress(
@@ -384,8 +449,13 @@ def suppress(
             if 0 < value < threshold:
                 withheld.add(position)
 
-    while determined := _determined(equations, withheld):
-        withheld.add(_complement(equations, withheld, determined, values))
+    graph = _Graph.of(equations, {*values, *withheld})
+    while bridges := graph.bridges(withheld):
+        # With column totals alone, a cycle is two cells of one column: a zero there can
+        # protect a small count (the count can go down as the zero goes up).  With row sums,
+        # cycles are longer and a zero on one could freeze it, so zeros are not withheld.
+        cycle = graph.cheapest_cycle(bridges[0], withheld, values, zeros=not plan.sums)
+        withheld.update(cycle)
 
     derived_rows = [*rows, _TOTAL_ROW] if table.totals is not None else list(rows)
     for measure, basis in plan.derived.items():
