@@ -1,4 +1,4 @@
-"""The README's first command, ``python -m wladna_core``, shows valid records and a faulty one."""
+"""The example ``python -m wladna_core`` shows valid records and a faulty one."""
 
 from __future__ import annotations
 
