@@ -1,0 +1,242 @@
+"""Peak memory and speed of ``wladna import`` of a large JSON Lines file into SQLite.
+
+The file holds N records (default 100 000) of a national caseload (``caseload.py``) in the
+order ``wladna export`` writes them: the bodies, then the children, households, cases and
+referrals, one ``{"type": ..., "record": ...}`` line each (``encode_line`` of
+``wladna_core.cli.jsonlines``).  Every record is valid; the import checks each one with the
+built-in rules, numbers nothing (the cases carry their numbers) and stores it.
+
+Each contender runs in a fresh process of its own, into a fresh SQLite file, and its peak
+resident memory is that process's ``ru_maxrss`` (from ``os.wait4`` in a small launcher
+process), which counts everything the process ever held: the interpreter, the libraries and
+the import.  The time includes starting the interpreter, the same for both.
+
+(a) ``wladna import FILE --db sqlite:///...`` (default batch of 1000 records per unit of work).
+    Target: peak resident memory under 300 MiB (shown as a ratio to 300 MiB, under 1).
+(b) the floor it is timed against: a process that reads the same file line by line, decodes
+    each line with ``json.loads`` and writes it (its type, id and JSON text) into one SQLite
+    table with ``sqlite3`` ``executemany``, 1000 lines per transaction.  The ratio (a)/(b) says
+    what validation, the rules and the store's rows cost over moving the bytes; it has no
+    target.
+
+Options: ``--quick`` (20 000 records instead of 100 000), ``--records N``, ``--rounds N``
+(default 1), ``--seed N``, ``--strict`` (exit with status 1 when a target is missed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from benchkit import print_table, write_results
+from caseload import Chunk, bodies, caseload, provinces
+
+from wladna_core.cli.jsonlines import encode_line
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+FULL: Final = 100_000
+QUICK: Final = 20_000
+#: The largest peak resident memory the import may reach, in MiB.
+PEAK_MEMORY_TARGET_MB: Final = 300
+BATCH: Final = 1000
+# Records per case file, on average (a child, a household, a case, about one referral).
+_RECORDS_PER_CASE: Final = 4.1
+
+IMPORT: Final = (
+    "import sys; from wladna_core.cli import main; sys.exit(main(sys.argv[1:], prog_name='wladna'))"
+)
+# Runs argv[2:] and writes its peak resident memory (KiB) to argv[1]; exits with its status.
+LAUNCHER: Final = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(process.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+FLOOR: Final = f"""
+import json, sqlite3, sys
+source, target = sys.argv[1], sys.argv[2]
+connection = sqlite3.connect(target, isolation_level=None)
+connection.execute("PRAGMA journal_mode = WAL")
+connection.execute("CREATE TABLE records (id TEXT PRIMARY KEY, type TEXT NOT NULL, record TEXT)")
+insert = "INSERT INTO records VALUES (?, ?, ?)"
+rows = []
+with open(source, "rb") as lines:
+    for line in lines:
+        data = json.loads(line)
+        rows.append((data["record"]["id"], data["type"], json.dumps(data["record"])))
+        if len(rows) == {BATCH}:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany(insert, rows)
+            connection.execute("COMMIT")
+            rows = []
+if rows:
+    connection.execute("BEGIN IMMEDIATE")
+    connection.executemany(insert, rows)
+    connection.execute("COMMIT")
+connection.close()
+"""
+
+
+def draw(records: int, seed: int) -> Chunk:
+    """Return exactly ``records`` records: bodies, then case files, referrals trimmed to fit."""
+    places = provinces(seed)
+    everything = Chunk()
+    base = len(bodies(places))
+    cases = max(1, int((records - base) / _RECORDS_PER_CASE))
+    while True:
+        everything = Chunk()
+        for chunk in caseload(cases, seed=seed, places=places):
+            everything.children += chunk.children
+            everything.families += chunk.families
+            everything.cases += chunk.cases
+            everything.referrals += chunk.referrals
+        spare = base + len(everything) - records
+        if 0 <= spare <= len(everything.referrals):
+            del everything.referrals[len(everything.referrals) - spare :]
+            return everything
+        cases = cases + max(1, -spare // 4) if spare < 0 else cases - max(1, spare // 4)
+
+
+def write_file(path: Path, records: int, seed: int) -> int:
+    """Write ``records`` records to ``path`` as JSON Lines; return the file's size in bytes."""
+    drawn = draw(records, seed)
+    with path.open("wb") as out:
+        for group in (
+            bodies(provinces(seed)),
+            drawn.children,
+            drawn.families,
+            drawn.cases,
+            drawn.referrals,
+        ):
+            for record in group:
+                out.write(encode_line(record))
+    return path.stat().st_size
+
+
+def run_measured(arguments: Sequence[str], workdir: Path) -> tuple[float, float]:
+    """Run a process to its end; return its wall time in seconds and peak memory in MiB.
+
+    It is started by a small launcher process (:data:`LAUNCHER`), not by this one: a child
+    forked from this process would count this process's memory until it executes.
+
+    :raises RuntimeError: if it fails, with the end of what it wrote on stderr.
+    """
+    log, peak = workdir / "stderr.log", workdir / "peak.txt"
+    with log.open("wb") as errors:
+        started = time.perf_counter()
+        finished = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(peak), *arguments],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            check=False,
+        )
+        elapsed = time.perf_counter() - started
+    if finished.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        msg = f"{' '.join(arguments[:3])} ... exited with status {finished.returncode}:\n{tail}"
+        raise RuntimeError(msg)
+    # ru_maxrss is in KiB on Linux.
+    return elapsed, int(peak.read_text(encoding="ascii")) / 1024
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench_import", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK} records instead of {FULL}")
+    parser.add_argument("--records", type=int, help="number of records")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds (best time, worst memory)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the records")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    options = parser.parse_args(argv)
+    count = options.records or (QUICK if options.quick else FULL)
+
+    times: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="wladna-bench-import-") as directory:
+        workdir = Path(directory)
+        source = workdir / "records.jsonl"
+        size = write_file(source, count, options.seed)
+        print(f"  {count} records, {size / 2**20:.0f} MiB of JSON Lines")
+        contenders: dict[str, Any] = {
+            "wladna import": lambda target: [
+                sys.executable,
+                "-c",
+                IMPORT,
+                "import",
+                str(source),
+                "--db",
+                f"sqlite:///{target}",
+                "--batch-size",
+                str(BATCH),
+            ],
+            "json.loads + executemany": lambda target: [
+                sys.executable,
+                "-c",
+                FLOOR,
+                str(source),
+                str(target),
+            ],
+        }
+        names = list(contenders)
+        for round_number in range(options.rounds):
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                target = workdir / f"round{round_number}-{len(times)}.db"
+                elapsed, peak = run_measured(contenders[name](target), workdir)
+                times[name] = min(times.get(name, elapsed), elapsed)
+                peaks[name] = max(peaks.get(name, 0.0), peak)
+                for path in workdir.glob("round*.db*"):
+                    path.unlink()
+
+    ours, floor = times["wladna import"], times["json.loads + executemany"]
+    peak = peaks["wladna import"]
+    rows = [
+        {
+            "comparison": f"(a) import's peak memory / {PEAK_MEMORY_TARGET_MB} MiB",
+            "ratio": peak / PEAK_MEMORY_TARGET_MB,
+            "target": 1,
+            "target_text": "< 1",
+            "met": peak < PEAK_MEMORY_TARGET_MB,
+            "peak_memory_mib": peak,
+        },
+        {
+            "comparison": "(b) wladna import / json.loads + executemany",
+            "ratio": ours / floor,
+            "target": None,
+            "met": None,
+        },
+    ]
+    print_table(
+        f"wladna import of {count} JSON Lines records into SQLite (batches of {BATCH}), "
+        f"best of {options.rounds} round(s)",
+        rows,
+    )
+    print(
+        f"  wladna import {ours:.1f} s ({count / ours:.0f} records/s, peak {peak:.0f} MiB); "
+        f"json.loads + executemany {floor:.1f} s (peak "
+        f"{peaks['json.loads + executemany']:.0f} MiB)"
+    )
+    path = write_results(
+        "import",
+        {
+            "records": count,
+            "file_bytes": size,
+            "seed": options.seed,
+            "rounds": options.rounds,
+            "batch": BATCH,
+            "seconds": times,
+            "peak_memory_mib": peaks,
+            "rows": rows,
+        },
+    )
+    print(f"results written to {path}")
+    missed = [row["comparison"] for row in rows if row["met"] is False]
+    return 1 if options.strict and missed else 0

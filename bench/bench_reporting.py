@@ -1,0 +1,572 @@
+"""Speed of the standard dashboard on the SQLite store, against hand-written SQL and plain Python.
+
+The dashboard: five indicators by province and month over the 24 months of a national
+caseload (``caseload.py``: every province and prefecture, 2024 and 2025), each a table of
+grouped rows and a totals row, exactly as ``build_report`` returns it:
+
+- ``cases_opened``, ``closures_by_reason``, ``time_to_first_assessment`` (with the lower median
+  of the days to assessment and the share within the deadline of each risk level),
+  ``referrals`` (made, accepted, rejected, completed, acceptance rate) and
+  ``referral_response_time`` (with the lower median of the days to an answer).  The stock
+  indicators (``open_caseload``, ``overdue_actions``) are counted on one day and have no month
+  dimension, so they are not part of a dashboard by month.
+
+Three ways of computing it, on the same database and in the same run:
+
+(a) ``wladna_core.reporting.build_report(store, ..., by=["province", "month"], ...)`` on the
+    SQL store;
+(b) hand-written SQL through the ``sqlite3`` module: one ``SELECT ... GROUP BY`` per
+    indicator, the totals of counts added up from the groups, one more ``SELECT`` for the
+    totals of each median;
+(c) the naive way: ``SELECT`` the needed columns of every case and referral into Python and
+    count there.
+
+The three results are checked equal before anything is timed.  Targets: (a)/(b) at most 1.2;
+(c)/(a) at least 10.  A second table times each indicator alone, (a) against (b), to show where
+the time goes.
+
+The database holds N cases (default 1 000 000), their children and their referrals (about one
+per case); households are left out, since no indicator here reads them.  It is built once and
+kept under ``bench/results/cache/`` (or ``--cache-dir``), named by the number of cases, the
+seed, the store's schema revision and the generator's version, so that reruns start at once.
+It is filled through the store's own row builders: in one unit of work per chunk of records,
+each record goes through ``SqlRepository._insert``, which makes its row (the converter's JSON
+and the search and report columns) and writes the rows with one ``executemany``; what is left
+out is only what ``add_many`` does before that (the rules and case numbering: the records are
+drawn valid, numbered, at version 1).
+
+Options: ``--quick`` (50 000 cases), ``--records N`` (cases), ``--rounds N``, ``--seed N``,
+``--cache-dir PATH``, ``--strict`` (exit with status 1 when a target is missed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sqlite3
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from benchkit import RESULTS, best_times, print_table, write_results
+from caseload import FIRST_DAY, GENERATOR_VERSION, LAST_DAY, bodies, caseload, provinces
+
+from wladna_core.convert import unstructure
+from wladna_core.deadlines import Deadlines, DueKind
+from wladna_core.model import ClosureReason, ReferralStatus, RiskLevel
+from wladna_core.plugins import make_plugin_manager
+from wladna_core.reporting import Period, build_report
+from wladna_core.storage import open_store
+from wladna_core.storage.ports import Row
+from wladna_core.storage.sql import tables
+from wladna_core.storage.sql.migrate import head_revision
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    import pluggy
+
+    from wladna_core.reporting import Report
+    from wladna_core.storage.sql.store import SqlUnitOfWork
+
+FULL: Final = 1_000_000
+QUICK: Final = 50_000
+INDICATORS: Final = (
+    "cases_opened",
+    "closures_by_reason",
+    "time_to_first_assessment",
+    "referrals",
+    "referral_response_time",
+)
+BY: Final = ("province", "month")
+PERIOD: Final = Period(FIRST_DAY, LAST_DAY)
+ON: Final = LAST_DAY
+CACHE: Final = RESULTS / "cache"
+# Case files drawn and written per unit of work while the database is built.
+CHUNK: Final = 20_000
+
+#: A table as compared: its grouped rows (sorted) and its totals row.
+Table = tuple[tuple[tuple[object, ...], ...], tuple[object, ...]]
+
+
+# The database ------------------------------------------------------------------------------------
+
+
+def database_path(cache: Path, cases: int, seed: int) -> Path:
+    """Where the database of ``cases`` cases drawn from ``seed`` is kept."""
+    return cache / f"reporting-{cases}-seed{seed}-schema{head_revision()}-g{GENERATOR_VERSION}.db"
+
+
+def _plugins() -> pluggy.PluginManager:
+    return make_plugin_manager(load_entrypoints=False)
+
+
+def build_database(path: Path, cases: int, seed: int) -> float:
+    """Fill a new SQLite store at ``path`` with ``cases`` case files; return the seconds taken.
+
+    The file appears under its name only when complete.
+    """
+    started = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    places = provinces(seed)
+    sequences: dict[tuple[str, int], int] = {}
+    store = open_store(
+        f"sqlite:///{partial}", plugins=_plugins(), settings={"sqlite_synchronous": "normal"}
+    )
+    with store:
+        _insert(store, [bodies(places)])
+        written = 0
+        for chunk in caseload(
+            cases, seed=seed, chunk=CHUNK, places=places, families=False, sequences=sequences
+        ):
+            _insert(store, [chunk.children, chunk.cases, chunk.referrals])
+            written += len(chunk.cases)
+            print(
+                f"\r  building {path.name}: {written} of {cases} cases "
+                f"({time.perf_counter() - started:.0f} s)",
+                end="",
+                flush=True,
+            )
+        print()
+        with store.unit_of_work() as uow:
+            cast("SqlUnitOfWork", uow).connection.execute(
+                tables.case_number_counters.insert(),
+                [
+                    {"province": province, "year": year, "last_sequence": last}
+                    for (province, year), last in sorted(sequences.items())
+                ],
+            )
+    with sqlite3.connect(partial) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    partial.replace(path)
+    return time.perf_counter() - started
+
+
+def _insert(store: Any, batches: Iterable[Sequence[Any]]) -> None:
+    """Write records as the store writes them after its checks: ``_insert`` of their rows."""
+    with store.unit_of_work() as uow:
+        for records in batches:
+            if records:
+                uow.repository(type(records[0]))._insert(
+                    [Row(record, unstructure(record)) for record in records]
+                )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection.execute("PRAGMA query_only = ON")
+    return connection
+
+
+# (a) the library ---------------------------------------------------------------------------------
+
+
+def with_library(store: Any, plugins: pluggy.PluginManager, names: Sequence[str]) -> Report:
+    """The dashboard as the library computes it."""
+    return build_report(store, names, by=BY, period=PERIOD, on=ON, plugins=plugins)
+
+
+def library_tables(report: Report) -> dict[str, Table]:
+    """The tables of a report, as compared."""
+    return {
+        table.indicator: (tuple(table.body), tuple(table.totals or ())) for table in report.tables
+    }
+
+
+# (b) hand-written SQL ----------------------------------------------------------------------------
+
+_WINDOW = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}
+_REASONS = tuple(reason.value for reason in ClosureReason)
+
+
+def _within_deadline(days: str, risk: str) -> str:
+    """``CASE`` of "days within the first-assessment deadline of the case's risk level"."""
+    deadlines = Deadlines()
+    arms = " ".join(
+        f"WHEN {risk} = '{level.value}' THEN {days} <= "
+        f"{deadlines.days(DueKind.FIRST_ASSESSMENT, level)}"
+        for level in RiskLevel
+    )
+    return f"CASE {arms} ELSE 0 END"
+
+
+CASES_OPENED_SQL: Final = """
+SELECT province, substr(opened_on, 1, 7) AS month, count(*)
+FROM cases
+WHERE opened_on BETWEEN :start AND :end
+GROUP BY province, month
+"""
+
+CLOSURES_SQL: Final = f"""
+SELECT province, substr(closed_on, 1, 7) AS month, count(*),
+       {", ".join(f"sum(closure_reason = '{reason}')" for reason in _REASONS)}
+FROM cases
+WHERE closed_on BETWEEN :start AND :end
+GROUP BY province, month
+"""
+
+# The lower median of n values is the ((n + 1) // 2)-th smallest: its rank r has 2r = n or n + 1.
+ASSESSMENT_SQL: Final = f"""
+SELECT province, month, count(*), min(CASE WHEN 2 * rank IN (n, n + 1) THEN days END),
+       sum(within)
+FROM (
+    SELECT province, substr(assessed_on, 1, 7) AS month, days_to_assessment AS days,
+           row_number() OVER (PARTITION BY province, substr(assessed_on, 1, 7)
+                              ORDER BY days_to_assessment) AS rank,
+           count(*) OVER (PARTITION BY province, substr(assessed_on, 1, 7)) AS n,
+           {_within_deadline("days_to_assessment", "risk")} AS within
+    FROM cases
+    WHERE assessed_on BETWEEN :start AND :end
+)
+GROUP BY province, month
+"""
+ASSESSMENT_MEDIAN_SQL: Final = """
+SELECT min(CASE WHEN 2 * rank IN (n, n + 1) THEN days END)
+FROM (
+    SELECT days_to_assessment AS days, row_number() OVER (ORDER BY days_to_assessment) AS rank,
+           count(*) OVER () AS n
+    FROM cases
+    WHERE assessed_on BETWEEN :start AND :end
+)
+"""
+
+REFERRALS_SQL: Final = """
+SELECT c.province, substr(r.made_on, 1, 7) AS month, count(*),
+       sum(r.status IN ('accepted', 'completed')
+           OR (r.status = 'cancelled' AND r.responded_on IS NOT NULL)),
+       sum(r.status = 'rejected'), sum(r.status = 'completed')
+FROM referrals AS r LEFT JOIN cases AS c ON c.id = r.case_id
+WHERE r.made_on BETWEEN :start AND :end
+GROUP BY c.province, month
+"""
+
+RESPONSE_SQL: Final = """
+SELECT province, month, count(*), min(CASE WHEN 2 * rank IN (n, n + 1) THEN days END)
+FROM (
+    SELECT c.province, substr(r.responded_on, 1, 7) AS month, r.days_to_response AS days,
+           row_number() OVER (PARTITION BY c.province, substr(r.responded_on, 1, 7)
+                              ORDER BY r.days_to_response) AS rank,
+           count(*) OVER (PARTITION BY c.province, substr(r.responded_on, 1, 7)) AS n
+    FROM referrals AS r LEFT JOIN cases AS c ON c.id = r.case_id
+    WHERE r.responded_on BETWEEN :start AND :end
+)
+GROUP BY province, month
+"""
+RESPONSE_MEDIAN_SQL: Final = """
+SELECT min(CASE WHEN 2 * rank IN (n, n + 1) THEN days END)
+FROM (
+    SELECT days_to_response AS days, row_number() OVER (ORDER BY days_to_response) AS rank,
+           count(*) OVER () AS n
+    FROM referrals
+    WHERE responded_on BETWEEN :start AND :end
+)
+"""
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def _sorted(rows: Iterable[tuple[object, ...]]) -> tuple[tuple[object, ...], ...]:
+    return tuple(sorted(rows, key=lambda row: tuple((value is None, value) for value in row[:2])))
+
+
+def _summed(rows: Sequence[tuple[Any, ...]], width: int) -> list[int]:
+    return [sum(row[2 + index] for row in rows) for index in range(width)]
+
+
+def by_hand(connection: sqlite3.Connection, names: Sequence[str]) -> dict[str, Table]:
+    """The dashboard computed with hand-written SQL."""
+    found: dict[str, Table] = {}
+    for name in names:
+        found[name] = _BY_HAND[name](connection)
+    return found
+
+
+def _hand_counts(connection: sqlite3.Connection, sql: str) -> Table:
+    rows = connection.execute(sql, _WINDOW).fetchall()
+    return _sorted(rows), tuple(_summed(rows, len(rows[0]) - 2 if rows else 0))
+
+
+def _hand_cases_opened(connection: sqlite3.Connection) -> Table:
+    return _hand_counts(connection, CASES_OPENED_SQL)
+
+
+def _hand_closures(connection: sqlite3.Connection) -> Table:
+    return _hand_counts(connection, CLOSURES_SQL)
+
+
+def _hand_assessment(connection: sqlite3.Connection) -> Table:
+    rows = connection.execute(ASSESSMENT_SQL, _WINDOW).fetchall()
+    (median,) = connection.execute(ASSESSMENT_MEDIAN_SQL, _WINDOW).fetchone()
+    body = [(*row[:5], _share(row[4], row[2])) for row in rows]
+    assessed, within = sum(row[2] for row in rows), sum(row[4] for row in rows)
+    return _sorted(body), (assessed, median, within, _share(within, assessed))
+
+
+def _hand_referrals(connection: sqlite3.Connection) -> Table:
+    rows = connection.execute(REFERRALS_SQL, _WINDOW).fetchall()
+    body = [(*row, _share(row[3], row[3] + row[4])) for row in rows]
+    made, accepted, rejected, completed = _summed(rows, 4)
+    return _sorted(body), (
+        made,
+        accepted,
+        rejected,
+        completed,
+        _share(accepted, accepted + rejected),
+    )
+
+
+def _hand_response(connection: sqlite3.Connection) -> Table:
+    rows = connection.execute(RESPONSE_SQL, _WINDOW).fetchall()
+    (median,) = connection.execute(RESPONSE_MEDIAN_SQL, _WINDOW).fetchone()
+    return _sorted(rows), (sum(row[2] for row in rows), median)
+
+
+_BY_HAND: Final[dict[str, Callable[[sqlite3.Connection], Table]]] = {
+    "cases_opened": _hand_cases_opened,
+    "closures_by_reason": _hand_closures,
+    "time_to_first_assessment": _hand_assessment,
+    "referrals": _hand_referrals,
+    "referral_response_time": _hand_response,
+}
+
+
+# (c) in Python -----------------------------------------------------------------------------------
+
+
+def _lower_median(values: list[int]) -> int | None:
+    return sorted(values)[(len(values) - 1) // 2] if values else None
+
+
+def in_python(connection: sqlite3.Connection) -> dict[str, Table]:
+    """The dashboard computed in Python over every case and referral fetched (the naive way)."""
+    start, end = _WINDOW["start"], _WINDOW["end"]
+    allowed = {
+        level.value: Deadlines().days(DueKind.FIRST_ASSESSMENT, level) for level in RiskLevel
+    }
+    opened: dict[tuple[Any, str], int] = defaultdict(int)
+    closures: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0] * (1 + len(_REASONS)))
+    assessed: dict[tuple[Any, str], list[int]] = defaultdict(list)
+    within: dict[tuple[Any, str], int] = defaultdict(int)
+    reason_index = {reason: 1 + index for index, reason in enumerate(_REASONS)}
+    province_of: dict[str, Any] = {}
+    for (
+        case_id,
+        province,
+        risk,
+        opened_on,
+        closed_on,
+        reason,
+        assessed_on,
+        days,
+    ) in connection.execute(
+        "SELECT id, province, risk, opened_on, closed_on, closure_reason, assessed_on, "
+        "days_to_assessment FROM cases"
+    ):
+        province_of[case_id] = province
+        if start <= opened_on <= end:
+            opened[province, opened_on[:7]] += 1
+        if closed_on is not None and start <= closed_on <= end:
+            counts = closures[province, closed_on[:7]]
+            counts[0] += 1
+            if reason is not None:
+                counts[reason_index[reason]] += 1
+        if assessed_on is not None and start <= assessed_on <= end:
+            key = (province, assessed_on[:7])
+            assessed[key].append(days)
+            within[key] += days <= allowed[risk]
+    referrals: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    answered: dict[tuple[Any, str], list[int]] = defaultdict(list)
+    for case_id, status, made_on, responded_on, days in connection.execute(
+        "SELECT case_id, status, made_on, responded_on, days_to_response FROM referrals"
+    ):
+        province = province_of.get(case_id)
+        if start <= made_on <= end:
+            counts = referrals[province, made_on[:7]]
+            counts[0] += 1
+            counts[1] += status in {"accepted", "completed"} or (
+                status == "cancelled" and responded_on is not None
+            )
+            counts[2] += status == ReferralStatus.REJECTED.value
+            counts[3] += status == ReferralStatus.COMPLETED.value
+        if responded_on is not None and start <= responded_on <= end:
+            answered[province, responded_on[:7]].append(days)
+
+    def totals(groups: Iterable[list[int]], width: int) -> list[int]:
+        summed = [0] * width
+        for counts in groups:
+            for index, value in enumerate(counts):
+                summed[index] += value
+        return summed
+
+    all_days = [days for values in assessed.values() for days in values]
+    all_within = sum(within.values())
+    made, accepted, rejected, completed = totals(referrals.values(), 4)
+    return {
+        "cases_opened": (
+            _sorted((*key, count) for key, count in opened.items()),
+            (sum(opened.values()),),
+        ),
+        "closures_by_reason": (
+            _sorted((*key, *counts) for key, counts in closures.items()),
+            tuple(totals(closures.values(), 1 + len(_REASONS))),
+        ),
+        "time_to_first_assessment": (
+            _sorted(
+                (*key, len(days), _lower_median(days), within[key], within[key] / len(days))
+                for key, days in assessed.items()
+            ),
+            (len(all_days), _lower_median(all_days), all_within, _share(all_within, len(all_days))),
+        ),
+        "referrals": (
+            _sorted(
+                (*key, *counts, _share(counts[1], counts[1] + counts[2]))
+                for key, counts in referrals.items()
+            ),
+            (made, accepted, rejected, completed, _share(accepted, accepted + rejected)),
+        ),
+        "referral_response_time": (
+            _sorted((*key, len(days), _lower_median(days)) for key, days in answered.items()),
+            (
+                sum(len(days) for days in answered.values()),
+                _lower_median([days for values in answered.values() for days in values]),
+            ),
+        ),
+    }
+
+
+# Running -----------------------------------------------------------------------------------------
+
+
+def _check_same(expected: dict[str, Table], found: dict[str, Table], who: str) -> None:
+    for name, table in expected.items():
+        if found.get(name) != table:
+            rows, totals = found.get(name, ((), ()))
+            msg = (
+                f"{who} gives another {name} table than build_report: "
+                f"{len(rows)} rows (build_report {len(table[0])}), totals {totals} "
+                f"(build_report {table[1]})"
+            )
+            raise AssertionError(msg)
+
+
+def _row(
+    comparison: str, slower: float, faster: float, target: float | None, *, at_least: bool = False
+) -> dict[str, Any]:
+    ratio = slower / faster
+    met = None if target is None else (ratio >= target if at_least else ratio <= target)
+    row: dict[str, Any] = {
+        "comparison": comparison,
+        "ratio": ratio,
+        "target": target,
+        "met": met,
+        "seconds": {"numerator": slower, "denominator": faster},
+    }
+    if at_least and target is not None:
+        row["target_text"] = f">= {target:g}"
+    return row
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench_reporting", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK} cases instead of {FULL}")
+    parser.add_argument("--records", type=int, help="number of cases")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best kept)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the records")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="where databases are kept")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    options = parser.parse_args(argv)
+    count = options.records or (QUICK if options.quick else FULL)
+
+    path = database_path(options.cache_dir, count, options.seed)
+    built: float | None = None
+    if path.exists():
+        print(f"  reusing {path}")
+    else:
+        built = build_database(path, count, options.seed)
+        print(f"  built {path} in {built:.0f} s ({path.stat().st_size / 2**20:.0f} MiB)")
+
+    plugins = _plugins()
+    with open_store(f"sqlite:///{path}", plugins=plugins) as store:
+        connection = _connect(path)
+        try:
+            expected = library_tables(with_library(store, plugins, INDICATORS))
+            _check_same(expected, by_hand(connection, INDICATORS), "hand-written SQL")
+            _check_same(expected, in_python(connection), "Python over every row")
+            groups = sum(len(rows) for rows, _totals in expected.values())
+            dashboard = best_times(
+                {
+                    "library": lambda: with_library(store, plugins, INDICATORS),
+                    "by hand": lambda: by_hand(connection, INDICATORS),
+                    "python": lambda: in_python(connection),
+                },
+                rounds=options.rounds,
+            )
+            each = {
+                name: best_times(
+                    {
+                        "library": functools.partial(with_library, store, plugins, [name]),
+                        "by hand": functools.partial(by_hand, connection, [name]),
+                    },
+                    rounds=options.rounds,
+                )
+                for name in INDICATORS
+            }
+        finally:
+            connection.close()
+
+    rows = [
+        _row(
+            "(a) build_report / hand-written SQL", dashboard["library"], dashboard["by hand"], 1.2
+        ),
+        _row(
+            "(c) Python over all rows / build_report",
+            dashboard["python"],
+            dashboard["library"],
+            10,
+            at_least=True,
+        ),
+    ]
+    print_table(
+        f"Dashboard: {len(INDICATORS)} indicators by province and month, {count} cases, "
+        f"best of {options.rounds} interleaved rounds",
+        rows,
+    )
+    shown = ", ".join(f"{name} {seconds:.3f} s" for name, seconds in dashboard.items())
+    print(f"  {shown}; {groups} grouped rows")
+    breakdown = [
+        _row(f"    {name}", times["library"], times["by hand"], None)
+        for name, times in each.items()
+    ]
+    print_table("Each indicator alone: build_report / hand-written SQL", breakdown)
+    for row, times in zip(breakdown, each.values(), strict=True):
+        print(
+            f"  {row['comparison'].strip()}: build_report {times['library']:.3f} s, "
+            f"by hand {times['by hand']:.3f} s"
+        )
+    result = write_results(
+        "reporting",
+        {
+            "cases": count,
+            "seed": options.seed,
+            "rounds": options.rounds,
+            "database": str(path),
+            "build_seconds": built,
+            "indicators": list(INDICATORS),
+            "grouped_rows": groups,
+            "seconds": dashboard,
+            "rows": rows,
+            "each_indicator": breakdown,
+            "median_ratio_each": statistics.median(row["ratio"] for row in breakdown),
+        },
+    )
+    print(f"results written to {result}")
+    missed = [row["comparison"] for row in rows if row["met"] is False]
+    return 1 if options.strict and missed else 0
