@@ -68,6 +68,7 @@ __all__ = [
     "Verification",
     "canonical_json",
     "chain",
+    "check_drafts",
     "entry_hash",
 ]
 
@@ -281,6 +282,30 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def check_drafts(drafts: Iterable[AuditDraft], at: datetime) -> list[AuditDraft]:
+    """Return ``drafts`` as a list once checked as :func:`chain` checks them, without hashing.
+
+    :param drafts: the actions to record.
+    :param at: when they happened.
+    :raises InvariantError: if ``at`` is not a timezone-aware datetime.
+    :raises TypeError: if an item of ``drafts`` is not an :class:`AuditDraft`.
+    """
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise InvariantError(
+            "audit.at_naive",
+            f"the time of audit entries must be a timezone-aware datetime (e.g. "
+            f"datetime.now(UTC)), got {at!r}",
+            "at",
+        )
+    batch = list(drafts)
+    for item in batch:
+        draft: object = item  # checked at run time: callers may pass anything
+        if not isinstance(draft, AuditDraft):
+            msg = f"the audit trail records AuditDraft objects, got {type(draft).__name__}"
+            raise TypeError(msg)
+    return batch
+
+
 def chain(drafts: Iterable[AuditDraft], at: datetime, after: AuditEntry | None) -> list[AuditEntry]:
     """Return ``drafts`` numbered and hashed as the entries that follow ``after``.
 
@@ -293,13 +318,7 @@ def chain(drafts: Iterable[AuditDraft], at: datetime, after: AuditEntry | None) 
     :raises TypeError: if an item of ``drafts`` is not an :class:`AuditDraft`, or ``after`` is
         not an :class:`AuditEntry` or ``None``.
     """
-    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-        raise InvariantError(
-            "audit.at_naive",
-            f"the time of audit entries must be a timezone-aware datetime (e.g. "
-            f"datetime.now(UTC)), got {at!r}",
-            "at",
-        )
+    batch = check_drafts(drafts, at)
     given: object = after  # checked at run time: callers may pass anything
     if given is not None and not isinstance(given, AuditEntry):
         msg = f"after must be the last AuditEntry of the chain or None, got {type(given).__name__}"
@@ -307,11 +326,7 @@ def chain(drafts: Iterable[AuditDraft], at: datetime, after: AuditEntry | None) 
     moment = at.astimezone(UTC)
     seq, previous = (0, GENESIS) if after is None else (after.seq, after.hash)
     entries: list[AuditEntry] = []
-    for item in drafts:
-        draft: object = item  # checked at run time: callers may pass anything
-        if not isinstance(draft, AuditDraft):
-            msg = f"the audit trail records AuditDraft objects, got {type(draft).__name__}"
-            raise TypeError(msg)
+    for draft in batch:
         seq += 1
         unhashed = AuditEntry(
             seq=seq,

@@ -29,13 +29,15 @@ from __future__ import annotations
 import random
 import zoneinfo
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
 from wladna_core.access import Actor, Role
 from wladna_core.app import DEFAULT_TIMEZONE, Wladna
+from wladna_core.deadlines import Deadlines, DueKind
 from wladna_core.errors import WladnaError
 from wladna_core.model import (
     Assessment,
@@ -47,6 +49,7 @@ from wladna_core.model import (
     Consent,
     ConsentGiver,
     ConsentOverride,
+    EnrolmentStatus,
     Family,
     FamilyMember,
     FocalPoint,
@@ -62,7 +65,6 @@ from wladna_core.model import (
     MemberInstitution,
     OverrideReason,
     ProgrammeEnrolment,
-    EnrolmentStatus,
     ProtectionConcern,
     ReferralStatus,
     Relation,
@@ -76,23 +78,25 @@ from wladna_core.model import (
     age_on,
     new_id,
 )
-from wladna_core.deadlines import Deadlines, DueKind
+from wladna_core.reporting import Report, available_indicators, build_report
 from wladna_core.storage import ALLOW_RESET, CaseQuery, ReferralQuery
 from wladna_core.storage.ports import REPOSITORY_NAMES, redact_url
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
     import pluggy
 
-    from wladna_core.reporting import Report
     from wladna_core.services import CaseWork, Outcome
 
 __all__ = [
     "DEFAULT_CASES",
     "DEMO_SETTINGS",
+    "HISTORY_DAYS",
     "PILOT_CITIES",
+    "SUMMARY_INDICATORS",
     "DemoPlan",
+    "DemoStepFailed",
     "DemoStoreNotEmpty",
     "DemoSummary",
     "PilotCity",
@@ -104,7 +108,8 @@ __all__ = [
 DEFAULT_CASES: Final = 5000
 
 #: Store settings of the demonstration's database: its data can be made again, so SQLite
-#: commits do not wait for the disk (see :data:`~wladna_core.storage.sql.engine.SQLITE_SYNCHRONOUS`).
+#: commits do not wait for the disk
+#: (see :data:`~wladna_core.storage.sql.engine.SQLITE_SYNCHRONOUS`).
 DEMO_SETTINGS: Final[Mapping[str, object]] = {"sqlite_synchronous": "normal"}
 
 #: The months of casework the demonstration spreads case openings over, ending ``today``.
@@ -319,6 +324,14 @@ _LOCAL: Final = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
 _T = TypeVar("_T")
 
 
+def _majority(birth: date) -> date:
+    """Return the day someone born on ``birth`` turns 18 (1 March for a 29 February birth)."""
+    try:
+        return birth.replace(year=birth.year + 18)
+    except ValueError:
+        return date(birth.year + 18, 3, 1)
+
+
 def _pick(rng: random.Random, weighted: Sequence[tuple[_T, float]]) -> _T:
     return rng.choices([item for item, _ in weighted], [weight for _, weight in weighted])[0]
 
@@ -427,7 +440,8 @@ def plan_demo(
         raise ValueError(msg)
     chosen = _cities(cities)
     last = today if today is not None else datetime.now(_LOCAL).date()
-    planner = _Planner(random.Random(seed), chosen, cases, last)
+    # Made-up data, not secrets: a seeded generator makes the demonstration reproducible.
+    planner = _Planner(random.Random(seed), chosen, cases, last)  # noqa: S311
     return DemoPlan(
         cases=cases,
         cities=chosen,
@@ -609,6 +623,8 @@ class _CaseFile:
         self.team = team
         self.clock: datetime | None = None
         self.deadlines = Deadlines()
+        #: The day the child turns 18: no new case is opened for them from then on.
+        self.majority = date.max
 
     # Steps --------------------------------------------------------------------------------------
 
@@ -641,6 +657,7 @@ class _CaseFile:
         risk = _pick(rng, _RISKS)
         concerns = self.concerns(risk)
         child = self.child(opened, concerns)
+        self.majority = _majority(child.birth_date)
         family = self.family(child, opened, concerns)
         source = _pick(rng, _SOURCES)
         identification = Identification(source, opened - timedelta(days=rng.choice((0, 0, 1, 3))))
@@ -673,7 +690,7 @@ class _CaseFile:
             return act
 
         self.at(opened, "open the case", register)
-        if rng.random() < 0.02:
+        if rng.random() < 0.02 and (self.majority - opened).days > 30:
             self.duplicate(opened, child.id, None if family is None else family.id, worker)
         if rng.random() < 0.05:
             return  # never assessed: overdue once the deadline has passed
@@ -757,7 +774,7 @@ class _CaseFile:
         return self.at(day, "record the assessment", act)
 
     def rerated(self, risk: RiskLevel) -> RiskLevel:
-        """The risk the assessment finds: mostly the one first thought, sometimes one level off."""
+        """Return the risk the assessment finds: mostly the first one, sometimes a level off."""
         draw = self.rng.random()
         index = _RISK_ORDER.index(risk)
         if draw < 0.1:
@@ -821,13 +838,22 @@ class _CaseFile:
                 )
             ),
         )
-        if first and len(self.planner.teams) > 1 and rng.random() < 0.03:
-            self.transfer(key, self.later(started, 5, 40), risk, supervisor, sharing=sharing)
+        moved = self.later(started, 5, 40)
+        if first and len(self.planner.teams) > 1 and moved < self.majority and rng.random() < 0.03:
+            self.transfer(key, moved, risk, supervisor, sharing=sharing)
             return
         last, still_open = started, False
         for index in range(self.referral_count(risk)):
             made = self.later(started, 0, 30)
-            done, left_open = self.referral(key, index, made, risk, worker, supervisor, sharing)
+            done, left_open = self.referral(
+                key,
+                index,
+                made=made,
+                risk=risk,
+                worker=worker,
+                supervisor=supervisor,
+                sharing=sharing,
+            )
             last = max(last, done)
             still_open = still_open or left_open
         day = started
@@ -839,9 +865,12 @@ class _CaseFile:
             )
         if still_open:
             return  # a referral still waits for an answer or a service: the case stays open
-        reason = _pick(rng, _CLOSURES)
+        ending = self.later(max(day, last), 1, 20)
+        reason = (
+            ClosureReason.REACHED_MAJORITY if ending >= self.majority else _pick(rng, _CLOSURES)
+        )
         closed = self.at(
-            self.later(max(day, last), 1, 20),
+            ending,
             "close the case",
             lambda on: (
                 lambda run: run.done(run.services(worker).close(run.id(number, key), reason, on=on))
@@ -888,6 +917,7 @@ class _CaseFile:
         self,
         key: str,
         index: int,
+        *,
         made: date,
         risk: RiskLevel,
         worker: Actor,
@@ -1470,12 +1500,7 @@ def _summarise(wladna: Wladna, plan: DemoPlan, runner: _Runner) -> DemoSummary:
 
 
 def _report(wladna: Wladna, plan: DemoPlan) -> Report | None:
-    """Compute the indicators of :data:`SUMMARY_INDICATORS` by city, if they are installed."""
-    try:
-        from wladna_core.reporting import build_report  # noqa: PLC0415 (optional part)
-        from wladna_core.reporting.build import available_indicators  # noqa: PLC0415
-    except ImportError:  # pragma: no cover (an installation without reporting)
-        return None
+    """Compute the indicators of :data:`SUMMARY_INDICATORS` by city, those that are installed."""
     known = available_indicators(wladna.plugins)
     names = list(dict.fromkeys(name for name, _, _ in SUMMARY_INDICATORS if name in known))
     if not names:

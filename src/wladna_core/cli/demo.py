@@ -32,10 +32,10 @@ from wladna_core.storage.ports import redact_url
 from wladna_core.storage.sql.engine import is_memory, parse_url
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
-    from collections.abc import Mapping
-
+    from wladna_core.model import CaseStatus, ReferralStatus
     from wladna_core.reporting import Report, ReportTable
 
 __all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path"]
@@ -104,7 +104,7 @@ def html_report_path(url: str) -> Path:
     "--force", is_flag=True, help="Delete every record and audit entry of a non-empty store first."
 )
 def demo_command(
-    db: str, cases: int, cities: tuple[str, ...], seed: int, today: datetime | None, force: bool
+    *, db: str, cases: int, cities: tuple[str, ...], seed: int, today: datetime | None, force: bool
 ) -> None:
     """Fill a store with synthetic casework of the pilot cities, then print a summary.
 
@@ -127,6 +127,9 @@ def demo_command(
         click.echo(f"wladna: error: {error}", err=True)
         raise click.exceptions.Exit(ExitCode.USAGE) from None
     console = rich.console.Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        # A file or a pipe gets the whole table rather than rich's default 80 columns.
+        console.width = 100
     _print_summary(console, summary, db)
     if summary.report is not None:
         written = _write_html(summary.report, db)
@@ -160,12 +163,14 @@ def _print_summary(console: rich.console.Console, summary: DemoSummary, url: str
         console.print(f"Audit trail NOT verified after {summary.audit_entries} entries.")
 
 
-def _count_table(title: str, counts: Mapping[str, int], total: int) -> rich.table.Table:
+def _count_table(
+    title: str, counts: Mapping[CaseStatus, int] | Mapping[ReferralStatus, int], total: int
+) -> rich.table.Table:
     table = rich.table.Table(title=title, box=rich.box.SIMPLE, title_justify="left")
     table.add_column("status")
     table.add_column("count", justify="right")
     for status, count in counts.items():
-        table.add_row(str(status), str(count))
+        table.add_row(status.value, str(count))
     table.add_row("total", str(total), style="bold")
     return table
 
@@ -187,7 +192,9 @@ def _indicator_table(report: Report) -> rich.table.Table:
     for code in cities:
         cells = [_cell(found, measure, code) for found, measure, _ in columns]
         table.add_row(_CITY_NAMES.get(str(code), str(code)), *cells)
-    table.add_row("all", *(_cell(found, measure, None) for found, measure, _ in columns), style="bold")
+    table.add_row(
+        "all", *(_cell(found, measure, None) for found, measure, _ in columns), style="bold"
+    )
     return table
 
 

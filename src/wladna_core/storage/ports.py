@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, 
 
 import attrs
 
-from wladna_core.audit import AuditDraft, AuditEntry, chain
+from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts
 from wladna_core.convert import structure, unstructure
 from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
@@ -680,9 +680,8 @@ class AuditLog:
         """
         uow = self.unit_of_work
         with uow._guard():
-            batch = list(drafts)
             # Checked before taking the lock, so that a bad call never makes others wait.
-            chain(batch, at, after=None)
+            batch = check_drafts(drafts, at)
             if not batch:
                 return []
             uow._audit_lock()

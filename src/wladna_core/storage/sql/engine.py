@@ -3,10 +3,10 @@
 SQLite connections are set up when they open (the ``connect`` event): write-ahead logging
 (``journal_mode=WAL``, for files), foreign keys enforced, a busy timeout, and full ``fsync`` at
 each commit (``synchronous=FULL``; the ``sqlite_synchronous`` setting can relax it to
-``NORMAL`` for throw-away databases such as the demonstration's).  A unit of work on SQLite begins with ``BEGIN IMMEDIATE``: it takes the database's
-single write lock at once, so that a unit of work never fails half-way because another one wrote
-since it read; others wait for it (up to the busy timeout) while readers outside units of work
-are never blocked.
+``NORMAL`` for throw-away databases such as the demonstration's).  A unit of work on SQLite
+begins with ``BEGIN IMMEDIATE``: it takes the database's single write lock at once, so that a
+unit of work never fails half-way because another one wrote since it read; others wait for it
+(up to the busy timeout) while readers outside units of work are never blocked.
 
 PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``; ``postgresql://`` means the
 same).  Units of work run at ``READ COMMITTED``, the server's default: the version-checked

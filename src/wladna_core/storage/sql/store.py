@@ -264,6 +264,9 @@ class SqlUnitOfWork(UnitOfWork):
         self._transaction: sa.RootTransaction | None = None
         self._turn: contextlib.ExitStack | None = None
         self._audit_locked = False
+        # SQLite: the results of searches made since the unit of work last wrote (see
+        # SqlRepository._select); emptied by every write.
+        self._searches: dict[tuple[object, ...], list[Any]] = {}
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> SqlRepository[T]:
@@ -1032,6 +1035,7 @@ class SqlRepository(Repository[T]):
             for row in rows
         ]
         records = [row.record for row in rows]
+        self.unit_of_work._searches.clear()
         with self._translating():
             self._connection.execute(self._statements.insert, values)
             self._write_side_rows(records, replace=False)
@@ -1045,13 +1049,25 @@ class SqlRepository(Repository[T]):
             "record": _json_object(row.data),
             **self._layout.columns(row.record, self.unit_of_work.store),
         }
+        loaded = self._remembered.get(row.id)
+        self.unit_of_work._searches.clear()
         with self._translating():
             changed = self._connection.execute(self._statements.replace, values).rowcount
             if changed != 1:
                 # Someone else saved it: what this unit of work remembers is out of date.
                 self._remembered.pop(row.id, None)
                 return False
-            self._write_side_rows([row.record], replace=True)
+            side = self._layout.side
+            # The side rows of the version replaced are those of the record this unit of work
+            # loaded at that version: rewrite them only when they change.
+            unchanged = (
+                side is not None
+                and loaded is not None
+                and loaded.version == expected_version
+                and side.rows(loaded) == side.rows(row.record)
+            )
+            if not unchanged:
+                self._write_side_rows([row.record], replace=True)
         self._remember([row.record])
         return True
 
@@ -1083,6 +1099,26 @@ class SqlRepository(Repository[T]):
         return record
 
     def _select(self, query: Query[T] | None, *, after: str | None, limit: int | None) -> list[T]:
+        # On SQLite a unit of work holds the write lock from its start (BEGIN IMMEDIATE): until
+        # it writes, the same search gives the same records, so they are not read twice (the
+        # services and the rules often ask for a case's referrals in one unit of work).
+        memo = self.unit_of_work.store.dialect == "sqlite"
+        key = (self.record_type, query, after, limit)
+        if memo:
+            try:
+                found = self.unit_of_work._searches.get(key)
+            except TypeError:  # a query holding unhashable values: not remembered
+                memo, found = False, None
+            if found is not None:
+                return list(found)
+        records = self._read_search(query, after=after, limit=limit)
+        if memo:
+            self.unit_of_work._searches[key] = records
+        return list(records)
+
+    def _read_search(
+        self, query: Query[T] | None, *, after: str | None, limit: int | None
+    ) -> list[T]:
         shape, parameters = self._search(query)
         if after is not None:
             parameters["q_after"] = after
