@@ -146,7 +146,7 @@ def _print_summary(console: rich.console.Console, summary: DemoSummary, url: str
     )
     console.print(
         f"Stored: {summary.case_total} cases ({summary.transferred} transferred to another "
-        f"city, {summary.duplicates} duplicates), {summary.children} children, "
+        f"city, {summary.duplicates} marked duplicate), {summary.children} children, "
         f"{summary.families} households, {summary.bodies} bodies, "
         f"{summary.referral_total} referrals."
     )
