@@ -1,14 +1,17 @@
 """Make a :class:`~wladna_core.reporting.Report`: indicators computed by the store, by dimension.
 
 :func:`build_report` checks the request (indicators known, dimensions and filters allowed,
-period sound), asks the store to compute each indicator twice through
+period sound), asks the store to compute each indicator through
 :meth:`Store.aggregate <wladna_core.storage.Store.aggregate>` (by the dimensions asked for, and
-without dimension for the totals), and, for a report leaving its body, withholds small cells
-(:func:`wladna_core.reporting.privacy.suppress`).
+once more without dimension for the totals, unless they are the sums of the rows), and, for a
+report leaving its body, withholds small cells (:func:`wladna_core.reporting.privacy.suppress`).
 
 A table broken down by dimensions has one row per group and a totals row computed over every
-record kept (not added up from the rows: a case with two concerns is in two rows of a table
-by concern, and once in its total).  A table without dimensions has one row and no totals.
+record kept: a case with two concerns is in two rows of a table by concern, and once in its
+total.  The totals of a declared indicator whose measures are all counts (and the shares and
+sums of counts), broken down by dimensions that put each record in one row, are the sums of
+the rows: they are added up from the rows, without a second computation.  A table without
+dimensions has one row and no totals.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 from wladna_core.deadlines import Deadlines
 from wladna_core.model import TerritoryLevel
 from wladna_core.plugins import indicators_from
-from wladna_core.reporting.engine import PERIOD_DIMENSIONS, Row, Window
+from wladna_core.reporting.engine import PERIOD_DIMENSIONS, Declared, Row, Window
 from wladna_core.reporting.indicators import (
     DimensionNotAllowed,
     Indicator,
@@ -150,6 +153,40 @@ def _window(period: object, on: object, deadlines: object) -> Window:
     )
 
 
+def _declared(indicator: Indicator) -> Declared | None:
+    """Return the declared computation behind an indicator, ``None`` if it has none.
+
+    :meth:`Indicator.declare` makes both its functions over one :class:`Declared` (in their
+    closures); an indicator made otherwise, or whose two functions disagree, has none.
+    """
+    found: list[Declared] = []
+    for function in (indicator.compute, indicator.sql):
+        cells = getattr(function, "__closure__", None) or ()
+        computations = [
+            cell.cell_contents for cell in cells if isinstance(cell.cell_contents, Declared)
+        ]
+        if len(computations) != 1:
+            return None
+        found.extend(computations)
+    computation = found[0]
+    if found[1] is not computation or computation.measures != indicator.measures:
+        return None
+    return computation
+
+
+def _totals(
+    store: Store, indicator: Indicator, query: IndicatorQuery, body: Sequence[Row]
+) -> Row | None:
+    """Return the totals row of a table: added up from ``body`` when it may be, else computed."""
+    if not query.by:
+        # Without dimensions the one row is the whole figure: a totals row would repeat it.
+        return None
+    computation = _declared(indicator)
+    if computation is not None and computation.additive(query.by):
+        return computation.totals(body, len(query.by), indicator.measures)
+    return store.aggregate(IndicatorQuery(indicator, (), query.where, query.window))[0]
+
+
 def _shown(by: tuple[str, ...], rows: Sequence[Row]) -> list[Row]:
     keys = len(by)
     labelled = [
@@ -215,13 +252,9 @@ def build_report(
     _check_territories(store.gazetteer, conditions)
     tables: list[ReportTable] = []
     for indicator in chosen:
-        body = store.aggregate(IndicatorQuery(indicator, dimensions, conditions, window))
-        # Without dimensions the one row is the whole figure: a totals row would repeat it.
-        totals = (
-            store.aggregate(IndicatorQuery(indicator, (), conditions, window))[0]
-            if dimensions
-            else None
-        )
+        query = IndicatorQuery(indicator, dimensions, conditions, window)
+        body = store.aggregate(query)
+        totals = _totals(store, indicator, query, body)
         table = ReportTable(
             indicator=indicator.name,
             title=indicator.title,

@@ -43,6 +43,7 @@ from wladna_core.storage.sql.reporting import (
     Source,
     case_report_columns,
     period_bucket,
+    period_partition,
     referral_report_columns,
 )
 
@@ -483,23 +484,55 @@ def _python_per_worker(
 # Grouping in SQL ----------------------------------------------------------------------------
 
 
+class _Read(dict[str, sa.ColumnElement[Any]]):
+    """The SQL fields of a statement, remembering which were read (to leave out joins)."""
+
+    def __init__(self, fields: Mapping[str, sa.ColumnElement[Any]]) -> None:
+        super().__init__(fields)
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> sa.ColumnElement[Any]:
+        self.read.add(name)
+        return super().__getitem__(name)
+
+
+@attrs.frozen
+class _SqlSource:
+    """A part's rows in SQL: the fields (read ones remembered) and the filter conditions."""
+
+    source: Source
+    fields: _Read
+    conditions: list[sa.ColumnElement[Any]]
+    concern_join: Callable[[sa.FromClause], sa.FromClause] | None
+    #: For each period dimension, a cheaper expression that parts rows as its bucket does.
+    partitions: dict[str, sa.ColumnElement[Any]]
+
+    def from_clause(self) -> sa.FromClause:
+        """Return the ``FROM`` clause, with only the joins the fields read so far need."""
+        from_clause = self.source.from_for(self.fields.read)
+        return from_clause if self.concern_join is None else self.concern_join(from_clause)
+
+
 def _sql_source(
     sql: SqlReport, subject: str, grouping: Grouping, period_field: str | None
-) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[Any]], list[sa.ColumnElement[Any]]]:
-    """Return the joined tables, the fields, and the filter conditions of a part."""
+) -> _SqlSource:
+    """Return the fields and the filter conditions of a part; ask for its ``FROM`` last."""
     source = sql_fields(sql, subject)
-    fields = dict(source.fields)
-    from_clause = source.from_clause
+    fields = _Read(source.fields)
     conditions: list[sa.ColumnElement[Any]] = []
     concerns = sql.concerns()
     kept_concerns = grouping.where.get("concern")
+    concern_join: Callable[[sa.FromClause], sa.FromClause] | None = None
     if "concern" in grouping.by:
         alias = concerns.alias("report_concern")
         on: sa.ColumnElement[bool] = alias.c.case_id == source.case_id
         if kept_concerns is not None:
             on = sa.and_(on, alias.c.concern.in_(sorted(kept_concerns)))
             conditions.append(alias.c.concern.is_not(None))
-        from_clause = from_clause.outerjoin(alias, on)
+
+        def concern_join(from_clause: sa.FromClause) -> sa.FromClause:
+            return from_clause.outerjoin(alias, on)
+
         fields["concern"] = alias.c.concern
     elif kept_concerns is not None:
         conditions.append(
@@ -513,20 +546,24 @@ def _sql_source(
     for dimension, values in grouping.where.items():
         if dimension != "concern":
             conditions.append(fields[dimension].in_(sorted(values)))
+    partitions: dict[str, sa.ColumnElement[Any]] = {}
     for dimension in grouping.by:
         if dimension in PERIOD_DIMENSIONS:
             if period_field is None:
                 fields[dimension] = sa.null()
             else:
-                fields[dimension] = period_bucket(dimension, fields[period_field])
-    return from_clause, fields, conditions
+                day = fields[period_field]
+                fields[dimension] = period_bucket(dimension, day, sql.dialect)
+                partitions[dimension] = period_partition(dimension, day, sql.dialect)
+    return _SqlSource(source, fields, conditions, concern_join, partitions)
 
 
 def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[object, ...], Row]:
     window = grouping.window
-    from_clause, fields, conditions = _sql_source(sql, part.subject, grouping, part.period_field)
+    rows = _sql_source(sql, part.subject, grouping, part.period_field)
+    fields = rows.fields
     dims = [fields[dimension].label(f"d{index}") for index, dimension in enumerate(grouping.by)]
-    partition = [fields[dimension] for dimension in grouping.by]
+    partition = [rows.partitions.get(dimension, fields[dimension]) for dimension in grouping.by]
     inner: list[sa.ColumnElement[Any]] = list(dims)
     for index, measure in enumerate(part.measures):
         if isinstance(measure, Count):
@@ -537,20 +574,20 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
             inner.append(flag.label(f"m{index}"))
         else:
             value = fields[measure.field]
-            nulls_last = sa.case((value.is_(None), 1), else_=0)
             inner.extend(
                 (
                     value.label(f"v{index}"),
                     sa.func.row_number()
-                    .over(partition_by=partition or None, order_by=(nulls_last, value))
+                    .over(partition_by=partition or None, order_by=value.asc().nulls_last())
                     .label(f"r{index}"),
                     sa.func.count(value).over(partition_by=partition or None).label(f"n{index}"),
                 )
             )
+    where = part.select.sql(fields, window)
     selected = (
         sa.select(*inner)
-        .select_from(from_clause)
-        .where(part.select.sql(fields, window), *conditions)
+        .select_from(rows.from_clause())
+        .where(where, *rows.conditions)
         .subquery("report_rows")
     )
     columns = selected.c
@@ -565,14 +602,14 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
     statement = sa.select(*outer)
     if dims:
         statement = statement.group_by(*outer[: len(dims)])
+    keys = len(dims)
+    counts = [isinstance(measure, Count) for measure in part.measures]
     found: dict[tuple[object, ...], Row] = {}
     for row in sql.execute(statement):
-        key = tuple(row[: len(dims)])
-        values = tuple(
-            (0 if value is None else int(value)) if isinstance(measure, Count) else value
-            for measure, value in zip(part.measures, row[len(dims) :], strict=True)
+        found[tuple(row[:keys])] = tuple(
+            (0 if value is None else int(value)) if count else value
+            for count, value in zip(counts, row[keys:], strict=True)
         )
-        found[key] = values
     return found
 
 
@@ -580,13 +617,15 @@ def _sql_per_worker(
     part: PerWorker, sql: SqlReport, grouping: Grouping
 ) -> dict[tuple[object, ...], Row]:
     window = grouping.window
-    from_clause, fields, conditions = _sql_source(sql, CASES, grouping, None)
+    rows = _sql_source(sql, CASES, grouping, None)
+    fields = rows.fields
     dims = [fields[dimension].label(f"d{index}") for index, dimension in enumerate(grouping.by)]
     worker = fields["worker"]
+    where = part.select.sql(fields, window)
     per_worker = (
         sa.select(*dims, worker.label("worker"), sa.func.count().label("caseload"))
-        .select_from(from_clause)
-        .where(worker.is_not(None), part.select.sql(fields, window), *conditions)
+        .select_from(rows.from_clause())
+        .where(worker.is_not(None), where, *rows.conditions)
         .group_by(*[fields[dimension] for dimension in grouping.by], worker)
         .subquery("report_workers")
     )
@@ -656,9 +695,49 @@ class Declared:
         ]
         return self._merge(found, order)
 
+    def additive(self, by: Sequence[str]) -> bool:
+        """Return whether the totals of a table by ``by`` are the sums of its rows.
+
+        They are when every measure is a :class:`Count` (the derived :class:`Share` and
+        :class:`Sum` are then worked out again from the summed counts) and no dimension puts a
+        record in several rows (``concern``).  A :class:`Median` or a :class:`PerWorker` band is
+        not the sum of its groups' values.
+        """
+        return "concern" not in by and all(
+            isinstance(part, Part) and all(isinstance(m, Count) for m in part.measures)
+            for part in self.parts
+        )
+
+    def totals(self, rows: Iterable[Row], dimensions: int, order: Sequence[str]) -> Row:
+        """Return the totals row of ``rows`` (each with ``dimensions`` keys) by adding them up.
+
+        Only for tables whose totals are sums (see :meth:`additive`); the measures come in the
+        order ``order``, as in the rows.
+
+        >>> from wladna_core.reporting.engine import happened
+        >>> made = Part(REFERRALS, happened("made_on"), "made_on", (Count("made"), Count("ok")))
+        >>> computation = declared(made, derived=[Share("rate", "ok", ("made",))])
+        >>> rows = [("MA-RAB", 3, 1, 1 / 3), ("MA-SAL", 1, 1, 1.0)]
+        >>> computation.totals(rows, 1, computation.measures)
+        (4, 2, 0.5)
+        """
+        derived = {measure.name for measure in self.derived}
+        columns = list(zip(*rows, strict=True)) or [() for _ in range(dimensions + len(order))]
+        values: dict[str, object] = {
+            name: sum(map(_number, columns[dimensions + index]))
+            for index, name in enumerate(order)
+            if name not in derived
+        }
+        for measure in self.derived:
+            values[measure.name] = measure.value(values)
+        return tuple(values[name] for name in order)
+
     def _merge(
         self, found: Sequence[Mapping[tuple[object, ...], Row]], order: Sequence[str]
     ) -> list[Row]:
+        if len(found) == 1 and not self.derived and tuple(order) == self.measures:
+            # One part, measured as asked: its rows as they are.
+            return [key + row for key, row in found[0].items()]
         keys: dict[tuple[object, ...], None] = {}
         for rows in found:
             keys.update(dict.fromkeys(rows))

@@ -20,7 +20,7 @@ data drawn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
 import attrs
@@ -34,10 +34,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AGE_BANDS",
+    "Join",
+    "Source",
     "SqlAggregate",
     "SqlReport",
+    "age_band",
     "case_report_columns",
+    "case_source",
+    "period_bucket",
+    "period_partition",
     "referral_report_columns",
+    "referral_source",
 ]
 
 R_co = TypeVar("R_co", covariant=True)
@@ -95,25 +102,61 @@ def _day(day: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     return sa.cast(sa.extract("day", day), sa.Integer)
 
 
-def period_bucket(dimension: str, day: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+def _text_part(day: sa.ColumnElement[Any], start: int, length: int) -> sa.ColumnElement[int]:
+    return sa.cast(sa.func.substr(day, start, length, type_=sa.String), sa.Integer)
+
+
+def period_bucket(
+    dimension: str, day: sa.ColumnElement[Any], dialect: str | None = None
+) -> sa.ColumnElement[int]:
     """Return the bucket of ``day`` for a period dimension, as a whole number.
 
     ``month``: ``year * 100 + month`` (202601); ``quarter``: ``year * 10 + quarter`` (20261);
     ``year``: the year.  Integers, so that SQLite and PostgreSQL give the same values; the
     reporting layer turns them into labels.
 
+    :param dimension: ``month``, ``quarter`` or ``year``.
+    :param day: a date column.
+    :param dialect: the database's kind.  SQLite keeps dates as ISO text (``2026-01-31``): for
+        ``"sqlite"`` the bucket is cut out of the text (one ``substr`` and one cast for a
+        month), cheaper per row than extracting the year and the month; any other dialect
+        (and ``None``) extracts them.
     :raises ValueError: for any other dimension.
     """
+    text = dialect == "sqlite"
     if dimension == "year":
-        return _year(day)
+        return _text_part(day, 1, 4) if text else _year(day)
     if dimension == "month":
+        if text:
+            year_month = sa.func.substr(day, 1, 4, type_=sa.String) + sa.func.substr(
+                day, 6, 2, type_=sa.String
+            )
+            return sa.cast(year_month, sa.Integer)
         return _year(day) * 100 + _month(day)
     if dimension == "quarter":
-        month = _month(day)
+        month = _text_part(day, 6, 2) if text else _month(day)
         quarter = sa.case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
-        return _year(day) * 10 + quarter
+        return (_text_part(day, 1, 4) if text else _year(day)) * 10 + quarter
     msg = f"{dimension!r} is not a period dimension (month, quarter, year)"
     raise ValueError(msg)
+
+
+def period_partition(
+    dimension: str, day: sa.ColumnElement[Any], dialect: str | None = None
+) -> sa.ColumnElement[Any]:
+    """Return an expression that parts rows as :func:`period_bucket` does, as cheap as can be.
+
+    For window functions, which only compare the key: on SQLite the month's or year's ISO text
+    (``2026-01``, ``2026``), without a cast; anywhere else the bucket itself.
+
+    :param dimension: ``month``, ``quarter`` or ``year``.
+    :param day: a date column.
+    :param dialect: the database's kind.
+    :raises ValueError: for any other dimension.
+    """
+    if dialect == "sqlite" and dimension in ("month", "year"):
+        return sa.func.substr(day, 1, 7 if dimension == "month" else 4, type_=sa.String)
+    return period_bucket(dimension, day, dialect)
 
 
 def age_band(birth_date: sa.ColumnElement[Any], on: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
@@ -137,18 +180,123 @@ def age_band(birth_date: sa.ColumnElement[Any], on: sa.ColumnElement[Any]) -> sa
 _cases, _children, _referrals = tables.cases, tables.children, tables.referrals
 
 
+#: A join a source adds only when a field it gives is read: ``(the fields, join)``.
+Join = tuple[frozenset[str], Callable[[sa.FromClause], sa.FromClause]]
+
+
 @attrs.frozen
 class Source:
     """Rows to aggregate: a ``FROM`` clause and the fields of its rows as SQL expressions.
 
-    :param from_clause: the tables, joined.
+    :param from_clause: the tables, all joined.
     :param fields: each field's expression, by the field names of the reporting engine.
     :param case_id: the id of the case each row is about, for the ``concern`` dimension.
+    :param base: the table each row comes from (``from_clause`` when omitted).
+    :param joins: the outer joins of ``from_clause`` on a unique key (one row at most each, so
+        that leaving one out never changes the rows), with the fields each gives, in order.
     """
 
     from_clause: sa.FromClause
     fields: Mapping[str, sa.ColumnElement[Any]]
     case_id: sa.ColumnElement[str]
+    base: sa.FromClause | None = None
+    joins: tuple[Join, ...] = ()
+
+    def from_for(self, names: Iterable[str]) -> sa.FromClause:
+        """Return the ``FROM`` clause of a statement reading only the fields ``names``.
+
+        The joins no field of ``names`` needs are left out: SQLite does not drop an unused
+        outer join by itself, and reads the joined table for every row.
+
+        >>> source = case_source()
+        >>> source.from_for(["province", "opened_on"]) is tables.cases
+        True
+        >>> print(source.from_for(["province", "sex"]))
+        cases LEFT OUTER JOIN children ON children.id = cases.child_id
+        """
+        if self.base is None:
+            return self.from_clause
+        wanted = set(names)
+        from_clause = self.base
+        for gives, join in self.joins:
+            if gives & wanted:
+                from_clause = join(from_clause)
+        return from_clause
+
+
+#: The fields read from a case's child.
+_CHILD_FIELDS: Final = frozenset({"sex", "age_band"})
+#: The fields of a referral read from its case (or through it, from the child).
+_CASE_FIELDS: Final = (
+    frozenset({"region", "province", "risk", "case_opened_on", "case_closed_on", "case_status"})
+    | _CHILD_FIELDS
+)
+
+
+def _join_children(from_clause: sa.FromClause) -> sa.FromClause:
+    return from_clause.outerjoin(_children, _children.c.id == _cases.c.child_id)
+
+
+def _join_cases(from_clause: sa.FromClause) -> sa.FromClause:
+    return from_clause.outerjoin(_cases, _cases.c.id == _referrals.c.case_id)
+
+
+def case_source() -> Source:
+    """Return the fields of cases (see :meth:`SqlReport.case_fields`)."""
+    c = _cases.c
+    fields: dict[str, sa.ColumnElement[Any]] = {
+        "id": c.id,
+        "body": c.body_id,
+        "region": c.region,
+        "province": c.province,
+        "risk": c.risk,
+        "status": c.status,
+        "sex": _children.c.sex,
+        "age_band": age_band(_children.c.birth_date, c.opened_on),
+        "worker": c.worker_id,
+        "opened_on": c.opened_on,
+        "closed_on": c.closed_on,
+        "assessed_on": c.assessed_on,
+        "closure_reason": c.closure_reason,
+        "days_to_assessment": c.days_to_assessment,
+        "days_open": c.days_open,
+    }
+    return Source(
+        _join_children(_cases), fields, c.id, base=_cases, joins=((_CHILD_FIELDS, _join_children),)
+    )
+
+
+def referral_source() -> Source:
+    """Return the fields of referrals (see :meth:`SqlReport.referral_fields`)."""
+    r = _referrals.c
+    fields: dict[str, sa.ColumnElement[Any]] = {
+        "id": r.id,
+        "body": r.from_body,
+        "region": _cases.c.region,
+        "province": _cases.c.province,
+        "risk": _cases.c.risk,
+        "sex": _children.c.sex,
+        "age_band": age_band(_children.c.birth_date, _cases.c.opened_on),
+        "status": r.status,
+        "service": r.service,
+        "programme": r.programme,
+        "target_kind": r.target_kind,
+        "made_on": r.made_on,
+        "response_due": r.response_due,
+        "responded_on": r.responded_on,
+        "closed_on": r.closed_on,
+        "days_to_response": r.days_to_response,
+        "case_opened_on": _cases.c.opened_on,
+        "case_closed_on": _cases.c.closed_on,
+        "case_status": _cases.c.status,
+    }
+    return Source(
+        _join_children(_join_cases(_referrals)),
+        fields,
+        r.case_id,
+        base=_referrals,
+        joins=((_CASE_FIELDS, _join_cases), (_CHILD_FIELDS, _join_children)),
+    )
 
 
 class SqlReport:
@@ -174,26 +322,7 @@ class SqlReport:
 
     def case_fields(self) -> Source:
         """Return the fields of cases: one row per case, with its child's sex and age band."""
-        joined = _cases.outerjoin(_children, _children.c.id == _cases.c.child_id)
-        c = _cases.c
-        fields: dict[str, sa.ColumnElement[Any]] = {
-            "id": c.id,
-            "body": c.body_id,
-            "region": c.region,
-            "province": c.province,
-            "risk": c.risk,
-            "status": c.status,
-            "sex": _children.c.sex,
-            "age_band": age_band(_children.c.birth_date, c.opened_on),
-            "worker": c.worker_id,
-            "opened_on": c.opened_on,
-            "closed_on": c.closed_on,
-            "assessed_on": c.assessed_on,
-            "closure_reason": c.closure_reason,
-            "days_to_assessment": c.days_to_assessment,
-            "days_open": c.days_open,
-        }
-        return Source(joined, fields, c.id)
+        return case_source()
 
     def referral_fields(self) -> Source:
         """Return the fields of referrals: one row per referral, with its case's fields.
@@ -202,32 +331,7 @@ class SqlReport:
         ``sex``, ``age_band`` and the ``case_``-prefixed fields are those of the case referred
         (``None`` if it is missing).
         """
-        joined = _referrals.outerjoin(_cases, _cases.c.id == _referrals.c.case_id).outerjoin(
-            _children, _children.c.id == _cases.c.child_id
-        )
-        r = _referrals.c
-        fields: dict[str, sa.ColumnElement[Any]] = {
-            "id": r.id,
-            "body": r.from_body,
-            "region": _cases.c.region,
-            "province": _cases.c.province,
-            "risk": _cases.c.risk,
-            "sex": _children.c.sex,
-            "age_band": age_band(_children.c.birth_date, _cases.c.opened_on),
-            "status": r.status,
-            "service": r.service,
-            "programme": r.programme,
-            "target_kind": r.target_kind,
-            "made_on": r.made_on,
-            "response_due": r.response_due,
-            "responded_on": r.responded_on,
-            "closed_on": r.closed_on,
-            "days_to_response": r.days_to_response,
-            "case_opened_on": _cases.c.opened_on,
-            "case_closed_on": _cases.c.closed_on,
-            "case_status": _cases.c.status,
-        }
-        return Source(joined, fields, r.case_id)
+        return referral_source()
 
     @staticmethod
     def concerns() -> sa.Table:
