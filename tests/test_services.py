@@ -172,6 +172,9 @@ def test_a_coordinator_sees_the_cases_of_their_territory(dep: Deployment) -> Non
     assert dep.as_(dep.coordinator).case(case.id) == case
     listed = dep.as_(dep.coordinator).cases(CaseQuery(status={CaseStatus.REGISTERED}))
     assert [seen.id for seen in listed] == [case.id]
+    in_sale = dep.as_(dep.coordinator).cases(CaseQuery(territory="MA-SAL"))
+    assert [seen.id for seen in in_sale] == [case.id]
+    assert dep.as_(dep.coordinator).cases(CaseQuery(territory="MA-06")) == []
 
 
 def test_a_national_analyst_gets_no_personal_data(dep: Deployment) -> None:

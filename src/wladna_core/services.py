@@ -829,8 +829,10 @@ class CaseWork:
         for body_id, body in self._bodies(uow).items():
             if self.actor.has(MEMBER_ROLES) and query.body_id in (None, body_id):
                 scopes.append(attrs.evolve(query, body_id=body_id))
-            if Role.BODY_COORDINATOR in self.actor.roles and query.territory is None:
-                scopes.append(attrs.evolve(query, territory=body.territory))
+            if Role.BODY_COORDINATOR in self.actor.roles:
+                # A territory asked for is kept; the view check below drops what lies outside.
+                territory = query.territory or body.territory
+                scopes.append(attrs.evolve(query, territory=territory))
         for scope in scopes:
             for case in uow.cases.find(scope, limit=limit):
                 candidates[case.id] = case
