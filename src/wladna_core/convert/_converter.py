@@ -204,8 +204,9 @@ def _json_problem(data: object, exc: Exception) -> Problem:
         return json_problem(f"expected JSON text, got {type(data).__name__}", None, None)
     if isinstance(exc, RecursionError):
         return json_problem("the data is nested too deeply", None, None)
-    if isinstance(exc, UnicodeError):
-        # msgspec counts from the start of the string at fault; find the place in the text.
+    if isinstance(exc, UnicodeError) or "utf-8" in str(exc).lower():
+        # msgspec counts from the start of the string at fault (and from 0.23 reports it as a
+        # decoding error without a position); find the place in the text.
         try:
             if isinstance(data, str):
                 data.encode("utf-8")
