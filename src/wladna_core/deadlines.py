@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
-from wladna_core.errors import WladnaError
+from wladna_core.errors import SettingsError
 from wladna_core.model import (
     Case,
     CaseStatus,
@@ -93,24 +93,8 @@ class DueKind(enum.StrEnum):
     PLAN_REVIEW = "plan_review"
 
 
-class DeadlineSettingsError(WladnaError, ValueError):
-    """A deadline setting is not usable.
-
-    :param key: the setting at fault, e.g. ``deadlines.plan_review.high``.
-    :param value: the value found there.
-    :param reason: what is wrong with it.
-    :param remedy: what to write instead.
-    """
-
-    def __init__(self, key: str, value: object, reason: str, remedy: str) -> None:
-        self.key = key
-        self.value = value
-        self.reason = reason
-        self.remedy = remedy
-        super().__init__(f"setting {key} = {value!r}: {reason}. {remedy}")
-
-    def __reduce__(self) -> tuple[type[DeadlineSettingsError], tuple[str, object, str, str]]:
-        return (type(self), (self.key, self.value, self.reason, self.remedy))
+class DeadlineSettingsError(SettingsError):
+    """A ``deadlines`` setting is not usable (see :class:`~wladna_core.errors.SettingsError`)."""
 
 
 def _days(value: object, key: str) -> int:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "InvalidRecord",
     "InvariantError",
+    "SettingsError",
     "Severity",
     "UnknownTerritory",
     "Violation",
@@ -28,6 +29,26 @@ __all__ = [
 
 class WladnaError(Exception):
     """Base class of every error raised on purpose by wladna_core."""
+
+
+class SettingsError(WladnaError, ValueError):
+    """A deployment setting is not usable.
+
+    :param key: the setting at fault, e.g. ``deadlines.plan_review.high``.
+    :param value: the value found there.
+    :param reason: what is wrong with it.
+    :param remedy: what to write instead.
+    """
+
+    def __init__(self, key: str, value: object, reason: str, remedy: str) -> None:
+        self.key = key
+        self.value = value
+        self.reason = reason
+        self.remedy = remedy
+        super().__init__(f"setting {key} = {value!r}: {reason}. {remedy}")
+
+    def __reduce__(self) -> tuple[type[SettingsError], tuple[str, object, str, str]]:
+        return (type(self), (self.key, self.value, self.reason, self.remedy))
 
 
 class Severity(enum.StrEnum):

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
-from wladna_core.errors import Severity, Violation, WladnaError
+from wladna_core.errors import SettingsError, Severity, Violation
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.messages import Message, Text, render
 from wladna_core.model import EnrolmentStatus, ServiceType, SocialProgramme
@@ -259,24 +259,8 @@ DEFAULT_THRESHOLDS: Final[Mapping[SocialProgramme, Threshold]] = types.MappingPr
 )
 
 
-class EligibilitySettingsError(WladnaError, ValueError):
-    """A deployment setting for programme eligibility is not usable.
-
-    :param key: the setting at fault, e.g. ``programme_thresholds.asd``.
-    :param value: the value found there.
-    :param reason: what is wrong with it.
-    :param remedy: what to write instead.
-    """
-
-    def __init__(self, key: str, value: object, reason: str, remedy: str) -> None:
-        self.key = key
-        self.value = value
-        self.reason = reason
-        self.remedy = remedy
-        super().__init__(f"setting {key} = {value!r}: {reason}. {remedy}")
-
-    def __reduce__(self) -> tuple[type[EligibilitySettingsError], tuple[str, object, str, str]]:
-        return (type(self), (self.key, self.value, self.reason, self.remedy))
+class EligibilitySettingsError(SettingsError):
+    """A ``programme_thresholds`` setting is not usable (see :class:`.SettingsError`)."""
 
 
 def _frozen_thresholds(value: object) -> Mapping[SocialProgramme, Threshold]:

@@ -353,38 +353,26 @@ class CaseWork:
 
     # --- registering -----------------------------------------------------------------------
 
-    def register_body(self, body: TerritorialBody) -> Outcome[TerritorialBody]:
-        """Register a territorial body (CPPE, CAPE, UPE...); administrators only."""
-
-        def run(uow: UnitOfWork, work: _Work) -> TerritorialBody:
-            self._require(Action.BODY_REGISTER, body, View.NONE)
-            saved = uow.bodies.add(body)
-            work.drafts.append(self._draft(Action.BODY_REGISTER, saved))
+    def _register(self, action: Action, record: R) -> Outcome[R]:
+        def run(uow: UnitOfWork, work: _Work) -> R:
+            self._require(action, record, View.NONE)
+            saved = uow.repository(type(record)).add(record)
+            work.drafts.append(self._draft(action, saved))
             return saved
 
         return self._write(run)
+
+    def register_body(self, body: TerritorialBody) -> Outcome[TerritorialBody]:
+        """Register a territorial body (CPPE, CAPE, UPE...); administrators only."""
+        return self._register(Action.BODY_REGISTER, body)
 
     def register_child(self, child: Child) -> Outcome[Child]:
         """Register a child, before opening their case; members of a body's team only."""
-
-        def run(uow: UnitOfWork, work: _Work) -> Child:
-            self._require(Action.CHILD_REGISTER, child, View.NONE)
-            saved = uow.children.add(child)
-            work.drafts.append(self._draft(Action.CHILD_REGISTER, saved))
-            return saved
-
-        return self._write(run)
+        return self._register(Action.CHILD_REGISTER, child)
 
     def register_family(self, family: Family) -> Outcome[Family]:
         """Register a household; members of a body's team only."""
-
-        def run(uow: UnitOfWork, work: _Work) -> Family:
-            self._require(Action.FAMILY_REGISTER, family, View.NONE)
-            saved = uow.families.add(family)
-            work.drafts.append(self._draft(Action.FAMILY_REGISTER, saved))
-            return saved
-
-        return self._write(run)
+        return self._register(Action.FAMILY_REGISTER, family)
 
     # --- the case --------------------------------------------------------------------------
 
