@@ -77,7 +77,9 @@ def tests(session: nox.Session) -> None:
     set_test_environment(session)
     session.run("coverage", "erase")
     # Not `pytest --cov`: pytest imports our pytest11 plug-in, and the package, before it starts.
-    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    # The tests are independent (each store test has its own file or PostgreSQL schema), so they
+    # run on every core; `nox -s tests -- -n 0` runs them in one process.
+    session.run("coverage", "run", "-m", "pytest", "-n", "auto", *session.posargs)
     session.run("coverage", "combine")
     session.run("coverage", "report")
 
