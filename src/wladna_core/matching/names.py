@@ -173,8 +173,8 @@ def normalise_name(text: str) -> str:
 
 # --- Phonetic reading ------------------------------------------------------------------------
 
-# Consonant classes shared by both scripts (upper case), and vowels: Latin a, e, i, u (lower
-# case: every vowel is written, long or short) and Arabic ā, ī, ū (long vowels only) and "*"
+# Consonant classes shared by both scripts (upper case), and vowels: Latin a, e, i, o, u (lower
+# case, ou and w as u: every vowel is written, long or short) and Arabic ā, ī, ū (long vowels only) and "*"
 # (a letter that carries an unknown vowel: ain, hamza, a word-initial alif).
 _LATIN_DIGRAPHS: Final = {
     "ch": "C", "sh": "C", "kh": "X", "gh": "G", "dj": "J", "dh": "D", "th": "T", "ph": "F",
@@ -183,7 +183,7 @@ _LATIN_DIGRAPHS: Final = {
 _LATIN_LETTERS: Final = {
     "b": "B", "d": "D", "f": "F", "h": "H", "j": "J", "k": "K", "l": "L", "m": "M", "n": "N",
     "p": "B", "q": "K", "r": "R", "s": "S", "t": "T", "v": "F", "z": "Z",
-    "a": "a", "e": "e", "i": "i", "o": "u", "u": "u", "w": "u", "y": "i",
+    "a": "a", "e": "e", "i": "i", "o": "o", "u": "u", "w": "u", "y": "i",
     # Arabizi, the chat alphabet: 3 for ain, 2 for hamza, 7 for ha, 9 for qaf, 5 for kha.
     "2": "*", "3": "*", "7": "H", "9": "K", "5": "X",
 }  # fmt: skip
@@ -235,9 +235,14 @@ def _arabic_units(part: str) -> list[str]:
     return units
 
 
+_SILENT_FINAL_H = re.compile(r"(?<=[^l][ae])h$")
+
+
 def _units(part: str) -> list[str]:
     if any(_is_arabic(char) for char in part):
         return _arabic_units(part)
+    # A final h after a vowel is not heard (Sarah, Fatimah), but in Allah (Abdellah).
+    part = _SILENT_FINAL_H.sub("", part) if len(part) > 3 else part
     return _latin_units(_ABD_ASSIMILATED.sub(r"abd\1", part))
 
 
@@ -432,7 +437,17 @@ _NEAR_CONSONANTS: Final = {frozenset("dz"), frozenset("kg"), frozenset("xk"), fr
 _NEAR_COST: Final = 0.5
 #: An h is often silent or lost in Latin spellings (Sarah, Fathi written for Fat-hi).
 _H_COST: Final = 0.5
-_LONG_VOWEL_HEARD_AS: Final = {"ā": "ae", "ī": "i", "ū": "u"}
+_LONG_VOWEL_HEARD_AS: Final = {"ā": "aeo", "ī": "i", "ū": "uo"}
+#: Single Latin vowels written for one another (Omar/Oumar).
+_LATIN_VOWELS_ALIKE: Final = {frozenset("ou")}
+
+
+def _long_vowels(latin_gap: str, after_long_a: bool) -> set[str]:
+    """The vowels of a Latin gap that stand for a long vowel in a final closed syllable.
+
+    An ou always does; an i unless an a comes before it (the short i of Khalid, Adil).
+    """
+    return set(latin_gap) & ({"u"} if after_long_a else {"u", "i"})
 
 
 def _consonant_cost(one: str, other: str) -> tuple[float, list[tuple[int, int]]]:
@@ -453,25 +468,51 @@ def _consonant_cost(one: str, other: str) -> tuple[float, list[tuple[int, int]]]
     return cost, anchors
 
 
-def _gap_cost(one: str, one_script: str, other: str, other_script: str, *, edge: bool) -> float:
-    """What it costs that two gaps hold different vowels (half as much at either end)."""
+def _gap_cost(  # noqa: PLR0911 - one return per case of two scripts
+    one: str,
+    one_script: str,
+    other: str,
+    other_script: str,
+    *,
+    edge: bool,
+    last: bool = False,
+    after_long_a: bool = False,
+) -> float:
+    """What it costs that two gaps hold different vowels (less at either end of a name).
+
+    ``last`` marks the gap before a name's final consonant, when it ends on that consonant;
+    ``after_long_a`` that the gap before it holds an a, long or short, or an unknown vowel
+    (the pattern fa:il, whose i is short: Khalid, Adil).
+    """
     if one == other or "*" in one or "*" in other:
         return 0.0
-    scale = 0.5 if edge else 1.0
     if one_script == ARABIC and other_script == ARABIC:
+        # Arabic writes long vowels: one more or less is another name (حسن/حسين, محمد/محمود).
         if not one or not other:
-            return 0.5 * scale
-        return (0.25 if set(one) & set(other) else 1.0) * scale
+            return 0.5 if edge else 1.5
+        return (0.25 if set(one) & set(other) else 1.5) * (0.5 if edge else 1.0)
     if one_script == LATIN and other_script == LATIN:
+        if last and _long_vowels(one, after_long_a) != _long_vowels(other, after_long_a):
+            return 1.0  # Mahmoud/Mohamed, Houssine/Hassan: a long vowel in one of them
         if not one or not other:
-            return 0.5 * scale
-        shared = set(one) & set(other) or ({"a", "e"} <= set(one + other))
-        return 0.0 if shared else 0.75 * scale
+            return 0.25 if edge else 0.35
+        # The French e stands for any short vowel (Khaled/Khalid, Abdellah/Abdullah).
+        alike = (
+            set(one) & set(other)
+            or "e" in (one, other)
+            or frozenset((one, other)) in _LATIN_VOWELS_ALIKE
+        )
+        return 0.0 if alike else (0.25 if edge else 0.5)
     latin, arabic = (one, other) if one_script == LATIN else (other, one)
-    # An Arabic long vowel is heard in every spelling; Latin short vowels may be anything.
+    # An Arabic long vowel is heard in every spelling; Latin short vowels may be anything...
     for vowel in arabic:
         if not any(letter in latin for letter in _LONG_VOWEL_HEARD_AS[vowel]):
-            return scale
+            return 0.5 if edge else 1.0
+    # ...except in a final syllable closed by a consonant, where ou is a long u (Mahmoud,
+    # Benjelloun, Ayoub) and i a long i (Houssine, Said), which Arabic writes; but for the i of
+    # the pattern fa:il, after a long a (Khalid, Adil).
+    if last and not arabic and ("u" in latin or ("i" in latin and not after_long_a)):
+        return 1.0
     return 0.0
 
 
@@ -484,6 +525,8 @@ def phonetic_similarity(one: PhoneticName, other: PhoneticName) -> float:
     of each gap between aligned consonants are then compared (:func:`_gap_cost`).  The total
     cost is divided by the length of the longer skeleton plus one.
     """
+    if (one.skeleton, one.gaps, one.script) > (other.skeleton, other.gaps, other.script):
+        one, other = other, one  # the same alignment whichever way round: a symmetric measure
     cost, anchors = _consonant_cost(one.skeleton, other.skeleton)
     last1, last2 = len(one.skeleton), len(other.skeleton)
     if not last1 and not last2:
@@ -493,8 +536,16 @@ def phonetic_similarity(one: PhoneticName, other: PhoneticName) -> float:
         if left == 0 and right == 0:
             cost += _gap_cost(one.gaps[0], one.script, other.gaps[0], other.script, edge=True)
         if (left + 1, right + 1) in aligned:
+            last = left + 2 == last1 and right + 2 == last2 and not one.gaps[-1] and not other.gaps[-1]
+            before = set(one.gaps[left]) | set(other.gaps[right])
             cost += _gap_cost(
-                one.gaps[left + 1], one.script, other.gaps[right + 1], other.script, edge=False
+                one.gaps[left + 1],
+                one.script,
+                other.gaps[right + 1],
+                other.script,
+                edge=False,
+                last=last,
+                after_long_a=bool(before & {"ā", "*", "a"}),
             )
         elif left == last1 - 1 and right == last2 - 1:
             cost += _gap_cost(one.gaps[last1], one.script, other.gaps[last2], other.script, edge=True)
@@ -509,13 +560,29 @@ COMPOUND_LEADING_DROPPED: Final = 0.95
 COMPOUND_OTHER_DROPPED: Final = 0.8
 
 
+def _without_leading_name(form: PhoneticName) -> PhoneticName | None:
+    """The rest of a joined compound after a leading Mohamed or Fatima (Fatimazahra)."""
+    for leading in _LEADING_GIVEN_NAMES:
+        if form.skeleton.startswith(leading) and len(form.skeleton) > len(leading):
+            cut = len(leading)
+            return PhoneticName(form.script, form.skeleton[cut:], form.gaps[cut:])
+    return None
+
+
 @functools.lru_cache(maxsize=262144)
 def _reading_similarity(one: NameReading, other: NameReading) -> float:
     whole = phonetic_similarity(one.whole, other.whole)
     if len(one.words) == len(other.words):
-        if len(one.words) <= 1:
-            return whole
-        return min(phonetic_similarity(a, b) for a, b in zip(one.words, other.words, strict=True))
+        if len(one.words) > 1:
+            return min(
+                phonetic_similarity(a, b) for a, b in zip(one.words, other.words, strict=True)
+            )
+        rests = [
+            phonetic_similarity(rest, whole_form)
+            for form, whole_form in ((one.whole, other.whole), (other.whole, one.whole))
+            if (rest := _without_leading_name(form)) is not None
+        ]
+        return max([whole, *(COMPOUND_LEADING_DROPPED * rest for rest in rests)])
     shorter, longer = sorted((one, other), key=lambda reading: len(reading.words))
     best = 0.0
     size = len(shorter.words)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
-from wladna_core.matching.names import NameReading, name_similarity, read_name
+from wladna_core.matching.names import ARABIC, LATIN, NameReading, name_similarity, read_name
 from wladna_core.model import Child, Family, Gazetteer, IdentifierScheme, Relation
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class MatchWeights:
     #: Prior log-odds that two candidates (records sharing a blocking key) are one child.
     prior: float = _weight_field(-5.0)
     given_name_same: float = _weight_field(7.0)
-    given_name_close: float = _weight_field(4.0)
+    given_name_close: float = _weight_field(2.0)
     given_name_similar: float = _weight_field(-8.0)
     given_name_different: float = _weight_field(-18.0)
     family_name_same: float = _weight_field(5.0)
@@ -95,12 +95,18 @@ class MatchWeights:
     birth_date_swapped: float = _weight_field(4.0)
     birth_date_close: float = _weight_field(1.0)
     birth_date_different: float = _weight_field(-14.0)
-    #: For an estimated birth date: the weight at no difference, falling to 0 at the tolerance.
+    #: For an estimated birth date: the weight at no difference, falling linearly to
+    #: ``birth_date_estimated_limit`` at the tolerance.
     birth_date_estimated: float = _weight_field(3.0)
-    birth_date_estimated_far: float = _weight_field(-3.0)
-    birth_date_estimated_incompatible: float = _weight_field(-10.0)
+    #: For an estimated birth date: the weight at the tolerance.
+    birth_date_estimated_limit: float = _weight_field(-3.0)
+    birth_date_estimated_far: float = _weight_field(-10.0)
+    birth_date_estimated_incompatible: float = _weight_field(-16.0)
+    #: Given names only similar, with the same family name and exact date of birth: as likely
+    #: twins as one child spelt two ways.
+    twins_possible: float = _weight_field(-10.0)
     sex_same: float = _weight_field(1.0)
-    sex_different: float = _weight_field(-12.0)
+    sex_different: float = _weight_field(-20.0)
     caregiver_same: float = _weight_field(3.0)
     caregiver_different: float = _weight_field(-2.0)
     residence_same: float = _weight_field(1.0)
@@ -127,8 +133,8 @@ class MatchSettings:
     :param name_similar: from which they are similar (default 0.65): twins' names often are
         (``Hamza``/``Hamid``), so similar names count *against* a match.
     :param estimated_birth_tolerance_days: how far an estimated birth date may be from the
-        other record's date and still agree (default 730: two estimates of a child's age by
-        two bodies are often a year apart, sometimes two).
+        other record's date and still agree (default 760: two estimates of a child's age by
+        two bodies are often a year apart, sometimes two, and an estimate is the 1st of July).
     :param close_birth_days: two exact dates at most this far apart, or differing in one of
         day, month and year only, are a typing slip, not two children (default 7).
     :param weights: the match weights (:class:`MatchWeights`).
@@ -139,7 +145,7 @@ class MatchSettings:
     name_same: float = attrs.field(default=0.92, validator=_probability)
     name_close: float = attrs.field(default=0.8, validator=_probability)
     name_similar: float = attrs.field(default=0.65, validator=_probability)
-    estimated_birth_tolerance_days: int = attrs.field(default=730, validator=_days)
+    estimated_birth_tolerance_days: int = attrs.field(default=760, validator=_days)
     close_birth_days: int = attrs.field(default=7, validator=_days)
     weights: MatchWeights = attrs.field(
         factory=MatchWeights, validator=attrs.validators.instance_of(MatchWeights)
@@ -255,7 +261,19 @@ def _readings(*names: str | None) -> tuple[NameReading, ...]:
 
 
 def _best(one: tuple[NameReading, ...], other: tuple[NameReading, ...]) -> float:
-    return max(name_similarity(a, b) for a, b in itertools.product(one, other))
+    """The best similarity, in a script both records have if there is one.
+
+    Two spellings in one script say more than a spelling in each, and two Arabic spellings
+    most (Arabic writes long vowels, which Latin cannot tell from short ones): the comparison
+    in Arabic decides when both records have one, else the one in Latin script.
+    """
+    pairs = list(itertools.product(one, other))
+    for script in (ARABIC, LATIN):
+        same_script = [(a, b) for a, b in pairs if a.whole.script == b.whole.script == script]
+        if same_script:
+            pairs = same_script
+            break
+    return max(name_similarity(a, b) for a, b in pairs)
 
 
 def _identifier_value(value: str) -> str:
@@ -300,8 +318,17 @@ class ChildMatcher:
         weights = self.settings.weights
         reasons = [Reason("prior", weights.prior, "prior odds of two candidates being one child")]
         reasons += self._identifiers(one.child, other.child)
-        reasons += self._names(one.child, other.child)
-        reasons += self._birth_date(one.child, other.child)
+        names = self._names(one.child, other.child)
+        born = self._birth_date(one.child, other.child)
+        reasons += names + born
+        codes = {reason.code for reason in names + born}
+        if (
+            "birth_date.same" in codes
+            and codes & {"family_name.same", "family_name.close"}
+            and "given_name.similar" in codes
+        ):
+            detail = "alike given names, same family and date of birth: perhaps twins"
+            reasons.append(Reason("twins_possible", weights.twins_possible, detail))
         reasons += self._sex(one.child, other.child)
         reasons += self._caregivers(one.caregivers, other.caregivers)
         reasons += self._residence(one.child.residence, other.child.residence)
@@ -357,8 +384,10 @@ class ChildMatcher:
         if one.birth_date_estimated or other.birth_date_estimated:
             tolerance = self.settings.estimated_birth_tolerance_days
             if apart <= tolerance:
-                share = 1.0 - apart / tolerance if tolerance else 1.0
-                weight = weights.birth_date_estimated * share
+                share = apart / tolerance if tolerance else 0.0
+                weight = weights.birth_date_estimated + share * (
+                    weights.birth_date_estimated_limit - weights.birth_date_estimated
+                )
                 detail = f"an estimated date, {apart} days apart (tolerance {tolerance})"
                 return [Reason("birth_date.estimated", weight, detail)]
             if apart <= 2 * tolerance:
