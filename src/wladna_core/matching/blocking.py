@@ -9,8 +9,10 @@ indexed lookup per key.
 Each key pairs two of the three things that identify a child, read phonetically so that both
 scripts give the same key (:func:`~wladna_core.matching.names.name_key`):
 
-``fy:<family>:<year>``
-    family name and year of birth (an estimated year also gives the years either side);
+``fy:<family>:<year>:<initial>``
+    family name, year of birth (an estimated year also gives the years either side) and the
+    first consonant class of the given name (of each of its words), which spelling variants
+    and most typing slips keep;
 ``gf:<given>:<family>``
     given name and family name, whatever the birth date;
 ``gd:<given>:<date>``
@@ -61,8 +63,8 @@ def blocking_keys(child: Child) -> frozenset[str]:
     >>> child = Child(Sex.FEMALE, date(2014, 3, 9), given_name="Fatima-Ezzahra",
     ...               family_name="El Alaoui")
     >>> sorted(blocking_keys(child))  # doctest: +NORMALIZE_WHITESPACE
-    ['fy:l:2014', 'gd:ftm:2014-03-09', 'gd:ftmzhr:2014-03-09', 'gd:zhr:2014-03-09',
-     'gf:ftm:l', 'gf:ftmzhr:l', 'gf:zhr:l']
+    ['fy:l:2014:f', 'fy:l:2014:z', 'gd:ftm:2014-03-09', 'gd:ftmzhr:2014-03-09',
+     'gd:zhr:2014-03-09', 'gf:ftm:l', 'gf:ftmzhr:l', 'gf:zhr:l']
     """
     born = child.birth_date
     years = (
@@ -70,7 +72,13 @@ def blocking_keys(child: Child) -> frozenset[str]:
     )
     givens = _name_keys(child.given_name, child.given_name_ar)
     families = _name_keys(child.family_name, child.family_name_ar)
-    keys = {f"fy:{family}:{year}" for family in families for year in years}
+    initials = {given[:1] for given in givens} or {"-"}
+    keys = {
+        f"fy:{family}:{year}:{initial}"
+        for family in families
+        for year in years
+        for initial in initials
+    }
     keys.update(f"gf:{given}:{family}" for given in givens for family in families)
     if not child.birth_date_estimated:
         low, high = sorted((born.month, born.day))

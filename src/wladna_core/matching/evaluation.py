@@ -514,7 +514,7 @@ def population(count: int, seed: int = TEST_SEED) -> Iterator[Child]:
                 (tuple("آيت " + ar for ar in name.arabic), tuple("Ait " + la for la in name.latin))
             )
     rng.shuffle(singles)
-    family_weights = [1 / (rank + 10) for rank in range(len(singles))]
+    family_weights = [1 / (rank + 50) for rank in range(len(singles))]
     by_sex = {sex: [name for name in GIVEN_NAMES if name.sex is sex] for sex in (M, F)}
     given_weights = {sex: [1 / (rank + 2) for rank in range(len(names))] for sex, names in by_sex.items()}
     start = date(2008, 1, 1)
@@ -523,7 +523,7 @@ def population(count: int, seed: int = TEST_SEED) -> Iterator[Child]:
         given = rng.choices(by_sex[sex], given_weights[sex])[0]
         arabic, latin = rng.choices(singles, family_weights)[0]
         family_ar, family_la = rng.choice(arabic), rng.choice(latin)
-        if rng.random() < 0.3:
+        if rng.random() < 0.15:
             second_ar, second_la = rng.choices(singles, family_weights)[0]
             family_ar, family_la = f"{family_ar} {second_ar[0]}", f"{family_la} {second_la[0]}"
         script = rng.random()

@@ -389,7 +389,7 @@ class NameReading:
         return self.whole.skeleton
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 18)
 def read_name(text: str) -> NameReading | None:
     """Return the reading of a name, or ``None`` when it has no letter to read.
 

@@ -19,6 +19,7 @@ measured against the evaluation set of :mod:`wladna_core.matching.evaluation`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -260,6 +261,12 @@ def _readings(*names: str | None) -> tuple[NameReading, ...]:
     return tuple(reading for reading in readings if reading is not None)
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _cached_readings(*names: str | None) -> tuple[NameReading, ...]:
+    return _readings(*names)
+
+
+@functools.lru_cache(maxsize=1 << 18)
 def _best(one: tuple[NameReading, ...], other: tuple[NameReading, ...]) -> float:
     """The best similarity, in a script both records have if there is one.
 
@@ -293,7 +300,7 @@ class ChildMatcher:
     >>> rabat = Child(Sex.MALE, date(2013, 4, 5), given_name="Mohammed", family_name="Amrani")
     >>> matcher = ChildMatcher()
     >>> sorted(matcher.candidates_keys(salé) & matcher.candidates_keys(rabat))
-    ['fy:mrn:2013', 'gd:mhmd:2013-04-05', 'gf:mhmd:mrn']
+    ['fy:mrn:2013:m', 'gd:mhmd:2013-04-05', 'gf:mhmd:mrn']
     >>> result = matcher.score(salé, rabat)
     >>> round(result.score, 3), [reason.code for reason in result.reasons]
     (1.0, ['prior', 'given_name.same', 'family_name.same', 'birth_date.swapped', 'sex.same'])
@@ -304,6 +311,7 @@ class ChildMatcher:
     ) -> None:
         self.settings = settings if settings is not None else MatchSettings()
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.morocco()
+        self._provinces: dict[str, str | None] = {}
 
     def candidates_keys(self, child: Child) -> frozenset[str]:
         """Return the blocking keys of ``child`` (see :func:`~.blocking.blocking_keys`)."""
@@ -358,10 +366,10 @@ class ChildMatcher:
         weights = self.settings.weights
         reasons = []
         fields = (
-            ("given_name", _readings(one.given_name, one.given_name_ar),
-             _readings(other.given_name, other.given_name_ar)),
-            ("family_name", _readings(one.family_name, one.family_name_ar),
-             _readings(other.family_name, other.family_name_ar)),
+            ("given_name", _cached_readings(one.given_name, one.given_name_ar),
+             _cached_readings(other.given_name, other.given_name_ar)),
+            ("family_name", _cached_readings(one.family_name, one.family_name_ar),
+             _cached_readings(other.family_name, other.family_name_ar)),
         )  # fmt: skip
         for field, mine, theirs in fields:
             if not mine or not theirs:
@@ -448,6 +456,11 @@ class ChildMatcher:
         return [Reason("residence.different", weights.residence_different, "different regions")]
 
     def _province(self, code: str) -> str | None:
+        if code not in self._provinces:
+            self._provinces[code] = self._find_province(code)
+        return self._provinces[code]
+
+    def _find_province(self, code: str) -> str | None:
         try:
             found = self.gazetteer.province_of(code)
         except LookupError:  # a territory a plug-in did not declare: its code leads with its own
