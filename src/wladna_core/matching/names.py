@@ -247,8 +247,9 @@ def _units(part: str) -> list[str]:
 
 
 def _first_class(part: str) -> str | None:
+    """The consonant class a word starts with; ``None`` when it starts with a vowel or ain."""
     units = _units(part)
-    return next((unit for unit in units if unit.isupper()), None)
+    return units[0] if units and units[0].isupper() else None
 
 
 def _article_units(vowel: str, following: str | None, before: list[str]) -> list[str]:
@@ -507,12 +508,12 @@ def _gap_cost(  # noqa: PLR0911 - one return per case of two scripts
     # An Arabic long vowel is heard in every spelling; Latin short vowels may be anything...
     for vowel in arabic:
         if not any(letter in latin for letter in _LONG_VOWEL_HEARD_AS[vowel]):
-            return 0.5 if edge else 1.0
+            return 0.5 if edge else 1.5
     # ...except in a final syllable closed by a consonant, where ou is a long u (Mahmoud,
     # Benjelloun, Ayoub) and i a long i (Houssine, Said), which Arabic writes; but for the i of
     # the pattern fa:il, after a long a (Khalid, Adil).
     if last and not arabic and ("u" in latin or ("i" in latin and not after_long_a)):
-        return 1.0
+        return 1.5
     return 0.0
 
 
