@@ -54,11 +54,9 @@ def _exact(pair: LabelledPair) -> bool:
         return False
     for given, family in (("given_name", "family_name"), ("given_name_ar", "family_name_ar")):
         names = [getattr(child, field) for child in (one, other) for field in (given, family)]
-        if all(names):
-            if normalise_name(names[0]) == normalise_name(names[2]) and normalise_name(
-                names[1]
-            ) == normalise_name(names[3]):
-                return True
+        folded = [normalise_name(name) for name in names if name]
+        if len(folded) == 4 and folded[0] == folded[2] and folded[1] == folded[3]:
+            return True
     return False
 
 
@@ -75,8 +73,10 @@ def _best_threshold(
     for threshold in range(101):
         counts = confusion(
             pairs,
-            lambda pair, t=threshold: ratios[id_of[id(pair)]] >= t
-            and (not same_year or pair.a.child.birth_date.year == pair.b.child.birth_date.year),
+            lambda pair, t=threshold: (
+                ratios[id_of[id(pair)]] >= t
+                and (not same_year or pair.a.child.birth_date.year == pair.b.child.birth_date.year)
+            ),
         )
         total = counts.precision + counts.recall
         f1 = 2 * counts.precision * counts.recall / total if total else 0.0
@@ -97,9 +97,7 @@ def quality(count: int) -> dict[str, Any]:
     matcher = ChildMatcher()
     threshold = matcher.settings.duplicate_threshold
     scores = [matcher.score(pair.a, pair.b).score for pair in pairs]
-    shared = [
-        bool(blocking_keys(pair.a.child) & blocking_keys(pair.b.child)) for pair in pairs
-    ]
+    shared = [bool(blocking_keys(pair.a.child) & blocking_keys(pair.b.child)) for pair in pairs]
     rows = {
         "matcher (blocking + score)": confusion(
             pairs, lambda pair: shared[id_of[id(pair)]] and scores[id_of[id(pair)]] >= threshold
@@ -184,7 +182,9 @@ def one_child(size: int, probes: int, scans: int, seed: int) -> dict[str, Any]:
     per_probe_index = (time.perf_counter() - start) / len(new)
     start = time.perf_counter()
     for number, child in enumerate(new[:scans]):
-        found = {p for p, other in enumerate(stored) if matcher.score(child, other).score >= threshold}
+        found = {
+            p for p, other in enumerate(stored) if matcher.score(child, other).score >= threshold
+        }
         # What the scan finds and the index misses is the price of blocking; shown, not hidden.
         missed = len(found - found_index[number])
         if missed:
@@ -219,9 +219,7 @@ def whole_store(size: int, sample: int, seed: int) -> dict[str, Any]:
     for positions in index.values():
         pairs.update(itertools.combinations(positions, 2))
     listed = time.perf_counter() - start
-    found = sum(
-        1 for a, b in pairs if matcher.score(children[a], children[b]).score >= threshold
-    )
+    found = sum(1 for a, b in pairs if matcher.score(children[a], children[b]).score >= threshold)
     blocking_seconds = time.perf_counter() - start
     rng = random.Random(seed)
     drawn = [tuple(rng.sample(range(size), 2)) for _ in range(sample)]

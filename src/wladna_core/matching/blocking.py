@@ -19,6 +19,9 @@ scripts give the same key (:func:`~wladna_core.matching.names.name_key`):
     given name and exact date of birth, day and month in increasing order so that a swapped
     day and month give the same key (not for an estimated date).
 
+A child registered without a family name also gets ``gy:<given>:<year>``, and every
+identifier gives ``id:<scheme>:<value>``.
+
 Two records of one child thus meet unless two of the three differ at once (beyond what the
 phonetic key folds together).  A compound given name gives a key for each of its words too, so
 that ``Mohamed Amine`` meets ``Amine``; a compound family name likewise.  A child registered
@@ -83,6 +86,12 @@ def blocking_keys(child: Child) -> frozenset[str]:
     if not child.birth_date_estimated:
         low, high = sorted((born.month, born.day))
         keys.update(f"gd:{given}:{born.year}-{low:02d}-{high:02d}" for given in givens)
+    if not families:
+        keys.update(f"gy:{given}:{year}" for given in givens for year in years)
+    keys.update(
+        f"id:{ident.scheme.value}:{''.join(ident.value.split()).upper()}"
+        for ident in child.identifiers
+    )
     if not givens and not families:
         nicknames = _name_keys(child.nickname)
         if nicknames:

@@ -84,7 +84,10 @@ M, F = Sex.MALE, Sex.FEMALE
 
 def _given(arabic: str, latin: str, sex: Sex, short: str = "") -> GivenName:
     return GivenName(
-        tuple(arabic.split("|")), tuple(latin.split("|")), sex, tuple(filter(None, short.split("|")))
+        tuple(arabic.split("|")),
+        tuple(latin.split("|")),
+        sex,
+        tuple(filter(None, short.split("|"))),
     )
 
 
@@ -302,7 +305,7 @@ class _Draw:
     """The drawing of identities and their registrations, from one seeded generator."""
 
     def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible draws, not secrets
         gazetteer = Gazetteer.morocco()
         self.provinces = [territory.code for territory in gazetteer.provinces()]
         self.region_of = {
@@ -333,7 +336,7 @@ class _Draw:
         return _Identity(**values)  # type: ignore[arg-type]
 
     def typo(self, name: str) -> str:
-        """A typing slip: a letter dropped, doubled, or swapped with the next one."""
+        """Return ``name`` with a typing slip: a letter dropped, doubled or swapped."""
         if len(name) < 4:
             return name
         at = self.rng.randrange(1, len(name) - 2)
@@ -344,14 +347,16 @@ class _Draw:
             return name[:at] + name[at] + name[at:]
         return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
 
-    def register(self, person: _Identity) -> Subject:
+    def register(self, person: _Identity) -> Subject:  # noqa: PLR0912 - one branch per variant
         """One body's registration of ``person``."""
         rng = self.rng
         script = rng.random()
         latin, arabic = script < 0.75, script >= 0.35
         given = person.given
         if given.short and rng.random() < 0.3:
-            shorts_ar = [name for name in given.short if any("\u0600" <= c <= "\u06ff" for c in name)]
+            shorts_ar = [
+                name for name in given.short if any("\u0600" <= c <= "\u06ff" for c in name)
+            ]
             shorts_la = [name for name in given.short if name not in shorts_ar]
             given = GivenName(tuple(shorts_ar), tuple(shorts_la), given.sex)
         fields: dict[str, object] = {}
@@ -391,16 +396,24 @@ class _Draw:
         if rng.random() < 0.5:
             mother_given, mother_family = person.mother
             if rng.random() < 0.5:
-                caregivers.append(f"{rng.choice(mother_given.latin)} {rng.choice(mother_family.latin)}")
+                caregivers.append(
+                    f"{rng.choice(mother_given.latin)} {rng.choice(mother_family.latin)}"
+                )
             else:
-                caregivers.append(f"{rng.choice(mother_given.arabic)} {rng.choice(mother_family.arabic)}")
+                caregivers.append(
+                    f"{rng.choice(mother_given.arabic)} {rng.choice(mother_family.arabic)}"
+                )
             if rng.random() < 0.5:
-                caregivers.append(f"{rng.choice(person.father.latin)} {rng.choice(person.family.latin)}")
+                caregivers.append(
+                    f"{rng.choice(person.father.latin)} {rng.choice(person.family.latin)}"
+                )
         return Subject(child, tuple(caregivers))
 
 
 def _twin_given(draw: _Draw, first: GivenName) -> GivenName:
-    alike = [b if a == first.arabic[0] else a for a, b in ALIKE_GIVEN_NAMES if first.arabic[0] in (a, b)]
+    alike = [
+        b if a == first.arabic[0] else a for a, b in ALIKE_GIVEN_NAMES if first.arabic[0] in (a, b)
+    ]
     if alike and draw.rng.random() < 0.7:
         return _BY_ARABIC[draw.rng.choice(alike)]
     while True:
@@ -500,7 +513,7 @@ def population(count: int, seed: int = TEST_SEED) -> Iterator[Child]:
     are far more varied than these few thousand, so the buckets of blocking keys here are
     larger than a real register's.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible draws, not secrets
     provinces = [territory.code for territory in Gazetteer.morocco().provinces()]
     singles: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
         (family.arabic, family.latin) for family in FAMILY_NAMES
@@ -516,7 +529,9 @@ def population(count: int, seed: int = TEST_SEED) -> Iterator[Child]:
     rng.shuffle(singles)
     family_weights = [1 / (rank + 50) for rank in range(len(singles))]
     by_sex = {sex: [name for name in GIVEN_NAMES if name.sex is sex] for sex in (M, F)}
-    given_weights = {sex: [1 / (rank + 2) for rank in range(len(names))] for sex, names in by_sex.items()}
+    given_weights = {
+        sex: [1 / (rank + 2) for rank in range(len(names))] for sex, names in by_sex.items()
+    }
     start = date(2008, 1, 1)
     for _ in range(count):
         sex = M if rng.random() < 0.5 else F

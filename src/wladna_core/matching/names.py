@@ -86,7 +86,9 @@ def _fold(text: str) -> str:
 
 
 def _is_arabic(char: str) -> bool:
-    return "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" or "\u08a0" <= char <= "\u08ff"
+    return (
+        "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" or "\u08a0" <= char <= "\u08ff"
+    )
 
 
 def _script(text: str) -> str:
@@ -133,22 +135,23 @@ def _canonical_tokens(tokens: list[str]) -> list[str]:
     while len(tokens) > 1 and tokens[0] in _TITLES:
         tokens = tokens[1:]
     result: list[str] = []
-    for index, token in enumerate(tokens):
+    for index, written in enumerate(tokens):
         followed = index + 1 < len(tokens)
-        if followed and token in LATIN_ARTICLES:
-            token = "el"
-        elif followed and token in _BEN:
-            token = _BEN[token]
-        elif followed and token in _AIT:
-            token = _AIT[token]
-        result.append(token)
+        canonical = written
+        if followed and written in LATIN_ARTICLES:
+            canonical = "el"
+        elif followed and written in _BEN:
+            canonical = _BEN[written]
+        elif followed and written in _AIT:
+            canonical = _AIT[written]
+        result.append(canonical)
     return result
 
 
 _NORMAL_ARABIC = str.maketrans({"\u0629": "\u0647", "\u0649": "\u064a", "\u0621": None})
 
 
-def normalise_name(text: str) -> str:
+def normalise_name(text: str) -> str:  # noqa: RUF002 - its docstring shows Arabic letters
     """Return the normal form of a name, in the script it is written in.
 
     Diacritics (harakat, shadda, sukun), tatweel and Latin accents go; the hamza seats and the
@@ -247,13 +250,13 @@ def _units(part: str) -> list[str]:
 
 
 def _first_class(part: str) -> str | None:
-    """The consonant class a word starts with; ``None`` when it starts with a vowel or ain."""
+    """Return the consonant class a word starts with; ``None`` for a vowel or ain."""
     units = _units(part)
     return units[0] if units and units[0].isupper() else None
 
 
 def _article_units(vowel: str, following: str | None, before: list[str]) -> list[str]:
-    """The units of an article inside a name: its l is lost before a sun letter.
+    """Return the units of an article inside a name: its l is lost before a sun letter.
 
     Its vowel is left out between a consonant and the same sun letter (آيت الطالب is heard
     as Aït Taleb).
@@ -301,9 +304,13 @@ def _words(tokens: list[str]) -> list[list[str]]:
         if token in _BOUND_AFTER and words:
             words[-1].extend([*pending, token])
             pending = []
-        elif token in LATIN_ARTICLES or token == _ARABIC_ARTICLE or token in _BEN:
-            pending.append(token)
-        elif token in _AIT or token in _BOUND_BEFORE:
+        elif (
+            token in LATIN_ARTICLES
+            or token == _ARABIC_ARTICLE
+            or token in _BEN
+            or token in _AIT
+            or token in _BOUND_BEFORE
+        ):
             pending.append(token)
         else:
             words.append([*pending, token])
@@ -444,7 +451,7 @@ _LATIN_VOWELS_ALIKE: Final = {frozenset("ou")}
 
 
 def _long_vowels(latin_gap: str, after_long_a: bool) -> set[str]:
-    """The vowels of a Latin gap that stand for a long vowel in a final closed syllable.
+    """Return the vowels of a Latin gap that stand for a long vowel in a final syllable.
 
     An ou always does; an i unless an a comes before it (the short i of Khalid, Adil).
     """
@@ -479,7 +486,7 @@ def _gap_cost(  # noqa: PLR0911 - one return per case of two scripts
     last: bool = False,
     after_long_a: bool = False,
 ) -> float:
-    """What it costs that two gaps hold different vowels (less at either end of a name).
+    """Return what it costs that two gaps hold different vowels (less at a name's ends).
 
     ``last`` marks the gap before a name's final consonant, when it ends on that consonant;
     ``after_long_a`` that the gap before it holds an a, long or short, or an unknown vowel
@@ -537,7 +544,9 @@ def phonetic_similarity(one: PhoneticName, other: PhoneticName) -> float:
         if left == 0 and right == 0:
             cost += _gap_cost(one.gaps[0], one.script, other.gaps[0], other.script, edge=True)
         if (left + 1, right + 1) in aligned:
-            last = left + 2 == last1 and right + 2 == last2 and not one.gaps[-1] and not other.gaps[-1]
+            last = (
+                left + 2 == last1 and right + 2 == last2 and not one.gaps[-1] and not other.gaps[-1]
+            )
             before = set(one.gaps[left]) | set(other.gaps[right])
             cost += _gap_cost(
                 one.gaps[left + 1],
@@ -549,7 +558,9 @@ def phonetic_similarity(one: PhoneticName, other: PhoneticName) -> float:
                 after_long_a=bool(before & {"ā", "*", "a"}),
             )
         elif left == last1 - 1 and right == last2 - 1:
-            cost += _gap_cost(one.gaps[last1], one.script, other.gaps[last2], other.script, edge=True)
+            cost += _gap_cost(
+                one.gaps[last1], one.script, other.gaps[last2], other.script, edge=True
+            )
     return max(0.0, 1.0 - cost / (max(last1, last2) + 1))
 
 
@@ -562,7 +573,7 @@ COMPOUND_OTHER_DROPPED: Final = 0.8
 
 
 def _without_leading_name(form: PhoneticName) -> PhoneticName | None:
-    """The rest of a joined compound after a leading Mohamed or Fatima (Fatimazahra)."""
+    """Return the rest of a joined compound after a leading Mohamed or Fatima."""
     for leading in _LEADING_GIVEN_NAMES:
         if form.skeleton.startswith(leading) and len(form.skeleton) > len(leading):
             cut = len(leading)

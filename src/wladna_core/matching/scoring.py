@@ -268,7 +268,7 @@ def _cached_readings(*names: str | None) -> tuple[NameReading, ...]:
 
 @functools.lru_cache(maxsize=1 << 18)
 def _best(one: tuple[NameReading, ...], other: tuple[NameReading, ...]) -> float:
-    """The best similarity, in a script both records have if there is one.
+    """Return the best similarity, in a script both records have if there is one.
 
     Two spellings in one script say more than a spelling in each, and two Arabic spellings
     most (Arabic writes long vowels, which Latin cannot tell from short ones): the comparison
@@ -385,7 +385,7 @@ class ChildMatcher:
                 reasons.append(Reason("nickname.same", weights.nickname_same, "same nickname"))
         return reasons
 
-    def _birth_date(self, one: Child, other: Child) -> list[Reason]:
+    def _birth_date(self, one: Child, other: Child) -> list[Reason]:  # noqa: PLR0911 - one per outcome
         weights = self.settings.weights
         first, second = one.birth_date, other.birth_date
         apart = abs((first - second).days)
@@ -400,7 +400,9 @@ class ChildMatcher:
                 return [Reason("birth_date.estimated", weight, detail)]
             if apart <= 2 * tolerance:
                 detail = f"an estimated date, {apart} days apart: beyond the tolerance"
-                return [Reason("birth_date.estimated_far", weights.birth_date_estimated_far, detail)]
+                return [
+                    Reason("birth_date.estimated_far", weights.birth_date_estimated_far, detail)
+                ]
             detail = f"an estimated date, {apart} days apart: over twice the tolerance"
             weight = weights.birth_date_estimated_incompatible
             return [Reason("birth_date.estimated_incompatible", weight, detail)]
