@@ -21,6 +21,9 @@ Every convention is listed, with its sources, in the documentation page *Finding
 twice* (``docs/matching.md``).
 """
 
+# Arabic letters are what this module reads: they are not lookalikes of Latin ones.
+# ruff: noqa: RUF001, RUF002, RUF003
+
 from __future__ import annotations
 
 import functools
@@ -151,7 +154,7 @@ def _canonical_tokens(tokens: list[str]) -> list[str]:
 _NORMAL_ARABIC = str.maketrans({"\u0629": "\u0647", "\u0649": "\u064a", "\u0621": None})
 
 
-def normalise_name(text: str) -> str:  # noqa: RUF002 - its docstring shows Arabic letters
+def normalise_name(text: str) -> str:
     """Return the normal form of a name, in the script it is written in.
 
     Diacritics (harakat, shadda, sukun), tatweel and Latin accents go; the hamza seats and the
@@ -177,7 +180,8 @@ def normalise_name(text: str) -> str:  # noqa: RUF002 - its docstring shows Arab
 # --- Phonetic reading ------------------------------------------------------------------------
 
 # Consonant classes shared by both scripts (upper case), and vowels: Latin a, e, i, o, u (lower
-# case, ou and w as u: every vowel is written, long or short) and Arabic ā, ī, ū (long vowels only) and "*"
+# case, ou and w as u: every vowel is written, long or short) and Arabic ā, ī, ū (long vowels
+# only) and "*"
 # (a letter that carries an unknown vowel: ain, hamza, a word-initial alif).
 _LATIN_DIGRAPHS: Final = {
     "ch": "C", "sh": "C", "kh": "X", "gh": "G", "dj": "J", "dh": "D", "th": "T", "ph": "F",
@@ -461,7 +465,14 @@ def _long_vowels(latin_gap: str, after_long_a: bool) -> set[str]:
 def _consonant_cost(one: str, other: str) -> tuple[float, list[tuple[int, int]]]:
     cost = 0.0
     anchors: list[tuple[int, int]] = []
-    for tag, start1, end1, start2, end2 in Levenshtein.opcodes(one, other):
+    for opcode in Levenshtein.opcodes(one, other):
+        tag, start1, end1, start2, end2 = (
+            opcode.tag,
+            opcode.src_start,
+            opcode.src_end,
+            opcode.dest_start,
+            opcode.dest_end,
+        )
         if tag == "equal":
             anchors.extend(zip(range(start1, end1), range(start2, end2), strict=True))
         elif tag == "replace":

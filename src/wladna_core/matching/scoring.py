@@ -22,7 +22,8 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Iterable  # noqa: TC003 - the converter of Subject reads it at run time
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -30,7 +31,6 @@ from wladna_core.matching.names import ARABIC, LATIN, NameReading, name_similari
 from wladna_core.model import Child, Family, Gazetteer, IdentifierScheme, Relation
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from datetime import date
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 
-def _probability(_instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _probability(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, float | int) or isinstance(value, bool) or not 0 < value < 1:
         raise ValueError(
             f"matching setting {attribute.name} must be a number strictly between 0 and 1, "
@@ -52,7 +52,7 @@ def _probability(_instance: object, attribute: attrs.Attribute[object], value: o
         )
 
 
-def _days(_instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _days(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValueError(
             f"matching setting {attribute.name} must be a whole number of days (0 or more), "
@@ -60,7 +60,7 @@ def _days(_instance: object, attribute: attrs.Attribute[object], value: object) 
         )
 
 
-def _weight(_instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _weight(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, float | int) or isinstance(value, bool) or not math.isfinite(value):
         raise ValueError(
             f"match weight {attribute.name} must be a finite number (a log2 odds ratio), "
@@ -212,6 +212,10 @@ class MatchScore:
 _CAREGIVING = frozenset({Relation.MOTHER, Relation.FATHER, Relation.KAFIL, Relation.KAFILA})
 
 
+def _as_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(names)
+
+
 @attrs.frozen
 class Subject:
     """A child as the matcher compares it: the record and, when known, its caregivers' names.
@@ -221,14 +225,14 @@ class Subject:
     """
 
     child: Child = attrs.field(validator=attrs.validators.instance_of(Child))
-    caregivers: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    caregivers: tuple[str, ...] = attrs.field(default=(), converter=_as_names)
 
     @classmethod
     def from_family(cls, child: Child, family: Family | None) -> Subject:
         """Return the child with the names of its household's caregivers and parents."""
         if family is None:
             return cls(child)
-        names = []
+        names: list[str] = []
         for member in family.members:
             if member.child_id == child.id:
                 continue
@@ -236,7 +240,7 @@ class Subject:
                 name = " ".join(part for part in (member.given_name, member.family_name) if part)
                 if name:
                     names.append(name)
-        return cls(child, tuple(names))
+        return cls(child, caregivers=tuple(names))
 
 
 @runtime_checkable
