@@ -22,7 +22,7 @@ twice* (``docs/matching.md``).
 """
 
 # Arabic letters are what this module reads: they are not lookalikes of Latin ones.
-# ruff: noqa: RUF001, RUF002, RUF003
+# ruff: noqa: RUF002
 
 from __future__ import annotations
 
