@@ -44,6 +44,7 @@ from wladna_core.plugins import (
     make_plugin_manager,
     renderers_from,
     rules_from,
+    store_environment,
 )
 from wladna_core.renderers import BUILTIN_RENDERERS, Renderer, Table
 from wladna_core.rules import Context, Finding, rule, validate
@@ -110,13 +111,21 @@ def test_hook_wladna_open_store(pm: WladnaPluginManager, registered: Any) -> Non
             return fake_store if url.startswith("fake://") else None
 
     registered(FakeAdapter(), "fake-adapter")
-    opened = pm.hook.wladna_open_store(url="fake://x", settings={"a": 1}, plugins=pm)
+    environment = store_environment(pm)
+    opened = pm.hook.wladna_open_store(
+        url="fake://x", settings={"a": 1}, plugins=pm, environment=environment
+    )
     assert opened is fake_store
     assert seen == [("fake://x", {"a": 1}, pm)]
     # First result wins, and a plug-in answering None leaves the URL to the others.
-    memory = pm.hook.wladna_open_store(url="memory://", settings={}, plugins=pm)
+    memory = pm.hook.wladna_open_store(
+        url="memory://", settings={}, plugins=pm, environment=environment
+    )
     assert type(memory).__name__ == "MemoryStore"
-    assert pm.hook.wladna_open_store(url="nosuch://", settings={}, plugins=pm) is None
+    assert (
+        pm.hook.wladna_open_store(url="nosuch://", settings={}, plugins=pm, environment=environment)
+        is None
+    )
 
 
 residence_in_rabat_sale = Message(

@@ -46,6 +46,7 @@ from wladna_core.plugins import (
     make_plugin_manager,
     renderers_from,
     rules_from,
+    store_environment,
 )
 from wladna_core.renderers import Table
 from wladna_core.rules import validate
@@ -177,7 +178,13 @@ def try_open_store(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None
         assert isinstance(store, MemoryStore)
     finally:
         store.close()
-    assert pm.hook.wladna_open_store(url="elsewhere://", settings={}, plugins=pm) is None
+    environment = store_environment(pm)
+    assert (
+        pm.hook.wladna_open_store(
+            url="elsewhere://", settings={}, plugins=pm, environment=environment
+        )
+        is None
+    )
 
 
 def try_rules(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
