@@ -188,6 +188,12 @@ class SqlStore(Store):
 
     def _reset(self) -> None:
         with self._taking_turn(), connected(self.engine) as connection:
+            for kind in self.kinds.values():
+                if kind.name not in tables.BUILTIN_TABLES:
+                    layout = _layout(kind)
+                    for side in layout.sides:
+                        connection.execute(side.table.delete())
+                    connection.execute(layout.table.delete())
             for table in reversed(tables.metadata.sorted_tables):
                 connection.execute(table.delete())
 
