@@ -41,6 +41,7 @@ from wladna_core.plugins import (
     eligibility_from,
     gazetteer_from,
     indicators_from,
+    kinds_from,
     make_plugin_manager,
     renderers_from,
     rules_from,
@@ -48,7 +49,9 @@ from wladna_core.plugins import (
 )
 from wladna_core.renderers import BUILTIN_RENDERERS, Renderer, Table
 from wladna_core.rules import Context, Finding, rule, validate
+from wladna_core.storage import open_store
 from wladna_core.storage.numbers import format_case_number
+from wladna_core.testing import kinds as test_kinds
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -277,6 +280,27 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
         )
     expected = all(answer is True or answer is None for answer in answers)
     assert authorize(pm, object(), "case.read", object()) is expected
+
+
+def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
+    builtin = kinds_from(pm)
+    assert builtin.names == ("body", "child", "family", "case", "referral")
+    registered(test_kinds, "test-kinds")
+    kinds = kinds_from(pm)
+    assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT
+    assert kinds[test_kinds.HomeVisit] is test_kinds.HOME_VISIT
+    with open_store("memory://", plugins=pm) as store:
+        assert store.kinds == kinds
+
+
+def test_two_plugins_declaring_the_same_kind_of_record_are_both_named(
+    pm: WladnaPluginManager, registered: Any
+) -> None:
+    clash = attrs.evolve(test_kinds.HOME_VISIT, table="other_visits")
+    registered(test_kinds, "test-kinds")
+    registered(SimpleNamespace(wladna_record_kinds=hookimpl(lambda: [clash])), "copycat")
+    with pytest.raises(PluginHookError, match=r"copycat.*test-kinds|test-kinds.*copycat"):
+        kinds_from(pm)
 
 
 def test_hook_wladna_territories(pm: WladnaPluginManager, registered: Any) -> None:

@@ -43,6 +43,7 @@ from wladna_core.plugins import (
     eligibility_from,
     gazetteer_from,
     indicators_from,
+    kinds_from,
     make_plugin_manager,
     renderers_from,
     rules_from,
@@ -105,7 +106,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 10
+    assert len(HOOK_NAMES) == 11
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES
@@ -187,6 +188,22 @@ def try_open_store(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None
     )
 
 
+def try_record_kinds(pm: pluggy.PluginManager, module: Any, _caplog: Any) -> None:
+    kind = module.OUTREACH_CONTACT
+    assert kinds_from(pm).named("sale_outreach_contact") is kind
+    met = [
+        module.OutreachContact("MA-SAL", date(2026, 2, 3), "Salé night team", agreed=True),
+        module.OutreachContact("MA-KEN", date(2026, 2, 5), "Kénitra team"),
+        module.OutreachContact("MA-CAS", date(2026, 2, 9), "Casablanca team", agreed=True),
+    ]
+    with open_store("memory://", plugins=pm) as store:
+        with store.unit_of_work() as uow:
+            uow.repository(module.OutreachContact).add_many(met)
+        with store.unit_of_work() as uow:
+            found = uow.repository(kind).find(kind.query(place="MA-04", agreed=True))
+    assert [contact.team for contact in found] == ["Salé night team"]
+
+
 def try_rules(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
     child = Child(sex=Sex.FEMALE, birth_date=date(2014, 3, 2), given_name="Salma")
     rules = rules_from(pm)
@@ -252,6 +269,7 @@ def try_configure_converter(pm: pluggy.PluginManager, module: Any, _caplog: Any)
 
 TRIALS: dict[str, Callable[[pluggy.PluginManager, Any, Any], None]] = {
     "wladna_open_store": try_open_store,
+    "wladna_record_kinds": try_record_kinds,
     "wladna_rules": try_rules,
     "wladna_indicators": try_indicators,
     "wladna_renderers": try_renderers,

@@ -16,9 +16,9 @@ from wladna_core.storage import (
     BodyQuery,
     ConcurrencyConflict,
     Store,
+    StoreEnvironment,
     StoreError,
     UnitOfWork,
-    StoreEnvironment,
     UnsupportedStoreURL,
     open_store,
 )

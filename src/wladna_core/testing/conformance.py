@@ -1143,19 +1143,21 @@ def _save_one_visit(store: Store, visit: test_kinds.HomeVisit) -> test_kinds.Hom
         return uow.repository(test_kinds.HomeVisit).add(visit)
 
 
-def test_a_plugin_kind_is_all_or_nothing_with_the_rest_of_the_unit_of_work(
+def _refuse_a_visit_halfway(uow: UnitOfWork, body: TerritorialBody) -> None:
+    visit = _visit()
+    with uow:
+        uow.bodies.add(body)
+        uow.audit.append([AuditDraft("tester", "visit.add", "HomeVisit", visit.id, None)], _NOW)
+        with pytest.raises(InvalidRecord, match=r"store\.id_taken"):
+            uow.repository(test_kinds.HomeVisit).add_many([visit, visit])
+
+
+def test_a_refused_plugin_record_rolls_back_what_was_written_beside_it(
     wladna_store: Store,
 ) -> None:
     """A refused plug-in record rolls back the built-in records and audit entries beside it."""
-    file = example_case_file()
-    first = _visit()
-    uow = wladna_store.unit_of_work()
-    with uow:
-        uow.bodies.add(file.body)
-        uow.audit.append([AuditDraft("tester", "visit.add", "HomeVisit", first.id, None)], _NOW)
-        with pytest.raises(InvalidRecord, match=r"store\.id_taken"):
-            uow.repository(test_kinds.HomeVisit).add_many([first, first])
-        uow.rollback()
+    with pytest.raises(StoreError, match="rolled back"):
+        _refuse_a_visit_halfway(wladna_store.unit_of_work(), example_case_file().body)
     with wladna_store.unit_of_work() as uow:
         assert uow.bodies.count() == 0
         assert uow.repository(test_kinds.HomeVisit).count() == 0
