@@ -323,15 +323,19 @@ TRIES = [(caption, code) for _lang, caption, code in writing_blocks() if caption
 
 
 def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
-    assert set(distributions()) == {"wladna-training-store", "wladna-pilot-rules"}
-    assert len(TRIES) == 3
+    assert set(distributions()) == {
+        "wladna-training-store",
+        "wladna-pilot-rules",
+        "wladna-sale-outreach",
+    }
+    assert len(TRIES) == 4
     hooks = {
         hook
         for files in distributions().values()
         for code in files.values()
         for hook in re.findall(r"^def (wladna_\w+)\(", code, re.MULTILINE)
     }
-    assert hooks == {"wladna_open_store", "wladna_rules"}
+    assert hooks == {"wladna_open_store", "wladna_rules", "wladna_record_kinds"}
 
 
 def test_every_example_of_the_writing_page_is_run() -> None:
@@ -376,6 +380,8 @@ def docs_plugins_installed(docs_site: Path, monkeypatch: pytest.MonkeyPatch) -> 
         for name in [name for name in sys.modules if name.startswith("wladna_training_store")]:
             del sys.modules[name]
         for name in [name for name in sys.modules if name.startswith("wladna_pilot_rules")]:
+            del sys.modules[name]
+        for name in [name for name in sys.modules if name.startswith("wladna_sale_outreach")]:
             del sys.modules[name]
 
 
