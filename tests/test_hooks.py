@@ -41,13 +41,17 @@ from wladna_core.plugins import (
     eligibility_from,
     gazetteer_from,
     indicators_from,
+    kinds_from,
     make_plugin_manager,
     renderers_from,
     rules_from,
+    store_environment,
 )
 from wladna_core.renderers import BUILTIN_RENDERERS, Renderer, Table
 from wladna_core.rules import Context, Finding, rule, validate
+from wladna_core.storage import open_store
 from wladna_core.storage.numbers import format_case_number
+from wladna_core.testing import kinds as test_kinds
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -110,13 +114,21 @@ def test_hook_wladna_open_store(pm: WladnaPluginManager, registered: Any) -> Non
             return fake_store if url.startswith("fake://") else None
 
     registered(FakeAdapter(), "fake-adapter")
-    opened = pm.hook.wladna_open_store(url="fake://x", settings={"a": 1}, plugins=pm)
+    environment = store_environment(pm)
+    opened = pm.hook.wladna_open_store(
+        url="fake://x", settings={"a": 1}, plugins=pm, environment=environment
+    )
     assert opened is fake_store
     assert seen == [("fake://x", {"a": 1}, pm)]
     # First result wins, and a plug-in answering None leaves the URL to the others.
-    memory = pm.hook.wladna_open_store(url="memory://", settings={}, plugins=pm)
+    memory = pm.hook.wladna_open_store(
+        url="memory://", settings={}, plugins=pm, environment=environment
+    )
     assert type(memory).__name__ == "MemoryStore"
-    assert pm.hook.wladna_open_store(url="nosuch://", settings={}, plugins=pm) is None
+    assert (
+        pm.hook.wladna_open_store(url="nosuch://", settings={}, plugins=pm, environment=environment)
+        is None
+    )
 
 
 residence_in_rabat_sale = Message(
@@ -268,6 +280,27 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
         )
     expected = all(answer is True or answer is None for answer in answers)
     assert authorize(pm, object(), "case.read", object()) is expected
+
+
+def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
+    builtin = kinds_from(pm)
+    assert builtin.names == ("body", "child", "family", "case", "referral")
+    registered(test_kinds, "test-kinds")
+    kinds = kinds_from(pm)
+    assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT
+    assert kinds[test_kinds.HomeVisit] is test_kinds.HOME_VISIT
+    with open_store("memory://", plugins=pm) as store:
+        assert store.kinds == kinds
+
+
+def test_two_plugins_declaring_the_same_kind_of_record_are_both_named(
+    pm: WladnaPluginManager, registered: Any
+) -> None:
+    clash = attrs.evolve(test_kinds.HOME_VISIT, table="other_visits")
+    registered(test_kinds, "test-kinds")
+    registered(SimpleNamespace(wladna_record_kinds=hookimpl(lambda: [clash])), "copycat")
+    with pytest.raises(PluginHookError, match=r"copycat.*test-kinds|test-kinds.*copycat"):
+        kinds_from(pm)
 
 
 def test_hook_wladna_territories(pm: WladnaPluginManager, registered: Any) -> None:

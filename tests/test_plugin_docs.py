@@ -43,9 +43,11 @@ from wladna_core.plugins import (
     eligibility_from,
     gazetteer_from,
     indicators_from,
+    kinds_from,
     make_plugin_manager,
     renderers_from,
     rules_from,
+    store_environment,
 )
 from wladna_core.renderers import Table
 from wladna_core.rules import validate
@@ -104,7 +106,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 10
+    assert len(HOOK_NAMES) == 11
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES
@@ -177,7 +179,29 @@ def try_open_store(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None
         assert isinstance(store, MemoryStore)
     finally:
         store.close()
-    assert pm.hook.wladna_open_store(url="elsewhere://", settings={}, plugins=pm) is None
+    environment = store_environment(pm)
+    assert (
+        pm.hook.wladna_open_store(
+            url="elsewhere://", settings={}, plugins=pm, environment=environment
+        )
+        is None
+    )
+
+
+def try_record_kinds(pm: pluggy.PluginManager, module: Any, _caplog: Any) -> None:
+    kind = module.OUTREACH_CONTACT
+    assert kinds_from(pm).named("sale_outreach_contact") is kind
+    met = [
+        module.OutreachContact("MA-SAL", date(2026, 2, 3), "Salé night team", agreed=True),
+        module.OutreachContact("MA-KEN", date(2026, 2, 5), "Kénitra team"),
+        module.OutreachContact("MA-CAS", date(2026, 2, 9), "Casablanca team", agreed=True),
+    ]
+    with open_store("memory://", plugins=pm) as store:
+        with store.unit_of_work() as uow:
+            uow.repository(module.OutreachContact).add_many(met)
+        with store.unit_of_work() as uow:
+            found = uow.repository(kind).find(kind.query(place="MA-04", agreed=True))
+    assert [contact.team for contact in found] == ["Salé night team"]
 
 
 def try_rules(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
@@ -245,6 +269,7 @@ def try_configure_converter(pm: pluggy.PluginManager, module: Any, _caplog: Any)
 
 TRIALS: dict[str, Callable[[pluggy.PluginManager, Any, Any], None]] = {
     "wladna_open_store": try_open_store,
+    "wladna_record_kinds": try_record_kinds,
     "wladna_rules": try_rules,
     "wladna_indicators": try_indicators,
     "wladna_renderers": try_renderers,
@@ -298,15 +323,19 @@ TRIES = [(caption, code) for _lang, caption, code in writing_blocks() if caption
 
 
 def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
-    assert set(distributions()) == {"wladna-training-store", "wladna-pilot-rules"}
-    assert len(TRIES) == 3
+    assert set(distributions()) == {
+        "wladna-training-store",
+        "wladna-pilot-rules",
+        "wladna-sale-outreach",
+    }
+    assert len(TRIES) == 4
     hooks = {
         hook
         for files in distributions().values()
         for code in files.values()
         for hook in re.findall(r"^def (wladna_\w+)\(", code, re.MULTILINE)
     }
-    assert hooks == {"wladna_open_store", "wladna_rules"}
+    assert hooks == {"wladna_open_store", "wladna_rules", "wladna_record_kinds"}
 
 
 def test_every_example_of_the_writing_page_is_run() -> None:
@@ -351,6 +380,8 @@ def docs_plugins_installed(docs_site: Path, monkeypatch: pytest.MonkeyPatch) -> 
         for name in [name for name in sys.modules if name.startswith("wladna_training_store")]:
             del sys.modules[name]
         for name in [name for name in sys.modules if name.startswith("wladna_pilot_rules")]:
+            del sys.modules[name]
+        for name in [name for name in sys.modules if name.startswith("wladna_sale_outreach")]:
             del sys.modules[name]
 
 

@@ -55,6 +55,7 @@ from wladna_core.plugins import (
     plugin_list,
     renderers_from,
     rules_from,
+    store_environment,
 )
 from wladna_core.renderers import (
     CSV,
@@ -156,7 +157,9 @@ def test_the_builtin_plugins_provide_the_builtin_rules_renderers_and_memory_stor
     pm = make_plugin_manager(load_entrypoints=False)
     assert tuple(rules_from(pm)) == catalogue()
     assert list(renderers_from(pm)) == ["csv", "excel-csv", "json", "markdown"]
-    store = pm.hook.wladna_open_store(url="memory://", settings={}, plugins=pm)
+    store = pm.hook.wladna_open_store(
+        url="memory://", settings={}, plugins=pm, environment=store_environment(pm)
+    )
     assert isinstance(store, MemoryStore)
     assert isinstance(store, Store)
 
@@ -350,6 +353,7 @@ def test_tracing_logs_hook_calls_without_personal_data(
             url="nosuch+driver://wladna:s3cret@db/wladna",
             settings={"password": "hunter2"},
             plugins=pm,
+            environment=store_environment(pm),
         )
         eligibility_from(pm, family, SocialProgramme.ASD, ON)
         rules_from(pm)

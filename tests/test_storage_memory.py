@@ -16,6 +16,7 @@ from wladna_core.storage import (
     BodyQuery,
     ConcurrencyConflict,
     Store,
+    StoreEnvironment,
     StoreError,
     UnitOfWork,
     UnsupportedStoreURL,
@@ -62,8 +63,11 @@ def _within(uow: UnitOfWork, step: Callable[[UnitOfWork], object]) -> None:
 
 
 def test_the_memory_plugin_opens_only_memory_urls(pm: pluggy.PluginManager) -> None:
-    assert wladna_open_store(url="sqlite://", settings={}, plugins=pm) is None
-    opened = wladna_open_store(url="memory://", settings={}, plugins=pm)
+    environment = StoreEnvironment.builtin()
+    assert (
+        wladna_open_store(url="sqlite://", settings={}, plugins=pm, environment=environment) is None
+    )
+    opened = wladna_open_store(url="memory://", settings={}, plugins=pm, environment=environment)
     assert isinstance(opened, MemoryStore)
 
 

@@ -33,6 +33,7 @@ from wladna_core.storage import (
     ChildQuery,
     ConcurrencyConflict,
     Store,
+    StoreEnvironment,
     StoreError,
     UnitOfWork,
     UnsupportedStoreURL,
@@ -42,6 +43,8 @@ from wladna_core.storage.sql import SqlStore, tables
 from wladna_core.storage.sql.store import wladna_open_store
 from wladna_core.testing import strategies as ws
 from wladna_core.testing.conformance import ExampleCaseFile, example_case_file
+
+ENVIRONMENT = StoreEnvironment.builtin()
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -160,8 +163,10 @@ def statements(store: SqlStore) -> Iterator[Statements]:
 
 def test_the_sql_plugin_opens_sqlite_and_postgresql_urls_only(pm: pluggy.PluginManager) -> None:
     for other in ("memory://", "mysql://someone@somewhere/db", "postgresql+asyncpg://h/db", "::"):
-        assert wladna_open_store(url=other, settings={}, plugins=pm) is None
-    opened = wladna_open_store(url="sqlite://", settings={}, plugins=pm)
+        assert (
+            wladna_open_store(url=other, settings={}, plugins=pm, environment=ENVIRONMENT) is None
+        )
+    opened = wladna_open_store(url="sqlite://", settings={}, plugins=pm, environment=ENVIRONMENT)
     assert isinstance(opened, SqlStore)
     opened.close()
 

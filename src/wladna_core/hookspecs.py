@@ -14,7 +14,7 @@ for each hook.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 import attrs
 import pluggy
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from wladna_core.model import Case, Family, Territory
     from wladna_core.renderers import Renderer
     from wladna_core.rules import Rule
-    from wladna_core.storage.ports import Store
+    from wladna_core.storage.kinds import RecordKind
+    from wladna_core.storage.ports import Store, StoreEnvironment
 
 __all__ = [
     "PROJECT_NAME",
@@ -99,7 +100,10 @@ class EligibilityResult:
 
 @hookspec(firstresult=True)
 def wladna_open_store(
-    url: str, settings: Mapping[str, object], plugins: PluginManager
+    url: str,
+    settings: Mapping[str, object],
+    plugins: PluginManager,
+    environment: StoreEnvironment,
 ) -> Store | None:
     """Open a store for ``url`` if this plug-in handles the URL's scheme.
 
@@ -109,8 +113,12 @@ def wladna_open_store(
         ``postgresql+psycopg://host/db``.
     :param settings: deployment settings passed to ``open_store`` (may be empty); a plug-in reads
         only the keys it documents.
-    :param plugins: the plug-in manager the store must use for its own hooks (rules,
-        territories, case numbers).
+    :param plugins: the plug-in manager that opens the store, for the adapter's own use.
+    :param environment: what the store keeps and checks: the rules, territories, kinds of
+        record and case numbering of every plug-in
+        (:class:`~wladna_core.storage.StoreEnvironment`); pass it to
+        :class:`~wladna_core.storage.Store`'s ``environment`` (``open_store`` sets it on the
+        store it receives in any case).
     :return: a :class:`~wladna_core.storage.Store`, or ``None`` when the scheme is not this
         plug-in's.  First result wins: the first plug-in returning a store stops the call.
     """
@@ -243,4 +251,21 @@ def wladna_configure_converter(converter: cattrs.Converter) -> None:
 
     :param converter: the :class:`cattrs.Converter` to register hooks on.
     :return: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def wladna_record_kinds() -> Iterable[RecordKind[Any]]:
+    """Declare kinds of record that every store keeps: class, name, searched fields, table.
+
+    Called when a store is composed (:func:`wladna_core.plugins.kinds_from`, through
+    :func:`wladna_core.storage.open_store` and :meth:`wladna_core.Wladna.open`).  The five kinds
+    of the information base are declared through this hook by the built-in plug-in
+    :mod:`wladna_core.storage.builtin_kinds`.  A kind's records are validated by the rules whose
+    ``entity`` is its class (``wladna_rules``); a SQL store needs its tables, created by the
+    migrations the kind names (:attr:`RecordKind.migrations
+    <wladna_core.storage.kinds.RecordKind.migrations>`).
+
+    :return: the plug-in's :class:`~wladna_core.storage.kinds.RecordKind` declarations.  Names,
+        record classes and tables must be unique across all plug-ins.
     """

@@ -33,8 +33,9 @@ import inspect
 import logging
 import os
 import re
+import types
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import attrs
 import pluggy
@@ -45,16 +46,24 @@ from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult, IndicatorLike
 from wladna_core.model import Gazetteer, Territory
 from wladna_core.renderers import Renderer
 from wladna_core.rules import Rule, RuleSet
-from wladna_core.storage.ports import redact_url
+from wladna_core.storage.kinds import KindRegistry, RecordKind
+from wladna_core.storage.ports import (
+    KNOWN_SCHEMES,
+    Store,
+    StoreEnvironment,
+    StoreError,
+    UnsupportedStoreURL,
+    redact_url,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from datetime import date
     from types import TracebackType
 
     import cattrs
 
-    from wladna_core.model import Family, SocialProgramme
+    from wladna_core.model import Case, Family, SocialProgramme
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -71,17 +80,22 @@ __all__ = [
     "eligibility_from",
     "gazetteer_from",
     "indicators_from",
+    "kinds_from",
     "make_plugin_manager",
+    "open_store",
     "plugin_list",
     "renderers_from",
     "rules_from",
+    "store_environment",
 ]
 
 #: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
-#: exactly as installed plug-ins are: the memory store, the SQL store, the built-in rules,
+#: exactly as installed plug-ins are: the five kinds of record of the information base, the
+#: memory store, the SQL store, the built-in rules,
 #: the CSV, JSON and Markdown renderers, the eligibility check of social programmes and the
 #: built-in reporting indicators.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
+    "wladna_core.storage.builtin_kinds",
     "wladna_core.storage.memory",
     "wladna_core.storage.sql.store",
     "wladna_core._builtin_rules",
@@ -751,3 +765,115 @@ def plugin_list(pm: pluggy.PluginManager) -> list[PluginInfo]:
         hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
         infos.append(PluginInfo(name, dist_name, version, hooks))
     return sorted(infos, key=lambda info: info.name)
+
+
+def kinds_from(pm: pluggy.PluginManager) -> KindRegistry:
+    """Return the kinds of record every plug-in declares, the five built-in ones included.
+
+    :raises PluginHookError: if a plug-in's hook fails or returns something other than
+        :class:`~wladna_core.storage.kinds.RecordKind` objects, or if two plug-ins declare kinds
+        with the same name, record class or table (both are named).
+    """
+    hook = "wladna_record_kinds"
+    declared: dict[str, tuple[str, RecordKind[Any]]] = {}
+    for plugin, result in _call_each(pm, hook):
+        for kind in _items(pm, hook, plugin, result, RecordKind):
+            clash = next(
+                (
+                    (owner, other)
+                    for owner, other in declared.values()
+                    if other != kind
+                    and (
+                        other.name == kind.name
+                        or other.record_type is kind.record_type
+                        or other.table == kind.table
+                    )
+                ),
+                None,
+            )
+            if clash is not None:
+                both = [_plugin_label(pm, clash[0]), _plugin_label(pm, plugin)]
+                reason = (
+                    f"both declare a kind of record named {kind.name!r}, of class "
+                    f"{kind.record_type.__name__} or in table {kind.table!r}; a plug-in names "
+                    "its kinds and tables after itself"
+                )
+                raise PluginHookError(hook, both, reason)
+            declared.setdefault(kind.name, (plugin, kind))
+    try:
+        return KindRegistry(kind for _plugin, kind in declared.values())
+    except ValueError as exc:
+        plugins = sorted({_plugin_label(pm, plugin) for plugin, _ in declared.values()})
+        raise PluginHookError(hook, plugins, str(exc)) from exc
+
+
+def _case_numbering(pm: pluggy.PluginManager) -> Callable[[Case, str, int, int], str | None]:
+    def number(case: Case, province: str, year: int, sequence: int) -> str | None:
+        result = pm.hook.wladna_case_number(
+            case=case, province=province, year=year, sequence=sequence
+        )
+        return cast("str | None", result)
+
+    return number
+
+
+def store_environment(pm: pluggy.PluginManager) -> StoreEnvironment:
+    """Return what a store needs of the plug-ins: rules, territories, kinds, case numbering.
+
+    The composition root (:func:`open_store`, :meth:`wladna_core.Wladna.open`) hands it to the
+    store, which never asks the plug-in manager itself.
+
+    :raises PluginHookError: naming the plug-in, if a hook fails or returns something invalid.
+    """
+    return StoreEnvironment(
+        rules=rules_from(pm),
+        gazetteer=gazetteer_from(pm),
+        kinds=kinds_from(pm),
+        case_number=_case_numbering(pm),
+    )
+
+
+def open_store(
+    url: str,
+    *,
+    plugins: pluggy.PluginManager | None = None,
+    settings: Mapping[str, object] | None = None,
+    clock: Callable[[], date] | None = None,
+) -> Store:
+    """Open the store at ``url`` with the first plug-in that recognises its scheme.
+
+    This is the composition of a store: the plug-ins' rules, territories and kinds of record
+    (:func:`store_environment`) are handed to the adapter that ``wladna_open_store`` picks.
+
+    :param url: ``memory://`` (or ``memory://name``, shared within the process),
+        ``sqlite:///path/to/file.db``, ``sqlite://`` (SQLite in memory),
+        ``postgresql+psycopg://user@host/database``, or a scheme a plug-in adds.
+    :param plugins: the plug-in manager whose hooks the store uses;
+        :func:`make_plugin_manager` when omitted.
+    :param settings: deployment settings handed to the adapter (see each adapter's documentation
+        for the keys it reads; :data:`~wladna_core.storage.ALLOW_RESET` is read by all).
+    :param clock: gives "today" for validation on the way in; :meth:`datetime.date.today` when
+        omitted.
+    :raises UnsupportedStoreURL: if no plug-in opens ``url``.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise UnsupportedStoreURL(str(url), KNOWN_SCHEMES)
+    if plugins is None:
+        plugins = make_plugin_manager()
+    environment = store_environment(plugins)
+    frozen_settings = types.MappingProxyType(dict(settings or {}))
+    store = plugins.hook.wladna_open_store(
+        url=url, settings=frozen_settings, plugins=plugins, environment=environment
+    )
+    if store is None:
+        raise UnsupportedStoreURL(url, KNOWN_SCHEMES)
+    if not isinstance(store, Store):
+        msg = (
+            f"a plug-in answered wladna_open_store for {redact_url(url)!r} with a "
+            f"{type(store).__name__}, not a Store; fix that plug-in"
+        )
+        raise StoreError(msg)
+    store.environment = environment
+    if clock is not None:
+        store.clock = clock
+    return store

@@ -30,13 +30,11 @@ def upgrade_command(db: str) -> None:
         click.echo(f"{redact_url(db)}: a memory store has no schema; nothing to upgrade")
         return
     # Loaded here: the SQL layer (SQLAlchemy, Alembic) is heavy, and other commands need not it.
-    from wladna_core.storage.sql import (  # noqa: PLC0415
-        current_revision,
-        head_revision,
-        upgrade,
-    )
+    from wladna_core.storage import upgrade  # noqa: PLC0415
+    from wladna_core.storage.sql import current_revision, head_revision  # noqa: PLC0415
 
     before = current_revision(db)
+    # The core's migrations and those of the installed plug-ins' kinds of record.
     upgrade(db)
     after = current_revision(db)
     shown = redact_url(db)

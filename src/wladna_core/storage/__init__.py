@@ -9,6 +9,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from wladna_core.storage.kinds import (
+    Field,
+    FieldType,
+    Filter,
+    Index,
+    KindRegistry,
+    ManyField,
+    Match,
+    RecordKind,
+    RecordQuery,
+)
 from wladna_core.storage.ports import (
     ALLOW_RESET,
     KNOWN_SCHEMES,
@@ -16,10 +29,10 @@ from wladna_core.storage.ports import (
     NotFound,
     Repository,
     Store,
+    StoreEnvironment,
     StoreError,
     UnitOfWork,
     UnsupportedStoreURL,
-    open_store,
 )
 from wladna_core.storage.query import (
     BodyQuery,
@@ -38,11 +51,21 @@ __all__ = [
     "ChildQuery",
     "ConcurrencyConflict",
     "FamilyQuery",
+    "Field",
+    "FieldType",
+    "Filter",
+    "Index",
+    "KindRegistry",
+    "ManyField",
+    "Match",
     "NotFound",
     "Query",
+    "RecordKind",
+    "RecordQuery",
     "ReferralQuery",
     "Repository",
     "Store",
+    "StoreEnvironment",
     "StoreError",
     "UnitOfWork",
     "UnsupportedStoreURL",
@@ -51,14 +74,49 @@ __all__ = [
 ]
 
 
-def upgrade(url: str) -> None:
-    """Bring the database at ``url`` to the schema of this version of wladna_core.
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from datetime import date
 
-    Applies the Alembic migrations shipped with the SQL store; a memory store has no schema, so
-    ``memory://`` URLs need nothing.  Opening a SQL store upgrades an empty database by itself.
+    import pluggy
+
+
+def open_store(
+    url: str,
+    *,
+    plugins: pluggy.PluginManager | None = None,
+    settings: Mapping[str, object] | None = None,
+    clock: Callable[[], date] | None = None,
+) -> Store:
+    """Open the store at ``url``, composed from the plug-ins (see :mod:`wladna_core.plugins`).
+
+    The plug-ins' rules, territories and kinds of record are collected by the composition root
+    (:mod:`wladna_core.plugins`) and handed to the adapter; the store never reads the plug-in
+    manager itself.
+
+    :raises UnsupportedStoreURL: if no plug-in opens ``url``.
+    """
+    # The composition root sits above the storage layer: imported when a store is composed.
+    from wladna_core.plugins import open_store as compose  # noqa: PLC0415
+
+    return compose(url, plugins=plugins, settings=settings, clock=clock)
+
+
+def upgrade(url: str, *, plugins: pluggy.PluginManager | None = None) -> None:
+    """Bring the database at ``url`` to the schema of wladna_core and of its plug-ins' kinds.
+
+    Applies the Alembic migrations shipped with the SQL store and those of the plug-ins' kinds
+    of record; a memory store has no schema, so ``memory://`` URLs need nothing.  Opening a SQL
+    store upgrades an empty database by itself.
+
+    :param plugins: the plug-in manager whose kinds' migrations are applied too;
+        :func:`wladna_core.plugins.make_plugin_manager` when omitted.
     """
     if url.startswith("memory://"):
         return
+    from wladna_core.plugins import kinds_from, make_plugin_manager  # noqa: PLC0415
     from wladna_core.storage.sql import upgrade as upgrade_sql  # noqa: PLC0415 (optional, heavy)
 
-    upgrade_sql(url)
+    kinds = kinds_from(plugins if plugins is not None else make_plugin_manager())
+    migrations = tuple(sorted({kind.migrations for kind in kinds.values() if kind.migrations}))
+    upgrade_sql(url, migrations=migrations)

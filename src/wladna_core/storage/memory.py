@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from wladna_core.audit import AuditEntry
+    from wladna_core.storage.ports import StoreEnvironment
     from wladna_core.storage.query import Query
 
 __all__ = ["SCHEME", "MemoryRepository", "MemoryStore", "MemoryUnitOfWork", "wladna_open_store"]
@@ -174,11 +175,12 @@ class MemoryStore(Store):
         self,
         url: str,
         *,
-        plugins: pluggy.PluginManager,
+        environment: StoreEnvironment | None = None,
+        plugins: pluggy.PluginManager | None = None,
         settings: Mapping[str, object] | None = None,
     ) -> None:
         name = _store_name(url)
-        super().__init__(url, plugins=plugins, settings=settings)
+        super().__init__(url, environment=environment, plugins=plugins, settings=settings)
         self._data = _data_for(name)
 
     def _open_unit_of_work(self) -> MemoryUnitOfWork:
@@ -454,9 +456,12 @@ class MemoryRepository(Repository[T]):
 
 @hookimpl
 def wladna_open_store(
-    url: str, settings: Mapping[str, object], plugins: pluggy.PluginManager
+    url: str,
+    settings: Mapping[str, object],
+    plugins: pluggy.PluginManager,
+    environment: StoreEnvironment,
 ) -> MemoryStore | None:
     """Open a :class:`MemoryStore` for ``memory://`` URLs; leave other URLs to other plug-ins."""
     if not url.startswith(f"{SCHEME}://"):
         return None
-    return MemoryStore(url, plugins=plugins, settings=settings)
+    return MemoryStore(url, environment=environment, plugins=plugins, settings=settings)

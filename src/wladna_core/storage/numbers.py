@@ -20,7 +20,7 @@ from wladna_core.errors import Severity, UnknownTerritory, Violation
 from wladna_core.storage.query import CaseQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Callable, Collection
 
     import pluggy
 
@@ -45,15 +45,24 @@ def default_case_number(province: str, year: int, sequence: int) -> str:
 
 
 def format_case_number(
-    case: Case, province: str, year: int, sequence: int, plugins: pluggy.PluginManager
+    case: Case,
+    province: str,
+    year: int,
+    sequence: int,
+    numbering: Callable[[Case, str, int, int], str | None] | pluggy.PluginManager,
 ) -> str:
     """Return the number of ``case``: from a ``wladna_case_number`` plug-in, else the default.
 
+    :param numbering: the deployment's numbering (``StoreEnvironment.case_number``), or a
+        plug-in manager whose ``wladna_case_number`` hook is asked.
     :raises ValueError: if a plug-in returns something that cannot be a case number.
     """
-    number = plugins.hook.wladna_case_number(
-        case=case, province=province, year=year, sequence=sequence
-    )
+    if callable(numbering):
+        number = numbering(case, province, year, sequence)
+    else:
+        number = numbering.hook.wladna_case_number(
+            case=case, province=province, year=year, sequence=sequence
+        )
     if number is None:
         return default_case_number(province, year, sequence)
     if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX:
@@ -123,10 +132,10 @@ def number_new_case(
             "was identified",
         )
     year = case.opened_on.year
-    plugins = unit_of_work.store.plugins
+    numbering = unit_of_work.store.environment.case_number
     for _ in range(_MAX_DRAWS):
         sequence = unit_of_work._next_case_sequence(province.code, year)
-        number = format_case_number(case, province.code, year, sequence, plugins)
+        number = format_case_number(case, province.code, year, sequence, numbering)
         if not _taken(number, unit_of_work, pending):
             return attrs.evolve(case, number=number), None
     msg = (

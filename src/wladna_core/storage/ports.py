@@ -27,12 +27,11 @@ from __future__ import annotations
 import abc
 import contextlib
 import enum
-import functools
 import types
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, cast, overload
 
 import attrs
 
@@ -40,16 +39,17 @@ from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts
 from wladna_core.convert import structure, unstructure
 from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
-from wladna_core.rules import record_label, validate
+from wladna_core.rules import RuleSet, catalogue, record_label, validate
+from wladna_core.storage.builtin_kinds import BUILTIN_KINDS
+from wladna_core.storage.kinds import KindRegistry, RecordKind
 from wladna_core.storage.query import Query
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
     from types import TracebackType
 
     import pluggy
 
-    from wladna_core.rules import RuleSet
     from wladna_core.storage.context import StoreContext
 
 __all__ = [
@@ -64,10 +64,10 @@ __all__ = [
     "Repository",
     "Row",
     "Store",
+    "StoreEnvironment",
     "StoreError",
     "UnitOfWork",
     "UnsupportedStoreURL",
-    "open_store",
     "redact_url",
 ]
 
@@ -116,15 +116,10 @@ KNOWN_SCHEMES: Final[tuple[str, ...]] = (
 #: The setting that allows :meth:`Store.reset`; never set it on a store holding real records.
 ALLOW_RESET: Final = "allow_reset"
 
-#: The unit of work's attribute holding each record type's repository.
+#: The unit of work's attribute holding each built-in record type's repository (its table's
+#: name); other kinds are reached with :meth:`UnitOfWork.repository`.
 REPOSITORY_NAMES: Final[Mapping[type, str]] = types.MappingProxyType(
-    {
-        TerritorialBody: "bodies",
-        Child: "children",
-        Family: "families",
-        Case: "cases",
-        Referral: "referrals",
-    }
+    {kind.record_type: kind.table for kind in BUILTIN_KINDS}
 )
 
 
@@ -220,48 +215,44 @@ class UnsupportedStoreURL(StoreError, ValueError):
         return (type(self), (self.url, self.known_schemes))
 
 
-# Opening a store ------------------------------------------------------------------------------
+# What a store is given -------------------------------------------------------------------------
 
 
-def open_store(
-    url: str,
-    *,
-    plugins: pluggy.PluginManager | None = None,
-    settings: Mapping[str, object] | None = None,
-    clock: Callable[[], date] | None = None,
-) -> Store:
-    """Open the store at ``url`` with the first plug-in that recognises its scheme.
+def _no_case_number(_case: Case, _province: str, _year: int, _sequence: int) -> str | None:
+    return None
 
-    :param url: ``memory://`` (or ``memory://name``, shared within the process),
-        ``sqlite:///path/to/file.db``, ``sqlite://`` (SQLite in memory),
-        ``postgresql+psycopg://user@host/database``, or a scheme a plug-in adds.
-    :param plugins: the plug-in manager whose hooks the store uses (adapters, rules,
-        territories, case numbers); :func:`wladna_core.plugins.make_plugin_manager` when omitted.
-    :param settings: deployment settings handed to the adapter (see each adapter's documentation
-        for the keys it reads; :data:`ALLOW_RESET` is read by all).
-    :param clock: gives "today" for validation on the way in; :meth:`datetime.date.today` when
-        omitted.
-    :raises UnsupportedStoreURL: if no plug-in opens ``url``.
+
+@attrs.frozen
+class StoreEnvironment:
+    """What a store needs of the deployment, handed to it by the composition root.
+
+    The store never asks the plug-in manager: :func:`wladna_core.storage.open_store` (or
+    :meth:`wladna_core.Wladna.open`) collects these from the plug-ins
+    (:func:`wladna_core.plugins.store_environment`) and gives them to the adapter.
+
+    :param rules: the rules every record is validated against on its way in.
+    :param gazetteer: the territories that territory filters and columns are resolved in.
+    :param kinds: the kinds of record the store keeps.
+    :param case_number: returns a new case's number from ``(case, province, year, sequence)``,
+        or ``None`` for the default format (the ``wladna_case_number`` hook).
     """
-    if not isinstance(url, str) or not url.strip():
-        raise UnsupportedStoreURL(str(url), KNOWN_SCHEMES)
-    if plugins is None:
-        from wladna_core.plugins import make_plugin_manager  # noqa: PLC0415 (plugins imports us)
 
-        plugins = make_plugin_manager()
-    frozen_settings = types.MappingProxyType(dict(settings or {}))
-    store = plugins.hook.wladna_open_store(url=url, settings=frozen_settings, plugins=plugins)
-    if store is None:
-        raise UnsupportedStoreURL(url, KNOWN_SCHEMES)
-    if not isinstance(store, Store):
-        msg = (
-            f"a plug-in answered wladna_open_store for {redact_url(url)!r} with a "
-            f"{type(store).__name__}, not a Store; fix that plug-in"
-        )
-        raise StoreError(msg)
-    if clock is not None:
-        store.clock = clock
-    return store
+    rules: RuleSet
+    gazetteer: Gazetteer
+    kinds: KindRegistry
+    case_number: Callable[[Case, str, int, int], str | None] = attrs.field(
+        default=_no_case_number, eq=False
+    )
+
+    @classmethod
+    def builtin(cls) -> StoreEnvironment:
+        """Return the environment of a store without plug-ins: the built-in rules, kinds, places."""
+        return cls(RuleSet(catalogue()), Gazetteer.morocco(), KindRegistry(BUILTIN_KINDS))
+
+    @property
+    def migrations(self) -> tuple[str, ...]:
+        """The modules holding the migrations of the kinds that bring their own."""
+        return tuple(sorted({kind.migrations for kind in self.kinds.values() if kind.migrations}))
 
 
 # Stores ----------------------------------------------------------------------------------------
@@ -274,7 +265,12 @@ class Store(abc.ABC):
     :meth:`_close` when they hold resources.  A store is a context manager that closes itself.
 
     :param url: the URL the store was opened from.
-    :param plugins: the plug-in manager for rules, territories and case numbers.
+    :param environment: the rules, territories, kinds of record and case numbering of the
+        deployment (:class:`StoreEnvironment`); :func:`~wladna_core.storage.open_store` gives
+        it to the adapter's ``wladna_open_store``.  A store made without one has the built-in
+        ones (:meth:`StoreEnvironment.builtin`), until ``open_store`` sets it.
+    :param plugins: the plug-in manager that opened the store, for an adapter's own use; the
+        ports never read it.
     :param settings: deployment settings; :data:`ALLOW_RESET` enables :meth:`reset`.
     :param clock: gives "today" for validation; :meth:`datetime.date.today` when omitted.
     """
@@ -283,12 +279,14 @@ class Store(abc.ABC):
         self,
         url: str,
         *,
-        plugins: pluggy.PluginManager,
+        environment: StoreEnvironment | None = None,
+        plugins: pluggy.PluginManager | None = None,
         settings: Mapping[str, object] | None = None,
         clock: Callable[[], date] | None = None,
     ) -> None:
         self.url = url
         self.plugins = plugins
+        self._environment = environment
         self.settings: Mapping[str, object] = types.MappingProxyType(dict(settings or {}))
         #: Gives the date of validation; :func:`open_store` sets it from its ``clock``.
         self.clock: Callable[[], date] = clock if clock is not None else date.today
@@ -309,19 +307,31 @@ class Store(abc.ABC):
     ) -> None:
         self.close()
 
-    @functools.cached_property
+    @property
+    def environment(self) -> StoreEnvironment:
+        """What the deployment gave the store: rules, territories, kinds, case numbering."""
+        if self._environment is None:
+            self._environment = StoreEnvironment.builtin()
+        return self._environment
+
+    @environment.setter
+    def environment(self, environment: StoreEnvironment) -> None:
+        self._environment = environment
+
+    @property
     def gazetteer(self) -> Gazetteer:
         """The territories: the shipped gazetteer plus those of ``wladna_territories`` hooks."""
-        from wladna_core.plugins import gazetteer_from  # noqa: PLC0415 (plugins imports us)
+        return self.environment.gazetteer
 
-        return gazetteer_from(self.plugins)
-
-    @functools.cached_property
+    @property
     def rules(self) -> RuleSet:
         """The rules every record is validated against: built-in and ``wladna_rules`` hooks."""
-        from wladna_core.plugins import rules_from  # noqa: PLC0415 (plugins imports us)
+        return self.environment.rules
 
-        return rules_from(self.plugins)
+    @property
+    def kinds(self) -> KindRegistry:
+        """The kinds of record the store keeps: the built-in ones and the plug-ins'."""
+        return self.environment.kinds
 
     @property
     def closed(self) -> bool:
@@ -468,23 +478,38 @@ class UnitOfWork(abc.ABC):
         rolled back with the rest of the unit of work.
     """
 
-    bodies: Repository[TerritorialBody]
-    children: Repository[Child]
-    families: Repository[Family]
-    cases: Repository[Case]
-    referrals: Repository[Referral]
-
     def __init__(self, store: Store) -> None:
         self.store = store
         self.warnings: list[Violation] = []
         self._state = _State.NEW
         self._failure: BaseException | None = None
-        self.bodies = self._repository(TerritorialBody)
-        self.children = self._repository(Child)
-        self.families = self._repository(Family)
-        self.cases = self._repository(Case)
-        self.referrals = self._repository(Referral)
+        self._repositories: dict[type, Repository[Any]] = {}
         self.audit = AuditLog(self)
+
+    @property
+    def bodies(self) -> Repository[TerritorialBody]:
+        """The territorial bodies."""
+        return self.repository(TerritorialBody)
+
+    @property
+    def children(self) -> Repository[Child]:
+        """The children."""
+        return self.repository(Child)
+
+    @property
+    def families(self) -> Repository[Family]:
+        """The families (households)."""
+        return self.repository(Family)
+
+    @property
+    def cases(self) -> Repository[Case]:
+        """The cases."""
+        return self.repository(Case)
+
+    @property
+    def referrals(self) -> Repository[Referral]:
+        """The referrals."""
+        return self.repository(Referral)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {redact_url(self.store.url)}: {self._state.value}>"
@@ -518,14 +543,35 @@ class UnitOfWork(abc.ABC):
             )
             raise StoreError(msg) from self._failure
 
-    def repository(self, record_type: type[T]) -> Repository[T]:
-        """Return the repository of ``record_type`` (e.g. ``uow.repository(Case) is uow.cases``)."""
-        name = REPOSITORY_NAMES.get(record_type)
-        if name is None:
-            known = ", ".join(kind.__name__ for kind in REPOSITORY_NAMES)
-            msg = f"a store keeps {known}; it has no repository of {record_type!r}"
-            raise TypeError(msg)
-        return cast("Repository[T]", getattr(self, name))
+    @overload
+    def repository(self, record_type: type[T]) -> Repository[T]: ...
+
+    @overload
+    def repository(self, record_type: RecordKind[T]) -> Repository[T]: ...
+
+    def repository(self, record_type: type[T] | RecordKind[T]) -> Repository[T]:
+        """Return the repository of a kind of record, by its class or its declaration.
+
+        ``uow.repository(Case) is uow.cases``; a plug-in's kind is reached the same way
+        (``uow.repository(TrainingSession)``).
+
+        :raises TypeError: if the store keeps no such kind (no plug-in declares it).
+        """
+        wanted = record_type.record_type if isinstance(record_type, RecordKind) else record_type
+        found = self._repositories.get(wanted)
+        if found is None:
+            kinds = self.store.kinds
+            if wanted not in kinds or (
+                isinstance(record_type, RecordKind) and kinds[wanted] != record_type
+            ):
+                known = ", ".join(kind.__name__ for kind in kinds)
+                msg = (
+                    f"a store keeps {known}; it has no repository of {wanted!r}: declare the "
+                    "kind with the wladna_record_kinds hook of an installed plug-in"
+                )
+                raise TypeError(msg)
+            found = self._repositories[wanted] = self._repository(wanted)
+        return cast("Repository[T]", found)
 
     @property
     def active(self) -> bool:
@@ -1031,6 +1077,11 @@ class Repository(abc.ABC, Generic[T]):
         self, record: T, context: StoreContext
     ) -> tuple[list[Violation], list[Violation]]:
         """Run the store's rules; return ``(errors, warnings)``."""
+        if not self.store.rules.for_entity(self.record_type) and (
+            self.record_type not in REPOSITORY_NAMES
+        ):
+            # A plug-in's kind without rules: its attrs validators are all there is to check.
+            return [], []
         found = validate(
             record,
             on=self.store.today(),

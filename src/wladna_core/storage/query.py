@@ -17,9 +17,9 @@ from __future__ import annotations
 import abc
 import enum
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -39,6 +39,9 @@ from wladna_core.model import (
     Sex,
     TerritorialBody,
 )
+
+if TYPE_CHECKING:
+    from attrs import AttrsInstance
 
 __all__ = [
     "BodyQuery",
@@ -65,6 +68,17 @@ class Query(abc.ABC, Generic[R]):
 
     #: The record class this query selects among.
     record_type: type[R]
+
+    def set_filters(self) -> Iterator[tuple[str, object]]:
+        """Yield the filters that are set (not ``None``), by name, with their values.
+
+        A store turns each into a condition on the column its kind declares for it
+        (:attr:`RecordKind.filters <wladna_core.storage.kinds.RecordKind.filters>`).
+        """
+        for field in attrs.fields(cast("type[AttrsInstance]", type(self))):
+            value = getattr(self, field.name)
+            if value is not None:
+                yield field.name, value
 
     @abc.abstractmethod
     def matches(self, record: R, gazetteer: Gazetteer) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.resources
+import os
 import pathlib
 from typing import TYPE_CHECKING, Final
 
@@ -36,6 +37,7 @@ __all__ = [
     "check_schema",
     "current_revision",
     "head_revision",
+    "head_revisions",
     "upgrade",
 ]
 
@@ -56,30 +58,51 @@ def _script_location() -> pathlib.Path:
     return location
 
 
-def _config(connection: sa.Connection | None = None) -> Config:
+def _location_of(module: str) -> pathlib.Path:
+    """Return the directory of the migrations of a plug-in's kinds (a package of scripts)."""
+    try:
+        location = importlib.resources.files(module)
+    except (ModuleNotFoundError, TypeError) as exc:
+        msg = (
+            f"a kind of record names its migrations {module!r}, which is not an importable "
+            "package; fix the plug-in's RecordKind(migrations=...)"
+        )
+        raise StoreError(msg) from exc
+    if not isinstance(location, pathlib.Path):  # pragma: no cover (zip installs only)
+        msg = f"the migrations {module!r} must be files on disk; install the plug-in unzipped"
+        raise StoreError(msg)
+    return location
+
+
+def _config(connection: sa.Connection | None = None, migrations: tuple[str, ...] = ()) -> Config:
     from alembic.config import Config  # noqa: PLC0415 (alembic is loaded only to migrate)
 
     config = Config()
     config.set_main_option("script_location", str(_script_location()))
+    # The core's scripts and those of the plug-ins' kinds of record: one history, several
+    # branches, applied together ("heads").
+    locations = [_script_location() / "versions", *map(_location_of, migrations)]
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(map(str, locations)))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
 @functools.cache
-def _scripts() -> ScriptDirectory:
+def _scripts(migrations: tuple[str, ...] = ()) -> ScriptDirectory:
     from alembic.script import ScriptDirectory  # noqa: PLC0415 (loaded only to migrate)
 
-    return ScriptDirectory.from_config(_config())
+    return ScriptDirectory.from_config(_config(migrations=migrations))
 
 
 @functools.cache
-def _known_revisions() -> frozenset[str]:
-    return frozenset(script.revision for script in _scripts().walk_revisions())
+def _known_revisions(migrations: tuple[str, ...] = ()) -> frozenset[str]:
+    return frozenset(script.revision for script in _scripts(migrations).walk_revisions())
 
 
 def head_revision() -> str:
-    """Return the revision this version of wladna_core brings databases to."""
+    """Return the revision this version of wladna_core brings its own tables to."""
     head = _scripts().get_current_head()
     if head is None:  # pragma: no cover (the package always ships its migrations)
         msg = "wladna_core ships no migrations; the installation is broken, reinstall it"
@@ -87,14 +110,35 @@ def head_revision() -> str:
     return head
 
 
-def _revision_of(connection: sa.Connection) -> str | None:
+def head_revisions(migrations: tuple[str, ...] = ()) -> frozenset[str]:
+    """Return the revisions databases are brought to: the core's and each plug-in branch's.
+
+    :param migrations: the modules of the plug-in kinds' migrations
+        (:attr:`StoreEnvironment.migrations <wladna_core.storage.StoreEnvironment.migrations>`).
+    """
+    return frozenset(_scripts(migrations).get_heads())
+
+
+def _heads_of(connection: sa.Connection) -> frozenset[str]:
     from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
 
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-    return context.get_current_revision()
+    return frozenset(context.get_current_heads())
 
 
-def _migrate(connection: sa.Connection, revision: str | None) -> None:
+def _revision_of(connection: sa.Connection) -> str | None:
+    """Return the revision of the core's own tables (``None`` if never migrated).
+
+    A plug-in's migrations are a branch of their own (``down_revision = None``), so the core's
+    revision stays one of the heads the database records.
+    """
+    core = _known_revisions()
+    return next((head for head in sorted(_heads_of(connection)) if head in core), None)
+
+
+def _migrate(
+    connection: sa.Connection, revision: str | None, migrations: tuple[str, ...] = ()
+) -> None:
     from alembic import command  # noqa: PLC0415 (alembic is loaded only to migrate)
 
     where = connection.engine.url.render_as_string(hide_password=True)
@@ -109,7 +153,7 @@ def _migrate(connection: sa.Connection, revision: str | None) -> None:
                 raise StoreError(msg)
             # Held until the transaction ends: a second process waits, then has nothing to do.
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
-        command.upgrade(_config(connection), "head")
+        command.upgrade(_config(connection, migrations), "heads")
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
         msg = (
@@ -134,14 +178,20 @@ def _engine_for(url: str, settings: Mapping[str, object] | None) -> sa.Engine:
     return make_engine(parsed, SqlSettings(settings or {}))
 
 
-def upgrade(url: str, *, settings: Mapping[str, object] | None = None) -> None:
-    """Bring the database at ``url`` to :func:`head_revision`, creating the tables if needed.
+def upgrade(
+    url: str,
+    *,
+    settings: Mapping[str, object] | None = None,
+    migrations: tuple[str, ...] = (),
+) -> None:
+    """Bring the database at ``url`` to :func:`head_revisions`, creating the tables if needed.
 
     All missing migrations run in one transaction: if one fails, the database stays at its
     previous revision.  Running it on an up-to-date database does nothing.
 
     :param url: a SQLite or PostgreSQL store URL (see :func:`wladna_core.storage.open_store`).
     :param settings: the store settings (only ``busy_timeout`` matters here).
+    :param migrations: the modules of the plug-in kinds' migrations, applied with the core's.
     :raises UnsupportedStoreURL: if ``url`` is not a SQL store URL.
     :raises StoreError: if the database cannot be reached, or was migrated by a newer
         wladna_core.
@@ -150,8 +200,8 @@ def upgrade(url: str, *, settings: Mapping[str, object] | None = None) -> None:
     try:
         with connected(engine) as connection:
             revision = _revision_of(connection)
-            _check_known(connection, revision, engine)
-            _migrate(connection, revision)
+            _check_known(connection, _heads_of(connection), engine, migrations)
+            _migrate(connection, revision, migrations)
     finally:
         engine.dispose()
 
@@ -170,19 +220,23 @@ def current_revision(url: str, *, settings: Mapping[str, object] | None = None) 
         engine.dispose()
 
 
-def check_schema(engine: sa.Engine, *, auto_upgrade: bool) -> None:
-    """Make sure the database of ``engine`` is at :func:`head_revision`, as a store opens it.
+def check_schema(
+    engine: sa.Engine, *, auto_upgrade: bool, migrations: tuple[str, ...] = ()
+) -> None:
+    """Make sure the database of ``engine`` is at :func:`head_revisions`, as a store opens it.
 
     An empty database is migrated.  An older one is migrated if ``auto_upgrade``, else refused.
 
+    :param migrations: the modules of the plug-in kinds' migrations, applied with the core's.
     :raises StoreError: if the database is refused, or cannot be reached.
     """
     with connected(engine) as connection:
-        revision = _revision_of(connection)
-        if revision == head_revision():
+        heads = _heads_of(connection)
+        if heads == head_revisions(migrations):
             return
-        _check_known(connection, revision, engine)
-        if revision is not None and not auto_upgrade:
+        revision = _revision_of(connection)
+        _check_known(connection, heads, engine, migrations)
+        if heads and not auto_upgrade:
             where = engine.url.render_as_string(hide_password=True)
             msg = (
                 f"the database {where} is at schema revision {revision}, and this version of "
@@ -191,19 +245,27 @@ def check_schema(engine: sa.Engine, *, auto_upgrade: bool) -> None:
                 "open it with the setting auto_upgrade=True)"
             )
             raise StoreError(msg)
-        _migrate(connection, revision)
+        _migrate(connection, revision, migrations)
 
 
-def _check_known(connection: sa.Connection, revision: str | None, engine: sa.Engine) -> None:
+def _check_known(
+    connection: sa.Connection,
+    heads: frozenset[str],
+    engine: sa.Engine,
+    migrations: tuple[str, ...],
+) -> None:
     where = engine.url.render_as_string(hide_password=True)
-    if revision is not None and revision not in _known_revisions():
+    unknown = sorted(heads - _known_revisions(migrations))
+    if unknown:
+        revision = ", ".join(unknown)
         msg = (
             f"the database {where} is at schema revision {revision}, which this version of "
-            "wladna_core does not know: a newer version of wladna_core migrated it. Upgrade "
-            "wladna_core to open it; never open it with an older version"
+            "wladna_core and its plug-ins do not know: a newer version of wladna_core (or of a "
+            "plug-in declaring kinds of record) migrated it. Upgrade wladna_core and install "
+            "the plug-ins whose kinds it holds to open it; never open it with an older version"
         )
         raise StoreError(msg)
-    if revision is None:
+    if not heads:
         present = set(sa.inspect(connection).get_table_names())
         ours = {"cases", "children", "families", "bodies", "referrals"} & present
         if ours:

@@ -39,11 +39,12 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import enum
 import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Final, Generic, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import sqlalchemy as sa
@@ -52,15 +53,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wladna_core.audit import AuditEntry
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import (
-    Case,
-    Child,
-    Family,
-    Gazetteer,
-    Referral,
-    TerritorialBody,
-    TerritoryLevel,
-)
+from wladna_core.model import Gazetteer, TerritoryLevel
+from wladna_core.storage.kinds import FieldType, Filter, ManyField, Match, RecordKind
 from wladna_core.storage.ports import (
     REPOSITORY_NAMES,
     Aggregate,
@@ -68,19 +62,12 @@ from wladna_core.storage.ports import (
     Repository,
     Row,
     Store,
+    StoreEnvironment,
     StoreError,
     T,
     UnitOfWork,
 )
-from wladna_core.storage.query import (
-    BodyQuery,
-    CaseQuery,
-    ChildQuery,
-    FamilyQuery,
-    Query,
-    ReferralQuery,
-    territory_subtree,
-)
+from wladna_core.storage.query import Query, territory_subtree
 from wladna_core.storage.sql import tables
 from wladna_core.storage.sql.engine import (
     SqlSettings,
@@ -88,19 +75,14 @@ from wladna_core.storage.sql.engine import (
     make_engine,
     parse_url,
 )
+from wladna_core.storage.sql.kinds import tables_of
 from wladna_core.storage.sql.migrate import check_schema, connected, unreachable
-from wladna_core.storage.sql.reporting import (
-    SqlAggregate,
-    SqlReport,
-    case_report_columns,
-    referral_report_columns,
-)
+from wladna_core.storage.sql.reporting import SqlAggregate, SqlReport
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Sequence
 
     import pluggy
-    from attrs import AttrsInstance
 
 __all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "wladna_open_store"]
 
@@ -131,10 +113,12 @@ class SqlStore(Store):
         url: str,
         database: sa.URL,
         *,
-        plugins: pluggy.PluginManager,
+        environment: StoreEnvironment | None = None,
+        plugins: pluggy.PluginManager | None = None,
         settings: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(url, plugins=plugins, settings=settings)
+        super().__init__(url, environment=environment, plugins=plugins, settings=settings)
+        self._check_kinds_have_tables()
         checked = SqlSettings(self.settings)
         try:
             self.engine: sa.Engine = make_engine(database, checked)
@@ -154,10 +138,30 @@ class SqlStore(Store):
         self._turn = threading.Lock() if is_memory(database) else None
         self._working = threading.local()
         try:
-            check_schema(self.engine, auto_upgrade=checked.auto_upgrade)
+            check_schema(
+                self.engine,
+                auto_upgrade=checked.auto_upgrade,
+                migrations=self.environment.migrations,
+            )
         except BaseException:
             self.engine.dispose()
             raise
+
+    def _check_kinds_have_tables(self) -> None:
+        """Refuse a kind of record whose tables no migration creates: it could not be kept."""
+        homeless = [
+            kind.name
+            for kind in self.kinds.values()
+            if kind.migrations is None and tables.BUILTIN_TABLES.get(kind.name) is None
+        ]
+        if homeless:
+            msg = (
+                f"the SQL store cannot keep the kinds of record {', '.join(sorted(homeless))}: "
+                "no migration creates their tables. The plug-in declaring them names its "
+                "migrations in RecordKind(migrations=...); see 'Adding a kind of record' in the "
+                "plug-in guide"
+            )
+            raise StoreError(msg)
 
     @property
     def dialect(self) -> str:
@@ -184,6 +188,12 @@ class SqlStore(Store):
 
     def _reset(self) -> None:
         with self._taking_turn(), connected(self.engine) as connection:
+            for kind in self.kinds.values():
+                if kind.name not in tables.BUILTIN_TABLES:
+                    layout = _layout(kind)
+                    for side in layout.sides:
+                        connection.execute(side.table.delete())
+                    connection.execute(layout.table.delete())
             for table in reversed(tables.metadata.sorted_tables):
                 connection.execute(table.delete())
 
@@ -341,14 +351,14 @@ class SqlUnitOfWork(UnitOfWork):
 
     def _read_ahead(self, record_type: type, records: Sequence[object]) -> None:
         """Read the records that ``records`` refer to, one statement per record type."""
-        references = _LAYOUTS[record_type].references
+        references = self.store.kinds[record_type].references
         # Only what the rules on these records read: a rule's needs name repositories.
         needed = {need for rule in self.store.rules.for_entity(record_type) for need in rule.needs}
         wanted: dict[type, set[str]] = {}
         for record in records:
             if type(record) is record_type:
                 for referred_type, record_id in references(record):
-                    if record_id is not None and REPOSITORY_NAMES[referred_type] in needed:
+                    if record_id is not None and REPOSITORY_NAMES.get(referred_type) in needed:
                         wanted.setdefault(referred_type, set()).add(record_id)
         for referred_type, record_ids in wanted.items():
             repository: Repository[Any] = self.repository(referred_type)
@@ -551,28 +561,31 @@ _GIVE_BACK_SEQUENCES: Final = (
 _RESERVE_MOST: Final = 1024
 
 
-# How each record type maps to rows --------------------------------------------------------
+# How each kind of record maps to rows ----------------------------------------------------
 
 
 @attrs.frozen
 class _SideTable:
-    """A table of the sets a record holds many of, one row per item, rewritten at each write."""
+    """A table of the items a record holds many of, one row each, rewritten at each write."""
 
     table: sa.Table
-    owner: sa.Column[str]
-    rows: Callable[[Any], list[dict[str, Any]]]
+    field: ManyField
 
+    @property
+    def owner(self) -> sa.Column[str]:
+        """The column holding the owner's id."""
+        return cast("sa.Column[str]", self.table.c[self.field.owner])
 
-@attrs.frozen
-class _Layout(Generic[T]):
-    """Where the records of one type go: their table, columns, side table and filters."""
-
-    table: sa.Table
-    columns: Callable[[T, SqlStore], dict[str, Any]]
-    filters: Mapping[str, _Filter]
-    side: _SideTable | None = None
-    #: The records a record refers to by id, which the rules read when it is written.
-    references: Callable[[T], Iterable[tuple[type, str | None]]] = lambda _record: ()
+    def rows(self, record: Any) -> list[dict[str, Any]]:
+        """Return the rows of ``record``'s items."""
+        names = [name for name, _type in self.field.columns]
+        rows = []
+        for position, item in enumerate(self.field.items(record)):
+            row = {self.field.owner: record.id, **dict(zip(names, item, strict=True))}
+            if self.field.positional:
+                row["position"] = position
+            rows.append(row)
+        return rows
 
 
 class _Filter(abc.ABC):
@@ -592,7 +605,11 @@ class _Filter(abc.ABC):
 
     def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
         """Return the values of the condition's parameters."""
-        return {name: getattr(value, "value", value)}
+        return {name: _plain(value)}
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 @attrs.frozen
@@ -611,7 +628,7 @@ class _OneOf(_Filter):
         return self.column.in_(sa.bindparam(name, expanding=True))
 
     def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
-        return {name: sorted(member.value for member in value)}
+        return {name: sorted(str(_plain(member)) for member in value)}
 
 
 @attrs.frozen
@@ -662,222 +679,85 @@ class _Within(_Filter):
 
 
 @attrs.frozen
-class _CaseHasConcern(_Filter):
-    def condition(self, name: str, _shape: str) -> Condition:
-        concerns = tables.case_concerns
-        return (
-            sa.select(concerns.c.case_id)
-            .where(
-                concerns.c.case_id == tables.cases.c.id,
-                concerns.c.concern == sa.bindparam(name),
-            )
-            .exists()
-        )
+class _Contains(_Filter):
+    """One of the items of a record's side table equals the value (a tuple of its columns)."""
 
+    side: _SideTable
+    owner_id: sa.Column[str]
 
-@attrs.frozen
-class _ChildHasIdentifier(_Filter):
     def condition(self, name: str, _shape: str) -> Condition:
-        identifiers = tables.child_identifiers
+        table = self.side.table
+        values = [column for column, _type in self.side.field.columns]
         return (
-            sa.select(identifiers.c.child_id)
+            sa.select(self.side.owner)
             .where(
-                identifiers.c.child_id == tables.children.c.id,
-                identifiers.c.scheme == sa.bindparam(f"{name}_scheme"),
-                identifiers.c.value == sa.bindparam(f"{name}_value"),
+                self.side.owner == self.owner_id,
+                *(table.c[column] == sa.bindparam(f"{name}_{column}") for column in values),
             )
             .exists()
         )
 
     def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
-        scheme, text = value
-        return {f"{name}_scheme": scheme.value, f"{name}_value": text}
-
-
-def _body_columns(body: TerritorialBody, store: SqlStore) -> dict[str, Any]:
-    province, region = store.places(body.territory)
-    return {
-        "kind": body.kind.value,
-        "territory": body.territory,
-        "province": province,
-        "region": region,
-        "active": body.active,
-    }
-
-
-def _child_columns(child: Child, store: SqlStore) -> dict[str, Any]:
-    province, region = store.places(child.residence)
-    return {
-        "sex": child.sex.value,
-        "birth_date": child.birth_date,
-        "residence": child.residence,
-        "province": province,
-        "region": region,
-    }
-
-
-def _child_identifier_rows(child: Child) -> list[dict[str, Any]]:
-    return [
-        {
-            "child_id": child.id,
-            "position": position,
-            "scheme": item.scheme.value,
-            "value": item.value,
+        values = [column for column, _type in self.side.field.columns]
+        items = value if isinstance(value, tuple) else (value,)
+        if len(items) != len(values):
+            msg = (
+                f"the filter {name.removeprefix('q_')!r} compares {len(values)} value(s) "
+                f"({', '.join(values)}), got {value!r}"
+            )
+            raise ValueError(msg)
+        return {
+            f"{name}_{column}": _plain(item) for column, item in zip(values, items, strict=True)
         }
-        for position, item in enumerate(child.identifiers)
-    ]
 
 
-def _family_columns(family: Family, store: SqlStore) -> dict[str, Any]:
-    province, region = store.places(family.residence)
-    return {
-        "residence": family.residence,
-        "province": province,
-        "region": region,
-        "rsu_id": family.rsu_id,
-    }
+@attrs.frozen(eq=False)
+class _Layout:
+    """Where the records of one kind go: their table, columns, side tables and filters."""
+
+    kind: RecordKind[Any]
+    table: sa.Table
+    filters: Mapping[str, _Filter]
+    sides: tuple[_SideTable, ...]
+
+    def columns(self, record: Any, store: SqlStore) -> dict[str, Any]:
+        """Return the values of the declared columns of ``record``'s row."""
+        values: dict[str, Any] = {}
+        for field in self.kind.fields:
+            value = field.value(record)
+            values[field.name] = value
+            if field.type is FieldType.TERRITORY:
+                values["province"], values["region"] = store.places(cast("str | None", value))
+        return values
 
 
-def _case_columns(case: Case, store: SqlStore) -> dict[str, Any]:
-    province, region = store.places(case.territory)
-    return {
-        "number": case.number,
-        "child_id": case.child_id,
-        "body_id": case.body_id,
-        "family_id": case.family_id,
-        "territory": case.territory,
-        "province": province,
-        "region": region,
-        "status": case.status.value,
-        "risk": case.risk.value,
-        "opened_on": case.opened_on,
-        "closed_on": None if case.closure is None else case.closure.on,
-        "worker_id": case.worker_id,
-        **case_report_columns(case),
-    }
+def _filter(layout_table: sa.Table, sides: Mapping[str, _SideTable], item: Filter) -> _Filter:
+    if item.match is Match.CONTAINS:
+        return _Contains(sides[item.field], layout_table.c.id)
+    column = layout_table.c[item.field]
+    if item.match is Match.WITHIN:
+        return _Within(column, layout_table.c.province, layout_table.c.region)
+    if item.match is Match.ONE_OF:
+        return _OneOf(column)
+    if item.match is Match.FROM:
+        return _From(column)
+    if item.match is Match.TO:
+        return _To(column)
+    return _Equal(column)
 
 
-def _case_concern_rows(case: Case) -> list[dict[str, Any]]:
-    return [{"case_id": case.id, "concern": concern.value} for concern in sorted(case.concerns)]
+@functools.cache
+def _layout(kind: RecordKind[Any]) -> _Layout:
+    """Return how records of ``kind`` map to rows (the built-in kinds' tables are the core's)."""
+    kind_tables = tables.BUILTIN_TABLES.get(kind.name)
+    if kind_tables is None or kind_tables.kind != kind:
+        kind_tables = tables_of(kind)
+    sides = {item.name: _SideTable(kind_tables.side[item.name], item) for item in kind.many}
+    filters = {name: _filter(kind_tables.table, sides, item) for name, item in kind.filters.items()}
+    return _Layout(kind, kind_tables.table, filters, tuple(sides.values()))
 
 
-def _referral_columns(referral: Referral, _store: SqlStore) -> dict[str, Any]:
-    target = referral.target
-    return {
-        "case_id": referral.case_id,
-        "from_body": referral.from_body,
-        "target_kind": target.kind.value,
-        "target_body_id": target.body_id,
-        "programme": None if target.programme is None else target.programme.value,
-        "service": referral.service.value,
-        "status": referral.status.value,
-        "urgency": referral.urgency.value,
-        "made_on": referral.made_on,
-        "response_due": referral.response_due,
-        "responded_on": referral.responded_on,
-        "closed_on": referral.closed_on,
-        **referral_report_columns(referral),
-    }
-
-
-def _family_references(family: Family) -> Iterable[tuple[type, str | None]]:
-    return [(Child, member.child_id) for member in family.members]
-
-
-def _case_references(case: Case) -> Iterable[tuple[type, str | None]]:
-    return [(Child, case.child_id), (Family, case.family_id), (TerritorialBody, case.body_id)]
-
-
-def _referral_references(referral: Referral) -> Iterable[tuple[type, str | None]]:
-    return [
-        (Case, referral.case_id),
-        (TerritorialBody, referral.from_body),
-        (TerritorialBody, referral.target.body_id),
-    ]
-
-
-_bodies, _children, _families = tables.bodies.c, tables.children.c, tables.families.c
-_cases, _referrals = tables.cases.c, tables.referrals.c
-
-_LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
-    TerritorialBody: _Layout(
-        tables.bodies,
-        _body_columns,
-        {
-            "territory": _Within(_bodies.territory, _bodies.province, _bodies.region),
-            "kind": _Equal(_bodies.kind),
-            "active": _Equal(_bodies.active),
-        },
-    ),
-    Child: _Layout(
-        tables.children,
-        _child_columns,
-        {
-            "residence": _Within(_children.residence, _children.province, _children.region),
-            "sex": _Equal(_children.sex),
-            "born_from": _From(_children.birth_date),
-            "born_to": _To(_children.birth_date),
-            "identifier": _ChildHasIdentifier(),
-        },
-        _SideTable(
-            tables.child_identifiers, tables.child_identifiers.c.child_id, _child_identifier_rows
-        ),
-    ),
-    Family: _Layout(
-        tables.families,
-        _family_columns,
-        {
-            "residence": _Within(_families.residence, _families.province, _families.region),
-            "rsu_id": _Equal(_families.rsu_id),
-        },
-        references=_family_references,
-    ),
-    Case: _Layout(
-        tables.cases,
-        _case_columns,
-        {
-            "territory": _Within(_cases.territory, _cases.province, _cases.region),
-            "body_id": _Equal(_cases.body_id),
-            "status": _OneOf(_cases.status),
-            "risk": _OneOf(_cases.risk),
-            "concern": _CaseHasConcern(),
-            "opened_from": _From(_cases.opened_on),
-            "opened_to": _To(_cases.opened_on),
-            "child_id": _Equal(_cases.child_id),
-            "worker_id": _Equal(_cases.worker_id),
-            "number": _Equal(_cases.number),
-            "family_id": _Equal(_cases.family_id),
-        },
-        _SideTable(tables.case_concerns, tables.case_concerns.c.case_id, _case_concern_rows),
-        references=_case_references,
-    ),
-    Referral: _Layout(
-        tables.referrals,
-        _referral_columns,
-        {
-            "case_id": _Equal(_referrals.case_id),
-            "from_body": _Equal(_referrals.from_body),
-            "target_body_id": _Equal(_referrals.target_body_id),
-            "status": _OneOf(_referrals.status),
-            "made_from": _From(_referrals.made_on),
-            "made_to": _To(_referrals.made_on),
-            "service": _Equal(_referrals.service),
-        },
-        references=_referral_references,
-    ),
-}
-
-#: The query class of each record type, whose fields the layouts' filters translate.
-QUERY_TYPES: Final[Mapping[type, type[Query[Any]]]] = {
-    TerritorialBody: BodyQuery,
-    Child: ChildQuery,
-    Family: FamilyQuery,
-    Case: CaseQuery,
-    Referral: ReferralQuery,
-}
-
-
-@attrs.frozen
+@attrs.frozen(eq=False)
 class _Statements:
     """The statements a repository runs on its table, built once (SQLAlchemy caches them)."""
 
@@ -885,11 +765,11 @@ class _Statements:
     load: sa.Select[Any]
     insert: sa.Insert
     replace: sa.Update
-    side_insert: sa.Insert | None
-    side_delete: sa.Delete | None
+    side_insert: tuple[sa.Insert, ...]
+    side_delete: tuple[sa.Delete, ...]
 
     @classmethod
-    def of(cls, layout: _Layout[Any]) -> _Statements:
+    def of(cls, layout: _Layout) -> _Statements:
         """Build the statements of ``layout``'s table."""
         table = layout.table
         # The record is read as JSON text and decoded by the converter, so that a damaged row
@@ -899,7 +779,6 @@ class _Statements:
             table.c.version,
             sa.cast(table.c.record, sa.Text).label("record"),
         )
-        side = layout.side
         return cls(
             read_columns=read_columns,
             load=sa.select(*read_columns).where(table.c.id == sa.bindparam("record_id")),
@@ -909,35 +788,35 @@ class _Statements:
                 table.c.id == sa.bindparam("match_id"),
                 table.c.version == sa.bindparam("match_version"),
             ),
-            side_insert=None if side is None else side.table.insert(),
-            side_delete=(
-                None
-                if side is None
-                else side.table.delete().where(side.owner == sa.bindparam("owner"))
+            side_insert=tuple(side.table.insert() for side in layout.sides),
+            side_delete=tuple(
+                side.table.delete().where(side.owner == sa.bindparam("owner"))
+                for side in layout.sides
             ),
         )
 
 
-_STATEMENTS: Final = {
-    record_type: _Statements.of(layout) for record_type, layout in _LAYOUTS.items()
-}
+@functools.cache
+def _statements(kind: RecordKind[Any]) -> _Statements:
+    return _Statements.of(_layout(kind))
+
 
 #: The filters a search uses, in order, each with the form of its condition.
 _Shape = tuple[tuple[str, str], ...]
 
 
-def _where(record_type: type, shape: _Shape) -> list[Condition]:
-    filters = _LAYOUTS[record_type].filters
+def _where(kind: RecordKind[Any], shape: _Shape) -> list[Condition]:
+    filters = _layout(kind).filters
     return [filters[field].condition(f"q_{field}", form) for field, form in shape]
 
 
 @functools.lru_cache(maxsize=512)
 def _search_statement(
-    record_type: type, shape: _Shape, *, after: bool, limit: bool
+    kind: RecordKind[Any], shape: _Shape, *, after: bool, limit: bool
 ) -> sa.Select[Any]:
-    """Build the search of ``record_type`` records for ``shape``, in order of id (once)."""
-    table = _LAYOUTS[record_type].table
-    statement = sa.select(*_STATEMENTS[record_type].read_columns).where(*_where(record_type, shape))
+    """Build the search of ``kind``'s records for ``shape``, in order of id (once)."""
+    table = _layout(kind).table
+    statement = sa.select(*_statements(kind).read_columns).where(*_where(kind, shape))
     if after:
         statement = statement.where(table.c.id > sa.bindparam("q_after"))
     statement = statement.order_by(table.c.id)
@@ -947,10 +826,10 @@ def _search_statement(
 
 
 @functools.lru_cache(maxsize=512)
-def _count_statement(record_type: type, shape: _Shape) -> sa.Select[Any]:
-    """Build the count of ``record_type`` records for ``shape`` (once)."""
-    table = _LAYOUTS[record_type].table
-    return sa.select(sa.func.count()).select_from(table).where(*_where(record_type, shape))
+def _count_statement(kind: RecordKind[Any], shape: _Shape) -> sa.Select[Any]:
+    """Build the count of ``kind``'s records for ``shape`` (once)."""
+    table = _layout(kind).table
+    return sa.select(sa.func.count()).select_from(table).where(*_where(kind, shape))
 
 
 # Records a repository keeps after reading or writing them, for rules that read the same
@@ -971,9 +850,10 @@ class SqlRepository(Repository[T]):
 
     def __init__(self, unit_of_work: UnitOfWork, record_type: type[T]) -> None:
         super().__init__(unit_of_work, record_type)
-        self._layout: _Layout[T] = _LAYOUTS[record_type]
+        self._kind = unit_of_work.store.kinds[record_type]
+        self._layout = _layout(self._kind)
         self._table = self._layout.table
-        self._statements = _STATEMENTS[record_type]
+        self._statements = _statements(self._kind)
         self._remembered: dict[str, T] = {}
 
     @property
@@ -1064,14 +944,13 @@ class SqlRepository(Repository[T]):
                 # Someone else saved it: what this unit of work remembers is out of date.
                 self._remembered.pop(row.id, None)
                 return False
-            side = self._layout.side
+            sides = self._layout.sides
             # The side rows of the version replaced are those of the record this unit of work
             # loaded at that version: rewrite them only when they change.
             unchanged = (
-                side is not None
-                and loaded is not None
+                loaded is not None
                 and loaded.version == expected_version
-                and side.rows(loaded) == side.rows(row.record)
+                and all(side.rows(loaded) == side.rows(row.record) for side in sides)
             )
             if not unchanged:
                 self._write_side_rows([row.record], replace=True)
@@ -1079,15 +958,16 @@ class SqlRepository(Repository[T]):
         return True
 
     def _write_side_rows(self, records: Sequence[T], *, replace: bool) -> None:
-        side, statements = self._layout.side, self._statements
-        if side is None or statements.side_insert is None or statements.side_delete is None:
-            return
-        if replace:
-            owners = [{"owner": record.id} for record in records]
-            self._connection.execute(statements.side_delete, owners)
-        rows = [row for record in records for row in side.rows(record)]
-        if rows:
-            self._connection.execute(statements.side_insert, rows)
+        statements = self._statements
+        for side, insert, delete in zip(
+            self._layout.sides, statements.side_insert, statements.side_delete, strict=True
+        ):
+            if replace:
+                owners = [{"owner": record.id} for record in records]
+                self._connection.execute(delete, owners)
+            rows = [row for record in records for row in side.rows(record)]
+            if rows:
+                self._connection.execute(insert, rows)
 
     # Reading -----------------------------------------------------------------------------------
 
@@ -1132,7 +1012,7 @@ class SqlRepository(Repository[T]):
         if limit is not None:
             parameters["q_limit"] = limit
         statement = _search_statement(
-            self.record_type, shape, after=after is not None, limit=limit is not None
+            self._kind, shape, after=after is not None, limit=limit is not None
         )
         with self._translating():
             rows = self._connection.execute(statement, parameters).all()
@@ -1140,7 +1020,7 @@ class SqlRepository(Repository[T]):
 
     def _count(self, query: Query[T] | None) -> int:
         shape, parameters = self._search(query)
-        statement = _count_statement(self.record_type, shape)
+        statement = _count_statement(self._kind, shape)
         with self._translating():
             return int(self._connection.execute(statement, parameters).scalar_one())
 
@@ -1156,19 +1036,17 @@ class SqlRepository(Repository[T]):
         filters = self._layout.filters
         shape: list[tuple[str, str]] = []
         parameters: dict[str, Any] = {}
-        for field in attrs.fields(cast("type[AttrsInstance]", type(query))):
-            value = getattr(query, field.name)
-            if value is None:
-                continue
-            found = filters.get(field.name)
+        for field, value in query.set_filters():
+            found = filters.get(field)
             if found is None:
                 msg = (
                     f"the SQL store cannot search {self.record_type.__name__} records by "
-                    f"{field.name!r}; upgrade wladna_core, or leave this filter out"
+                    f"{field!r}: the kind {self._kind.name!r} declares no such filter; declare "
+                    "it, or leave this filter out"
                 )
                 raise StoreError(msg)
-            name = f"q_{field.name}"
-            shape.append((field.name, found.shape(value, gazetteer)))
+            name = f"q_{field}"
+            shape.append((field, found.shape(value, gazetteer)))
             parameters.update(found.parameters(name, value, gazetteer))
         return tuple(shape), parameters
 
@@ -1222,10 +1100,13 @@ def _json_object(data: Mapping[str, Any]) -> dict[str, Any]:
 
 @hookimpl
 def wladna_open_store(
-    url: str, settings: Mapping[str, object], plugins: pluggy.PluginManager
+    url: str,
+    settings: Mapping[str, object],
+    plugins: pluggy.PluginManager,
+    environment: StoreEnvironment,
 ) -> SqlStore | None:
     """Open a :class:`SqlStore` for ``sqlite:`` and ``postgresql:`` URLs; ``None`` otherwise."""
     database = parse_url(url)
     if database is None:
         return None
-    return SqlStore(url, database, plugins=plugins, settings=settings)
+    return SqlStore(url, database, environment=environment, plugins=plugins, settings=settings)
