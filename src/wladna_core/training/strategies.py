@@ -647,6 +647,7 @@ def training_files(
     on: date = REFERENCE_DATE,
     max_participants: int = 8,
     settings: TrainingSettings | None = None,
+    full: bool = False,
 ) -> TrainingFile:
     """Draw a whole consistent programme, every record valid with the others.
 
@@ -656,6 +657,9 @@ def training_files(
     :param on: the date on which every record is valid; no date in the file is after it.
     :param max_participants: the most participants drawn.
     :param settings: the training settings the records respect; the defaults by default.
+    :param full: whether every part is there at least once: a site with seats for every body,
+        two units or more, an enrolment and an evaluation in every session, a support request
+        (so that a test can break any of them without filtering examples out).
     """
     on = _require_date(on, "on")
     if max_participants < 1:
@@ -665,16 +669,18 @@ def training_files(
     bodies = [
         attrs.evolve(draw(_BODIES), id=body_id) for body_id in _ids(draw, _number(draw, 1, 4))
     ]
-    with_site = _subset(draw, bodies)
-    sites = tuple(
-        attrs.evolve(draw(site_logistics(body_id=body.id, on=on)), id=site_id)
-        for body, site_id in zip(with_site, _ids(draw, len(with_site)), strict=True)
-    )
+    with_site = bodies if full else _subset(draw, bodies)
+    found_sites: list[SiteLogistics] = []
+    for body, site_id in zip(with_site, _ids(draw, len(with_site)), strict=True):
+        site = draw(site_logistics(body_id=body.id, on=on))
+        seats = max(site.seats, 1) if full else site.seats
+        found_sites.append(attrs.evolve(site, id=site_id, seats=seats))
+    sites = tuple(found_sites)
     found_materials = [
         draw(materials(material_id=material_id)) for material_id in _ids(draw, _number(draw, 0, 5))
     ]
     material_ids = [material.id for material in found_materials]
-    unit_count = _number(draw, 1, 4)
+    unit_count = _number(draw, 2 if full else 1, 4)
     unit_ids = _ids(draw, unit_count)
     units: list[TrainingUnit] = []
     for number, unit_id in enumerate(unit_ids):
@@ -709,20 +715,24 @@ def training_files(
     found_evaluations: list[Evaluation] = []
     for session in sessions:
         enrolled = _subset(draw, people)[: session.capacity]
-        for person in enrolled:
+        if full and not enrolled:
+            enrolled = [people[0]]
+        evaluated = False
+        for number, person in enumerate(enrolled, start=1):
             enrolment = draw(
                 enrolments(session=session, participant_id=person.id, settings=settings, on=on)
             )
             # A session holds its units' prerequisites before them (_closure): none is missing.
             found_enrolments.append(enrolment)
-            if draw(_BOOLEANS):
+            if draw(_BOOLEANS) or (full and not evaluated and number == len(enrolled)):
+                evaluated = True
                 signed = person.id if draw(_BOOLEANS) else None
                 found_evaluations.append(
                     draw(evaluations(session=session, participant_id=signed, on=on))
                 )
     requests = [
         draw(support_requests(body_id=_pick(draw, bodies).id, units=units, on=on))
-        for _ in range(_number(draw, 0, 3))
+        for _ in range(_number(draw, 1 if full else 0, 3))
     ]
     return TrainingFile(
         on=on,
