@@ -296,17 +296,25 @@ _PLACES: Final = tuple(
 )
 
 
-@st.composite
 def rollout_phases(
-    draw: st.DrawFn, *, starts_after: date | None = None, on: date = REFERENCE_DATE
-) -> RolloutPhase:
+    *, starts_after: date | None = None, on: date = REFERENCE_DATE
+) -> st.SearchStrategy[RolloutPhase]:
     """Draw rollout phases over known regions and provinces, starting by ``on``.
 
     :param starts_after: the earliest day the phase may start; three years before ``on`` by
         default.
     :param on: the latest day it may start.
+    :raises InvalidArgument: when ``starts_after`` is after ``on``.
     """
     on = _require_date(on, "on")
+    if starts_after is not None and _require_date(starts_after, "starts_after") > on:
+        msg = f"starts_after={starts_after} is after on={on}"
+        raise InvalidArgument(msg)
+    return _rollout_phases(starts_after, on)
+
+
+@st.composite
+def _rollout_phases(draw: st.DrawFn, starts_after: date | None, on: date) -> RolloutPhase:
     first = starts_after if starts_after is not None else on - timedelta(days=_SPAN)
     start = _between(draw, first, on)
     end = start + timedelta(days=_number(draw, 0, 400)) if draw(_BOOLEANS) else None
@@ -319,19 +327,22 @@ def rollout_phases(
     )
 
 
-@st.composite
-def training_programmes(draw: st.DrawFn, *, on: date = REFERENCE_DATE) -> TrainingProgramme:
+def training_programmes(*, on: date = REFERENCE_DATE) -> st.SearchStrategy[TrainingProgramme]:
     """Draw programmes with up to four phases in order, the first starting with the programme.
 
     :param on: no date of the programme starts after it.
     """
-    on = _require_date(on, "on")
+    return _training_programmes(_require_date(on, "on"))
+
+
+@st.composite
+def _training_programmes(draw: st.DrawFn, on: date) -> TrainingProgramme:
     start = _between(draw, on - timedelta(days=_SPAN), on)
     names = _subset(draw, _PHASE_NAMES) or [_PHASE_NAMES[0]]
     phases: list[RolloutPhase] = []
     earliest = start
     for name in names:
-        phase = draw(rollout_phases(starts_after=earliest, on=on))
+        phase = draw(_rollout_phases(earliest, on))
         phases.append(attrs.evolve(phase, name=name))
         earliest = phase.starts_on
     return TrainingProgramme(
@@ -348,21 +359,25 @@ def training_programmes(draw: st.DrawFn, *, on: date = REFERENCE_DATE) -> Traini
 # --- sites, sessions, participants -------------------------------------------------------------
 
 
-@st.composite
 def site_logistics(
-    draw: st.DrawFn,
     *,
     body_id: str | None = None,
     internet: InternetAccess | None = None,
     on: date = REFERENCE_DATE,
-) -> SiteLogistics:
+) -> st.SearchStrategy[SiteLogistics]:
     """Draw the logistics of a body's site, surveyed by ``on``.
 
     :param body_id: the body; drawn by default.
     :param internet: its Internet access; drawn by default.
     :param on: the latest day of the survey.
     """
-    on = _require_date(on, "on")
+    return _site_logistics(body_id, internet, _require_date(on, "on"))
+
+
+@st.composite
+def _site_logistics(
+    draw: st.DrawFn, body_id: str | None, internet: InternetAccess | None, on: date
+) -> SiteLogistics:
     return SiteLogistics(
         body_id=body_id if body_id is not None else draw(ws.record_ids()),
         recorded_on=_between(draw, on - timedelta(days=_SPAN), on),
@@ -397,15 +412,13 @@ def _days(draw: st.DrawFn, on: date) -> tuple[date, ...]:
     return tuple(days)
 
 
-@st.composite
 def training_sessions(
-    draw: st.DrawFn,
     *,
     units: Sequence[TrainingUnit] | None = None,
     sites: Sequence[SiteLogistics] | None = None,
     territory: str | None = None,
     on: date = REFERENCE_DATE,
-) -> TrainingSession:
+) -> st.SearchStrategy[TrainingSession]:
     """Draw sessions held on days up to ``on``.
 
     :param units: the units it gives (a non-empty sequence, kept in order); one drawn unit by
@@ -418,18 +431,31 @@ def training_sessions(
     :raises InvalidArgument: for an empty ``units``, or a physical-only unit without a site.
     """
     on = _require_date(on, "on")
-    given = list(units) if units is not None else [draw(training_units())]
-    if not given:
-        msg = "units must name at least one unit"
-        raise InvalidArgument(msg)
-    rooms = [site for site in (sites or ()) if site.seats > 0]
-    physical = any(unit.delivery is Delivery.PHYSICAL_ONLY for unit in given)
-    if physical and not rooms:
-        if units is not None:
+    rooms = tuple(site for site in (sites or ()) if site.seats > 0)
+    if units is not None:
+        if not units:
+            msg = "units must name at least one unit"
+            raise InvalidArgument(msg)
+        if not rooms and any(unit.delivery is Delivery.PHYSICAL_ONLY for unit in units):
             msg = "a session of a physical-only unit needs a site with seats (sites=...)"
             raise InvalidArgument(msg)
-        given = [attrs.evolve(given[0], delivery=Delivery.REMOTE_CAPABLE, physical_reason=None)]
-        physical = False
+    return _training_sessions(None if units is None else tuple(units), rooms, territory, on)
+
+
+@st.composite
+def _training_sessions(
+    draw: st.DrawFn,
+    units: tuple[TrainingUnit, ...] | None,
+    rooms: tuple[SiteLogistics, ...],
+    territory: str | None,
+    on: date,
+) -> TrainingSession:
+    if units is None:
+        # A unit drawn for the session alone: remote-capable unless a room can take it.
+        delivery = None if rooms else Delivery.REMOTE_CAPABLE
+        units = (draw(training_units(delivery=delivery)),)
+    given = list(units)
+    physical = any(unit.delivery is Delivery.PHYSICAL_ONLY for unit in given)
     if physical:
         mode = SessionMode.IN_PERSON
     elif rooms:
@@ -465,15 +491,13 @@ def participants(draw: st.DrawFn, *, body_id: str | None = None) -> Participant:
     )
 
 
-@st.composite
 def enrolments(
-    draw: st.DrawFn,
     *,
     session: TrainingSession | None = None,
     participant_id: str | None = None,
     settings: TrainingSettings | None = None,
     on: date = REFERENCE_DATE,
-) -> Enrolment:
+) -> st.SearchStrategy[Enrolment]:
     """Draw enrolments: attendance on the session's days, completion only with enough of it.
 
     :param session: the session; one drawn by default.
@@ -482,8 +506,18 @@ def enrolments(
     :param on: no day attended is after it; completion is recorded only once the session ended
         by then.
     """
-    on = _require_date(on, "on")
-    session = session if session is not None else draw(training_sessions(on=on))
+    return _enrolments(session, participant_id, settings, _require_date(on, "on"))
+
+
+@st.composite
+def _enrolments(
+    draw: st.DrawFn,
+    session: TrainingSession | None,
+    participant_id: str | None,
+    settings: TrainingSettings | None,
+    on: date,
+) -> Enrolment:
+    session = session if session is not None else draw(_training_sessions(None, (), None, on))
     threshold = (settings or TrainingSettings()).attendance_threshold
     past = [day for day in session.days if day <= on]
     attended = frozenset(_subset(draw, past))
@@ -501,14 +535,12 @@ def enrolments(
     )
 
 
-@st.composite
 def evaluations(
-    draw: st.DrawFn,
     *,
     session: TrainingSession | None = None,
     participant_id: str | None = None,
     on: date = REFERENCE_DATE,
-) -> Evaluation:
+) -> st.SearchStrategy[Evaluation]:
     """Draw evaluations handed in from the session's last day to ``on``, anonymous by default.
 
     :param session: the session evaluated; one drawn by default (its last day is by ``on``).
@@ -517,10 +549,17 @@ def evaluations(
     :raises InvalidArgument: when ``session`` ends after ``on``.
     """
     on = _require_date(on, "on")
-    session = session if session is not None else draw(training_sessions(on=on))
-    if session.last_day > on:
+    if session is not None and session.last_day > on:
         msg = f"the session ends on {session.last_day}, after on={on}: it cannot be evaluated yet"
         raise InvalidArgument(msg)
+    return _evaluations(session, participant_id, on)
+
+
+@st.composite
+def _evaluations(
+    draw: st.DrawFn, session: TrainingSession | None, participant_id: str | None, on: date
+) -> Evaluation:
+    session = session if session is not None else draw(_training_sessions(None, (), None, on))
     criteria = draw(_CRITERIA)
     return Evaluation(
         session_id=session.id,
@@ -536,21 +575,25 @@ def evaluations(
     )
 
 
-@st.composite
 def support_requests(
-    draw: st.DrawFn,
     *,
     body_id: str | None = None,
     units: Sequence[TrainingUnit] = (),
     on: date = REFERENCE_DATE,
-) -> SupportRequest:
+) -> st.SearchStrategy[SupportRequest]:
     """Draw requests for support, pointing to the unit that covers their topic when one does.
 
     :param body_id: the body asking; drawn by default.
     :param units: the units known; the request points to the first that covers its topic.
     :param on: the latest day it is made.
     """
-    on = _require_date(on, "on")
+    return _support_requests(body_id, tuple(units), _require_date(on, "on"))
+
+
+@st.composite
+def _support_requests(
+    draw: st.DrawFn, body_id: str | None, units: tuple[TrainingUnit, ...], on: date
+) -> SupportRequest:
     topic = draw(_TOPICS)
     covering = units_covering(topic, units)
     opened = _between(draw, on - timedelta(days=_SPAN), on)
@@ -626,7 +669,7 @@ class TrainingFile:
         return TrainingContext(**arguments)  # type: ignore[arg-type]
 
 
-def _closure(units: Sequence[TrainingUnit], index: int) -> list[TrainingUnit]:
+def _closure(units: Sequence[TrainingUnit], index: int) -> tuple[TrainingUnit, ...]:
     """Return the unit at ``index`` with all it depends on, in the order of ``units``."""
     position = {unit.id: number for number, unit in enumerate(units)}
     wanted = {index}
@@ -637,18 +680,16 @@ def _closure(units: Sequence[TrainingUnit], index: int) -> list[TrainingUnit]:
             if number not in wanted:
                 wanted.add(number)
                 stack.append(number)
-    return [units[number] for number in sorted(wanted)]
+    return tuple(units[number] for number in sorted(wanted))
 
 
-@st.composite
 def training_files(
-    draw: st.DrawFn,
     *,
     on: date = REFERENCE_DATE,
     max_participants: int = 8,
     settings: TrainingSettings | None = None,
     full: bool = False,
-) -> TrainingFile:
+) -> st.SearchStrategy[TrainingFile]:
     """Draw a whole consistent programme, every record valid with the others.
 
     It holds bodies and their sites, units with their materials and prerequisites, sessions,
@@ -665,14 +706,20 @@ def training_files(
     if max_participants < 1:
         msg = f"max_participants must be 1 or more, got {max_participants}"
         raise InvalidArgument(msg)
-    settings = settings if settings is not None else TrainingSettings()
+    return _training_files(on, max_participants, settings or TrainingSettings(), full)
+
+
+@st.composite
+def _training_files(
+    draw: st.DrawFn, on: date, max_participants: int, settings: TrainingSettings, full: bool
+) -> TrainingFile:
     bodies = [
         attrs.evolve(draw(_BODIES), id=body_id) for body_id in _ids(draw, _number(draw, 1, 4))
     ]
     with_site = bodies if full else _subset(draw, bodies)
     found_sites: list[SiteLogistics] = []
     for body, site_id in zip(with_site, _ids(draw, len(with_site)), strict=True):
-        site = draw(site_logistics(body_id=body.id, on=on))
+        site = draw(_site_logistics(body.id, None, on))
         seats = max(site.seats, 1) if full else site.seats
         found_sites.append(attrs.evolve(site, id=site_id, seats=seats))
     sites = tuple(found_sites)
@@ -695,17 +742,13 @@ def training_files(
                 )
             )
         )
-    session_ids = _ids(draw, _number(draw, 1, 3))
+    rooms = tuple(site for site in sites if site.seats > 0)
     sessions = tuple(
         attrs.evolve(
-            draw(
-                training_sessions(
-                    units=_closure(units, _scaled(draw, unit_count)), sites=sites, on=on
-                )
-            ),
+            draw(_training_sessions(_closure(units, _scaled(draw, unit_count)), rooms, None, on)),
             id=session_id,
         )
-        for session_id in session_ids
+        for session_id in _ids(draw, _number(draw, 1, 3))
     )
     people = [
         attrs.evolve(draw(participants(body_id=_pick(draw, bodies).id)), id=person_id)
@@ -719,24 +762,20 @@ def training_files(
             enrolled = [people[0]]
         evaluated = False
         for number, person in enumerate(enrolled, start=1):
-            enrolment = draw(
-                enrolments(session=session, participant_id=person.id, settings=settings, on=on)
-            )
+            enrolment = draw(_enrolments(session, person.id, settings, on))
             # A session holds its units' prerequisites before them (_closure): none is missing.
             found_enrolments.append(enrolment)
             if draw(_BOOLEANS) or (full and not evaluated and number == len(enrolled)):
                 evaluated = True
                 signed = person.id if draw(_BOOLEANS) else None
-                found_evaluations.append(
-                    draw(evaluations(session=session, participant_id=signed, on=on))
-                )
+                found_evaluations.append(draw(_evaluations(session, signed, on)))
     requests = [
-        draw(support_requests(body_id=_pick(draw, bodies).id, units=units, on=on))
+        draw(_support_requests(_pick(draw, bodies).id, tuple(units), on))
         for _ in range(_number(draw, 1 if full else 0, 3))
     ]
     return TrainingFile(
         on=on,
-        programme=draw(training_programmes(on=on)),
+        programme=draw(_training_programmes(on)),
         bodies=tuple(bodies),
         sites=sites,
         materials=tuple(found_materials),
