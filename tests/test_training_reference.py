@@ -107,7 +107,7 @@ def test_strategies_refuse_what_cannot_be_valid() -> None:
     with pytest.raises(InvalidArgument, match="cannot be evaluated yet"):
         ts.evaluations(session=session, on=date(2020, 1, 1))
     with pytest.raises(InvalidArgument, match="on must be a date"):
-        ts.training_programmes(on="2026-01-01").validate()  # type: ignore[arg-type]
+        ts.training_programmes(on="2026-01-01")  # type: ignore[arg-type]
     with pytest.raises(InvalidArgument, match="max_participants"):
         ts.training_files(max_participants=0)
 

@@ -6,6 +6,7 @@ import hashlib
 import string
 import unicodedata
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -42,7 +43,6 @@ from wladna_core.training import strategies as ts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
 
 RULES = training_rules()
@@ -642,3 +642,9 @@ def test_a_site_surveyed_tomorrow_is_flagged() -> None:
         new_id(), ON + timedelta(days=1), seats=5, devices=5, internet=InternetAccess.MOBILE
     )
     assert "training.site_recorded_in_future" in codes(site, TrainingContext())
+
+
+def test_the_guide_lists_every_training_rule_with_its_severity() -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "training.md").read_text(encoding="utf-8")
+    for item in TRAINING_RULES:
+        assert f"| `{item.code}` | {item.severity.value} |" in guide, item.code
