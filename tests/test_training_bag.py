@@ -308,3 +308,27 @@ def test_any_tampered_file_of_any_bag_is_detected(
     report = verify_bag(target)
     assert [p.path for p in report.problems] == [f"data/materials/{tampered.name}"]
     assert report.problems[0].kind is BagProblemKind.CHANGED
+
+
+def test_a_file_replaced_with_its_manifests_rewritten_is_caught_by_the_records(
+    exported: Path, course: dict[str, Any]
+) -> None:
+    changed = first_payload(exported)
+    changed.write_bytes(b"a file someone slipped in")
+    # Whoever changes a file can write the manifests again: bagit then finds nothing wrong.
+    received = bagit.Bag(str(exported))
+    received.save(manifests=True)
+    assert verify_bag(exported).valid
+    report = verify_bag(exported, course["materials"])
+    assert [(p.kind, p.path) for p in report.problems] == [
+        (BagProblemKind.CHANGED, f"data/materials/{changed.name}")
+    ]
+
+
+def test_a_material_absent_from_the_bag_is_missing(
+    exported: Path, course: dict[str, Any], tmp_path: Path
+) -> None:
+    other = write_material(tmp_path, "other.pdf", b"other")
+    [problem] = verify_bag(exported, [*course["materials"], other]).problems
+    assert problem.kind is BagProblemKind.MISSING
+    assert other.id in problem.detail

@@ -384,12 +384,18 @@ class BagReport:
         return not self.problems
 
 
-def verify_bag(path: Path | str) -> BagReport:
+def verify_bag(path: Path | str, materials: Iterable[Material] = ()) -> BagReport:
     """Check a BagIt package against its manifests; name each file changed, missing or unexpected.
 
     Every file of every manifest (payload and tag files) is read and its digests recomputed;
     then ``bagit`` validates the package as a whole, so that what it finds beyond single files
     (a malformed ``bagit.txt``, a wrong ``Payload-Oxum``) is reported too.
+
+    :param materials: records of materials the receiver already holds.  A manifest only says
+        that the files are those the sender packed; whoever can change a file can also write
+        the manifests again.  Each material given is looked up in the bag's ``index.csv`` and
+        its file compared with the record's SHA-256: a material absent from the bag is
+        ``missing``, a file that is not the recorded one is ``changed``.
     """
     root = Path(path)
     try:
@@ -409,12 +415,42 @@ def verify_bag(path: Path | str) -> BagReport:
     entries: dict[str, dict[str, str]] = bag.entries
     for name in sorted(entries):
         problems.extend(_entry_problems(root, name, entries[name], seen_missing))
+    problems.extend(_record_problems(root, materials))
     if not problems:
         try:
             bag.validate()
         except bagit.BagError as error:
             problems.append(BagProblem(BagProblemKind.INVALID, "", str(error)))
     return BagReport(str(root), tuple(problems))
+
+
+def _record_problems(root: Path, materials: Iterable[Material]) -> list[BagProblem]:
+    """Compare the bag's files with the records of the materials the receiver holds."""
+    wanted = list(materials)
+    if not wanted:
+        return []
+    index = root / "data" / "index.csv"
+    try:
+        with index.open(encoding="utf-8", newline="") as stream:
+            files = {row["material_id"]: row["file"] for row in csv.DictReader(stream)}
+    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+        return [BagProblem(BagProblemKind.INVALID, "data/index.csv", "no readable index")]
+    found: list[BagProblem] = []
+    for material in wanted:
+        name = files.get(material.id)
+        where = f"data/{name}" if name else "data/index.csv"
+        file = (root / where).resolve()
+        if name is None or not file.is_relative_to((root / "data").resolve()):
+            found.append(BagProblem(BagProblemKind.MISSING, where, f"material {material.id}"))
+        elif file.is_file() and file_digest(file)[1] != material.sha256:
+            found.append(
+                BagProblem(
+                    BagProblemKind.CHANGED,
+                    where,
+                    f"material {material.id} does not match the SHA-256 of its record",
+                )
+            )
+    return found
 
 
 def _entry_problems(
