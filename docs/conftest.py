@@ -1,4 +1,4 @@
-"""What the examples of the documentation find ready: ``url``, a store of their own."""
+"""What the examples of the documentation find ready: ``url``, a store, and ``tmp_path``."""
 
 from __future__ import annotations
 
@@ -15,3 +15,5 @@ def _store_url(doctest_namespace: dict[str, object], tmp_path: Path) -> None:
     # A SQLite file per page, as a deployment would use; tests/test_tutorial.py runs the
     # tutorial against PostgreSQL too.
     doctest_namespace["url"] = f"sqlite:///{tmp_path / 'wladna.db'}"
+    # A directory of their own for the examples that write files (docs/training.md).
+    doctest_namespace["tmp_path"] = tmp_path
