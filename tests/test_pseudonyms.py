@@ -45,21 +45,48 @@ def strings_in(value: object) -> list[str]:
     return []
 
 
-def identifying_strings(record: object) -> set[str]:
-    """The ids, names, identifiers, phone numbers, e-mails and notes of a record."""
-    found: set[str] = set()
-    identifying = {
+IDENTIFYING_KEYS = frozenset({
         "id", "child_id", "family_id", "case_id", "body_id", "from_body", "by_body",
         "transferred_to", "duplicate_of", "worker_id", "by", "authorised_by", "given_name",
         "family_name", "given_name_ar", "family_name_ar", "nickname", "value", "issuer", "phone",
         "email", "rsu_id", "number", "reference", "note", "summary", "description",
         "responsible", "justification", "rejection_reason", "outcome",
-    }  # fmt: skip
+})  # fmt: skip
+
+
+def public_strings(record: object) -> set[str]:
+    """The keys and the texts of a record that identify no one (codes, dates, territories...).
+
+    A name may happen to equal one of them (a family name "GN" and the nationality code of
+    Guinea): the export keeps the code, and no test can tell the two apart.
+    """
+    found: set[str] = set()
 
     def walk(value: object) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                if key in identifying and isinstance(item, str) and item:
+                found.add(key)
+                if key not in IDENTIFYING_KEYS and isinstance(item, str):
+                    found.add(item)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    found.add(item)
+                walk(item)
+
+    walk(unstructure(record))
+    return found
+
+
+def identifying_strings(record: object) -> set[str]:
+    """The ids, names, identifiers, phone numbers, e-mails and notes of a record."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in IDENTIFYING_KEYS and isinstance(item, str) and item:
                     found.add(item)
                 walk(item)
         elif isinstance(value, list):
@@ -208,7 +235,7 @@ def test_no_id_name_identifier_phone_or_note_survives_in_an_export(
         exported = pseudonymise_record(record, pseudonymiser)
         texts = strings_in(exported)
         dumped = json.dumps(exported, ensure_ascii=False)
-        for secret in identifying_strings(record):
+        for secret in identifying_strings(record) - public_strings(record):
             assert secret not in texts, f"{secret!r} survives in {type(record).__name__}"
             if len(secret) >= 8:
                 assert secret not in dumped
