@@ -7,8 +7,10 @@ under the ``wladna`` entry-point group and checks that every hook they implement
 
 The other functions ask the plug-ins of a manager for what the rest of the library needs, and name
 the plug-in at fault when one misbehaves: :func:`rules_from`, :func:`gazetteer_from`,
-:func:`renderers_from`, :func:`indicators_from`, :func:`authorize`, :func:`eligibility_from`,
-:func:`configure_converter`, :func:`announce_case_event` and :func:`plugin_list`.
+:func:`renderers_from`, :func:`indicators_from`, :func:`store_schemes_from`, :func:`authorize`,
+:func:`eligibility_from`, :func:`configure_converter`, :func:`announce_case_event` and
+:func:`plugin_list`.  Those whose hooks take the deployment's ``clock`` take it too, and hand it
+to the plug-ins; :class:`wladna_core.Wladna` passes its own.
 
 Two environment variables act on :func:`make_plugin_manager`:
 
@@ -34,6 +36,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
@@ -41,20 +44,21 @@ import pluggy
 
 from wladna_core import hookspecs
 from wladna_core.errors import InvariantError, WladnaError
-from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult, IndicatorLike
+from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult
 from wladna_core.model import Gazetteer, Territory
 from wladna_core.renderers import Renderer
 from wladna_core.rules import Rule, RuleSet
 from wladna_core.storage.ports import redact_url
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from datetime import date
     from types import TracebackType
 
     import cattrs
 
     from wladna_core.model import Family, SocialProgramme
+    from wladna_core.reporting import Indicator
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -75,6 +79,8 @@ __all__ = [
     "plugin_list",
     "renderers_from",
     "rules_from",
+    "store_schemes_from",
+    "system_clock",
 ]
 
 #: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
@@ -502,20 +508,39 @@ def _call_each(
             yield impl.plugin_name, result
 
 
+def _type_name(kind: type) -> str:
+    """Return ``kind``'s full name, ``module.Class``, so that two classes of one name differ."""
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _public_name(kind: type) -> str:
+    """Return the name a plug-in imports ``kind`` by (``wladna_core.reporting.Indicator``)."""
+    package = kind.__module__.rsplit(".", 1)[0]
+    exported = importlib.import_module(package) if package != kind.__module__ else None
+    if exported is not None and getattr(exported, kind.__name__, None) is kind:
+        return f"{package}.{kind.__name__}"
+    return _type_name(kind)
+
+
 def _items(
     pm: pluggy.PluginManager, hook_name: str, plugin: str, result: object, kind: type[_T]
 ) -> list[_T]:
     """Return the items of one plug-in's ``result``, checking each is a ``kind``."""
+    wanted = _public_name(kind)
     if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
         reason = (
-            f"it returned {type(result).__name__}, where an iterable (list, tuple) of "
-            f"{kind.__name__} objects is expected"
+            f"it returned a {_public_name(type(result))}, where an iterable (list, tuple) of "
+            f"{wanted} objects is expected"
         )
         raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
     items = list(result)
-    for item in items:
+    for position, item in enumerate(items):
         if not isinstance(item, kind):
-            reason = f"it returned a {type(item).__name__} among {kind.__name__} objects"
+            reason = (
+                f"item {position} of its answer is a {_public_name(type(item))}, not a {wanted}; "
+                f"return {wanted} objects (see docs/plugin_hooks.md, {hook_name})"
+            )
             raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
     return items
 
@@ -625,16 +650,60 @@ def renderers_from(pm: pluggy.PluginManager) -> dict[str, Renderer]:
     return _by_name(pm, "wladna_renderers", Renderer, "a renderer")
 
 
-def indicators_from(pm: pluggy.PluginManager) -> dict[str, IndicatorLike]:
-    """Return every plug-in's indicators by name.
+def indicators_from(pm: pluggy.PluginManager) -> dict[str, Indicator]:
+    """Return every plug-in's indicators by name, the built-in ones included.
 
-    :raises PluginHookError: if a plug-in's hook fails or returns objects without a ``name``
-        and ``description``, or if two plug-ins offer an indicator with the same name.
+    :raises PluginHookError: if a plug-in's hook fails or returns anything but
+        :class:`wladna_core.reporting.Indicator` objects (which no store could compute), or if
+        two plug-ins offer an indicator with the same name; the message names the plug-in(s).
     """
-    return _by_name(pm, "wladna_indicators", IndicatorLike, "an indicator")  # type: ignore[type-abstract]
+    # The reporting package imports this module: it is imported on use.
+    from wladna_core.reporting.indicators import Indicator  # noqa: PLC0415
+
+    return _by_name(pm, "wladna_indicators", Indicator, "an indicator")
 
 
-def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: object) -> bool:
+def store_schemes_from(pm: pluggy.PluginManager) -> tuple[str, ...]:
+    """Return the store URL shapes every plug-in declares (``wladna_store_schemes``), in order.
+
+    The built-in stores' shapes come first (``memory://``, ``sqlite:///<path>``...), then those
+    of installed plug-ins; a shape declared twice is listed once.
+
+    :raises PluginHookError: if a plug-in's hook fails or returns anything but URL shapes
+        (strings holding ``://``); the message names the plug-in.
+    """
+    hook = "wladna_store_schemes"
+    shapes: dict[str, None] = {}
+    answers = list(_call_each(pm, hook))
+    # pluggy calls the plug-in registered last first; the built-in stores were registered first.
+    for plugin, result in reversed(answers):
+        for shape in _items(pm, hook, plugin, result, str):
+            if "://" not in shape or not shape.split("://", 1)[0]:
+                reason = (
+                    f"it declared {shape!r}, which is not a URL shape; declare shapes such as "
+                    "'training://<group>', a scheme followed by '://'"
+                )
+                raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+            shapes.setdefault(shape, None)
+    return tuple(shapes)
+
+
+def system_clock() -> datetime:
+    """Return the current time in UTC: the clock hooks receive when the caller gives none.
+
+    :class:`wladna_core.Wladna` always gives its own clock, the deployment's.
+    """
+    return datetime.now(UTC)
+
+
+def authorize(
+    pm: pluggy.PluginManager,
+    actor: object,
+    action: str,
+    resource: object,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+) -> bool:
     """Return whether the plug-ins let ``actor`` do ``action`` on ``resource``.
 
     This is the plug-ins' half of an access check: the built-in role policy decides first, and
@@ -642,12 +711,13 @@ def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: ob
     answer other than ``True`` or ``None`` denies too, so that a faulty plug-in errs on the side
     of refusing.
 
+    :param clock: the deployment's clock, handed to the plug-ins.
     :raises PluginHookError: if a plug-in's hook raises (the action is then not allowed
         either); the message names the plug-in.
     """
     try:
         answers: list[object] = pm.hook.wladna_authorize(
-            actor=actor, action=action, resource=resource
+            actor=actor, action=action, resource=resource, clock=clock
         )
     except Exception as exc:
         reason = f"it raised {type(exc).__name__}: {exc}; the action is refused"
@@ -658,21 +728,30 @@ def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: ob
 
 
 def eligibility_from(
-    pm: pluggy.PluginManager, family: Family, programme: SocialProgramme, on: date
+    pm: pluggy.PluginManager,
+    family: Family,
+    programme: SocialProgramme,
+    on: date,
+    *,
+    clock: Callable[[], datetime] = system_clock,
 ) -> list[EligibilityResult]:
     """Return every plug-in's answer on ``family``'s eligibility for ``programme`` on ``on``.
 
     An answer without a ``source`` gets the name of the plug-in that gave it.  An empty list
     means that no plug-in knows the programme.
 
+    :param clock: the deployment's clock, handed to the plug-ins.
+
     :raises PluginHookError: if a plug-in's hook fails, returns something other than an
         :class:`~wladna_core.hookspecs.EligibilityResult`, or answers about another programme.
     """
     hook = "wladna_programme_eligibility"
     answers: list[EligibilityResult] = []
-    for plugin, result in _call_each(pm, hook, family=family, programme=programme, on=on):
+    answered = _call_each(pm, hook, family=family, programme=programme, on=on, clock=clock)
+    for plugin, result in answered:
         if not isinstance(result, EligibilityResult):
-            reason = f"it returned a {type(result).__name__}, not an EligibilityResult"
+            wanted = _public_name(EligibilityResult)
+            reason = f"it returned a {_public_name(type(result))}, not a {wanted}"
             raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
         if result.programme != programme:
             reason = (
@@ -697,7 +776,11 @@ def configure_converter(pm: pluggy.PluginManager, converter: cattrs.Converter) -
 
 
 def announce_case_event(
-    pm: pluggy.PluginManager, event: object, context: Mapping[str, object]
+    pm: pluggy.PluginManager,
+    event: object,
+    context: Mapping[str, object],
+    *,
+    clock: Callable[[], datetime] = system_clock,
 ) -> list[PluginHookError]:
     """Tell every plug-in of a committed domain event (``wladna_case_event``).
 
@@ -706,6 +789,8 @@ def announce_case_event(
     ``wladna_core.plugins`` logger at ``ERROR`` level with the plug-in's name and returned,
     never raised, since the data it is about is already saved and must stay so.
 
+    :param clock: the deployment's clock, handed to the plug-ins.
+
     :returns: the failures, one :class:`PluginHookError` per plug-in that raised; empty when all
         went well.
     """
@@ -713,7 +798,7 @@ def announce_case_event(
     failures: list[PluginHookError] = []
     for impl in _implementations(pm, hook):
         try:
-            _call_one(pm, hook, impl, {"event": event, "context": context})
+            _call_one(pm, hook, impl, {"event": event, "context": context, "clock": clock})
         except PluginHookError as failure:
             logger.error("%s; the change it is about was saved", failure, exc_info=failure)
             failures.append(failure)

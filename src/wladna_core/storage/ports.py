@@ -105,7 +105,8 @@ class Aggregate(Protocol[R_co]):
         """Return the result, reading the records through ``unit_of_work``'s repositories."""
 
 
-#: The URL schemes of the stores shipped with wladna_core; plug-ins may add others.
+#: The URL shapes of the stores shipped with wladna_core.  The error for a URL no store opens
+#: lists those every installed store declares (``wladna_store_schemes``), these included.
 KNOWN_SCHEMES: Final[tuple[str, ...]] = (
     "memory://",
     "sqlite:///<path>",
@@ -241,18 +242,22 @@ def open_store(
         for the keys it reads; :data:`ALLOW_RESET` is read by all).
     :param clock: gives "today" for validation on the way in; :meth:`datetime.date.today` when
         omitted.
-    :raises UnsupportedStoreURL: if no plug-in opens ``url``.
+    :raises UnsupportedStoreURL: if no plug-in opens ``url``; it lists the URL shapes of every
+        installed store (``wladna_store_schemes``).
     """
-    if not isinstance(url, str) or not url.strip():
-        raise UnsupportedStoreURL(str(url), KNOWN_SCHEMES)
-    if plugins is None:
-        from wladna_core.plugins import make_plugin_manager  # noqa: PLC0415 (plugins imports us)
+    from wladna_core.plugins import (  # noqa: PLC0415 (plugins imports us)
+        make_plugin_manager,
+        store_schemes_from,
+    )
 
+    if plugins is None:
         plugins = make_plugin_manager()
+    if not isinstance(url, str) or not url.strip():
+        raise UnsupportedStoreURL(str(url), store_schemes_from(plugins))
     frozen_settings = types.MappingProxyType(dict(settings or {}))
     store = plugins.hook.wladna_open_store(url=url, settings=frozen_settings, plugins=plugins)
     if store is None:
-        raise UnsupportedStoreURL(url, KNOWN_SCHEMES)
+        raise UnsupportedStoreURL(url, store_schemes_from(plugins))
     if not isinstance(store, Store):
         msg = (
             f"a plug-in answered wladna_open_store for {redact_url(url)!r} with a "
@@ -429,7 +434,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _reset(self) -> None:
-        """Delete every record and counter (the permission was checked already)."""
+        """Delete every record, case-number counter and audit entry, at once.
+
+        Called by :meth:`reset` once it has checked :data:`ALLOW_RESET`; the store stays open
+        and usable, its audit trail starting again from seq 1.
+        """
 
     def _close(self) -> None:  # noqa: B027 (optional hook: stores without resources keep it)
         """Release the adapter's resources; called once."""
@@ -460,7 +469,9 @@ class UnitOfWork(abc.ABC):
     A unit of work belongs to one thread.  Adapters subclass it and implement
     :meth:`_repository`, :meth:`_commit`, :meth:`_rollback`, :meth:`_next_case_sequence`, the
     audit trail's :meth:`_audit_lock`, :meth:`_audit_last`, :meth:`_audit_insert` and
-    :meth:`_audit_select`, and :meth:`_begin` when they start a transaction.
+    :meth:`_audit_select`, and :meth:`_begin` when they start a transaction.  ``__init__`` calls
+    :meth:`_repository` once per record type, in the order of :data:`REPOSITORY_NAMES`, before
+    anything else of the adapter: set up what it needs before calling ``super().__init__``.
 
     :ivar warnings: the warning-level violations of the records written so far; they did not
         refuse the records, but a person should look at them.
