@@ -60,9 +60,12 @@ if TYPE_CHECKING:
 
     import pluggy
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).parent.parent
 HOOKS_PAGE = ROOT / "docs" / "plugin_hooks.md"
 WRITING_PAGE = ROOT / "docs" / "writing_plugins.md"
+TESTING_PAGE = ROOT / "docs" / "testing.md"
 HOOK_TESTS = Path(__file__).parent / "test_hooks.py"
 
 HOOK_NAMES = sorted(
@@ -569,6 +572,9 @@ def writing_blocks() -> list[tuple[str, str, str]]:
     return [(m["language"], m["caption"], m["code"]) for m in CODE_BLOCK.finditer(text)]
 
 
+TRAINING_MODULE = "wladna-training-store/src/wladna_training_store/__init__.py"
+
+
 def example_files() -> dict[str, str]:
     return {caption: code for _lang, caption, code in writing_blocks() if "/" in caption}
 
@@ -594,7 +600,7 @@ def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
         for code in files.values()
         for hook in re.findall(r"^def (wladna_\w+)\(", code, re.MULTILINE)
     }
-    assert hooks == {"wladna_open_store", "wladna_rules"}
+    assert hooks == {"wladna_open_store", "wladna_store_schemes", "wladna_rules"}
 
 
 def test_every_example_of_the_writing_page_is_run() -> None:
@@ -646,3 +652,19 @@ def docs_plugins_installed(docs_site: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.parametrize(("caption", "code"), TRIES, ids=[caption for caption, _ in TRIES])
 def test_the_writing_page_example(caption: str, code: str) -> None:
     exec(compile(code, f"{WRITING_PAGE}:{caption}", "exec"), {"__name__": "__example__"})
+
+
+def test_the_testing_page_runs_the_contract_suite_on_an_adapter_not_yet_installed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``conftest.py`` of docs/testing.md, beside the training store of the writing page."""
+    page = TESTING_PAGE.read_text(encoding="utf-8")
+    [conftest] = re.findall(r"^```python\n(# conftest\.py\n.*?)^```$", page, re.M | re.S)
+    [command] = re.findall(r"^(pytest --pyargs .* training://\S+)$", page, re.MULTILINE)
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(wladna_training_store=example_files()[TRAINING_MODULE])
+    monkeypatch.setenv("WLADNA_HYPOTHESIS_PROFILE", "fast")
+    # A few tests of the suite: enough to show the adapter is found without being installed.
+    arguments = [*command.split()[1:], "-p", "no:cacheprovider", "-k", "reset or numbered"]
+    result = pytester.runpytest_subprocess(*arguments)
+    result.assert_outcomes(passed=3)
