@@ -53,6 +53,7 @@ from wladna_core.plugins import (
     renderers_from,
 )
 from wladna_core.storage import ChildQuery, UnsupportedStoreURL, open_store
+from wladna_core.storage.numbers import NUMBER_MAX
 from wladna_core.workflow import Event
 
 if TYPE_CHECKING:
@@ -420,6 +421,8 @@ def test_the_example_of_wladna_case_number_numbers_new_cases(
 ) -> None:
     dep = deployment_with(manager_with(example_of("wladna_case_number", monkeypatch)))
     assert [dep.case().number, dep.case().number] == ["SAL/2026/00001", "SAL/2026/00002"]
+    section = one_line(hook_sections()[signature_text("wladna_case_number")])
+    assert f"a non-blank string of at most {NUMBER_MAX} characters" in section
 
 
 def test_the_example_of_wladna_programme_eligibility_answers_case_workers(

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 import wladna_core.renderers
 from install_helpers import pip_install
+from postgres import private_schema, server_url
 from wladna_core import hookspecs
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
@@ -69,7 +70,8 @@ from wladna_core.renderers import (
 from wladna_core.reporting import Indicator
 from wladna_core.rules import catalogue, validate
 from wladna_core.storage.memory import MemoryStore
-from wladna_core.storage.ports import Store
+from wladna_core.storage.ports import Store, StoreError, open_store
+from wladna_core.testing.conformance import example_case_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -834,3 +836,67 @@ def test_only_the_raising_authorize_hook_is_named(pm: WladnaPluginManager) -> No
     with pytest.raises(PluginHookError) as info:
         authorize(pm, None, "case.read", None)
     assert info.value.plugins == ("'directory'",)
+
+
+# A first-result hook's answer names the plug-in that gave it ---------------------------------
+
+
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "memory":
+        yield "memory://"
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'numbers.db'}"
+    else:
+        with private_schema(server_url()) as url:
+            yield url
+
+
+@pytest.mark.parametrize(
+    ("numbering", "reason"),
+    [
+        (lambda: "  ", "it returned '  ' for sequence 1 of MA-SAL in 2025"),
+        (lambda: 2025_000_001, "it returned 2025000001 for sequence 1 of MA-SAL in 2025"),
+        (lambda: 1 / 0, "it raised ZeroDivisionError: division by zero"),
+    ],
+)
+def test_a_case_number_plugin_at_fault_is_named_and_nothing_is_saved(
+    pm: WladnaPluginManager, any_store_url: str, numbering: Any, reason: str
+) -> None:
+    pm.register(plugin(wladna_case_number=numbering), name="register-numbers")
+    example = example_case_file()
+    with open_store(any_store_url, plugins=pm) as store:
+        with store.unit_of_work() as uow:
+            for record in example.records[:3]:  # the body, the child, the household
+                uow.repository(type(record)).add(record)
+        with pytest.raises(PluginHookError) as refused, store.unit_of_work() as uow:
+            uow.cases.add(example.case)
+        assert refused.value.hook == "wladna_case_number"
+        assert refused.value.plugins == ("'register-numbers'",)
+        assert reason in refused.value.reason
+        with store.unit_of_work() as uow:
+            assert uow.cases.count() == 0
+
+
+def test_a_store_plugin_answering_with_something_else_is_named(pm: WladnaPluginManager) -> None:
+    pm.register(plugin(wladna_open_store=lambda url: url), name="echo-adapter")
+    with pytest.raises(StoreError) as refused:
+        open_store("echo://", plugins=pm)
+    assert str(refused.value) == (
+        "the plug-in 'echo-adapter' answered wladna_open_store for 'echo://' with a str, not a "
+        "Store (wladna_core.storage.Store); fix that plug-in"
+    )
+
+
+def test_a_store_error_of_an_adapter_reaches_the_caller_as_it_is(pm: WladnaPluginManager) -> None:
+    busy = StoreError("the database is busy; try again")
+
+    def refuse(url: str) -> None:
+        raise busy
+
+    pm.register(plugin(wladna_open_store=refuse), name="busy-adapter")
+    with pytest.raises(StoreError) as refused:
+        open_store("busy://", plugins=pm)
+    assert refused.value is busy

@@ -8,9 +8,9 @@ under the ``wladna`` entry-point group and checks that every hook they implement
 The other functions ask the plug-ins of a manager for what the rest of the library needs, and name
 the plug-in at fault when one misbehaves: :func:`rules_from`, :func:`gazetteer_from`,
 :func:`renderers_from`, :func:`indicators_from`, :func:`store_schemes_from`, :func:`authorize`,
-:func:`eligibility_from`, :func:`configure_converter`, :func:`announce_case_event` and
-:func:`plugin_list`.  Those whose hooks take the deployment's ``clock`` take it too, and hand it
-to the plug-ins; :class:`wladna_core.Wladna` passes its own.
+:func:`eligibility_from`, :func:`configure_converter`, :func:`announce_case_event`,
+:func:`first_answer` and :func:`plugin_list`.  Those whose hooks take the deployment's
+``clock`` take it too, and hand it to the plug-ins; :class:`wladna_core.Wladna` passes its own.
 
 Two environment variables act on :func:`make_plugin_manager`:
 
@@ -73,6 +73,7 @@ __all__ = [
     "authorize",
     "configure_converter",
     "eligibility_from",
+    "first_answer",
     "gazetteer_from",
     "indicators_from",
     "make_plugin_manager",
@@ -470,11 +471,18 @@ def _implementations(pm: pluggy.PluginManager, hook_name: str) -> list[pluggy.Ho
 
 
 def _call_one(
-    pm: pluggy.PluginManager, hook_name: str, impl: pluggy.HookImpl, kwargs: Mapping[str, object]
+    pm: pluggy.PluginManager,
+    hook_name: str,
+    impl: pluggy.HookImpl,
+    kwargs: Mapping[str, object],
+    *,
+    wrap: bool = True,
 ) -> object:
     """Call one implementation of ``hook_name`` as pluggy would, and return what it returns.
 
-    :raises PluginHookError: naming the plug-in, if the implementation raises.
+    :param wrap: turn an exception of the implementation into a :class:`PluginHookError`;
+        ``False`` lets it through as it is.
+    :raises PluginHookError: naming the plug-in, if the implementation raises (and ``wrap``).
     """
     traced = isinstance(pm, WladnaPluginManager) and pm.traced
     if traced:
@@ -485,7 +493,7 @@ def _call_one(
     if traced:
         _trace_after(outcome, hook_name, [impl], kwargs)
     exc = outcome.exception
-    if exc is not None and not isinstance(exc, Exception):
+    if exc is not None and (not wrap or not isinstance(exc, Exception)):
         raise exc  # KeyboardInterrupt, SystemExit: not the plug-in's failure to report
     if exc is not None:
         reason = f"it raised {type(exc).__name__}: {exc}"
@@ -521,6 +529,25 @@ def _public_name(kind: type) -> str:
     if exported is not None and getattr(exported, kind.__name__, None) is kind:
         return f"{package}.{kind.__name__}"
     return _type_name(kind)
+
+
+def first_answer(
+    pm: pluggy.PluginManager, hook_name: str, *, wrap: bool = True, **kwargs: object
+) -> tuple[str, object] | None:
+    """Ask the plug-ins of a *first result wins* hook in pluggy's order; stop at the first answer.
+
+    :param wrap: name the plug-in of an exception in a :class:`PluginHookError`; ``False``
+        lets the exception through as it is (a store's :class:`StoreError` stays one).
+    :param kwargs: the hook's arguments.
+    :returns: the answering plug-in (``'name' (distribution version)``, for messages) and its
+        answer, or ``None`` when every plug-in answered ``None``.
+    :raises PluginHookError: naming the plug-in, if an implementation raises (and ``wrap``).
+    """
+    for impl in _implementations(pm, hook_name):
+        result = _call_one(pm, hook_name, impl, kwargs, wrap=wrap)
+        if result is not None:
+            return _plugin_label(pm, impl.plugin_name), result
+    return None
 
 
 def _items(

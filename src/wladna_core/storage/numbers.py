@@ -49,20 +49,22 @@ def format_case_number(
 ) -> str:
     """Return the number of ``case``: from a ``wladna_case_number`` plug-in, else the default.
 
-    :raises ValueError: if a plug-in returns something that cannot be a case number.
+    :raises PluginHookError: naming the plug-in, if it fails or returns something that cannot
+        be a case number.
     """
-    number = plugins.hook.wladna_case_number(
-        case=case, province=province, year=year, sequence=sequence
-    )
-    if number is None:
+    from wladna_core.plugins import PluginHookError, first_answer  # noqa: PLC0415 (imports us)
+
+    hook = "wladna_case_number"
+    answer = first_answer(plugins, hook, case=case, province=province, year=year, sequence=sequence)
+    if answer is None:
         return default_case_number(province, year, sequence)
+    plugin, number = answer
     if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX:
-        msg = (
-            f"a wladna_case_number plug-in returned {number!r} for sequence {sequence} of "
-            f"{province} in {year}; a case number is a non-blank string of at most "
-            f"{NUMBER_MAX} characters. Fix the plug-in"
+        reason = (
+            f"it returned {number!r} for sequence {sequence} of {province} in {year}; a case "
+            f"number is a non-blank string of at most {NUMBER_MAX} characters. Fix the plug-in"
         )
-        raise ValueError(msg)
+        raise PluginHookError(hook, [plugin], reason)
     return number
 
 

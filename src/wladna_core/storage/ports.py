@@ -246,6 +246,7 @@ def open_store(
         installed store (``wladna_store_schemes``).
     """
     from wladna_core.plugins import (  # noqa: PLC0415 (plugins imports us)
+        first_answer,
         make_plugin_manager,
         store_schemes_from,
     )
@@ -255,13 +256,17 @@ def open_store(
     if not isinstance(url, str) or not url.strip():
         raise UnsupportedStoreURL(str(url), store_schemes_from(plugins))
     frozen_settings = types.MappingProxyType(dict(settings or {}))
-    store = plugins.hook.wladna_open_store(url=url, settings=frozen_settings, plugins=plugins)
-    if store is None:
+    # An adapter's own errors (a database out of reach: StoreError) reach the caller as they are.
+    answer = first_answer(
+        plugins, "wladna_open_store", wrap=False, url=url, settings=frozen_settings, plugins=plugins
+    )
+    if answer is None:
         raise UnsupportedStoreURL(url, store_schemes_from(plugins))
+    plugin, store = answer
     if not isinstance(store, Store):
         msg = (
-            f"a plug-in answered wladna_open_store for {redact_url(url)!r} with a "
-            f"{type(store).__name__}, not a Store; fix that plug-in"
+            f"the plug-in {plugin} answered wladna_open_store for {redact_url(url)!r} with a "
+            f"{type(store).__name__}, not a Store (wladna_core.storage.Store); fix that plug-in"
         )
         raise StoreError(msg)
     if clock is not None:
