@@ -52,6 +52,7 @@ from wladna_core.plugins import (
     make_plugin_manager,
     renderers_from,
 )
+from wladna_core.rules import NEEDS
 from wladna_core.storage import ChildQuery, UnsupportedStoreURL, open_store
 from wladna_core.storage.numbers import NUMBER_MAX
 from wladna_core.workflow import Event
@@ -316,6 +317,9 @@ def test_the_example_of_wladna_rules_warns_of_a_child_without_identifier(
     idcs = Identifier(IdentifierScheme.IDCS, "1000000001")
     identified = worker.register_child(child_of(dep.upe, identifiers=(idcs,)))
     assert identified.warnings == ()
+    section = hook_sections()[signature_text("wladna_rules")]
+    [listed] = re.findall(r"among `wladna_core.rules.NEEDS`:\s*(.*?)\s*\(e\.g\.", section, re.S)
+    assert {need.strip("` \n") for need in listed.split(",")} == NEEDS
 
 
 def test_the_example_of_wladna_indicators_is_in_every_report(
