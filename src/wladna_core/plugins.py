@@ -522,6 +522,11 @@ def _type_name(kind: type) -> str:
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
+def _a(name: str) -> str:
+    """Return ``name`` with its article: ``a str``, ``an int``, ``an Indicator``."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def _public_name(kind: type) -> str:
     """Return the name a plug-in imports ``kind`` by (``wladna_core.reporting.Indicator``)."""
     package = kind.__module__.rsplit(".", 1)[0]
@@ -557,15 +562,16 @@ def _items(
     wanted = _public_name(kind)
     if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
         reason = (
-            f"it returned a {_public_name(type(result))}, where an iterable (list, tuple) of "
+            f"it returned {_a(_public_name(type(result)))}, where an iterable (list, tuple) of "
             f"{wanted} objects is expected"
         )
         raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
     items = list(result)
     for position, item in enumerate(items):
         if not isinstance(item, kind):
+            given = _a(_public_name(type(item)))
             reason = (
-                f"item {position} of its answer is a {_public_name(type(item))}, not a {wanted}; "
+                f"item {position} of its answer is {given}, not {_a(wanted)}; "
                 f"return {wanted} objects (see docs/plugin_hooks.md, {hook_name})"
             )
             raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
@@ -778,7 +784,7 @@ def eligibility_from(
     for plugin, result in answered:
         if not isinstance(result, EligibilityResult):
             wanted = _public_name(EligibilityResult)
-            reason = f"it returned a {_public_name(type(result))}, not a {wanted}"
+            reason = f"it returned {_a(_public_name(type(result)))}, not {_a(wanted)}"
             raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
         if result.programme != programme:
             reason = (
