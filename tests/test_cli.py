@@ -595,7 +595,10 @@ def test_plugins_json_is_for_programs() -> None:
     result = run("plugins", "--json", env={"WLADNA_PLUGINS": "none"})
     found = {info["name"]: info for info in json.loads(result.stdout)}
     assert found["wladna_core.storage.memory"]["distribution"] == "wladna-core"
-    assert found["wladna_core.storage.memory"]["hooks"] == ["wladna_open_store"]
+    assert found["wladna_core.storage.memory"]["hooks"] == [
+        "wladna_open_store",
+        "wladna_store_schemes",
+    ]
     assert set(found["wladna_core.storage.memory"]) == {"name", "distribution", "version", "hooks"}
 
 

@@ -7,8 +7,10 @@ here.  Each test makes its own plug-in manager and registers its plug-in through
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import date
+from collections import Counter
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -18,15 +20,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from casework import TODAY, Clock, deploy
+from postgres import private_schema, server_url
+from wladna_core.access import Action
 from wladna_core.errors import Severity
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.messages import Message, Text
 from wladna_core.model import (
+    Assessment,
     Case,
     Child,
+    ClosureReason,
     Family,
     Identification,
     IdentificationSource,
+    RiskLevel,
     Sex,
     SocialProgramme,
     Territory,
@@ -37,6 +45,7 @@ from wladna_core.plugins import (
     WladnaPluginManager,
     announce_case_event,
     authorize,
+    case_numbering,
     configure_converter,
     eligibility_from,
     gazetteer_from,
@@ -46,17 +55,24 @@ from wladna_core.plugins import (
     renderers_from,
     rules_from,
     store_environment,
+    store_schemes_from,
 )
 from wladna_core.renderers import BUILTIN_RENDERERS, Renderer, Table
+from wladna_core.reporting import Indicator, IndicatorQuery
 from wladna_core.rules import Context, Finding, rule, validate
-from wladna_core.storage import open_store
+from wladna_core.storage import UnsupportedStoreURL, open_store
 from wladna_core.storage.numbers import format_case_number
 from wladna_core.testing import kinds as test_kinds
+from wladna_core.workflow import CaseClosed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
+    from pathlib import Path
+
+    from wladna_core.reporting.engine import Records
 
 ON = date(2026, 6, 15)
+NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -131,6 +147,58 @@ def test_hook_wladna_open_store(pm: WladnaPluginManager, registered: Any) -> Non
     )
 
 
+BUILT_IN_SHAPES = (
+    "memory://",
+    "memory://<name>",
+    "sqlite:///<path>",
+    "sqlite://",
+    "postgresql+psycopg://<user>@<host>/<database>",
+)
+
+
+def test_hook_wladna_store_schemes(pm: WladnaPluginManager, registered: Any) -> None:
+    # The built-in stores declare their URLs through the hook, as any adapter does.
+    assert store_schemes_from(pm) == BUILT_IN_SHAPES
+
+    class Couch:
+        @hookimpl
+        def wladna_store_schemes(self) -> list[str]:
+            return ["couchdb://<host>/<database>", "memory://"]
+
+    registered(Couch(), "couch-adapter")
+    # Listed after the built-in ones, each shape once.
+    assert store_schemes_from(pm) == (*BUILT_IN_SHAPES, "couchdb://<host>/<database>")
+    with pytest.raises(UnsupportedStoreURL) as refused:
+        open_store("couchdb:/db.example.ma", plugins=pm)
+    assert refused.value.known_schemes == (*BUILT_IN_SHAPES, "couchdb://<host>/<database>")
+    assert "couchdb://<host>/<database>, or install the plug-in for this scheme" in str(
+        refused.value
+    )
+    # An empty URL is refused the same way.
+    with pytest.raises(UnsupportedStoreURL, match="couchdb://<host>/<database>"):
+        open_store("", plugins=pm)
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("couchdb://<host>", "it returned a str, where an iterable (list, tuple) of str objects"),
+        ([b"couchdb://"], "item 0 of its answer is a bytes, not a str"),
+        (["couchdb"], "it declared 'couchdb', which is not a URL shape"),
+        (["://nothing"], "it declared '://nothing', which is not a URL shape"),
+    ],
+)
+def test_a_store_scheme_that_is_not_a_url_shape_is_refused_naming_its_plugin(
+    pm: WladnaPluginManager, registered: Any, answer: object, reason: str
+) -> None:
+    registered(SimpleNamespace(wladna_store_schemes=hookimpl(lambda: answer)), "sloppy-adapter")
+    with pytest.raises(PluginHookError) as refused:
+        open_store("nowhere://", plugins=pm)
+    assert refused.value.hook == "wladna_store_schemes"
+    assert refused.value.plugins == ("'sloppy-adapter'",)
+    assert reason in refused.value.reason
+
+
 residence_in_rabat_sale = Message(
     message=Text(
         en="the child lives outside the pilot region",
@@ -175,15 +243,34 @@ def test_a_plugin_rule_is_gone_once_the_plugin_is_unregistered(pm: WladnaPluginM
     assert rules_from(pm).get("pilot.outside_region") is None
 
 
-@attrs.frozen
-class Indicator:
-    name: str
-    description: str
+def counted(name: str) -> Indicator:
+    """Return an indicator counting every case, in one row per group, in Python only."""
+
+    def count(records: Records, query: IndicatorQuery) -> list[tuple[object, ...]]:
+        counts = Counter(
+            key
+            for facts in records.case_facts()
+            if query.grouping.keeps(facts)
+            for key in query.grouping.keys(facts, None)
+        )
+        if not query.by:
+            counts[()] += 0
+        return [(*key, number) for key, number in counts.items()]
+
+    return Indicator(
+        name=name,
+        title=name.replace("_", " ").capitalize(),
+        definition="Every case stored.",
+        unit="count",
+        measures=("count",),
+        dimensions=("province", "body"),
+        counts="cases",
+        compute=count,
+    )
 
 
 def test_hook_wladna_indicators(pm: WladnaPluginManager, registered: Any) -> None:
-    visits = Indicator("home_visits", "Home visits made in the period.")
-    overdue = Indicator("overdue_visits", "Home visits past their deadline.")
+    visits, overdue = counted("home_visits"), counted("overdue_visits")
     registered(SimpleNamespace(wladna_indicators=hookimpl(lambda: [visits])), "one")
     registered(SimpleNamespace(wladna_indicators=hookimpl(lambda: (overdue,))), "two")
     found = indicators_from(pm)
@@ -191,6 +278,45 @@ def test_hook_wladna_indicators(pm: WladnaPluginManager, registered: Any) -> Non
     assert found["overdue_visits"] is overdue
     # The built-in indicators are contributed through the same hook.
     assert "cases_opened" in found
+    # What the hook offers is what a report computes.
+    deployment = deploy(plugins=pm)
+    try:
+        deployment.case()
+        report = deployment.wl.report(["home_visits", "overdue_visits"], by=["province"])
+    finally:
+        deployment.wl.close()
+    assert report.table("home_visits").body == (("MA-SAL", 1),)
+    assert report.table("overdue_visits").totals == (1,)
+
+
+@attrs.frozen
+class Summary:
+    """What the hook's contract once asked for: a name and a description, nothing to compute."""
+
+    name: str
+    description: str
+
+
+def test_an_indicator_that_is_not_an_indicator_is_refused_naming_its_plugin(
+    pm: WladnaPluginManager, registered: Any
+) -> None:
+    # The class is named like the library's, as a partner's was: the message must tell them apart.
+    summary = attrs.make_class("Indicator", {"name": attrs.field(), "description": attrs.field()})
+    answer = summary("home_visits", "Home visits made in the period.")
+    registered(SimpleNamespace(wladna_indicators=hookimpl(lambda: [answer])), "home-visits")
+    deployment = deploy(plugins=pm)
+    try:
+        with pytest.raises(PluginHookError) as refused:
+            deployment.wl.report(["cases_opened"])
+    finally:
+        deployment.wl.close()
+    assert refused.value.hook == "wladna_indicators"
+    assert refused.value.plugins == ("'home-visits'",)
+    assert str(refused.value) == (
+        "plug-in 'home-visits', hook wladna_indicators: item 0 of its answer is a "
+        "test_hooks.Indicator, not a wladna_core.reporting.Indicator; return "
+        "wladna_core.reporting.Indicator objects (see docs/plugin_hooks.md, wladna_indicators)"
+    )
 
 
 def test_hook_wladna_renderers(pm: WladnaPluginManager, registered: Any) -> None:
@@ -221,6 +347,11 @@ def test_hook_wladna_case_event(
         def wladna_case_event(self, event: object, context: Mapping[str, object]) -> None:
             heard.append((self.name, event, context))
 
+    class Clocked:
+        @hookimpl
+        def wladna_case_event(self, clock: Callable[[], datetime]) -> None:
+            heard.append(("clocked", clock(), {}))
+
     class Broken:
         @hookimpl
         def wladna_case_event(self, event: object) -> None:
@@ -229,12 +360,14 @@ def test_hook_wladna_case_event(
     registered(Listener("first"), "first")
     registered(Broken(), "broken-sms")
     registered(Listener("last"), "last")
-    event = SimpleNamespace(kind="case_opened", case_id="c1")
+    registered(Clocked(), "clocked")
+    event = CaseClosed(record_id="c1", on=ON, reason=ClosureReason.GOALS_ACHIEVED)
     with caplog.at_level(logging.ERROR, logger="wladna_core.plugins"):
-        failures = announce_case_event(pm, event, {"actor": "w1"})
+        failures = announce_case_event(pm, event, {"actor": "w1"}, clock=lambda: NOW)
     # Every plug-in hears the event, even after one failed; the failure names the plug-in.
-    assert sorted(name for name, _event, _context in heard) == ["first", "last"]
-    assert all(e is event and c == {"actor": "w1"} for _n, e, c in heard)
+    assert sorted(name for name, _event, _context in heard) == ["clocked", "first", "last"]
+    assert ("clocked", NOW, {}) in heard
+    assert all(e is event and c == {"actor": "w1"} for n, e, c in heard if n != "clocked")
     assert [failure.plugins for failure in failures] == [("'broken-sms'",)]
     assert failures[0].hook == "wladna_case_event"
     assert isinstance(failures[0].__cause__, ConnectionError)
@@ -253,19 +386,28 @@ def test_hook_wladna_authorize(pm: WladnaPluginManager, registered: Any) -> None
     class NoExports:
         @hookimpl
         def wladna_authorize(self, action: str) -> bool | None:
-            return False if action == "case.export" else None
+            return False if action == Action.REPORT_EXPORT else None
 
     class Permissive:
         @hookimpl
         def wladna_authorize(self) -> bool:
             return True
 
-    assert authorize(pm, actor, "case.export", object()) is True
+    class OfficeHours:
+        @hookimpl
+        def wladna_authorize(self, clock: Callable[[], datetime]) -> bool | None:
+            return None if 8 <= clock().hour < 18 else False
+
+    assert authorize(pm, actor, "report.export", object()) is True
     registered(Permissive(), "permissive")
     registered(NoExports(), "no-exports")
     # A denial wins over any number of approvals; without a denial there is no objection.
-    assert authorize(pm, actor, "case.export", object()) is False
+    assert authorize(pm, actor, "report.export", object()) is False
     assert authorize(pm, actor, "case.read", object()) is True
+    registered(OfficeHours(), "office-hours")
+    assert authorize(pm, actor, "case.read", object(), clock=lambda: NOW) is True
+    late = NOW.replace(hour=21)
+    assert authorize(pm, actor, "case.read", object(), clock=lambda: late) is False
 
 
 @given(answers=st.lists(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=3))))
@@ -314,7 +456,7 @@ def test_hook_wladna_territories(pm: WladnaPluginManager, registered: Any) -> No
 
 def test_hook_wladna_case_number(pm: WladnaPluginManager, registered: Any) -> None:
     case = a_case(a_child())
-    assert format_case_number(case, "MA-SAL", 2026, 12, pm) == "SAL-2026-000012"
+    assert format_case_number(case, "MA-SAL", 2026, 12, case_numbering(pm)) == "SAL-2026-000012"
 
     class SlashNumbers:
         @hookimpl
@@ -322,7 +464,7 @@ def test_hook_wladna_case_number(pm: WladnaPluginManager, registered: Any) -> No
             return f"{province.removeprefix('MA-')}/{year}/{sequence:05d}"
 
     registered(SlashNumbers(), "slash-numbers")
-    assert format_case_number(case, "MA-SAL", 2026, 12, pm) == "SAL/2026/00012"
+    assert format_case_number(case, "MA-SAL", 2026, 12, case_numbering(pm)) == "SAL/2026/00012"
     assert pm.hook.wladna_case_number(case=case, province="MA-RAB", year=2027, sequence=1) == (
         "RAB/2027/00001"
     )
@@ -332,24 +474,28 @@ def test_hook_wladna_programme_eligibility(pm: WladnaPluginManager, registered: 
     class Rsu:
         @hookimpl
         def wladna_programme_eligibility(
-            self, family: Family, programme: SocialProgramme
+            self, family: Family, programme: SocialProgramme, clock: Callable[[], datetime]
         ) -> EligibilityResult | None:
             if programme is not SocialProgramme.ASD:
                 return None
             registered_in_rsu = family.rsu_id is not None
             reason = "registered in the RSU" if registered_in_rsu else "not registered in the RSU"
-            return EligibilityResult(programme, registered_in_rsu, reason)
+            return EligibilityResult(
+                programme, registered_in_rsu, f"{reason} on {clock():%Y-%m-%d}"
+            )
 
     registered(Rsu(), "rsu")
     family = Family(rsu_id=None)
 
     def from_rsu(programme: SocialProgramme) -> list[EligibilityResult]:
         # The built-in check of the programmes answers too; this test is about the plug-in.
-        answers = eligibility_from(pm, family, programme, ON)
+        answers = eligibility_from(pm, family, programme, ON, clock=lambda: NOW)
         return [answer for answer in answers if answer.source == "rsu"]
 
     assert from_rsu(SocialProgramme.ASD) == [
-        EligibilityResult(SocialProgramme.ASD, False, "not registered in the RSU", source="rsu")
+        EligibilityResult(
+            SocialProgramme.ASD, False, "not registered in the RSU on 2026-06-15", source="rsu"
+        )
     ]
     assert from_rsu(SocialProgramme.TAYSSIR) == []
 
@@ -382,3 +528,67 @@ def test_a_failing_hook_names_its_plugin(pm: WladnaPluginManager, registered: An
     registered(SimpleNamespace(wladna_territories=hookimpl(broken)), "broken-communes")
     with pytest.raises(PluginHookError, match="plug-in 'broken-communes', hook wladna_territories"):
         gazetteer_from(pm)
+
+
+# The hooks that depend on the time read the deployment's clock --------------------------------
+
+
+class ClockReader:
+    """Reads the clock it receives in each hook that has one, and keeps what it read."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, list[datetime]] = {}
+
+    def _keep(self, hook: str, clock: Callable[[], datetime]) -> None:
+        self.read.setdefault(hook, []).append(clock())
+
+    @hookimpl
+    def wladna_case_event(self, clock: Callable[[], datetime]) -> None:
+        self._keep("wladna_case_event", clock)
+
+    @hookimpl
+    def wladna_authorize(self, clock: Callable[[], datetime]) -> None:
+        self._keep("wladna_authorize", clock)
+
+    @hookimpl
+    def wladna_programme_eligibility(self, clock: Callable[[], datetime]) -> None:
+        self._keep("wladna_programme_eligibility", clock)
+
+
+@pytest.mark.parametrize(
+    "store", ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def test_hooks_receive_the_deployments_clock(
+    pm: WladnaPluginManager, registered: Any, store: str, tmp_path: Path
+) -> None:
+    reader = registered(ClockReader(), "clock-reader")
+    with contextlib.ExitStack() as stack:
+        if store == "memory":
+            url = None
+        elif store == "sqlite":
+            url = f"sqlite:///{tmp_path / 'clock.db'}"
+        else:
+            url = stack.enter_context(private_schema(server_url()))
+        clock = Clock(date(2031, 1, 6))  # years from the system clock's date
+        deployment = deploy(url, plugins=pm, clock=clock)
+        stack.callback(deployment.wl.close)
+        worker = deployment.as_(deployment.worker)
+        case = deployment.case(with_family=True)
+        family_id = case.family_id
+        assert family_id is not None
+        assessment = Assessment(on=TODAY, by=deployment.worker.id, risk=RiskLevel.HIGH)
+        acts: dict[str, Callable[[], object]] = {
+            "wladna_authorize": lambda: worker.case(case.id),
+            "wladna_case_event": lambda: worker.record_assessment(case.id, assessment),
+            "wladna_programme_eligibility": lambda: worker.eligibility(
+                family_id, SocialProgramme.ASD
+            ),
+        }
+        for hook, act in acts.items():
+            clock.advance(1)
+            before = clock.moment
+            reader.read.clear()
+            act()
+            # What the hook read is the deployment's clock (days ahead of the system's).
+            assert reader.read[hook], hook
+            assert all(before < moment <= clock.moment for moment in reader.read[hook]), hook

@@ -12,59 +12,64 @@ import ast
 import inspect
 import logging
 import re
+import secrets
 import sys
 import tomllib
 import types
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-import cattrs
+import attrs
 import pytest
 
+from casework import TODAY, Deployment, deploy
 from install_helpers import pip_install
-from wladna_core import hookspecs
-from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult
+from postgres import private_schema, server_url
+from wladna_core import hookspecs, workflow
+from wladna_core.access import AccessDenied, Action, Actor
+from wladna_core.convert import RecordConverter
+from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult, hookimpl
 from wladna_core.model import (
+    Assessment,
     Case,
     Child,
     Family,
     Identification,
     IdentificationSource,
+    Identifier,
+    IdentifierScheme,
+    Referral,
+    RiskLevel,
+    ServiceType,
     Sex,
     SocialProgramme,
+    TerritorialBody,
 )
 from wladna_core.plugins import (
     ENTRY_POINT_GROUP,
-    announce_case_event,
-    authorize,
     configure_converter,
-    eligibility_from,
-    gazetteer_from,
-    indicators_from,
     kinds_from,
     make_plugin_manager,
     renderers_from,
-    rules_from,
-    store_environment,
 )
-from wladna_core.renderers import Table
-from wladna_core.rules import validate
-from wladna_core.storage import open_store
-from wladna_core.storage.memory import MemoryStore
-from wladna_core.storage.numbers import format_case_number
+from wladna_core.rules import NEEDS
+from wladna_core.storage import ChildQuery, StoreError, UnsupportedStoreURL, open_store
+from wladna_core.storage.numbers import NUMBER_MAX
+from wladna_core.workflow import Event
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import pluggy
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).parent.parent
 HOOKS_PAGE = ROOT / "docs" / "plugin_hooks.md"
 WRITING_PAGE = ROOT / "docs" / "writing_plugins.md"
+TESTING_PAGE = ROOT / "docs" / "testing.md"
 HOOK_TESTS = Path(__file__).parent / "test_hooks.py"
-ON = date(2026, 6, 15)
 
 HOOK_NAMES = sorted(
     name
@@ -106,7 +111,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 11
+    assert len(HOOK_NAMES) == 12
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES
@@ -159,36 +164,268 @@ def test_every_python_example_of_the_hooks_page_belongs_to_a_hook() -> None:
     assert len(PYTHON_BLOCK.findall(text)) == in_sections
 
 
-# Every example plug-in of the hooks page runs -------------------------------------------------
+# Every example plug-in of the hooks page runs, in a real deployment ----------------------------
 
 
-def a_case() -> Case:
-    child = Child(sex=Sex.FEMALE, birth_date=date(2014, 3, 2), given_name="Salma")
-    return Case(
-        child_id=child.id,
-        body_id=child.id,
-        territory="MA-SAL",
-        opened_on=date(2026, 6, 1),
-        identification=Identification(IdentificationSource.SCHOOL, date(2026, 6, 1)),
-    )
+def example_blocks() -> dict[str, str]:
+    """Return the Python example of each hook section that has one, by hook name."""
+    blocks = {}
+    for signature, section in hook_sections().items():
+        found = PYTHON_BLOCK.findall(section)
+        if found:
+            [code] = found
+            blocks[signature.partition("(")[0]] = code
+    return blocks
 
 
-def try_open_store(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    store = open_store("training://docs", plugins=pm)
+def load_example(hook: str, code: str, monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """Run the example of ``hook``'s section as the module of a plug-in, and return it."""
+    module = types.ModuleType(f"plugin_hooks_example_{hook}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(code, f"{HOOKS_PAGE}:{hook}", "exec"), module.__dict__)
+    return module
+
+
+def implemented(module: types.ModuleType) -> set[str]:
+    pm = make_plugin_manager(load_entrypoints=False)
+    pm.register(module, name="example")
+    pm.check_pending()
+    return {caller.name for caller in pm.get_hookcallers(module) or ()}
+
+
+def example_of(hook: str, monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """Return the example plug-in that implements ``hook``: its section's, or an earlier one's."""
+    for section_hook, code in example_blocks().items():
+        module = load_example(section_hook, code, monkeypatch)
+        if hook in implemented(module):
+            return module
+    pytest.fail(f"no example of docs/plugin_hooks.md implements {hook}")
+
+
+def test_each_example_implements_the_hook_of_its_section_and_every_hook_has_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    covered: set[str] = set()
+    for hook, code in example_blocks().items():
+        hooks = implemented(load_example(hook, code, monkeypatch))
+        assert hook in hooks
+        covered |= hooks
+    assert covered == set(HOOK_NAMES)
+
+
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """A store of each kind, empty: ``None`` for a memory store of the deployment's own."""
+    if request.param == "memory":
+        yield None
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hooks.db'}"
+    else:
+        with private_schema(server_url()) as url:
+            yield url
+
+
+@pytest.fixture
+def deployment_with(
+    store_url: str | None,
+) -> Iterator[Callable[[pluggy.PluginManager], Deployment]]:
+    """Open a deployment on the store with a plug-in manager; close it when the test ends."""
+    opened: list[Deployment] = []
+
+    def open_with(pm: pluggy.PluginManager) -> Deployment:
+        deployment = deploy(store_url, plugins=pm)
+        opened.append(deployment)
+        return deployment
+
     try:
-        assert isinstance(store, MemoryStore)
+        yield open_with
     finally:
-        store.close()
-    environment = store_environment(pm)
-    assert (
-        pm.hook.wladna_open_store(
-            url="elsewhere://", settings={}, plugins=pm, environment=environment
-        )
-        is None
-    )
+        for deployment in opened:
+            deployment.wl.close()
 
 
-def try_record_kinds(pm: pluggy.PluginManager, module: Any, _caplog: Any) -> None:
+def manager_with(module: types.ModuleType) -> pluggy.PluginManager:
+    pm = make_plugin_manager(load_entrypoints=False)
+    pm.register(module, name="example")
+    pm.check_pending()
+    return pm
+
+
+def child_of(body: TerritorialBody, **changes: Any) -> Child:
+    fields: dict[str, Any] = {
+        "sex": Sex.FEMALE,
+        "birth_date": date(2015, 6, 1),
+        "given_name": "Salma",
+        "residence": body.territory,
+    }
+    return Child(**(fields | changes))
+
+
+def open_case_at(dep: Deployment, actor: Actor, body: TerritorialBody, **child: Any) -> Case:
+    """Register a child (with the ``child`` fields) and open a case for it at ``body``."""
+    services = dep.as_(actor)
+    registered = services.register_child(child_of(body, **child)).record
+    return services.open_case(
+        child_id=registered.id,
+        body_id=body.id,
+        identification=Identification(IdentificationSource.SCHOOL, TODAY),
+    ).record
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_example_of_wladna_open_store_opens_training_stores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pm = manager_with(example_of("wladna_open_store", monkeypatch))
+    group = f"docs-{secrets.token_hex(4)}"
+    dep = deploy(f"training://{group}", plugins=pm)
+    try:
+        salma = dep.child()
+        # The group's store is shared: another opening sees the records of the first...
+        with open_store(f"training://{group}", plugins=pm) as same, same.unit_of_work() as uow:
+            assert uow.children.get(salma.id).given_name == "Salma"
+        # ...and another group's store does not.
+        with open_store(f"training://{group}-2", plugins=pm) as other, other.unit_of_work() as uow:
+            assert uow.children.count() == 0
+    finally:
+        dep.wl.close()
+
+
+def test_the_example_of_wladna_store_schemes_is_listed_by_the_error_for_an_unknown_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pm = manager_with(example_of("wladna_store_schemes", monkeypatch))
+    section = hook_sections()[signature_text("wladna_store_schemes")]
+    [shown] = re.findall(r"^```text\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    with pytest.raises(UnsupportedStoreURL) as refused:
+        open_store("trainig://sale-1", plugins=pm)
+    assert str(refused.value) == one_line(shown)
+    assert "training://<group>" in refused.value.known_schemes
+
+
+def test_the_example_of_wladna_rules_warns_of_a_child_without_identifier(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_rules", monkeypatch)))
+    worker = dep.as_(dep.worker)
+    anonymous = worker.register_child(child_of(dep.upe))
+    assert [warning.code for warning in anonymous.warnings] == ["pilot.no_identifier"]
+    idcs = Identifier(IdentifierScheme.IDCS, "1000000001")
+    identified = worker.register_child(child_of(dep.upe, identifiers=(idcs,)))
+    assert identified.warnings == ()
+    section = hook_sections()[signature_text("wladna_rules")]
+    [listed] = re.findall(r"among `wladna_core.rules.NEEDS`:\s*(.*?)\s*\(e\.g\.", section, re.S)
+    assert {need.strip("` \n") for need in listed.split(",")} == NEEDS
+
+
+def test_the_example_of_wladna_indicators_is_in_every_report(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_indicators", monkeypatch)))
+    open_case_at(dep, dep.worker, dep.upe, birth_registered=False)
+    open_case_at(dep, dep.worker, dep.upe, birth_registered=False)
+    open_case_at(dep, dep.worker, dep.upe, birth_registered=True)
+    open_case_at(dep, dep.worker, dep.upe)  # not known
+    open_case_at(dep, dep.outsider, dep.rabat, birth_registered=False)
+
+    national = dep.wl.report(["unregistered_births", "cases_opened"], by=["province"])
+    table = national.table("unregistered_births")
+    assert table.title == "Open cases of children without a registered birth"
+    assert table.value(("MA-SAL",)) == 2
+    assert table.value(("MA-RAB",)) == 1
+    assert table.totals == (3,)
+    assert dep.wl.report(["unregistered_births"]).table("unregistered_births").body == ((3,),)
+    # A case worker's report counts the cases of their body only (filtered on body).
+    own = dep.as_(dep.worker).report(["unregistered_births"])
+    assert own.table("unregistered_births").body == ((2,),)
+    # Before the cases were opened, there was none.
+    before = dep.wl.report(["unregistered_births"], on=date(2026, 1, 1))
+    assert before.table("unregistered_births").body == ((0,),)
+
+
+def test_the_example_of_wladna_renderers_writes_a_report_as_html(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pm = manager_with(example_of("wladna_renderers", monkeypatch))
+    dep = deploy(plugins=pm)
+    try:
+        dep.case()
+        report = dep.wl.report(["cases_opened"], by=["province"])
+        page = renderers_from(pm)["html-table"].render(report.table("cases_opened"))
+    finally:
+        dep.wl.close()
+    assert page.startswith(b"<table><caption>Cases opened</caption>")
+    assert b"<thead><tr><th>province</th><th>count</th></tr></thead>" in page
+    assert b"<tr><td>MA-SAL</td><td>1</td></tr>" in page
+
+
+def test_the_example_of_wladna_case_event_hears_of_high_risk_cases(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    deployment_with: Callable[..., Deployment],
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_case_event", monkeypatch)))
+    with caplog.at_level(logging.WARNING, logger="wladna_supervision"):
+        high = dep.case(risk=RiskLevel.HIGH)
+        heard_at = dep.clock.moment.isoformat(timespec="seconds")  # the hook read it last
+        medium = dep.case(risk=RiskLevel.MEDIUM)
+        assessment = Assessment(on=TODAY, by=dep.worker.id, risk=RiskLevel.HIGH)
+        outcome = dep.as_(dep.worker).record_assessment(medium.id, assessment)
+        assessed_at = dep.clock.moment.isoformat(timespec="seconds")
+    assert outcome.failures == ()
+    assert [record.getMessage() for record in caplog.records] == [
+        f"case.opened: case {high.id} is at high risk (by worker.sale, at {heard_at})",
+        f"case.assessed: case {medium.id} is at high risk (by worker.sale, at {assessed_at})",
+    ]
+
+
+def test_the_example_of_wladna_authorize_refuses_exports_only(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    module = example_of("wladna_authorize", monkeypatch)
+    pm = manager_with(module)
+    dep = deployment_with(pm)
+    case = dep.case()
+    supervisor = dep.as_(dep.supervisor)
+    with pytest.raises(AccessDenied) as refused:
+        supervisor.export()
+    assert refused.value.action == "report.export"
+    assert "wladna_authorize" in refused.value.reason
+    [denial] = [entry for entry in dep.wl.audit.entries() if entry.outcome == "denied"]
+    assert (denial.actor_id, denial.action) == (dep.supervisor.id, "report.export")
+    # Everything else goes on: reading the case, and aggregated reports.
+    assert supervisor.case(case.id).id == case.id
+    assert supervisor.report(["cases_opened"]).table("cases_opened").body == ((1,),)
+    # Without the plug-in, the same export is allowed.
+    pm.unregister(module)
+    assert [kind for kind, _record in supervisor.export()] == ["child", "case"]
+
+
+def test_the_example_of_wladna_territories_adds_communes_to_the_stores(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_territories", monkeypatch)))
+    child = dep.child(residence="MA-SAL-002")
+    with dep.wl.store.unit_of_work() as uow:
+        in_sale = uow.children.find(ChildQuery(residence="MA-SAL"))
+        in_commune = uow.children.find(ChildQuery(residence="MA-SAL-002"))
+        in_other_commune = uow.children.find(ChildQuery(residence="MA-SAL-001"))
+    assert [found.id for found in in_sale] == [child.id]
+    assert [found.id for found in in_commune] == [child.id]
+    assert in_other_commune == []
+    assert dep.wl.store.gazetteer.get("MA-SAL-001").name_ar == "باب لمريسة"
+
+
+def test_the_example_of_wladna_record_kinds_is_kept_and_searched(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    module = example_of("wladna_record_kinds", monkeypatch)
+    pm = manager_with(module)
     kind = module.OUTREACH_CONTACT
     assert kinds_from(pm).named("sale_outreach_contact") is kind
     met = [
@@ -202,99 +439,159 @@ def try_record_kinds(pm: pluggy.PluginManager, module: Any, _caplog: Any) -> Non
         with store.unit_of_work() as uow:
             found = uow.repository(kind).find(kind.query(place="MA-04", agreed=True))
     assert [contact.team for contact in found] == ["Salé night team"]
+    # The page's migrations package is not installed here: a SQL store says so, naming it.
+    with pytest.raises(StoreError, match=r"sale_outreach\.migrations"):
+        open_store(f"sqlite:///{tmp_path / 'outreach.db'}", plugins=pm)
 
 
-def try_rules(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    child = Child(sex=Sex.FEMALE, birth_date=date(2014, 3, 2), given_name="Salma")
-    rules = rules_from(pm)
-    assert [v.code for v in validate(child, on=ON, rules=rules)] == ["pilot.no_identifier"]
-    unidentified = Child(sex=Sex.MALE, birth_date=date(2015, 1, 1), unidentified=True)
-    assert "pilot.no_identifier" not in {v.code for v in validate(unidentified, on=ON, rules=rules)}
+def test_the_example_of_wladna_case_number_numbers_new_cases(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_case_number", monkeypatch)))
+    assert [dep.case().number, dep.case().number] == ["SAL/2026/00001", "SAL/2026/00002"]
+    section = one_line(hook_sections()[signature_text("wladna_case_number")])
+    assert f"a non-blank string of at most {NUMBER_MAX} characters" in section
 
 
-def try_indicators(pm: pluggy.PluginManager, module: Any, _caplog: Any) -> None:
-    # The example's indicator comes beside the built-in ones.
-    found = indicators_from(pm)
-    assert "children_without_birth_registration" in found
-    assert "cases_opened" in found
-
-
-def try_renderers(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    table = Table("Cases <2026>", ("province", "cases"), [("MA-SAL", 0), (None, 4)])
-    page = renderers_from(pm)["html-table"].render(table)
-    assert b"<caption>Cases &lt;2026&gt;</caption>" in page
-    assert b"<tr><td>MA-SAL</td><td>0</td></tr><tr><td></td><td>4</td></tr>" in page
-
-
-def try_case_event(pm: pluggy.PluginManager, _module: Any, caplog: Any) -> None:
-    event = SimpleNamespace(case_id="c-1")
-    with caplog.at_level(logging.INFO, logger="wladna_supervision"):
-        assert announce_case_event(pm, event, {"actor": "w-7"}) == []
-    assert "SimpleNamespace on case c-1 by w-7" in caplog.text
-
-
-def try_authorize(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    assert authorize(pm, None, "case.export", None) is False
-    assert authorize(pm, None, "case.read", None) is True
-
-
-def try_territories(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    gazetteer = gazetteer_from(pm)
-    assert gazetteer.province_of("MA-SAL-002").code == "MA-SAL"  # type: ignore[union-attr]
-    assert gazetteer.get("MA-SAL-001").name_ar == "باب لمريسة"
-
-
-def try_case_number(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    assert format_case_number(a_case(), "MA-SAL", 2026, 123, pm) == "SAL/2026/00123"
-
-
-def try_programme_eligibility(pm: pluggy.PluginManager, _module: Any, _caplog: Any) -> None:
-    # The example plug-in is tried alone, without the built-in check of the programmes.
-    pm.unregister(name="wladna_core.programmes")
-    [unregistered] = eligibility_from(pm, Family(), SocialProgramme.ASD, ON)
-    assert unregistered == EligibilityResult(
+def test_the_example_of_wladna_programme_eligibility_answers_case_workers(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_programme_eligibility", monkeypatch)))
+    case = dep.case(with_family=True)
+    assert case.family_id is not None
+    worker = dep.as_(dep.worker)
+    rsu_rule = EligibilityResult(
         SocialProgramme.ASD, False, "the household is not registered in the RSU", "RSU rule"
     )
-    [registered] = eligibility_from(pm, Family(rsu_id="R-1"), SocialProgramme.ASD, ON)
-    assert registered.eligible
-    assert eligibility_from(pm, Family(), SocialProgramme.TAYSSIR, ON) == []
+    assert rsu_rule in worker.eligibility(case.family_id, SocialProgramme.ASD)
+    # A referral to the programme is made all the same, with the answer as a warning.
+    referred = worker.refer(
+        case.id, service=ServiceType.SOCIAL_ASSISTANCE, programme=SocialProgramme.ASD
+    )
+    warnings = [
+        warning for warning in referred.warnings if warning.code == "referral.programme_ineligible"
+    ]
+    answer = "(RSU rule): the household is not registered in the RSU"
+    assert any(answer in warning.message for warning in warnings)
 
 
-def try_configure_converter(pm: pluggy.PluginManager, module: Any, _caplog: Any) -> None:
-    converter = configure_converter(pm, cattrs.Converter())
-    number = module.PoliceReportNumber("PV 123/2026")
-    assert converter.unstructure(number) == "PV 123/2026"
-    assert converter.structure("PV 123/2026", module.PoliceReportNumber) == number
-
-
-TRIALS: dict[str, Callable[[pluggy.PluginManager, Any, Any], None]] = {
-    "wladna_open_store": try_open_store,
-    "wladna_record_kinds": try_record_kinds,
-    "wladna_rules": try_rules,
-    "wladna_indicators": try_indicators,
-    "wladna_renderers": try_renderers,
-    "wladna_case_event": try_case_event,
-    "wladna_authorize": try_authorize,
-    "wladna_territories": try_territories,
-    "wladna_case_number": try_case_number,
-    "wladna_programme_eligibility": try_programme_eligibility,
-    "wladna_configure_converter": try_configure_converter,
-}
-
-
-@pytest.mark.parametrize("name", HOOK_NAMES)
-def test_the_example_plugin_of(
-    name: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_the_example_of_wladna_configure_converter_reads_and_writes_its_type(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    [code] = PYTHON_BLOCK.findall(hook_sections()[signature_text(name)])
-    module = types.ModuleType(f"plugin_hooks_example_{name}")
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec(compile(code, f"{HOOKS_PAGE}:{name}", "exec"), module.__dict__)
+    module = example_of("wladna_configure_converter", monkeypatch)
+    converter = configure_converter(manager_with(module), RecordConverter())
+
+    # A record of the plug-in's own, holding the example's type (real types, not annotations).
+    police_report = attrs.make_class(
+        "PoliceReport",
+        {"number": attrs.field(type=module.PoliceReportNumber), "filed_on": attrs.field(type=date)},
+        frozen=True,
+    )
+    report = converter.structure_record(
+        {"number": "PV 123/2026", "filed_on": "2026-06-01"}, police_report
+    )
+    assert report.number == module.PoliceReportNumber("PV 123/2026")
+    assert converter.dumps_record(report) == b'{"number":"PV 123/2026","filed_on":"2026-06-01"}'
+
+
+def test_every_hook_example_has_its_test_here() -> None:
+    tests = {name for name, value in globals().items() if name.startswith("test_the_example_of_")}
+    for hook in HOOK_NAMES:
+        assert any(test.startswith(f"test_the_example_of_{hook}_") for test in tests), hook
+
+
+# The tables of the hooks page are those of the code -------------------------------------------
+
+
+def table_rows(section: str) -> list[list[str]]:
+    """Return the cells of the body rows of the first Markdown table in ``section``."""
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def test_the_actions_of_wladna_authorize_are_every_action_of_the_policy() -> None:
+    section = hook_sections()[signature_text("wladna_authorize")]
+    documented = [row[0].strip("`") for row in table_rows(section)]
+    assert documented == [action.value for action in Action]
+
+
+def test_the_events_of_wladna_case_event_are_every_event_with_its_fields() -> None:
+    def kinds(cls: type[Event]) -> Iterator[type[Event]]:
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from kinds(sub)
+
+    in_code = {
+        kind.name: (kind.__name__, [f.name for f in attrs.fields(kind)][2:])
+        for kind in kinds(Event)
+        # attrs makes a new class for each slotted one: keep those the module offers
+        if kind.name != Event.name and getattr(workflow, kind.__name__, None) is kind
+    }
+    section = hook_sections()[signature_text("wladna_case_event")]
+    documented = {
+        name.strip("`"): (cls.strip("`"), [f.strip("` ") for f in fields.split(",") if f.strip()])
+        for name, cls, fields in table_rows(section)
+    }
+    assert documented == in_code
+
+
+def test_the_resources_of_wladna_authorize_are_what_the_services_pass(
+    deployment_with: Callable[..., Deployment],
+) -> None:
+    """Run the services with a plug-in that records what it is asked, and compare with the page."""
+    asked: set[tuple[str, str]] = set()
+
+    class Recorder:
+        @hookimpl
+        def wladna_authorize(self, action: str, resource: object) -> None:
+            records = (TerritorialBody, Child, Family, Case, Referral)
+            kind = type(resource).__name__
+            asked.add((action, kind if isinstance(resource, records) else resource.kind))
+
     pm = make_plugin_manager(load_entrypoints=False)
-    pm.register(module, name=f"example-{name}")
-    pm.check_pending()
-    assert [caller.name for caller in pm.get_hookcallers(module) or ()] == [name]
-    TRIALS[name](pm, module, caplog)
+    pm.register(Recorder(), name="recorder")
+    dep = deployment_with(pm)
+    worker, supervisor, provider = (dep.as_(a) for a in (dep.worker, dep.supervisor, dep.provider))
+    case = dep.case(with_family=True)
+    assert case.family_id is not None
+    worker.child(case.child_id)
+    worker.family(case.family_id)
+    worker.cases()
+    worker.record_assessment(case.id, Assessment(on=TODAY, by="worker.sale", risk=RiskLevel.MEDIUM))
+    referral = worker.refer(case.id, to_body=dep.cape.id, service=ServiceType.PSYCHOSOCIAL).record
+    worker.referrals(case.id)
+    provider.accept(referral.id)
+    provider.complete(referral.id)
+    other = worker.refer(case.id, to_body=dep.cape.id, service=ServiceType.EDUCATION).record
+    worker.cancel(other.id)
+    supervisor.report(["cases_opened"])
+    supervisor.export()
+    duplicate = dep.case()
+    supervisor.mark_duplicate(duplicate.id, case.id)
+
+    section = hook_sections()[signature_text("wladna_authorize")]
+    documented = {row[0].strip("`"): row[2] for row in table_rows(section)}
+    for action, resource in sorted(asked):
+        shown = documented[action]
+        assert f"`{resource}`" in shown, (action, resource, shown)
+    assert {action for action, _ in asked} >= {
+        "body.register",
+        "child.register",
+        "child.read",
+        "family.register",
+        "family.read",
+        "case.open",
+        "case.read",
+        "case.update",
+        "case.mark_duplicate",
+        "referral.make",
+        "referral.read",
+        "referral.respond",
+        "referral.complete",
+        "referral.cancel",
+        "report.aggregate",
+        "report.export",
+    }
 
 
 # The plug-in distributions of the writing page ------------------------------------------------
@@ -304,6 +601,9 @@ def writing_blocks() -> list[tuple[str, str, str]]:
     """Return (language, caption, code) for each captioned code block of the writing page."""
     text = WRITING_PAGE.read_text(encoding="utf-8")
     return [(m["language"], m["caption"], m["code"]) for m in CODE_BLOCK.finditer(text)]
+
+
+TRAINING_MODULE = "wladna-training-store/src/wladna_training_store/__init__.py"
 
 
 def example_files() -> dict[str, str]:
@@ -335,7 +635,12 @@ def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
         for code in files.values()
         for hook in re.findall(r"^def (wladna_\w+)\(", code, re.MULTILINE)
     }
-    assert hooks == {"wladna_open_store", "wladna_rules", "wladna_record_kinds"}
+    assert hooks == {
+        "wladna_open_store",
+        "wladna_store_schemes",
+        "wladna_rules",
+        "wladna_record_kinds",
+    }
 
 
 def test_every_example_of_the_writing_page_is_run() -> None:
@@ -389,3 +694,19 @@ def docs_plugins_installed(docs_site: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.parametrize(("caption", "code"), TRIES, ids=[caption for caption, _ in TRIES])
 def test_the_writing_page_example(caption: str, code: str) -> None:
     exec(compile(code, f"{WRITING_PAGE}:{caption}", "exec"), {"__name__": "__example__"})
+
+
+def test_the_testing_page_runs_the_contract_suite_on_an_adapter_not_yet_installed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``conftest.py`` of docs/testing.md, beside the training store of the writing page."""
+    page = TESTING_PAGE.read_text(encoding="utf-8")
+    [conftest] = re.findall(r"^```python\n(# conftest\.py\n.*?)^```$", page, re.M | re.S)
+    [command] = re.findall(r"^(pytest --pyargs .* training://\S+)$", page, re.MULTILINE)
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(wladna_training_store=example_files()[TRAINING_MODULE])
+    monkeypatch.setenv("WLADNA_HYPOTHESIS_PROFILE", "fast")
+    # A few tests of the suite: enough to show the adapter is found without being installed.
+    arguments = [*command.split()[1:], "-p", "no:cacheprovider", "-k", "reset or numbered"]
+    result = pytester.runpytest_subprocess(*arguments)
+    result.assert_outcomes(passed=4)

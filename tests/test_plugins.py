@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import pickle
+import re
 import shutil
 import sys
 from datetime import date
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 
 import wladna_core.renderers
 from install_helpers import pip_install
+from postgres import private_schema, server_url
 from wladna_core import hookspecs
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
@@ -66,9 +68,12 @@ from wladna_core.renderers import (
     Table,
     cell_value,
 )
+from wladna_core.reporting import Indicator
 from wladna_core.rules import catalogue, validate
+from wladna_core.storage import open_store
 from wladna_core.storage.memory import MemoryStore
-from wladna_core.storage.ports import Store
+from wladna_core.storage.ports import Store, StoreError
+from wladna_core.testing.conformance import example_case_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -448,8 +453,19 @@ def test_two_rules_with_one_code_name_both_plugins(pm: WladnaPluginManager) -> N
 
 
 def test_two_indicators_with_one_name_name_both_plugins(pm: WladnaPluginManager) -> None:
-    first = SimpleNamespace(name="caseload", description="Open cases per worker.")
-    second = SimpleNamespace(name="caseload", description="Open cases per body.")
+    def caseload(definition: str) -> Indicator:
+        return Indicator(
+            name="caseload",
+            title="Caseload",
+            definition=definition,
+            unit="count",
+            measures=("count",),
+            dimensions=(),
+            counts="cases",
+            compute=lambda _records, _query: [(0,)],
+        )
+
+    first, second = caseload("Open cases per worker."), caseload("Open cases per body.")
     pm.register(plugin(wladna_indicators=lambda: [first]), name="first")
     pm.register(plugin(wladna_indicators=lambda: [second]), name="second")
     with pytest.raises(PluginHookError, match="plug-ins 'second' and 'first'"):
@@ -506,10 +522,10 @@ def test_a_cycle_among_plugin_territories_names_the_plugins(pm: WladnaPluginMana
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (catalogue()[0], "it returned Rule, where an iterable"),
-        ("child.adult", "it returned str, where an iterable"),
-        ({"code": "x"}, "it returned dict, where an iterable"),
-        (["child.adult"], "it returned a str among Rule objects"),
+        (catalogue()[0], "it returned a wladna_core.rules.Rule, where an iterable"),
+        ("child.adult", "it returned a str, where an iterable"),
+        ({"code": "x"}, "it returned a dict, where an iterable"),
+        (["child.adult"], "item 0 of its answer is a str, not a wladna_core.rules.Rule; return"),
     ],
 )
 def test_a_plugin_returning_something_other_than_rules_is_named(
@@ -537,7 +553,8 @@ def test_an_eligibility_answer_must_be_a_result_about_the_programme_asked(
 ) -> None:
     family = Family()
     pm.register(plugin(wladna_programme_eligibility=lambda: True), name="yes-man")
-    with pytest.raises(PluginHookError, match="it returned a bool, not an EligibilityResult"):
+    expected = "it returned a bool, not a wladna_core.hookspecs.EligibilityResult"
+    with pytest.raises(PluginHookError, match=re.escape(expected)):
         eligibility_from(pm, family, SocialProgramme.ASD, ON)
     pm.unregister(name="yes-man")
     other = EligibilityResult(SocialProgramme.TAYSSIR, True, "school-age children")
@@ -824,3 +841,67 @@ def test_only_the_raising_authorize_hook_is_named(pm: WladnaPluginManager) -> No
     with pytest.raises(PluginHookError) as info:
         authorize(pm, None, "case.read", None)
     assert info.value.plugins == ("'directory'",)
+
+
+# A first-result hook's answer names the plug-in that gave it ---------------------------------
+
+
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "memory":
+        yield "memory://"
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'numbers.db'}"
+    else:
+        with private_schema(server_url()) as url:
+            yield url
+
+
+@pytest.mark.parametrize(
+    ("numbering", "reason"),
+    [
+        (lambda: "  ", "it returned '  ' for sequence 1 of MA-SAL in 2025"),
+        (lambda: 2025_000_001, "it returned 2025000001 for sequence 1 of MA-SAL in 2025"),
+        (lambda: 1 / 0, "it raised ZeroDivisionError: division by zero"),
+    ],
+)
+def test_a_case_number_plugin_at_fault_is_named_and_nothing_is_saved(
+    pm: WladnaPluginManager, any_store_url: str, numbering: Any, reason: str
+) -> None:
+    pm.register(plugin(wladna_case_number=numbering), name="register-numbers")
+    example = example_case_file()
+    with open_store(any_store_url, plugins=pm) as store:
+        with store.unit_of_work() as uow:
+            for record in example.records[:3]:  # the body, the child, the household
+                uow.repository(type(record)).add(record)
+        with pytest.raises(PluginHookError) as refused, store.unit_of_work() as uow:
+            uow.cases.add(example.case)
+        assert refused.value.hook == "wladna_case_number"
+        assert refused.value.plugins == ("'register-numbers'",)
+        assert reason in refused.value.reason
+        with store.unit_of_work() as uow:
+            assert uow.cases.count() == 0
+
+
+def test_a_store_plugin_answering_with_something_else_is_named(pm: WladnaPluginManager) -> None:
+    pm.register(plugin(wladna_open_store=lambda url: url), name="echo-adapter")
+    with pytest.raises(StoreError) as refused:
+        open_store("echo://", plugins=pm)
+    assert str(refused.value) == (
+        "the plug-in 'echo-adapter' answered wladna_open_store for 'echo://' with a str, not a "
+        "Store (wladna_core.storage.Store); fix that plug-in"
+    )
+
+
+def test_a_store_error_of_an_adapter_reaches_the_caller_as_it_is(pm: WladnaPluginManager) -> None:
+    busy = StoreError("the database is busy; try again")
+
+    def refuse(url: str) -> None:
+        raise busy
+
+    pm.register(plugin(wladna_open_store=refuse), name="busy-adapter")
+    with pytest.raises(StoreError) as refused:
+        open_store("busy://", plugins=pm)
+    assert refused.value is busy

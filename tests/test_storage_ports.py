@@ -32,7 +32,7 @@ from wladna_core.model import (
     Territory,
     TerritoryLevel,
 )
-from wladna_core.plugins import make_plugin_manager
+from wladna_core.plugins import PluginHookError, make_plugin_manager
 from wladna_core.rules import Finding, rule
 from wladna_core.storage import (
     ALLOW_RESET,
@@ -413,7 +413,7 @@ def test_a_plugin_giving_a_blank_case_number_is_named_and_nothing_is_stored() ->
 
     file = example_case_file()
     with open_store("memory://", plugins=_with_plugin(Blank()), clock=_today) as store:
-        with pytest.raises(ValueError, match="wladna_case_number"):
+        with pytest.raises(PluginHookError, match="wladna_case_number"):
             _save(store, file.records)
         with store.unit_of_work() as uow:
             assert uow.children.count() == 0

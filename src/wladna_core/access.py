@@ -45,7 +45,8 @@ from wladna_core.model import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
+    from datetime import datetime
 
     import pluggy
 
@@ -356,10 +357,16 @@ class AccessPolicy:
     """The access check every service runs: built-in roles and views, then the plug-ins.
 
     :param plugins: the plug-in manager whose ``wladna_authorize`` hooks may deny.
+    :param clock: the deployment's clock, handed to those hooks; the system clock when omitted.
     """
 
-    def __init__(self, plugins: pluggy.PluginManager) -> None:
+    def __init__(
+        self, plugins: pluggy.PluginManager, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        from wladna_core.plugins import system_clock  # noqa: PLC0415 (cycle)
+
         self.plugins = plugins
+        self.clock: Callable[[], datetime] = system_clock if clock is None else clock
 
     def refusal(self, actor: Actor, action: Action, resource: object, view: View) -> str | None:
         """Return why ``actor`` may not do ``action`` on ``resource``, or ``None`` if they may."""
@@ -368,7 +375,7 @@ class AccessPolicy:
         if not may(actor, action, view):
             return _refusal(actor, action, view)
         try:
-            allowed = authorize(self.plugins, actor, action.value, resource)
+            allowed = authorize(self.plugins, actor, action.value, resource, clock=self.clock)
         except PluginHookError as error:
             return str(error)
         if not allowed:

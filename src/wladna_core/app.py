@@ -73,7 +73,7 @@ class Wladna:
         #: The deadlines of casework (configuration, not law): from the ``deadlines`` setting.
         self.deadlines = Deadlines.from_settings(self.settings)
         #: The access check every service runs.
-        self.policy = AccessPolicy(plugins)
+        self.policy = AccessPolicy(plugins, clock=self.now)
         #: The audit trail: :meth:`AuditTrail.verify` checks its hash chain.
         self.audit = AuditTrail(store)
 

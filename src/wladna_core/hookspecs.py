@@ -8,13 +8,19 @@ built-in rules, the CSV, JSON and Markdown renderers) are plug-ins written exact
 third-party plug-ins are found through the ``wladna`` entry-point group.
 
 Every hook name starts with ``wladna_``.  A plug-in implements only the hooks it needs, and only
-the arguments it needs: pluggy passes arguments by name.  ``docs/plugin_hooks.md`` has an example
-for each hook.
+the arguments it needs: pluggy passes arguments by name, so an implementation written before a
+hook gained an argument (such as ``clock``) keeps working.  ``docs/plugin_hooks.md`` has an
+example for each hook, and the test suite runs every one of them.
+
+Hooks whose answer may depend on the time (events, access, eligibility) receive ``clock``, the
+deployment's clock: calling it returns the current time, timezone-aware, in UTC.  A plug-in
+reads the time from it, never from the system clock, so that it agrees with the audit trail and
+with a test's fixed clock.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import pluggy
@@ -22,22 +28,23 @@ import pluggy
 from wladna_core.model.enums import SocialProgramme
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-    from datetime import date
+    from collections.abc import Callable, Iterable, Mapping
+    from datetime import date, datetime
 
     import cattrs
     from pluggy import PluginManager
 
     from wladna_core.model import Case, Family, Territory
     from wladna_core.renderers import Renderer
+    from wladna_core.reporting import Indicator
     from wladna_core.rules import Rule
     from wladna_core.storage.kinds import RecordKind
     from wladna_core.storage.ports import Store, StoreEnvironment
+    from wladna_core.workflow import Event
 
 __all__ = [
     "PROJECT_NAME",
     "EligibilityResult",
-    "IndicatorLike",
     "hookimpl",
     "hookspec",
 ]
@@ -50,23 +57,6 @@ hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
 #: Marks a plug-in's implementation of a hook: ``@hookimpl`` above a function named after it.
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
-
-
-@runtime_checkable
-class IndicatorLike(Protocol):
-    """What a reporting indicator offered through :func:`wladna_indicators` looks like.
-
-    The reporting layer defines the concrete indicator classes; any object with a unique,
-    stable ``name`` (e.g. ``cases_opened``) and a one-line ``description`` qualifies here.
-    """
-
-    @property
-    def name(self) -> str:
-        """The indicator's stable name, unique among all plug-ins, e.g. ``cases_opened``."""
-
-    @property
-    def description(self) -> str:
-        """One sentence saying what the indicator counts."""
 
 
 def _non_blank(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -107,7 +97,9 @@ def wladna_open_store(
 ) -> Store | None:
     """Open a store for ``url`` if this plug-in handles the URL's scheme.
 
-    Called by :func:`wladna_core.storage.open_store` each time a store is opened.
+    Called by :func:`wladna_core.storage.open_store` each time a store is opened.  A plug-in
+    that opens stores also declares its URL shapes through :func:`wladna_store_schemes`, so
+    that the error for a URL no store opens lists them.
 
     :param url: the store URL, e.g. ``memory://``, ``sqlite:///wladna.db`` or
         ``postgresql+psycopg://host/db``.
@@ -125,6 +117,20 @@ def wladna_open_store(
 
 
 @hookspec
+def wladna_store_schemes() -> Iterable[str]:
+    """Declare the shapes of the store URLs this plug-in opens, e.g. ``training://<group>``.
+
+    Called by :func:`wladna_core.plugins.store_schemes_from` when no store opens a URL, so that
+    :class:`~wladna_core.storage.UnsupportedStoreURL` lists every URL shape an installed store
+    accepts.  The built-in stores declare theirs the same way.
+
+    :return: URL shapes, each a string with ``://``, angle brackets marking the parts a user
+        fills in (``sqlite:///<path>``).  The results of all plug-ins are concatenated; a shape
+        declared twice is listed once.
+    """
+
+
+@hookspec
 def wladna_rules() -> Iterable[Rule]:
     """Contribute validation rules.
 
@@ -137,15 +143,18 @@ def wladna_rules() -> Iterable[Rule]:
 
 
 @hookspec
-def wladna_indicators() -> Iterable[IndicatorLike]:
+def wladna_indicators() -> Iterable[Indicator]:
     """Contribute reporting indicators (key performance indicators).
 
     Called by :func:`wladna_core.plugins.indicators_from` when the reporting layer lists the
-    indicators it can compute.
+    indicators it can compute (each report, ``wladna report``).
 
-    :return: indicator objects, each with a unique ``name`` (see :class:`IndicatorLike`).  The
-        results of all plug-ins are gathered by name; a name used by two plug-ins is an error
-        naming both.
+    :return: :class:`wladna_core.reporting.Indicator` objects: a name, a title, a definition,
+        the measures and dimensions, and the computation every store can run (see
+        ``docs/indicators.md``).  Any other object is refused with a
+        :class:`~wladna_core.plugins.PluginHookError` naming the plug-in, since no store could
+        compute it.  The results of all plug-ins are gathered by name; a name used by two
+        plug-ins is an error naming both.
     """
 
 
@@ -161,7 +170,9 @@ def wladna_renderers() -> Iterable[Renderer]:
 
 
 @hookspec
-def wladna_case_event(event: object, context: Mapping[str, object]) -> None:
+def wladna_case_event(
+    event: Event, context: Mapping[str, object], clock: Callable[[], datetime]
+) -> None:
     """React to a domain event (case opened, referral accepted, case closed...).
 
     Called once per event through :func:`wladna_core.plugins.announce_case_event`, only after
@@ -169,15 +180,24 @@ def wladna_case_event(event: object, context: Mapping[str, object]) -> None:
     that was rolled back.  An exception raised here does not undo the committed data: it is
     logged and reported with the plug-in's name, and the other plug-ins still hear of the event.
 
-    :param event: the domain event object, as returned by the workflow function that caused it.
-    :param context: who and where: at least ``actor`` (the actor who made the change) and
-        ``store`` (the store's URL); plug-ins must ignore keys they do not know.
+    :param event: the :class:`~wladna_core.workflow.Event` returned by the workflow function
+        that caused it: its kind in ``event.name`` (``case.opened``, ``referral.accepted``...),
+        the record in ``event.record_id`` (the case's id for a
+        :class:`~wladna_core.workflow.CaseEvent`, the referral's for a
+        :class:`~wladna_core.workflow.ReferralEvent`, which also has ``case_id``) and the day
+        in ``event.on``; each kind adds its own fields.
+    :param context: who and where: at least ``actor`` (the
+        :class:`~wladna_core.access.Actor` who made the change) and ``store`` (the store's URL,
+        without its password); plug-ins must ignore keys they do not know.
+    :param clock: the deployment's clock; ``clock()`` is the current time, timezone-aware.
     :return: nothing; return values are ignored.
     """
 
 
 @hookspec
-def wladna_authorize(actor: object, action: str, resource: object) -> bool | None:
+def wladna_authorize(
+    actor: object, action: str, resource: object, clock: Callable[[], datetime]
+) -> bool | None:
     """Restrict access: refuse ``actor`` the ``action`` on ``resource``, or let it pass.
 
     Called by :func:`wladna_core.plugins.authorize` at each access check, after the built-in
@@ -185,10 +205,13 @@ def wladna_authorize(actor: object, action: str, resource: object) -> bool | Non
     A plug-in can only deny: ``False`` refuses the action whatever other plug-ins say; ``True``
     and ``None`` both mean "no objection" and can never grant what the built-in policy refused.
 
-    :param actor: the actor asking (an ``Actor``: id, roles, bodies).
-    :param action: what is asked, e.g. ``case.read``, ``case.update``, ``referral.respond``,
-        ``report.export``.
-    :param resource: the record (or report) concerned.
+    :param actor: the actor asking (an :class:`~wladna_core.access.Actor`: id, roles, bodies).
+    :param action: what is asked: one of the values of :class:`wladna_core.access.Action`,
+        e.g. ``case.read``, ``case.update``, ``referral.respond``, ``report.export``.
+    :param resource: the record concerned (the child, family, case, referral or body, as stored
+        or about to be stored); for ``report.aggregate`` and ``report.export``, a stand-in whose
+        ``kind`` is ``Report`` or ``Export``.
+    :param clock: the deployment's clock; ``clock()`` is the current time, timezone-aware.
     :return: ``False`` to deny, ``None`` (or ``True``) to leave the decision to others.  Any
         other answer, or an exception, denies too.
     """
@@ -213,6 +236,9 @@ def wladna_case_number(case: Case, province: str, year: int, sequence: int) -> s
     Called by the store when it assigns a number to a new case, after it has drawn the next
     ``sequence`` for (``province``, ``year``).  The default format is
     ``<province code without "MA-">-<year>-<6-digit sequence>``, e.g. ``SAL-2026-000123``.
+    The hook takes no clock on purpose: a number depends on the case (its province, the year it
+    was opened, its sequence), never on the moment it is saved, so that a case imported years
+    later is numbered in its own year.
 
     :param case: the case being saved (its ``number`` is still ``None``).
     :param province: ISO 3166-2 code of the case's province or prefecture, e.g. ``MA-SAL``.
@@ -225,7 +251,7 @@ def wladna_case_number(case: Case, province: str, year: int, sequence: int) -> s
 
 @hookspec
 def wladna_programme_eligibility(
-    family: Family, programme: SocialProgramme, on: date
+    family: Family, programme: SocialProgramme, on: date, clock: Callable[[], datetime]
 ) -> EligibilityResult | None:
     """Say whether a family is eligible for a public social programme on a date.
 
@@ -236,6 +262,8 @@ def wladna_programme_eligibility(
     :param family: the household.
     :param programme: the programme considered.
     :param on: the date the eligibility is judged on.
+    :param clock: the deployment's clock; ``clock()`` is the current time, timezone-aware (for
+        instance to tell how old the register data a plug-in consults is).
     :return: an :class:`EligibilityResult`, or ``None`` when the plug-in has no opinion on this
         programme.  Not first-result: the caller receives every plug-in's answer.
     """

@@ -7,8 +7,10 @@ under the ``wladna`` entry-point group and checks that every hook they implement
 
 The other functions ask the plug-ins of a manager for what the rest of the library needs, and name
 the plug-in at fault when one misbehaves: :func:`rules_from`, :func:`gazetteer_from`,
-:func:`renderers_from`, :func:`indicators_from`, :func:`authorize`, :func:`eligibility_from`,
-:func:`configure_converter`, :func:`announce_case_event` and :func:`plugin_list`.
+:func:`renderers_from`, :func:`indicators_from`, :func:`store_schemes_from`, :func:`authorize`,
+:func:`eligibility_from`, :func:`configure_converter`, :func:`announce_case_event`,
+:func:`first_answer` and :func:`plugin_list`.  Those whose hooks take the deployment's
+``clock`` take it too, and hand it to the plug-ins; :class:`wladna_core.Wladna` passes its own.
 
 Two environment variables act on :func:`make_plugin_manager`:
 
@@ -35,20 +37,20 @@ import os
 import re
 import types
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import pluggy
 
 from wladna_core import hookspecs
 from wladna_core.errors import InvariantError, WladnaError
-from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult, IndicatorLike
+from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult
 from wladna_core.model import Gazetteer, Territory
 from wladna_core.renderers import Renderer
 from wladna_core.rules import Rule, RuleSet
 from wladna_core.storage.kinds import KindRegistry, RecordKind
 from wladna_core.storage.ports import (
-    KNOWN_SCHEMES,
     Store,
     StoreEnvironment,
     StoreError,
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
     import cattrs
 
     from wladna_core.model import Case, Family, SocialProgramme
+    from wladna_core.reporting import Indicator
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -76,8 +79,10 @@ __all__ = [
     "WladnaPluginManager",
     "announce_case_event",
     "authorize",
+    "case_numbering",
     "configure_converter",
     "eligibility_from",
+    "first_answer",
     "gazetteer_from",
     "indicators_from",
     "kinds_from",
@@ -87,6 +92,8 @@ __all__ = [
     "renderers_from",
     "rules_from",
     "store_environment",
+    "store_schemes_from",
+    "system_clock",
 ]
 
 #: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
@@ -478,11 +485,18 @@ def _implementations(pm: pluggy.PluginManager, hook_name: str) -> list[pluggy.Ho
 
 
 def _call_one(
-    pm: pluggy.PluginManager, hook_name: str, impl: pluggy.HookImpl, kwargs: Mapping[str, object]
+    pm: pluggy.PluginManager,
+    hook_name: str,
+    impl: pluggy.HookImpl,
+    kwargs: Mapping[str, object],
+    *,
+    wrap: bool = True,
 ) -> object:
     """Call one implementation of ``hook_name`` as pluggy would, and return what it returns.
 
-    :raises PluginHookError: naming the plug-in, if the implementation raises.
+    :param wrap: turn an exception of the implementation into a :class:`PluginHookError`;
+        ``False`` lets it through as it is.
+    :raises PluginHookError: naming the plug-in, if the implementation raises (and ``wrap``).
     """
     traced = isinstance(pm, WladnaPluginManager) and pm.traced
     if traced:
@@ -493,7 +507,7 @@ def _call_one(
     if traced:
         _trace_after(outcome, hook_name, [impl], kwargs)
     exc = outcome.exception
-    if exc is not None and not isinstance(exc, Exception):
+    if exc is not None and (not wrap or not isinstance(exc, Exception)):
         raise exc  # KeyboardInterrupt, SystemExit: not the plug-in's failure to report
     if exc is not None:
         reason = f"it raised {type(exc).__name__}: {exc}"
@@ -516,20 +530,64 @@ def _call_each(
             yield impl.plugin_name, result
 
 
+def _type_name(kind: type) -> str:
+    """Return ``kind``'s full name, ``module.Class``, so that two classes of one name differ."""
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _a(name: str) -> str:
+    """Return ``name`` with its article: ``a str``, ``an int``, ``an Indicator``."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _public_name(kind: type) -> str:
+    """Return the name a plug-in imports ``kind`` by (``wladna_core.reporting.Indicator``)."""
+    package = kind.__module__.rsplit(".", 1)[0]
+    exported = importlib.import_module(package) if package != kind.__module__ else None
+    if exported is not None and getattr(exported, kind.__name__, None) is kind:
+        return f"{package}.{kind.__name__}"
+    return _type_name(kind)
+
+
+def first_answer(
+    pm: pluggy.PluginManager, hook_name: str, *, wrap: bool = True, **kwargs: object
+) -> tuple[str, object] | None:
+    """Ask the plug-ins of a *first result wins* hook in pluggy's order; stop at the first answer.
+
+    :param wrap: name the plug-in of an exception in a :class:`PluginHookError`; ``False``
+        lets the exception through as it is (a store's :class:`StoreError` stays one).
+    :param kwargs: the hook's arguments.
+    :returns: the answering plug-in (``'name' (distribution version)``, for messages) and its
+        answer, or ``None`` when every plug-in answered ``None``.
+    :raises PluginHookError: naming the plug-in, if an implementation raises (and ``wrap``).
+    """
+    for impl in _implementations(pm, hook_name):
+        result = _call_one(pm, hook_name, impl, kwargs, wrap=wrap)
+        if result is not None:
+            return _plugin_label(pm, impl.plugin_name), result
+    return None
+
+
 def _items(
     pm: pluggy.PluginManager, hook_name: str, plugin: str, result: object, kind: type[_T]
 ) -> list[_T]:
     """Return the items of one plug-in's ``result``, checking each is a ``kind``."""
+    wanted = _public_name(kind)
     if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
         reason = (
-            f"it returned {type(result).__name__}, where an iterable (list, tuple) of "
-            f"{kind.__name__} objects is expected"
+            f"it returned {_a(_public_name(type(result)))}, where an iterable (list, tuple) of "
+            f"{wanted} objects is expected"
         )
         raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
     items = list(result)
-    for item in items:
+    for position, item in enumerate(items):
         if not isinstance(item, kind):
-            reason = f"it returned a {type(item).__name__} among {kind.__name__} objects"
+            given = _a(_public_name(type(item)))
+            reason = (
+                f"item {position} of its answer is {given}, not {_a(wanted)}; "
+                f"return {wanted} objects (see docs/plugin_hooks.md, {hook_name})"
+            )
             raise PluginHookError(hook_name, [_plugin_label(pm, plugin)], reason)
     return items
 
@@ -639,16 +697,60 @@ def renderers_from(pm: pluggy.PluginManager) -> dict[str, Renderer]:
     return _by_name(pm, "wladna_renderers", Renderer, "a renderer")
 
 
-def indicators_from(pm: pluggy.PluginManager) -> dict[str, IndicatorLike]:
-    """Return every plug-in's indicators by name.
+def indicators_from(pm: pluggy.PluginManager) -> dict[str, Indicator]:
+    """Return every plug-in's indicators by name, the built-in ones included.
 
-    :raises PluginHookError: if a plug-in's hook fails or returns objects without a ``name``
-        and ``description``, or if two plug-ins offer an indicator with the same name.
+    :raises PluginHookError: if a plug-in's hook fails or returns anything but
+        :class:`wladna_core.reporting.Indicator` objects (which no store could compute), or if
+        two plug-ins offer an indicator with the same name; the message names the plug-in(s).
     """
-    return _by_name(pm, "wladna_indicators", IndicatorLike, "an indicator")  # type: ignore[type-abstract]
+    # The reporting package imports this module: it is imported on use.
+    from wladna_core.reporting.indicators import Indicator  # noqa: PLC0415
+
+    return _by_name(pm, "wladna_indicators", Indicator, "an indicator")
 
 
-def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: object) -> bool:
+def store_schemes_from(pm: pluggy.PluginManager) -> tuple[str, ...]:
+    """Return the store URL shapes every plug-in declares (``wladna_store_schemes``), in order.
+
+    The built-in stores' shapes come first (``memory://``, ``sqlite:///<path>``...), then those
+    of installed plug-ins; a shape declared twice is listed once.
+
+    :raises PluginHookError: if a plug-in's hook fails or returns anything but URL shapes
+        (strings holding ``://``); the message names the plug-in.
+    """
+    hook = "wladna_store_schemes"
+    shapes: dict[str, None] = {}
+    answers = list(_call_each(pm, hook))
+    # pluggy calls the plug-in registered last first; the built-in stores were registered first.
+    for plugin, result in reversed(answers):
+        for shape in _items(pm, hook, plugin, result, str):
+            if "://" not in shape or not shape.split("://", 1)[0]:
+                reason = (
+                    f"it declared {shape!r}, which is not a URL shape; declare shapes such as "
+                    "'training://<group>', a scheme followed by '://'"
+                )
+                raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+            shapes.setdefault(shape, None)
+    return tuple(shapes)
+
+
+def system_clock() -> datetime:
+    """Return the current time in UTC: the clock hooks receive when the caller gives none.
+
+    :class:`wladna_core.Wladna` always gives its own clock, the deployment's.
+    """
+    return datetime.now(UTC)
+
+
+def authorize(
+    pm: pluggy.PluginManager,
+    actor: object,
+    action: str,
+    resource: object,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+) -> bool:
     """Return whether the plug-ins let ``actor`` do ``action`` on ``resource``.
 
     This is the plug-ins' half of an access check: the built-in role policy decides first, and
@@ -656,12 +758,13 @@ def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: ob
     answer other than ``True`` or ``None`` denies too, so that a faulty plug-in errs on the side
     of refusing.
 
+    :param clock: the deployment's clock, handed to the plug-ins.
     :raises PluginHookError: if a plug-in's hook raises (the action is then not allowed
         either); the message names the plug-in.
     """
     try:
         answers: list[object] = pm.hook.wladna_authorize(
-            actor=actor, action=action, resource=resource
+            actor=actor, action=action, resource=resource, clock=clock
         )
     except Exception as exc:
         reason = f"it raised {type(exc).__name__}: {exc}; the action is refused"
@@ -672,21 +775,30 @@ def authorize(pm: pluggy.PluginManager, actor: object, action: str, resource: ob
 
 
 def eligibility_from(
-    pm: pluggy.PluginManager, family: Family, programme: SocialProgramme, on: date
+    pm: pluggy.PluginManager,
+    family: Family,
+    programme: SocialProgramme,
+    on: date,
+    *,
+    clock: Callable[[], datetime] = system_clock,
 ) -> list[EligibilityResult]:
     """Return every plug-in's answer on ``family``'s eligibility for ``programme`` on ``on``.
 
     An answer without a ``source`` gets the name of the plug-in that gave it.  An empty list
     means that no plug-in knows the programme.
 
+    :param clock: the deployment's clock, handed to the plug-ins.
+
     :raises PluginHookError: if a plug-in's hook fails, returns something other than an
         :class:`~wladna_core.hookspecs.EligibilityResult`, or answers about another programme.
     """
     hook = "wladna_programme_eligibility"
     answers: list[EligibilityResult] = []
-    for plugin, result in _call_each(pm, hook, family=family, programme=programme, on=on):
+    answered = _call_each(pm, hook, family=family, programme=programme, on=on, clock=clock)
+    for plugin, result in answered:
         if not isinstance(result, EligibilityResult):
-            reason = f"it returned a {type(result).__name__}, not an EligibilityResult"
+            wanted = _public_name(EligibilityResult)
+            reason = f"it returned {_a(_public_name(type(result)))}, not {_a(wanted)}"
             raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
         if result.programme != programme:
             reason = (
@@ -711,7 +823,11 @@ def configure_converter(pm: pluggy.PluginManager, converter: cattrs.Converter) -
 
 
 def announce_case_event(
-    pm: pluggy.PluginManager, event: object, context: Mapping[str, object]
+    pm: pluggy.PluginManager,
+    event: object,
+    context: Mapping[str, object],
+    *,
+    clock: Callable[[], datetime] = system_clock,
 ) -> list[PluginHookError]:
     """Tell every plug-in of a committed domain event (``wladna_case_event``).
 
@@ -720,6 +836,8 @@ def announce_case_event(
     ``wladna_core.plugins`` logger at ``ERROR`` level with the plug-in's name and returned,
     never raised, since the data it is about is already saved and must stay so.
 
+    :param clock: the deployment's clock, handed to the plug-ins.
+
     :returns: the failures, one :class:`PluginHookError` per plug-in that raised; empty when all
         went well.
     """
@@ -727,7 +845,7 @@ def announce_case_event(
     failures: list[PluginHookError] = []
     for impl in _implementations(pm, hook):
         try:
-            _call_one(pm, hook, impl, {"event": event, "context": context})
+            _call_one(pm, hook, impl, {"event": event, "context": context, "clock": clock})
         except PluginHookError as failure:
             logger.error("%s; the change it is about was saved", failure, exc_info=failure)
             failures.append(failure)
@@ -807,12 +925,32 @@ def kinds_from(pm: pluggy.PluginManager) -> KindRegistry:
         raise PluginHookError(hook, plugins, str(exc)) from exc
 
 
-def _case_numbering(pm: pluggy.PluginManager) -> Callable[[Case, str, int, int], str | None]:
+def case_numbering(pm: pluggy.PluginManager) -> Callable[[Case, str, int, int], str | None]:
+    """Return the deployment's case numbering: the first ``wladna_case_number`` plug-in's answer.
+
+    The function returned gives ``None`` when no plug-in numbers the case (the store then uses
+    the default format).
+
+    :raises PluginHookError: (when the function is called) naming the plug-in, if it fails or
+        returns something that cannot be a case number; the case is not saved.
+    """
+    from wladna_core.storage.numbers import NUMBER_MAX, is_case_number  # noqa: PLC0415
+
+    hook = "wladna_case_number"
+
     def number(case: Case, province: str, year: int, sequence: int) -> str | None:
-        result = pm.hook.wladna_case_number(
-            case=case, province=province, year=year, sequence=sequence
-        )
-        return cast("str | None", result)
+        answer = first_answer(pm, hook, case=case, province=province, year=year, sequence=sequence)
+        if answer is None:
+            return None
+        plugin, result = answer
+        if not is_case_number(result):
+            reason = (
+                f"it returned {result!r} for sequence {sequence} of {province} in {year}; a "
+                f"case number is a non-blank string of at most {NUMBER_MAX} characters. Fix "
+                "the plug-in"
+            )
+            raise PluginHookError(hook, [plugin], reason)
+        return str(result)
 
     return number
 
@@ -829,7 +967,7 @@ def store_environment(pm: pluggy.PluginManager) -> StoreEnvironment:
         rules=rules_from(pm),
         gazetteer=gazetteer_from(pm),
         kinds=kinds_from(pm),
-        case_number=_case_numbering(pm),
+        case_number=case_numbering(pm),
     )
 
 
@@ -856,21 +994,29 @@ def open_store(
         omitted.
     :raises UnsupportedStoreURL: if no plug-in opens ``url``.
     """
-    if not isinstance(url, str) or not url.strip():
-        raise UnsupportedStoreURL(str(url), KNOWN_SCHEMES)
     if plugins is None:
         plugins = make_plugin_manager()
+    if not isinstance(url, str) or not url.strip():
+        raise UnsupportedStoreURL(str(url), store_schemes_from(plugins))
     environment = store_environment(plugins)
     frozen_settings = types.MappingProxyType(dict(settings or {}))
-    store = plugins.hook.wladna_open_store(
-        url=url, settings=frozen_settings, plugins=plugins, environment=environment
+    # An adapter's own errors (a database out of reach: StoreError) reach the caller as they are.
+    answer = first_answer(
+        plugins,
+        "wladna_open_store",
+        wrap=False,
+        url=url,
+        settings=frozen_settings,
+        plugins=plugins,
+        environment=environment,
     )
-    if store is None:
-        raise UnsupportedStoreURL(url, KNOWN_SCHEMES)
+    if answer is None:
+        raise UnsupportedStoreURL(url, store_schemes_from(plugins))
+    plugin, store = answer
     if not isinstance(store, Store):
         msg = (
-            f"a plug-in answered wladna_open_store for {redact_url(url)!r} with a "
-            f"{type(store).__name__}, not a Store; fix that plug-in"
+            f"the plug-in {plugin} answered wladna_open_store for {redact_url(url)!r} with a "
+            f"{type(store).__name__}, not a Store (wladna_core.storage.Store); fix that plug-in"
         )
         raise StoreError(msg)
     store.environment = environment

@@ -246,7 +246,9 @@ class CaseWork:
             "store": redact_url(self.wladna.store.url),
         }
         for event in work.events:
-            failures.extend(announce_case_event(self.wladna.plugins, event, context))
+            failures.extend(
+                announce_case_event(self.wladna.plugins, event, context, clock=self.wladna.now)
+            )
         return Outcome(
             record=record,
             warnings=tuple(work.warnings),
@@ -708,7 +710,9 @@ class CaseWork:
             work.events.extend(events)
             if programme is not None and case.family_id is not None:
                 family = uow.families.get(case.family_id)
-                answers = eligibility_from(self.wladna.plugins, family, programme, day)
+                answers = eligibility_from(
+                    self.wladna.plugins, family, programme, day, clock=self.wladna.now
+                )
                 work.warnings.extend(
                     programme_warnings(answers, "$.target.programme", _label(saved))
                 )
@@ -969,7 +973,7 @@ class CaseWork:
         """Return every plug-in's answer on the household's eligibility for ``programme``."""
         day = self._on(on)
         family = self.family(family_id)
-        return eligibility_from(self.wladna.plugins, family, programme, day)
+        return eligibility_from(self.wladna.plugins, family, programme, day, clock=self.wladna.now)
 
     def report(
         self,

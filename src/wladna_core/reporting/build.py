@@ -51,21 +51,11 @@ DEFAULT_TITLE: Final = "Report"
 def available_indicators(plugins: pluggy.PluginManager) -> dict[str, Indicator]:
     """Return the indicators the plug-ins of ``plugins`` offer, by name.
 
-    :raises ReportError: if a plug-in offers an indicator that is not an :class:`Indicator`,
-        which a store could not compute.
-    :raises PluginHookError: if a plug-in's hook fails, or two offer the same name.
+    :raises PluginHookError: if a plug-in's hook fails, offers something that is not an
+        :class:`Indicator` (which no store could compute), or two offer the same name; the
+        message names the plug-in.
     """
-    found: dict[str, Indicator] = {}
-    for name, indicator in indicators_from(plugins).items():
-        if not isinstance(indicator, Indicator):
-            msg = (
-                f"the indicator {name!r} offered by a plug-in is a {type(indicator).__name__}, "
-                "not a wladna_core.reporting.Indicator, so no store can compute it; the "
-                "plug-in must offer Indicator objects"
-            )
-            raise ReportError(msg)
-        found[name] = indicator
-    return found
+    return indicators_from(plugins)
 
 
 def period_label(dimension: str, key: object) -> object:

@@ -227,7 +227,7 @@ class Indicator:
 
     @property
     def description(self) -> str:
-        """The definition's first sentence (what :class:`~.hookspecs.IndicatorLike` asks)."""
+        """The definition's first sentence: the indicator in one line, for lists of indicators."""
         first, _dot, _rest = self.definition.partition(". ")
         return first.rstrip(".") + "."
 

@@ -56,10 +56,20 @@ if TYPE_CHECKING:
     from wladna_core.storage.ports import StoreEnvironment
     from wladna_core.storage.query import Query
 
-__all__ = ["SCHEME", "MemoryRepository", "MemoryStore", "MemoryUnitOfWork", "wladna_open_store"]
+__all__ = [
+    "SCHEME",
+    "URL_SHAPES",
+    "MemoryRepository",
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "wladna_open_store",
+    "wladna_store_schemes",
+]
 
 #: The URL scheme of the memory store.
 SCHEME: Final = "memory"
+#: The shapes of the URLs the memory store opens.
+URL_SHAPES: Final = (f"{SCHEME}://", f"{SCHEME}://<name>")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{0,100}$")
 # Seconds a unit of work waits for another one's audit lock before it gives up.
 _AUDIT_WAIT_SECONDS: Final = 30.0
@@ -193,7 +203,7 @@ class MemoryStore(Store):
 def _store_name(url: str) -> str:
     scheme, separator, name = url.partition("://")
     if scheme != SCHEME or not separator:
-        raise UnsupportedStoreURL(url, ("memory://", "memory://<name>"))
+        raise UnsupportedStoreURL(url, URL_SHAPES)
     if not _NAME.match(name):
         msg = (
             f"{url!r} is not a memory store URL: the name after memory:// may hold only "
@@ -465,3 +475,9 @@ def wladna_open_store(
     if not url.startswith(f"{SCHEME}://"):
         return None
     return MemoryStore(url, environment=environment, plugins=plugins, settings=settings)
+
+
+@hookimpl
+def wladna_store_schemes() -> tuple[str, ...]:
+    """Declare the memory store's URLs: ``memory://`` and ``memory://<name>``."""
+    return URL_SHAPES

@@ -22,12 +22,16 @@ from wladna_core.storage.query import CaseQuery
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
 
-    import pluggy
-
     from wladna_core.model import Case
     from wladna_core.storage.ports import UnitOfWork
 
-__all__ = ["default_case_number", "format_case_number", "keep_case_number", "number_new_case"]
+__all__ = [
+    "default_case_number",
+    "format_case_number",
+    "is_case_number",
+    "keep_case_number",
+    "number_new_case",
+]
 
 #: Longest case number a case can hold (see :attr:`Case.number <wladna_core.model.Case.number>`).
 NUMBER_MAX: Final = 40
@@ -49,30 +53,33 @@ def format_case_number(
     province: str,
     year: int,
     sequence: int,
-    numbering: Callable[[Case, str, int, int], str | None] | pluggy.PluginManager,
+    numbering: Callable[[Case, str, int, int], str | None] | None = None,
 ) -> str:
-    """Return the number of ``case``: from a ``wladna_case_number`` plug-in, else the default.
+    """Return the number of ``case``: the deployment's numbering's, else the default.
 
-    :param numbering: the deployment's numbering (``StoreEnvironment.case_number``), or a
-        plug-in manager whose ``wladna_case_number`` hook is asked.
-    :raises ValueError: if a plug-in returns something that cannot be a case number.
+    :param numbering: the deployment's numbering (``StoreEnvironment.case_number``, made from
+        the ``wladna_case_number`` plug-ins by :func:`wladna_core.plugins.case_numbering`);
+        ``None`` or an answer of ``None`` gives :func:`default_case_number`.
+    :raises ValueError: if the numbering returns something that cannot be a case number (the
+        plug-ins' numbering raises :class:`~wladna_core.plugins.PluginHookError` naming the
+        plug-in instead).
     """
-    if callable(numbering):
-        number = numbering(case, province, year, sequence)
-    else:
-        number = numbering.hook.wladna_case_number(
-            case=case, province=province, year=year, sequence=sequence
-        )
+    number = None if numbering is None else numbering(case, province, year, sequence)
     if number is None:
         return default_case_number(province, year, sequence)
-    if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX:
+    if not is_case_number(number):
         msg = (
-            f"a wladna_case_number plug-in returned {number!r} for sequence {sequence} of "
+            f"the deployment's case numbering returned {number!r} for sequence {sequence} of "
             f"{province} in {year}; a case number is a non-blank string of at most "
-            f"{NUMBER_MAX} characters. Fix the plug-in"
+            f"{NUMBER_MAX} characters"
         )
         raise ValueError(msg)
     return number
+
+
+def is_case_number(number: object) -> bool:
+    """Return whether ``number`` can be a case number: a non-blank string, not too long."""
+    return isinstance(number, str) and bool(number.strip()) and len(number) <= NUMBER_MAX
 
 
 def _violation(code: str, path: str, case: Case, message: str, remedy: str) -> Violation:

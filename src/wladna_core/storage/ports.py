@@ -105,7 +105,8 @@ class Aggregate(Protocol[R_co]):
         """Return the result, reading the records through ``unit_of_work``'s repositories."""
 
 
-#: The URL schemes of the stores shipped with wladna_core; plug-ins may add others.
+#: The URL shapes of the stores shipped with wladna_core.  The error for a URL no store opens
+#: lists those every installed store declares (``wladna_store_schemes``), these included.
 KNOWN_SCHEMES: Final[tuple[str, ...]] = (
     "memory://",
     "sqlite:///<path>",
@@ -439,7 +440,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _reset(self) -> None:
-        """Delete every record and counter (the permission was checked already)."""
+        """Delete every record, case-number counter and audit entry, at once.
+
+        Called by :meth:`reset` once it has checked :data:`ALLOW_RESET`; the store stays open
+        and usable, its audit trail starting again from seq 1.
+        """
 
     def _close(self) -> None:  # noqa: B027 (optional hook: stores without resources keep it)
         """Release the adapter's resources; called once."""
@@ -470,7 +475,9 @@ class UnitOfWork(abc.ABC):
     A unit of work belongs to one thread.  Adapters subclass it and implement
     :meth:`_repository`, :meth:`_commit`, :meth:`_rollback`, :meth:`_next_case_sequence`, the
     audit trail's :meth:`_audit_lock`, :meth:`_audit_last`, :meth:`_audit_insert` and
-    :meth:`_audit_select`, and :meth:`_begin` when they start a transaction.
+    :meth:`_audit_select`, and :meth:`_begin` when they start a transaction.  ``__init__`` calls
+    :meth:`_repository` once per record type, in the order of :data:`REPOSITORY_NAMES`, before
+    anything else of the adapter: set up what it needs before calling ``super().__init__``.
 
     :ivar warnings: the warning-level violations of the records written so far; they did not
         refuse the records, but a person should look at them.

@@ -70,6 +70,7 @@ from wladna_core.storage.ports import (
 from wladna_core.storage.query import Query, territory_subtree
 from wladna_core.storage.sql import tables
 from wladna_core.storage.sql.engine import (
+    SQL_SCHEMES,
     SqlSettings,
     is_memory,
     make_engine,
@@ -84,7 +85,13 @@ if TYPE_CHECKING:
 
     import pluggy
 
-__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "wladna_open_store"]
+__all__ = [
+    "SqlRepository",
+    "SqlStore",
+    "SqlUnitOfWork",
+    "wladna_open_store",
+    "wladna_store_schemes",
+]
 
 # Ids looked up per statement: well below SQLite's limit on bound parameters.
 _IDS_PER_STATEMENT: Final = 5000
@@ -1110,3 +1117,9 @@ def wladna_open_store(
     if database is None:
         return None
     return SqlStore(url, database, environment=environment, plugins=plugins, settings=settings)
+
+
+@hookimpl
+def wladna_store_schemes() -> tuple[str, ...]:
+    """Declare the SQL store's URLs: SQLite files, SQLite in memory and PostgreSQL."""
+    return SQL_SCHEMES
