@@ -30,6 +30,7 @@ import attrs
 from wladna_core import workflow
 from wladna_core.access import (
     MEMBER_ROLES,
+    NOT_IN_SCOPE,
     AccessDenied,
     Action,
     Actor,
@@ -39,6 +40,8 @@ from wladna_core.access import (
     View,
     case_view,
     limited_case,
+    query_selects,
+    refused_unseen,
 )
 from wladna_core.audit import AuditDraft
 from wladna_core.deadlines import OverdueItem, overdue, response_due
@@ -82,6 +85,7 @@ if TYPE_CHECKING:
 
     from wladna_core.app import Wladna
     from wladna_core.hookspecs import EligibilityResult
+    from wladna_core.model import Gazetteer
     from wladna_core.reporting import Period, Privacy, Report, ReportFilter
     from wladna_core.reporting.pseudonyms import Pseudonymiser
     from wladna_core.storage import UnitOfWork
@@ -265,10 +269,31 @@ class CaseWork:
             record_id=getattr(record, "id", None) or None,
         )
 
+    def _unseen(self, action: Action, kind: str, record_id: str) -> AccessDenied:
+        """Return the refusal of a record the actor does not see, or that does not exist.
+
+        Both are refused with this one shape — the kind of record and the id asked for, the
+        reason :data:`~wladna_core.access.NOT_IN_SCOPE` — and nothing read from the store (no
+        case number), so that a refusal never tells whether the record exists.
+        """
+        return AccessDenied(
+            self.actor.id,
+            action.value,
+            f"{kind} {record_id}",
+            NOT_IN_SCOPE,
+            record_type=kind,
+            record_id=record_id,
+        )
+
     def _require(self, action: Action, record: object, view: View) -> None:
         reason = self.wladna.policy.refusal(self.actor, action, record, view)
-        if reason is not None:
-            raise self._deny(action, record, reason)
+        if reason is None:
+            return
+        if refused_unseen(action, view):
+            record_id = getattr(record, "id", None)
+            if isinstance(record_id, str) and record_id:
+                raise self._unseen(action, type(record).__name__, record_id)
+        raise self._deny(action, record, reason)
 
     def _bodies(self, uow: UnitOfWork) -> dict[str, TerritorialBody]:
         found: dict[str, TerritorialBody] = {}
@@ -310,8 +335,7 @@ class CaseWork:
             return repository.get(record_id)
         except NotFound:
             # Saying "not found" only to those who could have seen it would leak existence.
-            placeholder = _Missing(kind.__name__, record_id)
-            raise self._deny(action, placeholder, "no such record in the actor's scope") from None
+            raise self._unseen(action, kind.__name__, record_id) from None
 
     def _save_case(
         self, uow: UnitOfWork, work: _Work, action: Action, new: Case, events: Iterable[Event]
@@ -417,6 +441,9 @@ class CaseWork:
                 consent=consent,
             )
             view = self._view(uow, case, ())
+            if refused_unseen(Action.CASE_OPEN, view):
+                # Refused as the body asked for, like a body that does not exist.
+                raise self._unseen(Action.CASE_OPEN, TerritorialBody.__name__, body_id)
             self._require(Action.CASE_OPEN, case, view)
             if consent is not None and consent.override is not None:
                 override = self._authorised(consent.override, case, view, day)
@@ -811,27 +838,31 @@ class CaseWork:
         return self._run(run)[0]
 
     def _candidates(self, uow: UnitOfWork, query: CaseQuery, limit: int) -> dict[str, Case]:
-        """Return the cases ``query`` selects among those the actor's bodies could see."""
+        """Return the cases the actor's bodies could see that ``query`` may select.
+
+        The cases of the actor's bodies and territories are searched with ``query`` within
+        that scope only, so that cases out of scope never take the place of those in it; the
+        cases referred to the actor's bodies are all returned: the caller judges them on the
+        view the actor has (:func:`~wladna_core.access.query_selects`).
+        """
         candidates: dict[str, Case] = {}
         scopes: list[CaseQuery] = []
+        gazetteer = self.wladna.store.gazetteer
         for body_id, body in self._bodies(uow).items():
             if self.actor.has(MEMBER_ROLES) and query.body_id in (None, body_id):
                 scopes.append(attrs.evolve(query, body_id=body_id))
             if Role.BODY_COORDINATOR in self.actor.roles:
-                # A territory asked for is kept; the view check below drops what lies outside.
-                territory = query.territory or body.territory
-                scopes.append(attrs.evolve(query, territory=territory))
+                territory = _overlap(gazetteer, query.territory, body.territory)
+                if territory is not None:
+                    scopes.append(attrs.evolve(query, territory=territory))
         for scope in scopes:
             for case in uow.cases.find(scope, limit=limit):
                 candidates[case.id] = case
-        gazetteer = self.wladna.store.gazetteer
         for body_id in sorted(self.actor.bodies):
             sent = uow.referrals.find(ReferralQuery(target_body_id=body_id, status=_OPEN_REFERRALS))
             for referral in sent:
                 if referral.case_id not in candidates:
-                    case = uow.cases.get(referral.case_id)
-                    if query.matches(case, gazetteer):
-                        candidates[case.id] = case
+                    candidates[referral.case_id] = uow.cases.get(referral.case_id)
         return candidates
 
     def cases(
@@ -841,20 +872,28 @@ class CaseWork:
 
         Members see their bodies' cases, coordinators those of their territories, service
         providers the limited view of the cases referred to them; each one returned is audited
-        as a read.
+        as a read.  The query filters each case as the actor sees it
+        (:func:`~wladna_core.access.query_selects`): a filter on a field the limited view hides
+        (``worker_id``, ``family_id``, ``body_id``) selects none of the limited views.
         """
         selected = query or CaseQuery()
+        gazetteer = self.wladna.store.gazetteer
 
         def run(uow: UnitOfWork, work: _Work) -> list[Case | LimitedCase]:
             candidates = self._candidates(uow, selected, limit)
             found: list[Case | LimitedCase] = []
-            for case in sorted(candidates.values(), key=lambda case: case.id)[:limit]:
+            for case in sorted(candidates.values(), key=lambda case: case.id):
+                if len(found) == limit:
+                    break
                 referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
                 view = self._view(uow, case, referrals)
                 if self.wladna.policy.refusal(self.actor, Action.CASE_READ, case, view):
                     continue
+                seen = self._as_seen(uow, case, referrals, view)
+                if not query_selects(selected, seen, gazetteer):
+                    continue
                 work.drafts.append(self._draft(Action.CASE_READ, case, detail=view.value))
-                found.append(self._as_seen(uow, case, referrals, view))
+                found.append(seen)
             return found
 
         return self._run(run)[0]
@@ -942,7 +981,8 @@ class CaseWork:
         def run(uow: UnitOfWork, work: _Work) -> list[OverdueItem]:
             body = self._get(uow, TerritorialBody, body_id, Action.CASE_READ)
             if not (self.actor.has(MEMBER_ROLES) and body.id in self.actor.bodies):
-                raise self._deny(Action.CASE_READ, body, "only the body's members see its work")
+                # Only the body's members see its work; others are refused as for no body.
+                raise self._unseen(Action.CASE_READ, TerritorialBody.__name__, body_id)
             cases = uow.cases.find(CaseQuery(body_id=body.id, status=_ACTIVE))
             sent_to = uow.referrals.find(
                 ReferralQuery(target_body_id=body.id, status={ReferralStatus.PENDING})
@@ -1057,10 +1097,16 @@ class CaseWork:
             kinds: dict[str, list[object]] = {"child": [], "family": [], "case": [], "referral": []}
             seen: set[str] = set()
             candidates = self._candidates(uow, selected, limit)
-            for case in sorted(candidates.values(), key=lambda case: case.id)[:limit]:
+            exported_cases = 0
+            for case in sorted(candidates.values(), key=lambda case: case.id):
+                if exported_cases == limit:
+                    break
                 referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
-                if self._view(uow, case, referrals) is not View.FULL:
+                if self._view(uow, case, referrals) is not View.FULL or not selected.matches(
+                    case, self.wladna.store.gazetteer
+                ):
                     continue
+                exported_cases += 1
                 records: list[tuple[str, object]] = [("child", uow.children.get(case.child_id))]
                 if case.family_id is not None:
                     records.append(("family", uow.families.get(case.family_id)))
@@ -1085,6 +1131,20 @@ class CaseWork:
             return exported
 
         return self._run(run)[0]
+
+
+def _overlap(gazetteer: Gazetteer, asked: str | None, covered: str) -> str | None:
+    """Return the smaller territory of ``asked`` and ``covered``, ``None`` if they are apart.
+
+    ``asked`` is a search's territory (``None``: anywhere), ``covered`` a coordinator's.
+
+    :raises UnknownTerritory: if ``asked`` is not a known territory.
+    """
+    if asked is None or asked == covered or gazetteer.contains(asked, covered):
+        return covered
+    if gazetteer.contains(covered, asked):
+        return asked
+    return None
 
 
 def _narrowed(scope: ReportFilter, field: str, allowed: set[str]) -> ReportFilter:
