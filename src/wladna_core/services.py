@@ -45,7 +45,7 @@ from wladna_core.access import (
 )
 from wladna_core.audit import AuditDraft
 from wladna_core.deadlines import OverdueItem, overdue, response_due
-from wladna_core.errors import Violation, WladnaError
+from wladna_core.errors import SettingsError, Violation, WladnaError
 from wladna_core.model import (
     Approval,
     Assessment,
@@ -1025,18 +1025,46 @@ class CaseWork:
     ) -> Report:
         """Compute indicators over the cases the actor may count (see :meth:`Wladna.report`).
 
-        A national analyst or an administrator gets national figures, always with small cells
-        suppressed (:attr:`Privacy.PUBLIC`).  A body's people get the figures of their bodies'
-        cases, and a coordinator those of the territory their body covers; they see them
-        as they are unless they ask for ``privacy=Privacy.PUBLIC`` (a report to publish).
+        A national analyst or an administrator gets national figures, always public and
+        protected by the cell-key method (:mod:`wladna_core.reporting.cellkey`): every count is
+        rounded to a multiple of the deployment's threshold by a key drawn from the records it
+        counts, the same way in every table and every report, so that no count below the
+        threshold is shown and two reports cannot be subtracted to recover one.  A body's people
+        get the figures of their bodies' cases, and a coordinator those of the territory their
+        body covers; they see them as they are unless they ask for ``privacy=Privacy.PUBLIC``
+        (a report to publish), which is protected the same way.
 
-        :raises AccessDenied: for a service provider (who may not count cases).
+        :param threshold: the smallest count a public report may show; the deployment's
+            (``report_threshold``, 5 by default) when omitted.  A higher one is allowed; a lower
+            one is for the deployment's operator alone (:meth:`Wladna.report`).
+        :raises AccessDenied: for a service provider (who may not count cases), and for a
+            threshold below the deployment's; both refusals are audited.
+        :raises ReportError: for a threshold that is not a whole number of at least 1, and for
+            a bad request (see :func:`~wladna_core.reporting.build_report`).
+        :raises PrivacyError: for a public report of an indicator that is not declared.
         """
-        from wladna_core.reporting import Privacy, ReportFilter  # noqa: PLC0415 (heavy)
+        from wladna_core.reporting import Privacy, ReportError, ReportFilter, build_report  # noqa: PLC0415 (heavy)
+        from wladna_core.reporting.cellkey import CellKeyMethod, RecordKeys  # noqa: PLC0415
+
+        least = _deployment_threshold(self.wladna.settings)
+        if threshold is not None and (
+            isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1
+        ):
+            msg = (
+                f"threshold= is the smallest count a public report shows, a whole number of at "
+                f"least 1, got {threshold!r}; leave it out for the deployment's ({least})"
+            )
+            raise ReportError(msg)
 
         def check(uow: UnitOfWork, _work: _Work) -> ReportFilter:
             scope = ReportFilter.of(where)
             self._require(Action.REPORT_AGGREGATE, _Missing("Report", ""), View.NONE)
+            if threshold is not None and threshold < least:
+                reason = (
+                    f"a threshold below the deployment's ({least}) is for the deployment's "
+                    f"operator alone; ask with threshold={least} or more, or leave it out"
+                )
+                raise self._deny(Action.REPORT_AGGREGATE, _Missing("Report", ""), reason)
             if not self.actor.has(MEMBER_ROLES):
                 return scope
             bodies = self._bodies(uow)
@@ -1058,15 +1086,26 @@ class CaseWork:
         scope, _ = self._run(check)
         national = not self.actor.has(MEMBER_ROLES)
         chosen = Privacy.PUBLIC if national else (privacy or Privacy.INTERNAL)
-        return self.wladna.report(
+        protection = (
+            CellKeyMethod.for_threshold(
+                least if threshold is None else threshold,
+                RecordKeys.from_settings(self.wladna.settings),
+            )
+            if chosen == Privacy.PUBLIC  # a string as well as the member (checked when built)
+            else None
+        )
+        return build_report(
+            self.wladna.store,
             indicators,
             by=by,
             where=scope,
             period=period,
-            on=on,
+            on=self._on(on),
             privacy=chosen,
-            threshold=threshold,
+            plugins=self.wladna.plugins,
+            deadlines=self.wladna.deadlines,
             title=title,
+            protection=protection,
         )
 
     def export(
@@ -1131,6 +1170,21 @@ class CaseWork:
             return exported
 
         return self._run(run)[0]
+
+
+def _deployment_threshold(settings: Mapping[str, object]) -> int:
+    """Return the deployment's report threshold (the ``report_threshold`` setting, else 5)."""
+    from wladna_core.reporting.privacy import DEFAULT_THRESHOLD  # noqa: PLC0415 (heavy)
+
+    value = settings.get("report_threshold", DEFAULT_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(
+            "report_threshold",
+            value,
+            "the smallest count a public report shows must be a whole number of at least 1",
+            f"write a whole number such as {DEFAULT_THRESHOLD}, or leave the setting out",
+        )
+    return value
 
 
 def _overlap(gazetteer: Gazetteer, asked: str | None, covered: str) -> str | None:
