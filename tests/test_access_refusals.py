@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -108,12 +109,24 @@ def _rabat_records(dep: Deployment) -> dict[str, str]:
     referral = rabat.refer(
         case.id, programme=SocialProgramme.TAYSSIR, service=ServiceType.SOCIAL_ASSISTANCE
     ).record
+    # A child and a household no case refers to yet: seen by whoever registered them alone.
+    waiting = rabat.register_child(attrs.evolve(child, id=new_id(), version=0)).record
+    waiting_family = rabat.register_family(
+        attrs.evolve(
+            family,
+            id=new_id(),
+            version=0,
+            members=(FamilyMember(Relation.CHILD, child_id=waiting.id), *family.members[1:]),
+        )
+    ).record
     return {
         "Case": case.id,
         "Child": child.id,
         "Family": family.id,
         "Referral": referral.id,
         "TerritorialBody": dep.rabat.id,
+        "Child without a case": waiting.id,
+        "Family without a case": waiting_family.id,
     }
 
 
@@ -212,7 +225,11 @@ def test_a_record_out_of_scope_is_refused_exactly_as_an_unknown_id(
     kind, action, _ = call
     actor = data.draw(_actors(dep), label="actor")
     assume(not _sees(dep, actor, kind))
-    existing = _rabat_records(dep)[kind]
+    records = _rabat_records(dep)
+    if kind in {"Child", "Family"} and data.draw(st.booleans(), label="without a case"):
+        existing = records[f"{kind} without a case"]
+    else:
+        existing = records[kind]
     unknown = new_id()
     services = dep.as_(actor)
 
