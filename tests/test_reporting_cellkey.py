@@ -273,6 +273,33 @@ def test_the_attack_recovers_a_count_from_tables_protected_one_at_a_time(
 
 
 @_EXAMPLES
+@given(files=ws.many_case_files(min_size=0, max_size=8), data=st.data())
+def test_every_store_publishes_the_same_protected_report(
+    memory_store: Store, sql_store: Store, files: tuple[CaseFile, ...], data: st.DataObject
+) -> None:
+    fill(memory_store, files)
+    fill(sql_store, files)
+    for indicator in BUILTIN_INDICATORS:
+        by = data.draw(
+            st.lists(st.sampled_from(indicator.dimensions), max_size=2, unique=True),
+            label=f"{indicator.name} by",
+        )
+        reports = [
+            _app(store).as_actor(ANALYST).report([indicator.name], by=by, on=ON)
+            for store in (memory_store, sql_store)
+        ]
+        assert reports[0] == reports[1], indicator.name
+        table = reports[0].table(indicator.name)
+        counts = [m for m in table.measures if m not in indicator.counts_behind]
+        for row in (*table.body, *([table.totals] if table.totals is not None else [])):
+            values = row[-len(table.measures) :]
+            for measure in counts:
+                value = values[table.measures.index(measure)]
+                assert isinstance(value, int), (indicator.name, measure, value)
+                assert value % 5 == 0, (indicator.name, measure, value)
+
+
+@_EXAMPLES
 @given(files=ws.many_case_files(min_size=1, max_size=8), data=st.data())
 def test_the_same_records_get_the_same_figure_in_every_table(
     memory_store: Store, files: tuple[CaseFile, ...], data: st.DataObject

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import BIT
 
 from wladna_core.reporting.privacy import DEFAULT_THRESHOLD, PrivacyError
 
@@ -106,9 +107,11 @@ _SQLITE_FUNCTION: Final = "wladna_record_key"
 _WORKER: Final = "worker "
 
 
-def _key_of(secret: str, identifier: str) -> int:
-    digest = hashlib.sha256((secret + identifier).encode("utf-8")).digest()
-    return int.from_bytes(digest[:KEY_BYTES], "big")
+def _key_of(salted: hashlib._Hash, identifier: str) -> int:
+    """Return the key of ``identifier``: SHA-256 of the salt (already in ``salted``) and it."""
+    digest = salted.copy()
+    digest.update(identifier.encode("utf-8"))
+    return int.from_bytes(digest.digest()[:KEY_BYTES], "big")
 
 
 @attrs.frozen
@@ -123,6 +126,7 @@ class RecordKeys:
 
     secret: bytes | None = attrs.field(default=None, repr=False)
     _salt: str = attrs.field(init=False, repr=False, eq=False)
+    _salted: hashlib._Hash = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         given: object = self.secret
@@ -139,6 +143,7 @@ class RecordKeys:
                 raise PrivacyError(msg)
         salt = "" if given is None else hmac.new(bytes(given), _PURPOSE, "sha256").hexdigest()
         object.__setattr__(self, "_salt", salt)
+        object.__setattr__(self, "_salted", hashlib.sha256(salt.encode("ascii")))
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, object]) -> RecordKeys:
@@ -175,11 +180,11 @@ class RecordKeys:
 
     def of(self, identifier: str) -> int:
         """Return the key of the record whose id is ``identifier``."""
-        return _key_of(self._salt, identifier)
+        return _key_of(self._salted, identifier)
 
     def of_worker(self, worker: str) -> int:
         """Return the key of a worker (counted by the caseload indicator)."""
-        return _key_of(self._salt, _WORKER + worker)
+        return _key_of(self._salted, _WORKER + worker)
 
     def cell(self, identifiers: Iterable[str]) -> int:
         """Return the cell key of the records whose ids are ``identifiers``."""
@@ -195,24 +200,23 @@ class RecordKeys:
         :raises PrivacyError: on any other database.
         """
         if sql.dialect == "sqlite":
-            salt = self._salt
+            salted = self._salted
             # The unit of work's connection is the one every statement of the report runs on.
             driver = sql.unit_of_work.connection.connection.driver_connection
             driver.create_function(  # type: ignore[union-attr]
                 _SQLITE_FUNCTION,
                 1,
-                lambda text: None if text is None else _key_of(salt, str(text)),
+                lambda text: None if text is None else _key_of(salted, str(text)),
                 deterministic=True,
             )
             return sa.func.wladna_record_key(identifier, type_=sa.BigInteger)
         if sql.dialect == "postgresql":
             text = sa.literal(self._salt, sa.String) + sa.cast(identifier, sa.String)
             digest = sa.func.sha256(sa.func.convert_to(text, "UTF8"), type_=sa.LargeBinary)
-            key: sa.ColumnElement[int] = sa.literal(0, sa.BigInteger)
-            for index in range(KEY_BYTES):
-                byte = sa.cast(sa.func.get_byte(digest, index), sa.BigInteger)
-                key = key * 256 + byte
-            return key
+            first = sa.func.substring(digest, 1, KEY_BYTES, type_=sa.LargeBinary)
+            # One digest per row: its first bytes, as hexadecimal digits, read as a bit string.
+            hexadecimal = sa.literal("x", sa.String) + sa.func.encode(first, "hex", type_=sa.String)
+            return sa.cast(sa.cast(hexadecimal, BIT(8 * KEY_BYTES)), sa.BigInteger)
         msg = (
             f"record keys cannot be computed on a {sql.dialect} database; reports protected "
             "by the cell-key method need SQLite, PostgreSQL or the memory store"

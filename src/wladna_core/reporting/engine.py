@@ -617,12 +617,12 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
                 )
             )
     where = part.select.sql(fields, window)
-    selected = (
-        sa.select(*inner)
-        .select_from(rows.from_clause())
-        .where(where, *rows.conditions)
-        .subquery("report_rows")
-    )
+    statement = sa.select(*inner).select_from(rows.from_clause()).where(where, *rows.conditions)
+    if protection is not None:
+        # OFFSET 0 keeps the database from merging the subquery into the outer one, which
+        # would compute each row's key once per count instead of once.
+        statement = statement.offset(0)
+    selected = statement.subquery("report_rows")
     columns = selected.c
     outer: list[sa.ColumnElement[Any]] = [columns[f"d{index}"] for index in range(len(dims))]
     for index, measure in enumerate(part.measures):
