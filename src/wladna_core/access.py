@@ -11,6 +11,11 @@ bodies they belong to.  The built-in policy answers two questions:
 * **May the actor do this action with that view?** (:data:`ROLE_ACTIONS`) — e.g. only a
   supervisor approves a high-risk plan or authorises a consent override.
 
+A record the actor does not see is refused exactly as a record that does not exist: the same
+:class:`AccessDenied`, naming only the kind of record and the id asked for, with the reason
+:data:`NOT_IN_SCOPE`, whatever the actor's roles.  A search (:func:`query_selects`) filters the
+limited view on what it shows, never on what it hides.
+
 :class:`AccessPolicy` combines both with the ``wladna_authorize`` plug-ins, which can deny an
 action the built-in policy allowed and never allow one it refused.  A refusal raises
 :class:`AccessDenied`, naming the actor, the action and the record.
@@ -51,9 +56,11 @@ if TYPE_CHECKING:
     import pluggy
 
     from wladna_core.model import Gazetteer
+    from wladna_core.storage.query import CaseQuery
 
 __all__ = [
     "MEMBER_ROLES",
+    "NOT_IN_SCOPE",
     "ROLE_ACTIONS",
     "AccessDenied",
     "AccessPolicy",
@@ -66,6 +73,8 @@ __all__ = [
     "case_view",
     "limited_case",
     "may",
+    "query_selects",
+    "refused_unseen",
 ]
 
 
@@ -343,13 +352,30 @@ def may(actor: Actor, action: Action, view: View) -> bool:
     return actor.has(grant.roles) and view in grant.views
 
 
+#: The reason of every refusal of a record the actor does not see, and of a record that does
+#: not exist: the two are refused alike, so that a refusal never tells whether a record exists.
+NOT_IN_SCOPE: Final = "no such record in the actor's scope"
+
+
+def refused_unseen(action: Action, view: View) -> bool:
+    """Return whether ``action`` is refused because the actor does not see its record at all.
+
+    Such a refusal must look exactly like the refusal of a record that does not exist
+    (:data:`NOT_IN_SCOPE`, no stored field of the record), whatever the actor's roles: telling
+    "you lack the role" for a stored record and "no such record" for an unknown id would say
+    which ids exist.  Actions on no particular record (registering, reports) accept
+    :attr:`View.NONE` and are never refused this way.
+    """
+    return view is View.NONE and View.NONE not in ROLE_ACTIONS[action].views
+
+
 def _refusal(actor: Actor, action: Action, view: View) -> str:
     grant = ROLE_ACTIONS[action]
+    if refused_unseen(action, view):
+        return NOT_IN_SCOPE
     if not actor.has(grant.roles):
         roles = ", ".join(sorted(role.value for role in grant.roles))
         return f"the action needs one of the roles {roles}"
-    if view is View.NONE:
-        return "the record is outside the actor's bodies and territory"
     return "the actor sees only a limited view of this case (an open referral to their body)"
 
 
@@ -459,3 +485,66 @@ def limited_case(
         referrals=mine,
         version=case.version,
     )
+
+
+def _limited_territory(query: CaseQuery, seen: LimitedCase, gazetteer: Gazetteer) -> bool:
+    from wladna_core.storage.query import territory_subtree  # noqa: PLC0415 (storage imports us)
+
+    return query.territory is not None and seen.province in territory_subtree(
+        gazetteer, query.territory
+    )
+
+
+def _in_range(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+#: How each filter of a case search is judged on the limited view, from what the view shows.
+#: A filter not named here is on a field the limited view hides (the responsible body, the
+#: worker, the household...), or one added since: it selects no limited view, so that a search
+#: never tells whether a guess about a hidden field is right.
+_LIMITED_FILTERS: Final[Mapping[str, Callable[[CaseQuery, LimitedCase, Gazetteer], bool]]] = (
+    MappingProxyType(
+        {
+            "territory": _limited_territory,
+            "status": lambda query, seen, _g: (
+                query.status is not None and seen.status in query.status
+            ),
+            "risk": lambda query, seen, _g: query.risk is not None and seen.risk in query.risk,
+            "concern": lambda query, seen, _g: query.concern in seen.concerns,
+            "opened_from": lambda query, seen, _g: _in_range(
+                seen.opened_on, query.opened_from, None
+            ),
+            "opened_to": lambda query, seen, _g: _in_range(seen.opened_on, None, query.opened_to),
+            "child_id": lambda query, seen, _g: query.child_id == seen.child.id,
+            "number": lambda query, seen, _g: (
+                query.number is not None and query.number == seen.number
+            ),
+        }
+    )
+)
+
+
+def query_selects(query: CaseQuery, seen: Case | LimitedCase, gazetteer: Gazetteer) -> bool:
+    """Return whether ``query`` selects a case as the actor sees it.
+
+    A whole case is selected as :meth:`CaseQuery.matches <wladna_core.storage.CaseQuery.matches>`
+    says.  A :class:`LimitedCase` is judged on what it shows alone: its status, risk, concerns,
+    opening day, child, number, and its province (a territory filter selects it when the
+    province lies in the territory asked for; a finer territory never does).  A filter on a
+    field the limited view hides — the responsible body, the worker, the household — selects
+    no limited view: otherwise ``worker_id=<a guess>`` would tell whether the guess is right.
+
+    :param query: the search.
+    :param seen: the case as the actor sees it.
+    :param gazetteer: the territories, for territory filters.
+    """
+    if isinstance(seen, Case):
+        return query.matches(seen, gazetteer)
+    for field in attrs.fields(type(query)):
+        if getattr(query, field.name) is None:
+            continue
+        judge = _LIMITED_FILTERS.get(field.name)
+        if judge is None or not judge(query, seen, gazetteer):
+            return False
+    return True

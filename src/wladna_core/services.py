@@ -30,6 +30,7 @@ import attrs
 from wladna_core import workflow
 from wladna_core.access import (
     MEMBER_ROLES,
+    NOT_IN_SCOPE,
     AccessDenied,
     Action,
     Actor,
@@ -39,10 +40,12 @@ from wladna_core.access import (
     View,
     case_view,
     limited_case,
+    query_selects,
+    refused_unseen,
 )
 from wladna_core.audit import AuditDraft
 from wladna_core.deadlines import OverdueItem, overdue, response_due
-from wladna_core.errors import Violation, WladnaError
+from wladna_core.errors import SettingsError, Violation, WladnaError
 from wladna_core.model import (
     Approval,
     Assessment,
@@ -82,6 +85,7 @@ if TYPE_CHECKING:
 
     from wladna_core.app import Wladna
     from wladna_core.hookspecs import EligibilityResult
+    from wladna_core.model import Gazetteer
     from wladna_core.reporting import Period, Privacy, Report, ReportFilter
     from wladna_core.reporting.pseudonyms import Pseudonymiser
     from wladna_core.storage import UnitOfWork
@@ -267,10 +271,31 @@ class CaseWork:
             record_id=getattr(record, "id", None) or None,
         )
 
+    def _unseen(self, action: Action, kind: str, record_id: str) -> AccessDenied:
+        """Return the refusal of a record the actor does not see, or that does not exist.
+
+        Both are refused with this one shape — the kind of record and the id asked for, the
+        reason :data:`~wladna_core.access.NOT_IN_SCOPE` — and nothing read from the store (no
+        case number), so that a refusal never tells whether the record exists.
+        """
+        return AccessDenied(
+            self.actor.id,
+            action.value,
+            f"{kind} {record_id}",
+            NOT_IN_SCOPE,
+            record_type=kind,
+            record_id=record_id,
+        )
+
     def _require(self, action: Action, record: object, view: View) -> None:
         reason = self.wladna.policy.refusal(self.actor, action, record, view)
-        if reason is not None:
-            raise self._deny(action, record, reason)
+        if reason is None:
+            return
+        if refused_unseen(action, view):
+            record_id = getattr(record, "id", None)
+            if isinstance(record_id, str) and record_id:
+                raise self._unseen(action, type(record).__name__, record_id)
+        raise self._deny(action, record, reason)
 
     def _bodies(self, uow: UnitOfWork) -> dict[str, TerritorialBody]:
         found: dict[str, TerritorialBody] = {}
@@ -312,8 +337,7 @@ class CaseWork:
             return repository.get(record_id)
         except NotFound:
             # Saying "not found" only to those who could have seen it would leak existence.
-            placeholder = _Missing(kind.__name__, record_id)
-            raise self._deny(action, placeholder, "no such record in the actor's scope") from None
+            raise self._unseen(action, kind.__name__, record_id) from None
 
     def _save_case(
         self, uow: UnitOfWork, work: _Work, action: Action, new: Case, events: Iterable[Event]
@@ -419,6 +443,9 @@ class CaseWork:
                 consent=consent,
             )
             view = self._view(uow, case, ())
+            if refused_unseen(Action.CASE_OPEN, view):
+                # Refused as the body asked for, like a body that does not exist.
+                raise self._unseen(Action.CASE_OPEN, TerritorialBody.__name__, body_id)
             self._require(Action.CASE_OPEN, case, view)
             if consent is not None and consent.override is not None:
                 override = self._authorised(consent.override, case, view, day)
@@ -815,27 +842,31 @@ class CaseWork:
         return self._run(run)[0]
 
     def _candidates(self, uow: UnitOfWork, query: CaseQuery, limit: int) -> dict[str, Case]:
-        """Return the cases ``query`` selects among those the actor's bodies could see."""
+        """Return the cases the actor's bodies could see that ``query`` may select.
+
+        The cases of the actor's bodies and territories are searched with ``query`` within
+        that scope only, so that cases out of scope never take the place of those in it; the
+        cases referred to the actor's bodies are all returned: the caller judges them on the
+        view the actor has (:func:`~wladna_core.access.query_selects`).
+        """
         candidates: dict[str, Case] = {}
         scopes: list[CaseQuery] = []
+        gazetteer = self.wladna.store.gazetteer
         for body_id, body in self._bodies(uow).items():
             if self.actor.has(MEMBER_ROLES) and query.body_id in (None, body_id):
                 scopes.append(attrs.evolve(query, body_id=body_id))
             if Role.BODY_COORDINATOR in self.actor.roles:
-                # A territory asked for is kept; the view check below drops what lies outside.
-                territory = query.territory or body.territory
-                scopes.append(attrs.evolve(query, territory=territory))
+                territory = _overlap(gazetteer, query.territory, body.territory)
+                if territory is not None:
+                    scopes.append(attrs.evolve(query, territory=territory))
         for scope in scopes:
             for case in uow.cases.find(scope, limit=limit):
                 candidates[case.id] = case
-        gazetteer = self.wladna.store.gazetteer
         for body_id in sorted(self.actor.bodies):
             sent = uow.referrals.find(ReferralQuery(target_body_id=body_id, status=_OPEN_REFERRALS))
             for referral in sent:
                 if referral.case_id not in candidates:
-                    case = uow.cases.get(referral.case_id)
-                    if query.matches(case, gazetteer):
-                        candidates[case.id] = case
+                    candidates[referral.case_id] = uow.cases.get(referral.case_id)
         return candidates
 
     def cases(
@@ -845,20 +876,28 @@ class CaseWork:
 
         Members see their bodies' cases, coordinators those of their territories, service
         providers the limited view of the cases referred to them; each one returned is audited
-        as a read.
+        as a read.  The query filters each case as the actor sees it
+        (:func:`~wladna_core.access.query_selects`): a filter on a field the limited view hides
+        (``worker_id``, ``family_id``, ``body_id``) selects none of the limited views.
         """
         selected = query or CaseQuery()
+        gazetteer = self.wladna.store.gazetteer
 
         def run(uow: UnitOfWork, work: _Work) -> list[Case | LimitedCase]:
             candidates = self._candidates(uow, selected, limit)
             found: list[Case | LimitedCase] = []
-            for case in sorted(candidates.values(), key=lambda case: case.id)[:limit]:
+            for case in sorted(candidates.values(), key=lambda case: case.id):
+                if len(found) == limit:
+                    break
                 referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
                 view = self._view(uow, case, referrals)
                 if self.wladna.policy.refusal(self.actor, Action.CASE_READ, case, view):
                     continue
+                seen = self._as_seen(uow, case, referrals, view)
+                if not query_selects(selected, seen, gazetteer):
+                    continue
                 work.drafts.append(self._draft(Action.CASE_READ, case, detail=view.value))
-                found.append(self._as_seen(uow, case, referrals, view))
+                found.append(seen)
             return found
 
         return self._run(run)[0]
@@ -946,7 +985,8 @@ class CaseWork:
         def run(uow: UnitOfWork, work: _Work) -> list[OverdueItem]:
             body = self._get(uow, TerritorialBody, body_id, Action.CASE_READ)
             if not (self.actor.has(MEMBER_ROLES) and body.id in self.actor.bodies):
-                raise self._deny(Action.CASE_READ, body, "only the body's members see its work")
+                # Only the body's members see its work; others are refused as for no body.
+                raise self._unseen(Action.CASE_READ, TerritorialBody.__name__, body_id)
             cases = uow.cases.find(CaseQuery(body_id=body.id, status=_ACTIVE))
             sent_to = uow.referrals.find(
                 ReferralQuery(target_body_id=body.id, status={ReferralStatus.PENDING})
@@ -989,18 +1029,46 @@ class CaseWork:
     ) -> Report:
         """Compute indicators over the cases the actor may count (see :meth:`Wladna.report`).
 
-        A national analyst or an administrator gets national figures, always with small cells
-        suppressed (:attr:`Privacy.PUBLIC`).  A body's people get the figures of their bodies'
-        cases, and a coordinator those of the territory their body covers; they see them
-        as they are unless they ask for ``privacy=Privacy.PUBLIC`` (a report to publish).
+        A national analyst or an administrator gets national figures, always public and
+        protected by the cell-key method (:mod:`wladna_core.reporting.cellkey`): every count is
+        rounded to a multiple of the deployment's threshold by a key drawn from the records it
+        counts, the same way in every table and every report, so that no count below the
+        threshold is shown and two reports cannot be subtracted to recover one.  A body's people
+        get the figures of their bodies' cases, and a coordinator those of the territory their
+        body covers; they see them as they are unless they ask for ``privacy=Privacy.PUBLIC``
+        (a report to publish), which is protected the same way.
 
-        :raises AccessDenied: for a service provider (who may not count cases).
+        :param threshold: the smallest count a public report may show; the deployment's
+            (``report_threshold``, 5 by default) when omitted.  A higher one is allowed; a lower
+            one is for the deployment's operator alone (:meth:`Wladna.report`).
+        :raises AccessDenied: for a service provider (who may not count cases), and for a
+            threshold below the deployment's; both refusals are audited.
+        :raises ReportError: for a threshold that is not a whole number of at least 1, and for
+            a bad request (see :func:`~wladna_core.reporting.build_report`).
+        :raises PrivacyError: for a public report of an indicator that is not declared.
         """
-        from wladna_core.reporting import Privacy, ReportFilter  # noqa: PLC0415 (heavy)
+        from wladna_core.reporting import Privacy, ReportError, ReportFilter, build_report  # noqa: PLC0415 (heavy)
+        from wladna_core.reporting.cellkey import CellKeyMethod, RecordKeys  # noqa: PLC0415
+
+        least = _deployment_threshold(self.wladna.settings)
+        if threshold is not None and (
+            isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1
+        ):
+            msg = (
+                f"threshold= is the smallest count a public report shows, a whole number of at "
+                f"least 1, got {threshold!r}; leave it out for the deployment's ({least})"
+            )
+            raise ReportError(msg)
 
         def check(uow: UnitOfWork, _work: _Work) -> ReportFilter:
             scope = ReportFilter.of(where)
             self._require(Action.REPORT_AGGREGATE, _Missing("Report", ""), View.NONE)
+            if threshold is not None and threshold < least:
+                reason = (
+                    f"a threshold below the deployment's ({least}) is for the deployment's "
+                    f"operator alone; ask with threshold={least} or more, or leave it out"
+                )
+                raise self._deny(Action.REPORT_AGGREGATE, _Missing("Report", ""), reason)
             if not self.actor.has(MEMBER_ROLES):
                 return scope
             bodies = self._bodies(uow)
@@ -1022,15 +1090,26 @@ class CaseWork:
         scope, _ = self._run(check)
         national = not self.actor.has(MEMBER_ROLES)
         chosen = Privacy.PUBLIC if national else (privacy or Privacy.INTERNAL)
-        return self.wladna.report(
+        protection = (
+            CellKeyMethod.for_threshold(
+                least if threshold is None else threshold,
+                RecordKeys.from_settings(self.wladna.settings),
+            )
+            if chosen == Privacy.PUBLIC  # a string as well as the member (checked when built)
+            else None
+        )
+        return build_report(
+            self.wladna.store,
             indicators,
             by=by,
             where=scope,
             period=period,
-            on=on,
+            on=self._on(on),
             privacy=chosen,
-            threshold=threshold,
+            plugins=self.wladna.plugins,
+            deadlines=self.wladna.deadlines,
             title=title,
+            protection=protection,
         )
 
     def export(
@@ -1061,10 +1140,16 @@ class CaseWork:
             kinds: dict[str, list[object]] = {"child": [], "family": [], "case": [], "referral": []}
             seen: set[str] = set()
             candidates = self._candidates(uow, selected, limit)
-            for case in sorted(candidates.values(), key=lambda case: case.id)[:limit]:
+            exported_cases = 0
+            for case in sorted(candidates.values(), key=lambda case: case.id):
+                if exported_cases == limit:
+                    break
                 referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
-                if self._view(uow, case, referrals) is not View.FULL:
+                if self._view(uow, case, referrals) is not View.FULL or not selected.matches(
+                    case, self.wladna.store.gazetteer
+                ):
                     continue
+                exported_cases += 1
                 records: list[tuple[str, object]] = [("child", uow.children.get(case.child_id))]
                 if case.family_id is not None:
                     records.append(("family", uow.families.get(case.family_id)))
@@ -1089,6 +1174,35 @@ class CaseWork:
             return exported
 
         return self._run(run)[0]
+
+
+def _deployment_threshold(settings: Mapping[str, object]) -> int:
+    """Return the deployment's report threshold (the ``report_threshold`` setting, else 5)."""
+    from wladna_core.reporting.privacy import DEFAULT_THRESHOLD  # noqa: PLC0415 (heavy)
+
+    value = settings.get("report_threshold", DEFAULT_THRESHOLD)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(
+            "report_threshold",
+            value,
+            "the smallest count a public report shows must be a whole number of at least 1",
+            f"write a whole number such as {DEFAULT_THRESHOLD}, or leave the setting out",
+        )
+    return value
+
+
+def _overlap(gazetteer: Gazetteer, asked: str | None, covered: str) -> str | None:
+    """Return the smaller territory of ``asked`` and ``covered``, ``None`` if they are apart.
+
+    ``asked`` is a search's territory (``None``: anywhere), ``covered`` a coordinator's.
+
+    :raises UnknownTerritory: if ``asked`` is not a known territory.
+    """
+    if asked is None or asked == covered or gazetteer.contains(asked, covered):
+        return covered
+    if gazetteer.contains(covered, asked):
+        return asked
+    return None
 
 
 def _narrowed(scope: ReportFilter, field: str, allowed: set[str]) -> ReportFilter:

@@ -4,7 +4,10 @@
 period sound), asks the store to compute each indicator through
 :meth:`Store.aggregate <wladna_core.storage.Store.aggregate>` (by the dimensions asked for, and
 once more without dimension for the totals, unless they are the sums of the rows), and, for a
-report leaving its body, withholds small cells (:func:`wladna_core.reporting.privacy.suppress`).
+report leaving its body, withholds small cells (:func:`wladna_core.reporting.privacy.suppress`)
+— or, under the cell-key method (``protection=``, :mod:`wladna_core.reporting.cellkey`), has
+every count rounded in the store by its cell key, the totals as cells of their own, and
+withholds the medians whose counts do not prove enough records.
 
 A table broken down by dimensions has one row per group and a totals row computed over every
 record kept: a case with two concerns is in two rows of a table by concern, and once in its
@@ -19,10 +22,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from wladna_core.deadlines import Deadlines
 from wladna_core.model import TerritoryLevel
 from wladna_core.plugins import indicators_from
-from wladna_core.reporting.engine import PERIOD_DIMENSIONS, Declared, Row, Window
+from wladna_core.reporting.engine import PERIOD_DIMENSIONS, Declared, Median, Part, Row, Window
 from wladna_core.reporting.indicators import (
     DimensionNotAllowed,
     Indicator,
@@ -31,7 +36,7 @@ from wladna_core.reporting.indicators import (
     ReportFilter,
     UnknownIndicator,
 )
-from wladna_core.reporting.privacy import suppress
+from wladna_core.reporting.privacy import PrivacyError, count_measures, suppress
 from wladna_core.reporting.report import Period, Privacy, Report, ReportTable
 
 if TYPE_CHECKING:
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from wladna_core.model import Gazetteer
+    from wladna_core.reporting.cellkey import CellKeyMethod
     from wladna_core.storage.ports import Store
 
 __all__ = ["DEFAULT_TITLE", "available_indicators", "build_report", "period_label"]
@@ -167,14 +173,84 @@ def _declared(indicator: Indicator) -> Declared | None:
 def _totals(
     store: Store, indicator: Indicator, query: IndicatorQuery, body: Sequence[Row]
 ) -> Row | None:
-    """Return the totals row of a table: added up from ``body`` when it may be, else computed."""
+    """Return the totals row of a table: added up from ``body`` when it may be, else computed.
+
+    Under the cell-key method the totals are cells of their own, always computed: the sum of
+    rounded rows would be another figure for the same records.
+    """
     if not query.by:
         # Without dimensions the one row is the whole figure: a totals row would repeat it.
         return None
     computation = _declared(indicator)
-    if computation is not None and computation.additive(query.by):
+    if query.protection is None and computation is not None and computation.additive(query.by):
         return computation.totals(body, len(query.by), indicator.measures)
-    return store.aggregate(IndicatorQuery(indicator, (), query.where, query.window))[0]
+    whole = IndicatorQuery(indicator, (), query.where, query.window, query.protection)
+    return store.aggregate(whole)[0]
+
+
+def _protected(indicator: Indicator) -> Declared:
+    """Return the declared computation of an indicator reported under the cell-key method.
+
+    :raises PrivacyError: for an indicator not made with :meth:`Indicator.declare`, whose
+        computation cannot key its counts.
+    """
+    computation = _declared(indicator)
+    if computation is None:
+        msg = (
+            f"the indicator {indicator.name!r} is not declared (Indicator.declare), so its "
+            "counts cannot be protected by the cell-key method that reports for aggregate-only "
+            "actors use; ask the deployment's operator for it, or declare it in its plug-in"
+        )
+        raise PrivacyError(msg)
+    return computation
+
+
+def _withhold_medians(
+    table: ReportTable, indicator: Indicator, computation: Declared, method: CellKeyMethod
+) -> ReportTable:
+    """Withhold each median whose counts, as published, do not prove ``threshold`` records."""
+    counts = count_measures(table, indicator.counts_behind)
+    index = {name: number for number, name in enumerate(table.measures)}
+    medians = {
+        measure.name: indicator.counts_behind.get(measure.name, counts)
+        for part in computation.parts
+        if isinstance(part, Part)
+        for measure in part.measures
+        if isinstance(measure, Median)
+    }
+    keys = len(table.dimensions)
+    rows = [row[keys:] for row in table.body]
+    positions = list(enumerate(rows))
+    if table.totals is not None:
+        positions.append((-1, table.totals))
+    withheld: set[tuple[int, int]] = set(table.suppressed)
+    for number, values in positions:
+        for name, basis in medians.items():
+            published = [values[index[count]] for count in basis]
+            proven = all(
+                isinstance(value, int) and method.proves_threshold(value) for value in published
+            )
+            if not proven:
+                withheld.add((number, index[name]))
+    if withheld == set(table.suppressed):
+        return table
+    body = tuple(
+        row[:keys]
+        + tuple(
+            None if (number, measure) in withheld else value
+            for measure, value in enumerate(row[keys:])
+        )
+        for number, row in enumerate(table.body)
+    )
+    totals = (
+        None
+        if table.totals is None
+        else tuple(
+            None if (-1, measure) in withheld else value
+            for measure, value in enumerate(table.totals)
+        )
+    )
+    return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
 
 
 def _shown(by: tuple[str, ...], rows: Sequence[Row]) -> list[Row]:
@@ -203,6 +279,7 @@ def build_report(
     plugins: pluggy.PluginManager,
     deadlines: Deadlines | None = None,
     title: str | None = None,
+    protection: CellKeyMethod | None = None,
 ) -> Report:
     """Compute ``indicators`` on ``store``, broken down ``by`` dimensions, into a report.
 
@@ -219,9 +296,13 @@ def build_report(
     :param plugins: the plug-in manager that offers the indicators.
     :param deadlines: the deadlines that overdue work is judged by; the defaults when omitted.
     :param title: the report's title.
+    :param protection: the cell-key method (:mod:`wladna_core.reporting.cellkey`): every count
+        is rounded by its cell key, consistently across tables and reports, in place of
+        ``privacy`` and ``threshold`` (the report is public, its threshold the method's).
     :raises UnknownIndicator: for a name no plug-in offers.
     :raises DimensionNotAllowed: for a dimension (or filter) an indicator does not allow.
     :raises ReportError: for a bad period, date, filter or request.
+    :raises PrivacyError: under ``protection``, for an indicator that is not declared.
     """
     window = _window(period, on, deadlines)
     try:
@@ -240,9 +321,12 @@ def build_report(
     conditions = ReportFilter.of(where).conditions()
     _check_request(chosen, dimensions, conditions)
     _check_territories(store.gazetteer, conditions)
+    if protection is not None:
+        privacy, threshold = Privacy.PUBLIC, protection.threshold
+        computations = {indicator.name: _protected(indicator) for indicator in chosen}
     tables: list[ReportTable] = []
     for indicator in chosen:
-        query = IndicatorQuery(indicator, dimensions, conditions, window)
+        query = IndicatorQuery(indicator, dimensions, conditions, window, protection)
         body = store.aggregate(query)
         totals = _totals(store, indicator, query, body)
         table = ReportTable(
@@ -255,7 +339,9 @@ def build_report(
             unit=indicator.unit,
             definition=indicator.definition,
         )
-        if privacy is Privacy.PUBLIC:
+        if protection is not None:
+            table = _withhold_medians(table, indicator, computations[indicator.name], protection)
+        elif privacy is Privacy.PUBLIC:
             table = suppress(
                 table,
                 threshold,
@@ -274,4 +360,5 @@ def build_report(
         threshold=threshold if privacy is Privacy.PUBLIC else None,
         filters=shown_filters,
         generated_on=on,
+        rounding=None if protection is None else protection.base,
     )

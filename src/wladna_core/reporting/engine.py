@@ -30,13 +30,14 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import sqlalchemy as sa
 
 from wladna_core.deadlines import Deadlines
 from wladna_core.model import CaseStatus, Gazetteer
+from wladna_core.reporting.cellkey import MODULUS, CellKeyMethod
 from wladna_core.storage.sql.reporting import (
     AGE_BANDS,
     AGE_OVER,
@@ -188,6 +189,14 @@ class Sum:
 
 def _number(value: object) -> int:
     return value if isinstance(value, int) else 0
+
+
+@attrs.frozen
+class _Cell:
+    """A count and its cell key (the sum of its records' keys), before it is published."""
+
+    count: int
+    key: int
 
 
 @attrs.frozen
@@ -401,11 +410,14 @@ class Grouping:
     :param by: the dimensions, in order.
     :param where: for each filtered dimension, the values kept (a set of codes).
     :param window: the days looked at.
+    :param protection: the cell-key method every count is published by (``None``: counts as
+        they are); shares and sums are then worked out from the published counts.
     """
 
     by: tuple[str, ...]
     where: Mapping[str, frozenset[str]]
     window: Window
+    protection: CellKeyMethod | None = None
 
     def keeps(self, facts: Facts) -> bool:
         """Return whether the filters keep a case or referral with these fields."""
@@ -445,13 +457,17 @@ def _python_part(part: Part, records: Records, grouping: Grouping) -> dict[tuple
             for key in grouping.keys(facts, part.period_field):
                 groups[key].append(facts)
     found: dict[tuple[object, ...], Row] = {}
+    protection = grouping.protection
     for key, members in groups.items():
         values: list[object] = []
         for measure in part.measures:
             if isinstance(measure, Count):
                 when = measure.when
+                counted = [facts for facts in members if when is None or when.python(facts, window)]
                 values.append(
-                    sum(1 for facts in members if when is None or when.python(facts, window))
+                    len(counted)
+                    if protection is None
+                    else _Cell(len(counted), protection.keys.cell(f["id"] for f in counted))
                 )
             else:
                 values.append(
@@ -478,7 +494,21 @@ def _python_per_worker(
             continue
         for key in grouping.keys(facts, None):
             caseloads[key][worker] += 1
-    return {key: part.band_counts(loads.values()) for key, loads in caseloads.items()}
+    protection = grouping.protection
+    if protection is None:
+        return {key: part.band_counts(loads.values()) for key, loads in caseloads.items()}
+    keys = protection.keys
+    found: dict[tuple[object, ...], Row] = {}
+    for group, loads in caseloads.items():
+        counted = [list(loads), *([] for _ in part.bands)]
+        for worker, load in loads.items():
+            for band, (_name, low, high) in enumerate(part.bands, start=1):
+                if low <= load and (high is None or load <= high):
+                    counted[band].append(worker)
+        found[group] = tuple(
+            _Cell(len(workers), sum(map(keys.of_worker, workers)) % MODULUS) for workers in counted
+        )
+    return found
 
 
 # Grouping in SQL ----------------------------------------------------------------------------
@@ -565,6 +595,9 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
     dims = [fields[dimension].label(f"d{index}") for index, dimension in enumerate(grouping.by)]
     partition = [rows.partitions.get(dimension, fields[dimension]) for dimension in grouping.by]
     inner: list[sa.ColumnElement[Any]] = list(dims)
+    protection = grouping.protection
+    if protection is not None:
+        inner.append(protection.keys.sql(fields["id"], sql).label("k"))
     for index, measure in enumerate(part.measures):
         if isinstance(measure, Count):
             when = measure.when
@@ -584,17 +617,19 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
                 )
             )
     where = part.select.sql(fields, window)
-    selected = (
-        sa.select(*inner)
-        .select_from(rows.from_clause())
-        .where(where, *rows.conditions)
-        .subquery("report_rows")
-    )
+    statement = sa.select(*inner).select_from(rows.from_clause()).where(where, *rows.conditions)
+    if protection is not None:
+        # OFFSET 0 keeps the database from merging the subquery into the outer one, which
+        # would compute each row's key once per count instead of once.
+        statement = statement.offset(0)
+    selected = statement.subquery("report_rows")
     columns = selected.c
     outer: list[sa.ColumnElement[Any]] = [columns[f"d{index}"] for index in range(len(dims))]
     for index, measure in enumerate(part.measures):
         if isinstance(measure, Count):
             outer.append(sa.func.sum(columns[f"m{index}"]))
+            if protection is not None:
+                outer.append(sa.func.sum(columns[f"m{index}"] * columns.k))
         else:
             rank, size = columns[f"r{index}"], columns[f"n{index}"]
             middle = sa.or_(rank * 2 == size, rank * 2 == size + 1)
@@ -602,15 +637,35 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
     statement = sa.select(*outer)
     if dims:
         statement = statement.group_by(*outer[: len(dims)])
-    keys = len(dims)
     counts = [isinstance(measure, Count) for measure in part.measures]
-    found: dict[tuple[object, ...], Row] = {}
-    for row in sql.execute(statement):
-        found[tuple(row[:keys])] = tuple(
-            (0 if value is None else int(value)) if count else value
-            for count, value in zip(counts, row[keys:], strict=True)
-        )
-    return found
+    return {
+        tuple(row[: len(dims)]): _sql_measures(counts, row[len(dims) :], protection)
+        for row in sql.execute(statement)
+    }
+
+
+def _sql_measures(
+    counts: Sequence[bool], values: Sequence[object], protection: CellKeyMethod | None
+) -> Row:
+    """Return the measures of a grouped row, each count with its cell key under ``protection``.
+
+    Under ``protection`` the statement gave each count followed by the sum of its records' keys.
+    """
+    fetched = iter(values)
+    measures: list[object] = []
+    for count in counts:
+        value = next(fetched)
+        if not count:
+            measures.append(value)
+            continue
+        number = 0 if value is None else int(cast("int", value))
+        if protection is None:
+            measures.append(number)
+        else:
+            key_sum = next(fetched)
+            total = 0 if key_sum is None else int(cast("int", key_sum))
+            measures.append(_Cell(number, total % MODULUS))
+    return tuple(measures)
 
 
 def _sql_per_worker(
@@ -636,15 +691,36 @@ def _sql_per_worker(
         sa.func.sum(sa.case((load >= low if high is None else load.between(low, high), 1), else_=0))
         for _name, low, high in part.bands
     ]
-    statement = sa.select(*keys, sa.func.count(), *bands)
+    protection = grouping.protection
+    if protection is None:
+        statement = sa.select(*keys, sa.func.count(), *bands)
+        if keys:
+            statement = statement.group_by(*keys)
+        return {
+            tuple(row[: len(keys)]): tuple(
+                0 if value is None else int(value) for value in row[len(keys) :]
+            )
+            for row in sql.execute(statement)
+        }
+    worker_key = protection.keys.sql_worker(columns.worker, sql)
+    key_sums = [
+        sa.func.sum(
+            sa.case((load >= low if high is None else load.between(low, high), worker_key), else_=0)
+        )
+        for _name, low, high in part.bands
+    ]
+    statement = sa.select(*keys, sa.func.count(), sa.func.sum(worker_key), *bands, *key_sums)
     if keys:
         statement = statement.group_by(*keys)
-    return {
-        tuple(row[: len(keys)]): tuple(
-            0 if value is None else int(value) for value in row[len(keys) :]
+    found: dict[tuple[object, ...], Row] = {}
+    for row in sql.execute(statement):
+        values = [0 if value is None else int(value) for value in row[len(keys) :]]
+        counts = [values[0], *values[2 : 2 + len(bands)]]
+        key_sum = [values[1], *values[2 + len(bands) :]]
+        found[tuple(row[: len(keys)])] = tuple(
+            _Cell(count, total % MODULUS) for count, total in zip(counts, key_sum, strict=True)
         )
-        for row in sql.execute(statement)
-    }
+    return found
 
 
 # Declared indicators -----------------------------------------------------------------------
@@ -683,7 +759,7 @@ class Declared:
             else _python_part(part, records, grouping)
             for part in self.parts
         ]
-        return self._merge(found, order)
+        return self._merge(found, order, grouping.protection)
 
     def compute_sql(self, sql: SqlReport, grouping: Grouping, order: Sequence[str]) -> list[Row]:
         """Return the same rows computed by grouped SQL statements, one per part."""
@@ -693,7 +769,7 @@ class Declared:
             else _sql_part(part, sql, grouping)
             for part in self.parts
         ]
-        return self._merge(found, order)
+        return self._merge(found, order, grouping.protection)
 
     def additive(self, by: Sequence[str]) -> bool:
         """Return whether the totals of a table by ``by`` are the sums of its rows.
@@ -733,8 +809,25 @@ class Declared:
         return tuple(values[name] for name in order)
 
     def _merge(
-        self, found: Sequence[Mapping[tuple[object, ...], Row]], order: Sequence[str]
+        self,
+        found: Sequence[Mapping[tuple[object, ...], Row]],
+        order: Sequence[str],
+        protection: CellKeyMethod | None = None,
     ) -> list[Row]:
+        if protection is not None:
+            # Counts are published first; shares and sums are worked out from what is published.
+            found = [
+                {
+                    key: tuple(
+                        protection.perturb(value.count, value.key)
+                        if isinstance(value, _Cell)
+                        else value
+                        for value in row
+                    )
+                    for key, row in rows.items()
+                }
+                for rows in found
+            ]
         if len(found) == 1 and not self.derived and tuple(order) == self.measures:
             # One part, measured as asked: its rows as they are.
             return [key + row for key, row in found[0].items()]
@@ -753,7 +846,11 @@ class Declared:
                     missing = [0 if isinstance(m, Count) else None for m in part.measures]
                 values.update(zip(names, rows.get(key, missing), strict=True))
             for measure in self.derived:
-                values[measure.name] = measure.value(values)
+                value = measure.value(values)
+                if protection is not None and isinstance(measure, Share) and value is not None:
+                    # Rounded counts can put more above the line than below it.
+                    value = min(1.0, cast("float", value))
+                values[measure.name] = value
             merged.append(key + tuple(values[name] for name in order))
         return merged
 

@@ -43,6 +43,7 @@ from wladna_core.model import (
     Sex,
     SocialProgramme,
 )
+from wladna_core.reporting.cellkey import CellKeyMethod
 from wladna_core.reporting.engine import PERIOD_DIMENSIONS, Grouping, Records, Row, Window
 from wladna_core.storage.sql.reporting import AGE_BANDS
 
@@ -455,17 +456,21 @@ class IndicatorQuery:
     :param by: the dimensions to group by, in order (allowed by the indicator).
     :param where: the filters, by dimension (see :meth:`ReportFilter.conditions`).
     :param window: the days looked at and the deadlines.
+    :param protection: the cell-key method the counts are published by, or ``None`` for the
+        counts as they are.  Only declared indicators (:meth:`Indicator.declare`) apply it: the
+        report refuses any other under this protection.
     """
 
     indicator: Indicator
     by: tuple[str, ...] = attrs.field(converter=_names)
     where: Mapping[str, frozenset[str]]
     window: Window
+    protection: CellKeyMethod | None = None
 
     @property
     def grouping(self) -> Grouping:
         """The grouping of the declared computations."""
-        return Grouping(self.by, self.where, self.window)
+        return Grouping(self.by, self.where, self.window, self.protection)
 
     def compute(self, unit_of_work: UnitOfWork) -> list[Row]:
         """Return the rows computed in Python over the records of ``unit_of_work``."""

@@ -225,6 +225,9 @@ class Report:
     :param threshold: the smallest count shown in a public report (cells below it suppressed).
     :param filters: the filters applied (``where``), as text, for the reader.
     :param generated_on: the day the report was computed.
+    :param rounding: the base every count was rounded to by the cell-key method
+        (:mod:`wladna_core.reporting.cellkey`), or ``None`` when counts are as computed (with
+        small cells suppressed in a public report).
     """
 
     title: str
@@ -234,6 +237,7 @@ class Report:
     threshold: int | None = None
     filters: Mapping[str, str] = attrs.field(factory=dict, converter=_text_mapping)
     generated_on: date | None = None
+    rounding: int | None = None
 
     def table(self, indicator: str) -> ReportTable:
         """Return the table of ``indicator``.
