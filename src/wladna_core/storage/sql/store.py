@@ -272,12 +272,18 @@ class SqlUnitOfWork(UnitOfWork):
         self._turn: contextlib.ExitStack | None = None
         self._audit_locked = False
         # SQLite: the results of searches made since the unit of work last wrote (see
-        # SqlRepository._select); emptied by every write.
+        # SqlRepository._select), and how many records they hold; emptied by every write.
         self._searches: dict[tuple[object, ...], list[Any]] = {}
+        self._searched = 0
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> SqlRepository[T]:
         return SqlRepository(self, record_type)
+
+    def _forget_searches(self) -> None:
+        """Forget the searches remembered (after a write, or when they hold too many records)."""
+        self._searches.clear()
+        self._searched = 0
 
     @property
     def connection(self) -> sa.Connection:
@@ -1042,7 +1048,7 @@ class SqlRepository(Repository[T]):
             for row in rows
         ]
         records = [row.record for row in rows]
-        self.unit_of_work._searches.clear()
+        self.unit_of_work._forget_searches()
         with self._translating():
             self._connection.execute(self._statements.insert, values)
             self._write_side_rows(records, replace=False)
@@ -1057,7 +1063,7 @@ class SqlRepository(Repository[T]):
             **self._layout.columns(row.record, self.unit_of_work.store),
         }
         loaded = self._remembered.get(row.id)
-        self.unit_of_work._searches.clear()
+        self.unit_of_work._forget_searches()
         with self._translating():
             changed = self._connection.execute(self._statements.replace, values).rowcount
             if changed != 1:
@@ -1108,20 +1114,27 @@ class SqlRepository(Repository[T]):
     def _select(self, query: Query[T] | None, *, after: str | None, limit: int | None) -> list[T]:
         # On SQLite a unit of work holds the write lock from its start (BEGIN IMMEDIATE): until
         # it writes, the same search gives the same records, so they are not read twice (the
-        # services and the rules often ask for a case's referrals in one unit of work).
-        memo = self.unit_of_work.store.dialect == "sqlite"
+        # services and the rules often ask for a case's referrals in one unit of work).  Only
+        # the first page of a search is remembered, and no more than _REMEMBERED records in
+        # all: the later pages of Repository.iter are read once, and streaming stays flat.
+        uow = self.unit_of_work
+        memo = uow.store.dialect == "sqlite" and after is None
         key = (self.record_type, query, after, limit)
         if memo:
             try:
-                found = self.unit_of_work._searches.get(key)
+                found = uow._searches.get(key)
             except TypeError:  # a query holding unhashable values: not remembered
                 memo, found = False, None
             if found is not None:
                 return list(found)
         records = self._read_search(query, after=after, limit=limit)
-        if memo:
-            self.unit_of_work._searches[key] = records
-        return list(records)
+        if memo and len(records) <= _REMEMBERED:
+            if uow._searched + len(records) > _REMEMBERED:
+                uow._forget_searches()
+            uow._searches[key] = records
+            uow._searched += len(records)
+            return list(records)
+        return records
 
     def _read_search(
         self, query: Query[T] | None, *, after: str | None, limit: int | None
