@@ -285,6 +285,20 @@ class SqlUnitOfWork(UnitOfWork):
         self._searches.clear()
         self._searched = 0
 
+    def _remember_search(self, key: tuple[object, ...], records: list[Any]) -> bool:
+        """Remember the records a search found, unless they are too many; return whether."""
+        if len(records) > _REMEMBERED:
+            return False
+        try:
+            hash(key)
+        except TypeError:  # a query holding unhashable values
+            return False
+        if self._searched + len(records) > _REMEMBERED:
+            self._forget_searches()
+        self._searches[key] = records
+        self._searched += len(records)
+        return True
+
     @property
     def connection(self) -> sa.Connection:
         """The unit of work's connection, in its transaction.
@@ -360,6 +374,10 @@ class SqlUnitOfWork(UnitOfWork):
             repository: Repository[Any] = self.repository(referred_type)
             if isinstance(repository, SqlRepository):
                 repository._read_ahead(record_ids)
+        batch = [record for record in records if type(record) is record_type]
+        for search in _LAYOUTS[record_type].searches:
+            if search.need in needed and batch:
+                search.read_ahead(self, batch)
 
     def _next_case_sequence(self, province: str, year: int) -> int:
         # The first draw reserves one number; later draws of this unit of work reserve more
@@ -579,6 +597,93 @@ class _Layout(Generic[T]):
     side: _SideTable | None = None
     #: The records a record refers to by id, which the rules read when it is written.
     references: Callable[[T], Iterable[tuple[type, str | None]]] = lambda _record: ()
+    #: The searches the rules make for each record written, read for a batch at once.
+    searches: tuple[_SearchAhead, ...] = ()
+
+
+class _SearchAhead(abc.ABC):
+    """A search the rules make for every record of a batch, read for the whole batch at once.
+
+    The rules' context (:class:`~wladna_core.storage.context.StoreContext`) searches once per
+    record (a child's identifiers, a case's referrals); against a database server each search
+    is a round trip.  Read ahead, one statement per chunk of values, the answers are found among
+    the unit of work's searches until it writes.
+    """
+
+    #: The repository the search reads, as rules name it in their needs.
+    need: str
+
+    @abc.abstractmethod
+    def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
+        """Read the answers of the searches for ``records`` into ``unit_of_work``'s searches."""
+
+
+class _ChildrenWithIdentifier(_SearchAhead):
+    """``ChildQuery(identifier=...)`` for each identifier of new children (duplicates rule)."""
+
+    need = "children"
+
+    def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
+        keys = {
+            (identifier.scheme, identifier.value)
+            for child in records
+            for identifier in child.identifiers
+        }
+        if not keys:
+            return
+        repository = cast("SqlRepository[Child]", unit_of_work.children)
+        identifiers, children = tables.child_identifiers, tables.children
+        schemes = sorted({scheme.value for scheme, _ in keys})
+        values = sorted({value for _, value in keys})
+        found: dict[tuple[str, str], dict[str, Child]] = {}
+        columns = _STATEMENTS[Child].read_columns
+        for start in range(0, len(values), _IDS_PER_STATEMENT):
+            statement = (
+                sa.select(identifiers.c.scheme, identifiers.c.value, *columns)
+                .join_from(children, identifiers, identifiers.c.child_id == children.c.id)
+                .where(
+                    identifiers.c.scheme.in_(schemes),
+                    identifiers.c.value.in_(values[start : start + _IDS_PER_STATEMENT]),
+                )
+            )
+            for row in repository._rows(statement):
+                key = (row.scheme, row.value)
+                if key in keys:
+                    child = repository._read(row.id, row.version, row.record)
+                    found.setdefault(key, {})[child.id] = child
+        for scheme, value in keys:
+            held = found.get((scheme, value), {})
+            unit_of_work._remember_search(
+                (Child, ChildQuery(identifier=(scheme, value)), None, None),
+                [held[key] for key in sorted(held)],
+            )
+
+
+@attrs.frozen
+class _ReferralsOfCase(_SearchAhead):
+    """``ReferralQuery(case_id=...)`` for the case of each new record (open referrals rule)."""
+
+    case_id: Callable[[Any], str]
+    need = "referrals"
+
+    def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
+        case_ids = sorted({self.case_id(record) for record in records})
+        repository = cast("SqlRepository[Referral]", unit_of_work.referrals)
+        column = tables.referrals.c.case_id
+        found: dict[str, list[Referral]] = {}
+        for start in range(0, len(case_ids), _IDS_PER_STATEMENT):
+            statement = (
+                sa.select(*_STATEMENTS[Referral].read_columns)
+                .where(column.in_(case_ids[start : start + _IDS_PER_STATEMENT]))
+                .order_by(tables.referrals.c.id)
+            )
+            for row in repository._rows(statement):
+                referral = repository._read(row.id, row.version, row.record)
+                found.setdefault(referral.case_id, []).append(referral)
+        for case_id in case_ids:
+            unit_of_work._remember_search(
+                (Referral, ReferralQuery(case_id=case_id), None, None), found.get(case_id, [])
+            )
 
 
 class _Filter(abc.ABC):
@@ -828,6 +933,7 @@ _LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
         _SideTable(
             tables.child_identifiers, tables.child_identifiers.c.child_id, _child_identifier_rows
         ),
+        searches=(_ChildrenWithIdentifier(),),
     ),
     Family: _Layout(
         tables.families,
@@ -856,6 +962,7 @@ _LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
         },
         _SideTable(tables.case_concerns, tables.case_concerns.c.case_id, _case_concern_rows),
         references=_case_references,
+        searches=(_ReferralsOfCase(lambda case: case.id),),
     ),
     Referral: _Layout(
         tables.referrals,
@@ -870,6 +977,7 @@ _LAYOUTS: Final[Mapping[type, _Layout[Any]]] = {
             "service": _Equal(_referrals.service),
         },
         references=_referral_references,
+        searches=(_ReferralsOfCase(lambda referral: referral.case_id),),
     ),
 }
 
@@ -990,11 +1098,12 @@ class SqlRepository(Repository[T]):
         return self.unit_of_work._translating(self.record_type.__name__)
 
     def _remember(self, records: Sequence[T]) -> None:
+        # What is remembered is emptied when full; a batch is remembered whole, even a batch
+        # larger than the bound, since the caller holds it anyway.
         if len(self._remembered) + len(records) > _REMEMBERED:
             self._remembered.clear()
-        if len(records) <= _REMEMBERED:
-            for record in records:
-                self._remembered[record.id] = record
+        for record in records:
+            self._remembered[record.id] = record
 
     def add_many(self, records: Iterable[T]) -> list[T]:
         """Store new records together; see :meth:`Repository.add_many`.
@@ -1003,14 +1112,25 @@ class SqlRepository(Repository[T]):
         once, for the rules that check them.
         """
         batch = list(records)
-        with self.unit_of_work._guard():
-            self.unit_of_work._read_ahead(self.record_type, batch)
-        return super().add_many(batch)
+        uow = self.unit_of_work
+        with uow._guard():
+            uow._read_ahead(self.record_type, batch)
+        try:
+            return super().add_many(batch)
+        finally:
+            if not uow.store._sqlite:
+                # Without SQLite's write lock, searches read ahead are good for this batch only.
+                uow._forget_searches()
+
+    def _rows(self, statement: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+        """Return the rows of ``statement``, read in the unit of work's transaction."""
+        with self._translating():
+            return self._connection.execute(statement).all()
 
     def _read_ahead(self, record_ids: Collection[str]) -> None:
         """Read and remember the records with these ids, a chunk of ids per statement."""
         wanted = sorted(key for key in record_ids if key not in self._remembered)
-        if not wanted or len(wanted) + len(self._remembered) > _REMEMBERED:
+        if not wanted:
             return
         id_column = self._table.c.id
         select = sa.select(*self._statements.read_columns)
@@ -1032,6 +1152,17 @@ class SqlRepository(Repository[T]):
             for start in range(0, len(wanted), _IDS_PER_STATEMENT):
                 chunk = wanted[start : start + _IDS_PER_STATEMENT]
                 statement = sa.select(id_column).where(id_column.in_(chunk))
+                found.update(self._connection.execute(statement).scalars())
+        return found
+
+    def _numbers_taken(self, numbers: Collection[str]) -> Collection[str]:
+        wanted = sorted(numbers)
+        found: set[str] = set()
+        column = tables.cases.c.number
+        with self._translating():
+            for start in range(0, len(wanted), _IDS_PER_STATEMENT):
+                chunk = wanted[start : start + _IDS_PER_STATEMENT]
+                statement = sa.select(column).where(column.in_(chunk))
                 found.update(self._connection.execute(statement).scalars())
         return found
 
@@ -1117,10 +1248,12 @@ class SqlRepository(Repository[T]):
         # services and the rules often ask for a case's referrals in one unit of work).  Only
         # the first page of a search is remembered, and no more than _REMEMBERED records in
         # all: the later pages of Repository.iter are read once, and streaming stays flat.
+        # On any database, the searches the rules make for a batch of new records are read
+        # ahead for the whole batch (SqlUnitOfWork._read_ahead) and found here.
         uow = self.unit_of_work
-        memo = uow.store.dialect == "sqlite" and after is None
         key = (self.record_type, query, after, limit)
-        if memo:
+        memo = after is None
+        if memo and uow._searches:
             try:
                 found = uow._searches.get(key)
             except TypeError:  # a query holding unhashable values: not remembered
@@ -1128,11 +1261,7 @@ class SqlRepository(Repository[T]):
             if found is not None:
                 return list(found)
         records = self._read_search(query, after=after, limit=limit)
-        if memo and len(records) <= _REMEMBERED:
-            if uow._searched + len(records) > _REMEMBERED:
-                uow._forget_searches()
-            uow._searches[key] = records
-            uow._searched += len(records)
+        if memo and uow.store._sqlite and uow._remember_search(key, records):
             return list(records)
         return records
 
