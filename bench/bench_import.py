@@ -1,10 +1,12 @@
-"""Peak memory and speed of ``wladna import`` of a large JSON Lines file into SQLite.
+"""Peak memory and speed of ``wladna import`` of a large JSON Lines file, SQLite and PostgreSQL.
 
 The file holds N records (default 100 000) of a national caseload (``caseload.py``) in the
 order ``wladna export`` writes them: the bodies, then the children, households, cases and
 referrals, one ``{"type": ..., "record": ...}`` line each (``encode_line`` of
-``wladna_core.cli.jsonlines``).  Every record is valid; the import checks each one with the
-built-in rules, numbers nothing (the cases carry their numbers) and stores it.
+``wladna_core.cli.jsonlines``).  As in the field (and in ``wladna demo``), most children carry
+their civil-status identifier (IDCS), which the rule ``child.identifier_duplicate`` looks up.
+Every record is valid; the import checks each one with the built-in rules, numbers nothing (the
+cases carry their numbers) and stores it.
 
 Each contender runs in a fresh process of its own, into a fresh SQLite file, and its peak
 resident memory is that process's ``ru_maxrss`` (from ``os.wait4`` in a small launcher
@@ -18,14 +20,22 @@ the import.  The time includes starting the interpreter, the same for both.
     table with ``sqlite3`` ``executemany``, 1000 lines per transaction.  The ratio (a)/(b) says
     what validation, the rules and the store's rows cost over moving the bytes; it has no
     target.
+(c) the same ``wladna import`` into PostgreSQL (a fresh schema of the server named by
+    ``--postgres`` or ``WLADNA_TEST_POSTGRES_URL``), against (a) in the same run.  Target: at
+    most 1.5 times the SQLite time.  Left out, saying so, when no server is named.
 
 Options: ``--quick`` (20 000 records instead of 100 000), ``--records N``, ``--rounds N``
-(default 1), ``--seed N``, ``--strict`` (exit with status 1 when a target is missed).
+(default 1), ``--seed N``, ``--postgres URL``, ``--strict`` (exit with status 1 when a target
+is missed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -33,18 +43,26 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 from benchkit import print_table, write_results
 from caseload import Chunk, bodies, caseload, provinces
 
+from wladna_core import Identifier, IdentifierScheme
 from wladna_core.cli.jsonlines import encode_line
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+    from wladna_core import Child
 
 FULL: Final = 100_000
 QUICK: Final = 20_000
 #: The largest peak resident memory the import may reach, in MiB.
 PEAK_MEMORY_TARGET_MB: Final = 300
+#: The most an import into PostgreSQL may take, as a multiple of the same import into SQLite.
+POSTGRES_TARGET: Final = 1.5
+#: The share of children who carry their civil-status identifier (IDCS).
+IDENTIFIED: Final = 0.95
 BATCH: Final = 1000
 # Records per case file, on average (a child, a household, a case, about one referral).
 _RECORDS_PER_CASE: Final = 4.1
@@ -102,8 +120,48 @@ def draw(records: int, seed: int) -> Chunk:
         spare = base + len(everything) - records
         if 0 <= spare <= len(everything.referrals):
             del everything.referrals[len(everything.referrals) - spare :]
+            everything.children = identified(everything.children, seed)
             return everything
         cases = cases + max(1, -spare // 4) if spare < 0 else cases - max(1, spare // 4)
+
+
+def identified(children: Sequence[Child], seed: int) -> list[Child]:
+    """Return ``children``, most of them with an IDCS identifier of their own (10 digits)."""
+    rng = random.Random(f"identifiers-{seed}")
+    given: set[str] = set()
+    found: list[Child] = []
+    for child in children:
+        if rng.random() >= IDENTIFIED:
+            found.append(child)
+            continue
+        value = f"{rng.randrange(10**9, 10**10):010d}"
+        while value in given:
+            value = f"{rng.randrange(10**9, 10**10):010d}"
+        given.add(value)
+        found.append(attrs.evolve(child, identifiers=(Identifier(IdentifierScheme.IDCS, value),)))
+    return found
+
+
+@contextlib.contextmanager
+def postgres_schema(server: str) -> Iterator[str]:
+    """Create an empty schema on ``server``; yield a store URL using it; drop it afterwards."""
+    import psycopg  # noqa: PLC0415 (only with a server)
+    import sqlalchemy as sa  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    parsed = sa.make_url(server)
+    admin = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    schema = f"wladna_bench_{secrets.token_hex(6)}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        query = {**parsed.query, "options": f"-csearch_path={schema}"}
+        yield parsed.set(query=query).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+            )
 
 
 def write_file(path: Path, records: int, seed: int) -> int:
@@ -148,12 +206,31 @@ def run_measured(arguments: Sequence[str], workdir: Path) -> tuple[float, float]
     return elapsed, int(peak.read_text(encoding="ascii")) / 1024
 
 
+def _import(source: Path, url: str) -> list[str]:
+    return [
+        sys.executable,
+        "-c",
+        IMPORT,
+        "import",
+        str(source),
+        "--db",
+        url,
+        "--batch-size",
+        str(BATCH),
+    ]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench_import", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK} records instead of {FULL}")
     parser.add_argument("--records", type=int, help="number of records")
     parser.add_argument("--rounds", type=int, default=1, help="rounds (best time, worst memory)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the records")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("WLADNA_TEST_POSTGRES_URL") or None,
+        help="PostgreSQL server to import into too (default: $WLADNA_TEST_POSTGRES_URL)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     options = parser.parse_args(argv)
     count = options.records or (QUICK if options.quick else FULL)
@@ -166,31 +243,29 @@ def main(argv: list[str]) -> int:
         size = write_file(source, count, options.seed)
         print(f"  {count} records, {size / 2**20:.0f} MiB of JSON Lines")
         contenders: dict[str, Any] = {
-            "wladna import": lambda target: [
-                sys.executable,
-                "-c",
-                IMPORT,
-                "import",
-                str(source),
-                "--db",
-                f"sqlite:///{target}",
-                "--batch-size",
-                str(BATCH),
-            ],
-            "json.loads + executemany": lambda target: [
-                sys.executable,
-                "-c",
-                FLOOR,
-                str(source),
-                str(target),
-            ],
+            "wladna import": lambda target: contextlib.nullcontext(
+                _import(source, f"sqlite:///{target}")
+            ),
+            "json.loads + executemany": lambda target: contextlib.nullcontext(
+                [sys.executable, "-c", FLOOR, str(source), str(target)]
+            ),
         }
+        if options.postgres:
+            server = options.postgres
+
+            @contextlib.contextmanager
+            def into_postgres(_target: Path) -> Iterator[list[str]]:
+                with postgres_schema(server) as url:
+                    yield _import(source, url)
+
+            contenders["wladna import (PostgreSQL)"] = into_postgres
         names = list(contenders)
         for round_number in range(options.rounds):
             shift = round_number % len(names)
             for name in names[shift:] + names[:shift]:
                 target = workdir / f"round{round_number}-{len(times)}.db"
-                elapsed, peak = run_measured(contenders[name](target), workdir)
+                with contenders[name](target) as arguments:
+                    elapsed, peak = run_measured(arguments, workdir)
                 times[name] = min(times.get(name, elapsed), elapsed)
                 peaks[name] = max(peaks.get(name, 0.0), peak)
                 for path in workdir.glob("round*.db*"):
@@ -214,8 +289,18 @@ def main(argv: list[str]) -> int:
             "met": None,
         },
     ]
+    postgres = times.get("wladna import (PostgreSQL)")
+    if postgres is not None:
+        rows.append(
+            {
+                "comparison": "(c) import into PostgreSQL / into SQLite",
+                "ratio": postgres / ours,
+                "target": POSTGRES_TARGET,
+                "met": postgres / ours <= POSTGRES_TARGET,
+            }
+        )
     print_table(
-        f"wladna import of {count} JSON Lines records into SQLite (batches of {BATCH}), "
+        f"wladna import of {count} JSON Lines records (batches of {BATCH}), "
         f"best of {options.rounds} round(s)",
         rows,
     )
@@ -224,6 +309,13 @@ def main(argv: list[str]) -> int:
         f"json.loads + executemany {floor:.1f} s (peak "
         f"{peaks['json.loads + executemany']:.0f} MiB)"
     )
+    if postgres is None:
+        print("  (c) left out: no PostgreSQL server (--postgres or WLADNA_TEST_POSTGRES_URL)")
+    else:
+        print(
+            f"  wladna import into PostgreSQL {postgres:.1f} s ({count / postgres:.0f} "
+            f"records/s, peak {peaks['wladna import (PostgreSQL)']:.0f} MiB)"
+        )
     path = write_results(
         "import",
         {

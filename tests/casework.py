@@ -6,16 +6,25 @@
 * ``region``: the regional delegation of Rabat-Salé-Kénitra, whose coordinator oversees the
   region;
 * ``rabat``: a UPE in Rabat, whose people must not see Salé's cases.
+
+The services are tested on every store the library ships: :data:`STORES` parametrizes a test
+over the memory store, a SQLite file and a PostgreSQL schema, and :func:`store_url` makes the
+place of one of them (the PostgreSQL tests are skipped, or fail in CI, without a server; see
+:mod:`postgres`).  :func:`deploy` opens a deployment there; with ``fresh=True`` it empties the
+store first, so that one place serves many Hypothesis examples.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
+import pytest
 
+from postgres import private_schema, server_url
 from wladna_core import Actor, Role, Wladna
 from wladna_core.model import (
     BodyKind,
@@ -34,7 +43,8 @@ from wladna_core.model import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
 
     from wladna_core.model import Case
     from wladna_core.services import CaseWork
@@ -43,6 +53,50 @@ if TYPE_CHECKING:
 TODAY = date(2026, 3, 2)
 
 _names = itertools.count(1)
+
+#: The stores every casework test runs on, for ``pytest.mark.parametrize``.
+STORES: Final = (
+    pytest.param("memory", id="memory"),
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+)
+
+#: Hypothesis examples per store: a SQL store commits to disk or to a server at every step.
+EXAMPLES: Final = {"memory": 1.0, "sqlite": 0.4, "postgresql": 0.4}
+
+
+def examples(store: str, on_memory: int) -> int:
+    """Return how many Hypothesis examples to run on ``store`` (``on_memory`` on memory)."""
+    return max(3, round(on_memory * EXAMPLES[store]))
+
+
+@contextlib.contextmanager
+def store_url(store: str, directory: Path) -> Iterator[str]:
+    """Yield the URL of an empty store of kind ``store`` (see :data:`STORES`).
+
+    :param directory: where a SQLite file is kept.
+    """
+    if store == "memory":
+        yield f"memory://casework-{next(_names)}"
+    elif store == "sqlite":
+        yield f"sqlite:///{directory / f'casework-{next(_names)}.db'}"
+    elif store == "postgresql":
+        with private_schema(server_url()) as url:
+            yield url
+    else:
+        msg = f"unknown store {store!r}; use one of memory, sqlite, postgresql"
+        raise ValueError(msg)
+
+
+@contextlib.contextmanager
+def deployed(store: str, directory: Path, **options: object) -> Iterator[Deployment]:
+    """Yield a deployment on a new store of kind ``store``, and close it afterwards."""
+    with store_url(store, directory) as url:
+        deployment = deploy(url, **options)  # type: ignore[arg-type]
+        try:
+            yield deployment
+        finally:
+            deployment.wl.close()
 
 
 class Clock:
@@ -83,8 +137,8 @@ class Deployment:
         """Return the services for ``actor``."""
         return self.wl.as_actor(actor)
 
-    def child(self, **changes: object) -> Child:
-        """Register a child (by the UPE's case worker) and return it."""
+    def child(self, by: Actor | None = None, **changes: object) -> Child:
+        """Register a child (by ``by``, the UPE's case worker by default) and return it."""
         fields: dict[str, object] = {
             "sex": Sex.FEMALE,
             "birth_date": date(2015, 6, 1),
@@ -93,10 +147,11 @@ class Deployment:
             "residence": "MA-SAL",
         }
         fields.update(changes)
-        return self.as_(self.worker).register_child(Child(**fields)).record  # type: ignore[arg-type]
+        registrar = self.as_(by or self.worker)
+        return registrar.register_child(Child(**fields)).record  # type: ignore[arg-type]
 
-    def family(self, child: Child, **changes: object) -> Family:
-        """Register the child's household (by the UPE's case worker) and return it."""
+    def family(self, child: Child, by: Actor | None = None, **changes: object) -> Family:
+        """Register the child's household (by ``by``, the UPE's case worker by default)."""
         fields: dict[str, object] = {
             "members": (
                 FamilyMember(Relation.CHILD, child_id=child.id),
@@ -112,7 +167,8 @@ class Deployment:
             "residence": "MA-SAL",
         }
         fields.update(changes)
-        return self.as_(self.worker).register_family(Family(**fields)).record  # type: ignore[arg-type]
+        registrar = self.as_(by or self.worker)
+        return registrar.register_family(Family(**fields)).record  # type: ignore[arg-type]
 
     def case(
         self,
@@ -159,11 +215,20 @@ def deploy(
     settings: dict[str, object] | None = None,
     clock: Clock | None = None,
     opener: Callable[..., Wladna] = Wladna.open,
+    fresh: bool = False,
 ) -> Deployment:
-    """Open an application at ``url`` (a fresh memory store by default) and register the bodies."""
+    """Open an application at ``url`` (a fresh memory store by default) and register the bodies.
+
+    :param fresh: delete every record and audit entry of the store first (the store is opened
+        with ``allow_reset``).
+    """
     clock = clock or Clock()
     url = url or f"memory://casework-{next(_names)}-{id(clock)}"
+    if fresh:
+        settings = {**(settings or {}), "allow_reset": True}
     wl = opener(url, plugins=plugins, settings=settings, clock=clock)
+    if fresh:
+        wl.store.reset()
     admin = Actor("admin", {Role.ADMIN})
     services = wl.as_actor(admin)
     upe = services.register_body(

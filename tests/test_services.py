@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 
-from casework import TODAY, Deployment, deploy
+from casework import STORES, TODAY, Deployment, deployed
 from wladna_core import Actor, Role, hookimpl
 from wladna_core.access import AccessDenied, LimitedCase, LimitedChild
 from wladna_core.errors import InvalidRecord
@@ -37,12 +38,21 @@ from wladna_core.workflow import (
     ReferralsStillOpen,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    """The kind of store the test runs on: memory, SQLite and PostgreSQL in turn."""
+    return str(request.param)
+
 
 @pytest.fixture
-def dep() -> Deployment:
-    deployment = deploy()
-    yield deployment
-    deployment.wl.close()
+def dep(store: str, tmp_path: Path) -> Iterator[Deployment]:
+    with deployed(store, tmp_path) as deployment:
+        yield deployment
 
 
 def _assessment(risk: RiskLevel = RiskLevel.MEDIUM) -> Assessment:
@@ -119,6 +129,37 @@ def test_a_read_of_personal_data_is_audited(dep: Deployment) -> None:
         case.id,
         "done",
     )
+
+
+def test_a_child_and_household_without_a_case_are_read_by_whoever_registered_them(
+    dep: Deployment,
+) -> None:
+    child = dep.child()
+    family = dep.family(child, rsu_id=None, socio_economic_index=None)
+    worker = dep.as_(dep.worker)
+    assert worker.child(child.id) == child
+    assert worker.family(family.id) == family
+    answers = worker.eligibility(family.id, SocialProgramme.ASD)
+    assert [(answer.programme, answer.eligible) for answer in answers] == [
+        (SocialProgramme.ASD, False)
+    ]
+    reads = [
+        (entry.actor_id, entry.action, entry.record_id, entry.outcome)
+        for entry in dep.wl.audit.entries()
+        if entry.action.endswith(".read")
+    ]
+    assert reads == [
+        ("worker.sale", "child.read", child.id, "done"),
+        ("worker.sale", "family.read", family.id, "done"),
+        ("worker.sale", "family.read", family.id, "done"),
+    ]
+    for other in (dep.supervisor, dep.outsider, dep.provider):
+        with pytest.raises(AccessDenied):
+            dep.as_(other).child(child.id)
+        with pytest.raises(AccessDenied):
+            dep.as_(other).family(family.id)
+        with pytest.raises(AccessDenied):
+            dep.as_(other).eligibility(family.id, SocialProgramme.ASD)
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -199,7 +240,7 @@ def test_lists_hold_only_what_the_actor_may_see(dep: Deployment) -> None:
     assert [(type(case), case.id) for case in seen] == [(LimitedCase, mine.id)]
 
 
-def test_a_plugin_can_deny_but_never_widen() -> None:
+def test_a_plugin_can_deny_but_never_widen(store: str, tmp_path: Path) -> None:
     class NoClosing:
         @hookimpl
         def wladna_authorize(self, actor: object, action: str, resource: object) -> bool | None:
@@ -207,13 +248,12 @@ def test_a_plugin_can_deny_but_never_widen() -> None:
 
     pm = make_plugin_manager()
     pm.register(NoClosing(), name="no-closing")
-    dep = deploy(plugins=pm)
-    case = dep.case()
-    with pytest.raises(AccessDenied, match="plug-in"):
-        dep.as_(dep.supervisor).close(case.id, ClosureReason.RISK_RESOLVED)
-    with pytest.raises(AccessDenied):
-        dep.as_(dep.outsider).case(case.id)
-    dep.wl.close()
+    with deployed(store, tmp_path, plugins=pm) as dep:
+        case = dep.case()
+        with pytest.raises(AccessDenied, match="plug-in"):
+            dep.as_(dep.supervisor).close(case.id, ClosureReason.RISK_RESOLVED)
+        with pytest.raises(AccessDenied):
+            dep.as_(dep.outsider).case(case.id)
 
 
 def test_a_plan_is_approved_by_a_supervisor_only(dep: Deployment) -> None:
@@ -371,7 +411,9 @@ def test_overdue_work_is_listed_for_the_body(dep: Deployment) -> None:
         dep.as_(dep.outsider).overdue(dep.upe.id, on=date(2026, 4, 1))
 
 
-def test_events_are_announced_after_commit_and_a_failing_plugin_keeps_the_data() -> None:
+def test_events_are_announced_after_commit_and_a_failing_plugin_keeps_the_data(
+    store: str, tmp_path: Path
+) -> None:
     heard: list[str] = []
 
     class Listener:
@@ -388,30 +430,27 @@ def test_events_are_announced_after_commit_and_a_failing_plugin_keeps_the_data()
     pm = make_plugin_manager()
     pm.register(Listener(), name="listener")
     pm.register(Broken(), name="broken-mailer")
-    dep = deploy(plugins=pm)
-    case = dep.case()
-    assert heard == ["case.opened"]
-    outcome = dep.as_(dep.worker).record_assessment(case.id, _assessment())
-    assert heard == ["case.opened", "case.assessed"]
-    assert [failure.plugins for failure in outcome.failures] == [["broken-mailer"]] or any(
-        "broken-mailer" in str(failure) for failure in outcome.failures
-    )
-    assert dep.as_(dep.worker).case(case.id) == outcome.record
-    with pytest.raises(IllegalTransition):
-        dep.as_(dep.worker).start_implementation(case.id)
-    assert heard == ["case.opened", "case.assessed"]
-    dep.wl.close()
+    with deployed(store, tmp_path, plugins=pm) as dep:
+        case = dep.case()
+        assert heard == ["case.opened"]
+        outcome = dep.as_(dep.worker).record_assessment(case.id, _assessment())
+        assert heard == ["case.opened", "case.assessed"]
+        assert [failure.plugins for failure in outcome.failures] == [["broken-mailer"]] or any(
+            "broken-mailer" in str(failure) for failure in outcome.failures
+        )
+        assert dep.as_(dep.worker).case(case.id) == outcome.record
+        with pytest.raises(IllegalTransition):
+            dep.as_(dep.worker).start_implementation(case.id)
+        assert heard == ["case.opened", "case.assessed"]
 
 
-def test_actors_are_checked_at_the_door() -> None:
+def test_actors_are_checked_at_the_door(dep: Deployment) -> None:
     with pytest.raises(ValueError, match="role"):
         Actor("someone", {"janitor"})
     with pytest.raises(ValueError, match="id"):
         Actor(" ", {Role.ADMIN})
-    dep = deploy()
     with pytest.raises(TypeError, match="Actor"):
         dep.wl.as_actor("admin")  # type: ignore[arg-type]
-    dep.wl.close()
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -8,17 +8,28 @@ After every step it checks what must always hold:
 * versions only grow;
 * every change of status is one of the documented transitions;
 * the audit trail holds exactly one entry per change, and its hash chain verifies.
+
+The machine runs on the memory store, on a SQLite file and on PostgreSQL (fewer examples on
+the SQL stores, which commit to disk or to a server at every step).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, ClassVar
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
-from casework import TODAY, deploy
+from casework import STORES, TODAY, deploy, examples, store_url
 from wladna_core.errors import InvalidRecord
 from wladna_core.model import (
     Assessment,
@@ -50,16 +61,20 @@ _REFERRAL_EDGES = {
 _REFUSALS = (TransitionRefused, ConsentRequired, InvalidRecord)
 _READS = {"case.read", "child.read", "family.read", "referral.read"}
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 class CaseworkMachine(RuleBasedStateMachine):
-    """Service calls in random order against a memory store."""
+    """Service calls in random order against the store at :attr:`url`, emptied first."""
 
     cases = Bundle("cases")
     referrals = Bundle("referrals")
+    url: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         super().__init__()
-        self.dep = deploy()
+        self.dep = deploy(self.url, fresh=True)
         self.changes = len(self.dep.wl.audit.entries())
         self.day = TODAY
         self.seen: dict[str, tuple[int, str]] = {}
@@ -224,10 +239,16 @@ class CaseworkMachine(RuleBasedStateMachine):
         assert self.dep.wl.audit.verify().ok
 
 
-CaseworkMachine.TestCase.settings = settings(
-    max_examples=15,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-test_casework_sequences = CaseworkMachine.TestCase
+@pytest.mark.parametrize("store", STORES)
+def test_casework_sequences(store: str, tmp_path: Path) -> None:
+    with store_url(store, tmp_path) as url:
+        machine = type(f"CaseworkMachineOn{store.title()}", (CaseworkMachine,), {"url": url})
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=examples(store, 15),
+                stateful_step_count=25,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )

@@ -389,6 +389,37 @@ def test_add_many_writes_its_rows_with_one_executemany(
     assert len(statements.matching("INSERT INTO CHILD_IDENTIFIERS")) == 1
 
 
+def _reads_adding(store: SqlStore, statements: Statements, count: int, first: int) -> int:
+    """Return how many SELECT statements adding ``count`` case files takes, stored before."""
+    files = [example_case_file(idcs=f"{first + serial:010d}") for serial in range(count)]
+    with store.unit_of_work() as uow:
+        uow.bodies.add_many([file.body for file in files])
+    statements.seen.clear()
+    with store.unit_of_work() as uow:
+        uow.children.add_many([file.child for file in files])
+        uow.families.add_many([file.family for file in files])
+        # Half the cases come with the number another system gave them, half get one here.
+        uow.cases.add_many(
+            [
+                attrs.evolve(file.case, number=f"IMP-{first + serial}") if serial % 2 else file.case
+                for serial, file in enumerate(files)
+            ]
+        )
+        uow.referrals.add_many([file.referral for file in files])
+    return len(statements.matching("SELECT"))
+
+
+def test_add_many_looks_up_what_the_rules_need_for_the_whole_batch_at_once(
+    store: SqlStore, statements: Statements
+) -> None:
+    # The rules look up each new child's identifiers, each new case's number and referrals,
+    # each record's child, family, body or case: read for the batch, never record by record,
+    # which costs a round trip each on a database server.
+    few = _reads_adding(store, statements, 2, first=1)
+    many = _reads_adding(store, statements, 40, first=100)
+    assert many == few
+
+
 def test_iter_reads_one_batch_per_statement(store: SqlStore, statements: Statements) -> None:
     children = [example_case_file(idcs=f"{serial + 1:010d}").child for serial in range(5)]
     with store.unit_of_work() as uow:

@@ -916,7 +916,7 @@ class CaseWork:
                 if view is View.LIMITED:
                     best = view
             if best is View.NONE and not uow.cases.count(CaseQuery(child_id=child.id)):
-                best = self._registrar_view(child)
+                best = self._registrar_view(uow, child)
             self._require(Action.CHILD_READ, child, best)
             work.drafts.append(self._draft(Action.CHILD_READ, child, detail=best.value))
             if best is View.FULL:
@@ -931,10 +931,12 @@ class CaseWork:
 
         return self._run(run)[0]
 
-    def _registrar_view(self, record: object) -> View:
+    def _registrar_view(self, uow: UnitOfWork, record: object) -> View:
         """Return the view of a record no case refers to yet: full for whoever registered it."""
         record_id = getattr(record, "id", None)
-        for entry in self.wladna.audit.entries(record_id=record_id, actor_id=self.actor.id):
+        # Read in the service's own unit of work: a second one would be nested in it, which
+        # SQLite refuses (and which would not see what this one sees).
+        for entry in uow.audit.entries(record_id=record_id, actor_id=self.actor.id):
             if entry.outcome == "done" and entry.action.endswith(".register"):
                 return View.FULL
         return View.NONE
@@ -951,7 +953,7 @@ class CaseWork:
                     view = View.FULL
                     break
             if view is View.NONE and not cases:
-                view = self._registrar_view(family)
+                view = self._registrar_view(uow, family)
             self._require(Action.FAMILY_READ, family, view)
             work.drafts.append(self._draft(Action.FAMILY_READ, family))
             return family

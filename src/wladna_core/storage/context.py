@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, TypeVar
 from wladna_core.model import Child, Referral
 from wladna_core.rules import Context
 from wladna_core.rules.context import NEEDS
-from wladna_core.storage.ports import NotFound
 from wladna_core.storage.query import ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
@@ -98,10 +97,10 @@ class StoreContext(Context):
         pending = self._pending.get((repository.record_type, record_id))
         if isinstance(pending, repository.record_type):
             return pending
-        try:
-            return repository.get(record_id)
-        except NotFound:
-            return None
+        # The rules run while the unit of work validates a write, inside its guard: read
+        # the adapter directly, without a NotFound raised and caught for each unknown id.
+        self._unit_of_work._require_active()
+        return repository._load(record_id)
 
 
 def _merged(stored: Iterable[R], pending: Mapping[str, R]) -> tuple[R, ...]:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from wladna_core.errors import Severity, UnknownTerritory, Violation
-from wladna_core.storage.query import CaseQuery
+from wladna_core.storage.ports import with_field
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Sequence
 
     from wladna_core.model import Case
     from wladna_core.storage.ports import UnitOfWork
@@ -31,6 +31,7 @@ __all__ = [
     "is_case_number",
     "keep_case_number",
     "number_new_case",
+    "number_new_cases",
 ]
 
 #: Longest case number a case can hold (see :attr:`Case.number <wladna_core.model.Case.number>`).
@@ -93,35 +94,22 @@ def _violation(code: str, path: str, case: Case, message: str, remedy: str) -> V
     )
 
 
-def _taken(number: str, unit_of_work: UnitOfWork, pending: Collection[str]) -> bool:
-    if number in pending:
-        return True
-    return unit_of_work.cases._count(CaseQuery(number=number)) > 0
+def _number_taken(case: Case) -> Violation:
+    return _violation(
+        "case.number_taken",
+        "$.number",
+        case,
+        f"the case number {case.number} is already used by another case",
+        "leave number empty to have the store assign one, or correct the number",
+    )
 
 
-def number_new_case(
-    case: Case, unit_of_work: UnitOfWork, pending: Collection[str] = ()
-) -> tuple[Case, Violation | None]:
-    """Return ``case`` with its number, or the violation that refuses it.
-
-    A case that already carries a number (imported from another system) keeps it, unless it is
-    taken.  Stores call this at a case's first save; ``pending`` are the numbers of the cases
-    added before it in the same call, not written yet.
-    """
-    if case.number is not None:
-        if _taken(case.number, unit_of_work, pending):
-            return case, _violation(
-                "case.number_taken",
-                "$.number",
-                case,
-                f"the case number {case.number} is already used by another case",
-                "leave number empty to have the store assign one, or correct the number",
-            )
-        return case, None
+def _province(case: Case, unit_of_work: UnitOfWork) -> tuple[str | None, Violation | None]:
+    """Return the code of the province ``case`` is numbered in, or the violation refusing it."""
     try:
         province = unit_of_work.store.gazetteer.province_of(case.territory)
     except UnknownTerritory as exc:
-        return case, _violation(
+        return None, _violation(
             "case.territory_unknown",
             "$.territory",
             case,
@@ -129,7 +117,7 @@ def number_new_case(
             "use a territory code of the gazetteer, e.g. MA-SAL",
         )
     if province is None:
-        return case, _violation(
+        return None, _violation(
             "case.number_without_province",
             "$.territory",
             case,
@@ -138,15 +126,82 @@ def number_new_case(
             "set the case's territory to the province, prefecture or commune where the child "
             "was identified",
         )
-    year = case.opened_on.year
+    return province.code, None
+
+
+def number_new_case(
+    case: Case, unit_of_work: UnitOfWork, pending: Collection[str] = ()
+) -> tuple[Case, Violation | None]:
+    """Return ``case`` with its number, or the violation that refuses it.
+
+    A case that already carries a number (imported from another system) keeps it, unless it is
+    taken.  ``pending`` are numbers given to cases not written yet, which count as taken.
+    :func:`number_new_cases` numbers many cases at once.
+    """
+    return number_new_cases([case], unit_of_work, pending)[0]
+
+
+def number_new_cases(
+    cases: Sequence[Case], unit_of_work: UnitOfWork, pending: Collection[str] = ()
+) -> list[tuple[Case, Violation | None]]:
+    """Return each of ``cases`` with its number, or the violation that refuses it, in order.
+
+    Stores call this at the cases' first save.  A case that carries a number keeps it unless it
+    is taken (by a stored case, an earlier case of ``cases``, or ``pending``); the others are
+    given the next sequences of their province and year, in order, skipping any number that is
+    taken.  The numbers are looked up in the store all at once, not one case at a time.
+
+    :raises ValueError: if a ``wladna_case_number`` plug-in gives an unusable number, or the
+        same taken number whatever the sequence.
+    """
+    repository = unit_of_work.cases
+    used = set(pending)
+    carried = {case.number for case in cases if case.number is not None} - used
+    stored = set(repository._numbers_taken(carried)) if carried else set()
+    numbered: list[tuple[Case, Violation | None]] = []
+    # The cases still to be given a number, by position, with their province and year.
+    waiting: list[tuple[int, str, int]] = []
+    for position, case in enumerate(cases):
+        if case.number is not None:
+            refused = case.number in used or case.number in stored
+            numbered.append((case, _number_taken(case) if refused else None))
+            used.add(case.number)
+            continue
+        province, refusal = _province(case, unit_of_work)
+        numbered.append((case, refusal))
+        if province is not None:
+            waiting.append((position, province, case.opened_on.year))
     numbering = unit_of_work.store.environment.case_number
     for _ in range(_MAX_DRAWS):
-        sequence = unit_of_work._next_case_sequence(province.code, year)
-        number = format_case_number(case, province.code, year, sequence, numbering)
-        if not _taken(number, unit_of_work, pending):
-            return attrs.evolve(case, number=number), None
+        if not waiting:
+            return numbered
+        drawn = [
+            (
+                position,
+                province,
+                year,
+                format_case_number(
+                    cases[position],
+                    province,
+                    year,
+                    unit_of_work._next_case_sequence(province, year),
+                    numbering,
+                ),
+            )
+            for position, province, year in waiting
+        ]
+        fresh = {number for *_, number in drawn} - used
+        stored = set(repository._numbers_taken(fresh)) if fresh else set()
+        waiting = []
+        for position, province, year, number in drawn:
+            if number in used or number in stored:
+                waiting.append((position, province, year))
+                continue
+            used.add(number)
+            numbered[position] = (with_field(cases[position], "number", number), None)
+    _, province, year = waiting[0]
     msg = (
-        f"no free case number for {province.code} in {year} after {_MAX_DRAWS} draws; "
+        f"no free case number for {province} in {year} after {_MAX_DRAWS} draws; "
         "a wladna_case_number plug-in probably returns the same number for every sequence"
     )
     raise ValueError(msg)

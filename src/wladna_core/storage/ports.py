@@ -27,6 +27,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import enum
+import functools
 import types
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -42,7 +43,7 @@ from wladna_core.model import Case, Child, Family, Gazetteer, Referral, Territor
 from wladna_core.rules import RuleSet, catalogue, record_label, validate
 from wladna_core.storage.builtin_kinds import BUILTIN_KINDS
 from wladna_core.storage.kinds import KindRegistry, RecordKind
-from wladna_core.storage.query import Query
+from wladna_core.storage.query import CaseQuery, Query
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -809,7 +810,40 @@ class Row(Generic[T]):
 
 def _at_version(record: T, version: int) -> T:
     """Return ``record`` as stored at ``version`` (every record type is a frozen attrs class)."""
-    return cast("T", attrs.evolve(cast("Any", record), version=version))
+    return with_field(record, "version", version)
+
+
+def with_field(record: T, name: str, value: object) -> T:
+    """Return ``record`` with the field ``name`` set to ``value``, checked by its validator.
+
+    For what a store sets on a record it stores (its version, a case's number).  The record was
+    checked when it was made: only the new value is checked (``attrs.evolve`` would run every
+    validator of the record again, for each record a bulk load stores).  The field must be one
+    that no check across fields (``__attrs_post_init__``) reads.
+    """
+    record_type = type(record)
+    names = _copied_fields(record_type)
+    field = None if names is None else attrs.fields_dict(cast("Any", record_type)).get(name)
+    if names is None or field is None or field.converter is not None:
+        return cast("T", attrs.evolve(cast("Any", record), **{name: value}))
+    if field.validator is not None:
+        field.validator(record, field, value)
+    copy = object.__new__(record_type)
+    for copied in names:
+        object.__setattr__(copy, copied, getattr(record, copied))
+    object.__setattr__(copy, name, value)
+    return copy
+
+
+@functools.cache
+def _copied_fields(record_type: type) -> tuple[str, ...] | None:
+    """Return the fields of a slotted attrs class to copy, or ``None`` to use attrs.evolve."""
+    slots = getattr(record_type, "__slots__", None)
+    if not attrs.has(record_type) or slots is None or "__dict__" in slots:
+        return None
+    if any("cached_hash" in slot for slot in slots):
+        return None
+    return tuple(field.name for field in attrs.fields(record_type))
 
 
 def _store_violation(code: str, path: str, record: object, message: str, remedy: str) -> Violation:
@@ -870,10 +904,9 @@ class Repository(abc.ABC, Generic[T]):
             for record in batch:
                 self._check_type(record)
             errors = self._identity_violations(batch)
-            stored: list[T] = []
+            valid: list[T] = []
             warnings: list[Violation] = []
             context = self.unit_of_work._context()
-            numbers: set[str] = set()
             for record in batch:
                 if record.version != 0:
                     continue
@@ -882,13 +915,12 @@ class Repository(abc.ABC, Generic[T]):
                 if refusals:
                     errors.extend(refusals)
                     continue
-                prepared, refused = self._numbered(record, numbers)
-                if refused is not None:
-                    errors.append(refused)
-                    continue
-                saved = _at_version(prepared, 1)
-                stored.append(saved)
+                saved = _at_version(record, 1)
+                valid.append(saved)
                 context.add_pending(saved)
+            # New cases are numbered together once validated: the numbers are looked up at once.
+            stored, refused = self._numbered(valid)
+            errors.extend(refused)
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             if stored:
@@ -1056,20 +1088,36 @@ class Repository(abc.ABC, Generic[T]):
                 )
         return errors
 
-    def _numbered(self, record: T, numbers: set[str]) -> tuple[T, Violation | None]:
-        """Give a new case its number (see :mod:`wladna_core.storage.numbers`).
+    def _numbered(self, records: Sequence[T]) -> tuple[list[T], list[Violation]]:
+        """Give new cases their numbers (see :mod:`wladna_core.storage.numbers`).
 
-        ``numbers`` holds the numbers of the cases numbered before it in the same call; the
-        case's number is added to it.
+        :returns: the records that may be stored, and the violations refusing the others.
         """
-        if not isinstance(record, Case):
-            return record, None
-        from wladna_core.storage.numbers import number_new_case  # noqa: PLC0415 (imports us)
+        if self.record_type is not Case or not records:
+            return list(records), []
+        from wladna_core.storage.numbers import number_new_cases  # noqa: PLC0415 (imports us)
 
-        numbered, refused = number_new_case(record, self.unit_of_work, numbers)
-        if refused is None and numbered.number is not None:
-            numbers.add(numbered.number)
-        return cast("T", numbered), refused
+        cases = cast("Sequence[Case]", records)
+        numbered: list[T] = []
+        refused: list[Violation] = []
+        for case, refusal in number_new_cases(cases, self.unit_of_work):
+            if refusal is None:
+                numbered.append(cast("T", case))
+            else:
+                refused.append(refusal)
+        return numbered, refused
+
+    def _numbers_taken(self, numbers: Collection[str]) -> Collection[str]:
+        """Return those of ``numbers`` that stored cases carry, as this unit of work sees them.
+
+        Called on the case repository when new cases are numbered.  This default asks
+        :meth:`_count` about each number; an adapter may look them all up at once.
+        """
+        return {
+            number
+            for number in numbers
+            if self._count(cast("Query[T]", CaseQuery(number=number))) > 0
+        }
 
     def _number_kept(self, record: T, stored: T) -> tuple[T, Violation | None]:
         """Keep a stored case's number on update."""

@@ -53,7 +53,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wladna_core.audit import AuditEntry
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import Gazetteer, TerritoryLevel
+from wladna_core.model import Child, Gazetteer, Referral, TerritoryLevel
+from wladna_core.storage.builtin_kinds import CHILD, REFERRAL
 from wladna_core.storage.kinds import FieldType, Filter, ManyField, Match, RecordKind
 from wladna_core.storage.ports import (
     REPOSITORY_NAMES,
@@ -67,7 +68,7 @@ from wladna_core.storage.ports import (
     T,
     UnitOfWork,
 )
-from wladna_core.storage.query import Query, territory_subtree
+from wladna_core.storage.query import ChildQuery, Query, ReferralQuery, territory_subtree
 from wladna_core.storage.sql import tables
 from wladna_core.storage.sql.engine import (
     SQL_SCHEMES,
@@ -289,12 +290,32 @@ class SqlUnitOfWork(UnitOfWork):
         self._turn: contextlib.ExitStack | None = None
         self._audit_locked = False
         # SQLite: the results of searches made since the unit of work last wrote (see
-        # SqlRepository._select); emptied by every write.
+        # SqlRepository._select), and how many records they hold; emptied by every write.
         self._searches: dict[tuple[object, ...], list[Any]] = {}
+        self._searched = 0
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> SqlRepository[T]:
         return SqlRepository(self, record_type)
+
+    def _forget_searches(self) -> None:
+        """Forget the searches remembered (after a write, or when they hold too many records)."""
+        self._searches.clear()
+        self._searched = 0
+
+    def _remember_search(self, key: tuple[object, ...], records: list[Any]) -> bool:
+        """Remember the records a search found, unless they are too many; return whether."""
+        if len(records) > _REMEMBERED:
+            return False
+        try:
+            hash(key)
+        except TypeError:  # a query holding unhashable values
+            return False
+        if self._searched + len(records) > _REMEMBERED:
+            self._forget_searches()
+        self._searches[key] = records
+        self._searched += len(records)
+        return True
 
     @property
     def connection(self) -> sa.Connection:
@@ -371,6 +392,10 @@ class SqlUnitOfWork(UnitOfWork):
             repository: Repository[Any] = self.repository(referred_type)
             if isinstance(repository, SqlRepository):
                 repository._read_ahead(record_ids)
+        batch = [record for record in records if type(record) is record_type]
+        for search in _SEARCHES_AHEAD.get(self.store.kinds[record_type].name, ()):
+            if search.need in needed and batch:
+                search.read_ahead(self, batch)
 
     def _next_case_sequence(self, province: str, year: int) -> int:
         # The first draw reserves one number; later draws of this unit of work reserve more
@@ -595,6 +620,91 @@ class _SideTable:
         return rows
 
 
+class _SearchAhead(abc.ABC):
+    """A search the rules make for every record of a batch, read for the whole batch at once.
+
+    The rules' context (:class:`~wladna_core.storage.context.StoreContext`) searches once per
+    record (a child's identifiers, a case's referrals); against a database server each search
+    is a round trip.  Read ahead, one statement per chunk of values, the answers are found among
+    the unit of work's searches until it writes.
+    """
+
+    #: The repository the search reads, as rules name it in their needs.
+    need: str
+
+    @abc.abstractmethod
+    def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
+        """Read the answers of the searches for ``records`` into ``unit_of_work``'s searches."""
+
+
+class _ChildrenWithIdentifier(_SearchAhead):
+    """``ChildQuery(identifier=...)`` for each identifier of new children (duplicates rule)."""
+
+    need = "children"
+
+    def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
+        keys = {
+            (identifier.scheme, identifier.value)
+            for child in records
+            for identifier in child.identifiers
+        }
+        if not keys:
+            return
+        repository = cast("SqlRepository[Child]", unit_of_work.children)
+        identifiers, children = tables.child_identifiers, tables.children
+        schemes = sorted({scheme.value for scheme, _ in keys})
+        values = sorted({value for _, value in keys})
+        found: dict[tuple[str, str], dict[str, Child]] = {}
+        columns = _statements(CHILD).read_columns
+        for start in range(0, len(values), _IDS_PER_STATEMENT):
+            statement = (
+                sa.select(identifiers.c.scheme, identifiers.c.value, *columns)
+                .join_from(children, identifiers, identifiers.c.child_id == children.c.id)
+                .where(
+                    identifiers.c.scheme.in_(schemes),
+                    identifiers.c.value.in_(values[start : start + _IDS_PER_STATEMENT]),
+                )
+            )
+            for row in repository._rows(statement):
+                key = (row.scheme, row.value)
+                if key in keys:
+                    child = repository._read(row.id, row.version, row.record)
+                    found.setdefault(key, {})[child.id] = child
+        for scheme, value in keys:
+            held = found.get((scheme, value), {})
+            unit_of_work._remember_search(
+                (Child, ChildQuery(identifier=(scheme, value)), None, None),
+                [held[key] for key in sorted(held)],
+            )
+
+
+@attrs.frozen
+class _ReferralsOfCase(_SearchAhead):
+    """``ReferralQuery(case_id=...)`` for the case of each new record (open referrals rule)."""
+
+    case_id: Callable[[Any], str]
+    need = "referrals"
+
+    def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
+        case_ids = sorted({self.case_id(record) for record in records})
+        repository = cast("SqlRepository[Referral]", unit_of_work.referrals)
+        column = tables.referrals.c.case_id
+        found: dict[str, list[Referral]] = {}
+        for start in range(0, len(case_ids), _IDS_PER_STATEMENT):
+            statement = (
+                sa.select(*_statements(REFERRAL).read_columns)
+                .where(column.in_(case_ids[start : start + _IDS_PER_STATEMENT]))
+                .order_by(tables.referrals.c.id)
+            )
+            for row in repository._rows(statement):
+                referral = repository._read(row.id, row.version, row.record)
+                found.setdefault(referral.case_id, []).append(referral)
+        for case_id in case_ids:
+            unit_of_work._remember_search(
+                (Referral, ReferralQuery(case_id=case_id), None, None), found.get(case_id, [])
+            )
+
+
 class _Filter(abc.ABC):
     """How one field of a query becomes SQL: a condition on bound parameters, and their values.
 
@@ -738,6 +848,15 @@ class _Layout:
         return values
 
 
+#: The searches the built-in rules make for each new record of a built-in kind, by kind name:
+#: an optimisation of this adapter for the core's own rules (a kind without any is kept alike).
+_SEARCHES_AHEAD: Final[Mapping[str, tuple[_SearchAhead, ...]]] = {
+    "child": (_ChildrenWithIdentifier(),),
+    "case": (_ReferralsOfCase(lambda case: case.id),),
+    "referral": (_ReferralsOfCase(lambda referral: referral.case_id),),
+}
+
+
 def _filter(layout_table: sa.Table, sides: Mapping[str, _SideTable], item: Filter) -> _Filter:
     if item.match is Match.CONTAINS:
         return _Contains(sides[item.field], layout_table.c.id)
@@ -871,11 +990,12 @@ class SqlRepository(Repository[T]):
         return self.unit_of_work._translating(self.record_type.__name__)
 
     def _remember(self, records: Sequence[T]) -> None:
+        # What is remembered is emptied when full; a batch is remembered whole, even a batch
+        # larger than the bound, since the caller holds it anyway.
         if len(self._remembered) + len(records) > _REMEMBERED:
             self._remembered.clear()
-        if len(records) <= _REMEMBERED:
-            for record in records:
-                self._remembered[record.id] = record
+        for record in records:
+            self._remembered[record.id] = record
 
     def add_many(self, records: Iterable[T]) -> list[T]:
         """Store new records together; see :meth:`Repository.add_many`.
@@ -884,14 +1004,25 @@ class SqlRepository(Repository[T]):
         once, for the rules that check them.
         """
         batch = list(records)
-        with self.unit_of_work._guard():
-            self.unit_of_work._read_ahead(self.record_type, batch)
-        return super().add_many(batch)
+        uow = self.unit_of_work
+        with uow._guard():
+            uow._read_ahead(self.record_type, batch)
+        try:
+            return super().add_many(batch)
+        finally:
+            if not uow.store._sqlite:
+                # Without SQLite's write lock, searches read ahead are good for this batch only.
+                uow._forget_searches()
+
+    def _rows(self, statement: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+        """Return the rows of ``statement``, read in the unit of work's transaction."""
+        with self._translating():
+            return self._connection.execute(statement).all()
 
     def _read_ahead(self, record_ids: Collection[str]) -> None:
         """Read and remember the records with these ids, a chunk of ids per statement."""
         wanted = sorted(key for key in record_ids if key not in self._remembered)
-        if not wanted or len(wanted) + len(self._remembered) > _REMEMBERED:
+        if not wanted:
             return
         id_column = self._table.c.id
         select = sa.select(*self._statements.read_columns)
@@ -916,6 +1047,17 @@ class SqlRepository(Repository[T]):
                 found.update(self._connection.execute(statement).scalars())
         return found
 
+    def _numbers_taken(self, numbers: Collection[str]) -> Collection[str]:
+        wanted = sorted(numbers)
+        found: set[str] = set()
+        column = tables.cases.c.number
+        with self._translating():
+            for start in range(0, len(wanted), _IDS_PER_STATEMENT):
+                chunk = wanted[start : start + _IDS_PER_STATEMENT]
+                statement = sa.select(column).where(column.in_(chunk))
+                found.update(self._connection.execute(statement).scalars())
+        return found
+
     def _insert(self, rows: Sequence[Row[T]]) -> None:
         store = self.unit_of_work.store
         columns = self._layout.columns
@@ -929,7 +1071,7 @@ class SqlRepository(Repository[T]):
             for row in rows
         ]
         records = [row.record for row in rows]
-        self.unit_of_work._searches.clear()
+        self.unit_of_work._forget_searches()
         with self._translating():
             self._connection.execute(self._statements.insert, values)
             self._write_side_rows(records, replace=False)
@@ -944,7 +1086,7 @@ class SqlRepository(Repository[T]):
             **self._layout.columns(row.record, self.unit_of_work.store),
         }
         loaded = self._remembered.get(row.id)
-        self.unit_of_work._searches.clear()
+        self.unit_of_work._forget_searches()
         with self._translating():
             changed = self._connection.execute(self._statements.replace, values).rowcount
             if changed != 1:
@@ -995,20 +1137,25 @@ class SqlRepository(Repository[T]):
     def _select(self, query: Query[T] | None, *, after: str | None, limit: int | None) -> list[T]:
         # On SQLite a unit of work holds the write lock from its start (BEGIN IMMEDIATE): until
         # it writes, the same search gives the same records, so they are not read twice (the
-        # services and the rules often ask for a case's referrals in one unit of work).
-        memo = self.unit_of_work.store.dialect == "sqlite"
+        # services and the rules often ask for a case's referrals in one unit of work).  Only
+        # the first page of a search is remembered, and no more than _REMEMBERED records in
+        # all: the later pages of Repository.iter are read once, and streaming stays flat.
+        # On any database, the searches the rules make for a batch of new records are read
+        # ahead for the whole batch (SqlUnitOfWork._read_ahead) and found here.
+        uow = self.unit_of_work
         key = (self.record_type, query, after, limit)
-        if memo:
+        memo = after is None
+        if memo and uow._searches:
             try:
-                found = self.unit_of_work._searches.get(key)
+                found = uow._searches.get(key)
             except TypeError:  # a query holding unhashable values: not remembered
                 memo, found = False, None
             if found is not None:
                 return list(found)
         records = self._read_search(query, after=after, limit=limit)
-        if memo:
-            self.unit_of_work._searches[key] = records
-        return list(records)
+        if memo and uow.store._sqlite and uow._remember_search(key, records):
+            return list(records)
+        return records
 
     def _read_search(
         self, query: Query[T] | None, *, after: str | None, limit: int | None
