@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from wladna_core.errors import InvariantError, WladnaError
-from wladna_core.model._checks import count, optional_text, text
+from wladna_core.model._checks import count, text_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -70,6 +70,7 @@ __all__ = [
     "chain",
     "check_drafts",
     "entry_hash",
+    "storable",
 ]
 
 #: The ``previous_hash`` of the first entry (``seq`` 1): sixty-four zeros.
@@ -92,9 +93,11 @@ RECORD_ID_MAX: Final = 100
 #: Longest detail, in characters.
 DETAIL_MAX: Final = 1000
 
-_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_RECORD_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
+# "\Z" rather than "$", which would also accept a line feed at the end.
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
+_RECORD_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]*\Z")
+_HEX_HASH = re.compile(r"^[0-9a-f]{64}\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Entries are verified this many positions around their own for a hash made at another seq.
 _REORDER_WINDOW: Final = 1000
 _DEFAULT_BATCH: Final = 500
@@ -103,23 +106,68 @@ _DEFAULT_BATCH: Final = 500
 # Drafts -----------------------------------------------------------------------------------------
 
 
-def _storable(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Refuse text that a database cannot keep exactly: NUL characters, lone surrogates."""
-    if not isinstance(value, str):
-        return
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        unencodable = True
-    else:
-        unencodable = "\x00" in value
-    if unencodable:
-        raise InvariantError(
-            "audit.text_unstorable",
-            f"{attribute.name} holds a NUL character or an unpaired surrogate, which a store "
-            "cannot keep; remove it",
-            attribute.name,
-        )
+def _entry_text(max_len: int, *, optional: bool = False) -> Any:
+    """Validate text of at most ``max_len`` characters, not blank, that a store can keep.
+
+    An entry records what happened as it was asked, so any text is accepted but the NUL
+    character and lone surrogates, which no database keeps exactly: :func:`storable` writes
+    them as escapes.
+    """
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str):
+            expected = "text or None" if optional else "text"
+            msg = f"{attribute.name} must be {expected}, got {type(value).__name__}"
+            raise TypeError(msg, attribute, "text", value)
+        if len(value) > max_len:
+            raise InvariantError(
+                "input.too_long",
+                f"{attribute.name} has {len(value)} characters; at most {max_len} are allowed",
+                attribute.name,
+            )
+        if not value.strip():
+            raise InvariantError(
+                "input.blank", f"{attribute.name} must not be blank", attribute.name
+            )
+        if "\x00" in value or _SURROGATE.search(value) is not None:
+            raise InvariantError(
+                "audit.text_unstorable",
+                f"{attribute.name} holds a NUL character or an unpaired surrogate, which a "
+                "store cannot keep; write it through wladna_core.audit.storable() first",
+                attribute.name,
+            )
+
+    return check
+
+
+def storable(value: str, max_len: int) -> str:
+    r"""Return ``value`` as an audit entry keeps it: escaped where needed, and short enough.
+
+    What an actor asked for is recorded even when it is not a valid id (a probe with a NUL
+    character, a lone surrogate, a megabyte of text): control characters, lone surrogates and
+    backslashes are written as Python escapes (``\x00``, ``\ud800``, ``\\``), and text longer
+    than ``max_len`` is cut, ending with ``…``.  Other text comes back unchanged.
+
+    >>> storable("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", 100)
+    '0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f'
+    >>> print(storable("a\x00b\ud800", 100))
+    a\x00b\ud800
+    >>> len(storable("x" * 10_000, 100))
+    100
+    """
+    if "\\" in value or not (value.isprintable() or text_problem(value) is None):
+        value = "".join(_escaped(character) for character in value)
+    return value if len(value) <= max_len else value[: max_len - 1] + "…"
+
+
+def _escaped(character: str) -> str:
+    if character == "\\":
+        return "\\\\"
+    if text_problem(character) is None:
+        return character
+    return repr(character)[1:-1] if character.isascii() else f"\\u{ord(character):04x}"
 
 
 def _matching(pattern: re.Pattern[str], example: str) -> Any:
@@ -166,17 +214,15 @@ class AuditDraft:
         cannot keep (the code names the field).
     """
 
-    actor_id: str = attrs.field(validator=[text(ACTOR_MAX), _storable])
-    action: str = attrs.field(
-        validator=[text(ACTION_MAX), _matching(_ACTION, "case.read"), _storable]
-    )
+    actor_id: str = attrs.field(validator=_entry_text(ACTOR_MAX))
+    action: str = attrs.field(validator=[_entry_text(ACTION_MAX), _matching(_ACTION, "case.read")])
     record_type: str = attrs.field(
-        validator=[text(RECORD_TYPE_MAX), _matching(_RECORD_TYPE, "Case")]
+        validator=[_entry_text(RECORD_TYPE_MAX), _matching(_RECORD_TYPE, "Case")]
     )
-    record_id: str | None = attrs.field(validator=[optional_text(RECORD_ID_MAX), _storable])
+    record_id: str | None = attrs.field(validator=_entry_text(RECORD_ID_MAX, optional=True))
     version: int | None = attrs.field(validator=_optional_count)
     outcome: str = attrs.field(default=DONE, validator=_outcome)
-    detail: str | None = attrs.field(default=None, validator=[optional_text(DETAIL_MAX), _storable])
+    detail: str | None = attrs.field(default=None, validator=_entry_text(DETAIL_MAX, optional=True))
 
 
 # Entries ----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import enum
 import itertools
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import attrs
 import msgspec
@@ -46,9 +46,9 @@ from wladna_core.convert._hooks import (
     is_collection,
     is_enum,
     is_optional,
-    is_unicode,
     optional_inner,
 )
+from wladna_core.model._checks import text_problem
 
 if TYPE_CHECKING:
     import cattrs
@@ -89,8 +89,22 @@ _BASE_GLOBALS: Final[dict[str, Any]] = {
     "_F": _give_up,
     "_d": _date,
     "_fl": _float,
-    "_u": is_unicode,
+    "_tp": text_problem,
 }
+
+# A JSON string msgspec may decode into a record's text field: no control character but tab,
+# line feed and carriage return, no noncharacter (msgspec itself refuses lone surrogates).
+# Anything else goes to the plain path, which says where and why.
+_JSON_TEXT: Final = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufdd0-\\ufdef"
+        + "".join(
+            f"\\U{plane << 16 | 0xFFFE:08x}\\U{plane << 16 | 0xFFFF:08x}" for plane in range(17)
+        )
+        + "]*\\Z"
+    ),
+]
 
 
 class _UnsupportedError(Exception):
@@ -205,8 +219,8 @@ class FastPaths:
             return f"(None if {value} is None else {inner})"
         if type_ is str and hook is hooks_module.structure_text:
             return (
-                f"({value} if {value}.__class__ is str and ({value}.isascii() or _u({value})) "
-                "else _F())"
+                f"({value} if {value}.__class__ is str and ({value}.isprintable() or "
+                f"_tp({value}) is None) else _F())"
             )
         if type_ is bool and hook is hooks_module.structure_bool:
             return f"({value} if {value} is True or {value} is False else _F())"
@@ -301,8 +315,9 @@ class FastPaths:
             mirrored, inner = self._mirror_field(source, optional_inner(type_), value)
             expression = value if inner == value else f"(None if {value} is None else {inner})"
             return mirrored | None, expression
+        if type_ is str and hook is hooks_module.structure_text:
+            return _JSON_TEXT, value
         if (type_, hook) in (
-            (str, hooks_module.structure_text),
             (bool, hooks_module.structure_bool),
             (int, hooks_module.structure_int),
             (date, hooks_module.structure_date),
