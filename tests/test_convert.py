@@ -315,9 +315,7 @@ def test_a_record_holding_text_json_cannot_carry_is_refused_when_written() -> No
     # The model's own records refuse such text when they are built (tests/test_text_input.py).
     with pytest.raises(InvalidRecord) as refused:
         dumps(PluginNote("\ud800"))
-    assert [(v.path, v.code) for v in refused.value.violations] == [
-        ("$.text", "input.encoding")
-    ]
+    assert [(v.path, v.code) for v in refused.value.violations] == [("$.text", "input.encoding")]
 
 
 def test_get_converter_is_the_converter_behind_the_functions() -> None:

@@ -146,19 +146,24 @@ def storable(value: str, max_len: int) -> str:
     r"""Return ``value`` as an audit entry keeps it: escaped where needed, and short enough.
 
     What an actor asked for is recorded even when it is not a valid id (a probe with a NUL
-    character, a lone surrogate, a megabyte of text): control characters, lone surrogates and
-    backslashes are written as Python escapes (``\x00``, ``\ud800``, ``\\``), and text longer
-    than ``max_len`` is cut, ending with ``…``.  Other text comes back unchanged.
+    character, a lone surrogate, a megabyte of text): control characters, noncharacters, lone
+    surrogates and backslashes are written as Python escapes (``\x00``, ``\ud800``, ``\\``),
+    text that is blank is quoted (``' '``), and text longer than ``max_len`` is cut, ending with
+    ``…``.  Other text comes back unchanged.
 
     >>> storable("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", 100)
     '0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f'
     >>> print(storable("a\x00b\ud800", 100))
     a\x00b\ud800
+    >>> print(storable(" ", 100))
+    ' '
     >>> len(storable("x" * 10_000, 100))
     100
     """
     if "\\" in value or not (value.isprintable() or text_problem(value) is None):
         value = "".join(_escaped(character) for character in value)
+    if not value.strip():
+        value = repr(value)
     return value if len(value) <= max_len else value[: max_len - 1] + "…"
 
 
@@ -167,7 +172,14 @@ def _escaped(character: str) -> str:
         return "\\\\"
     if text_problem(character) is None:
         return character
-    return repr(character)[1:-1] if character.isascii() else f"\\u{ord(character):04x}"
+    code = ord(character)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def _matching(pattern: re.Pattern[str], example: str) -> Any:

@@ -40,7 +40,7 @@ from wladna_core.access import (
     case_view,
     limited_case,
 )
-from wladna_core.audit import AuditDraft
+from wladna_core.audit import RECORD_ID_MAX, AuditDraft, storable
 from wladna_core.deadlines import OverdueItem, overdue, response_due
 from wladna_core.errors import Violation, WladnaError
 from wladna_core.model import (
@@ -310,7 +310,8 @@ class CaseWork:
             return repository.get(record_id)
         except NotFound:
             # Saying "not found" only to those who could have seen it would leak existence.
-            placeholder = _Missing(kind.__name__, record_id)
+            # The id asked for is echoed and audited as an entry can keep it (any text).
+            placeholder = _Missing(kind.__name__, storable(record_id, RECORD_ID_MAX))
             raise self._deny(action, placeholder, "no such record in the actor's scope") from None
 
     def _save_case(

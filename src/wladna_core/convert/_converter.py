@@ -196,7 +196,7 @@ class RecordConverter(cattrs.Converter):
 
 
 def _with_lone_surrogates(data: object) -> Any:
-    """Decode JSON that escapes a lone surrogate (``"\\ud800"``), which msgspec refuses.
+    r"""Decode JSON that escapes a lone surrogate (``"\ud800"``), which msgspec refuses.
 
     Such JSON is well formed, but the text it holds is not Unicode: decoded here, it reaches the
     converter's text hook, which refuses it with the path of the field (``input.encoding``)

@@ -38,8 +38,9 @@ import attrs
 
 from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts
 from wladna_core.convert import structure, unstructure
-from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
+from wladna_core.errors import InvalidRecord, InvariantError, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
+from wladna_core.model._checks import text_problem
 from wladna_core.rules import record_label, validate
 from wladna_core.storage.query import Query
 
@@ -148,6 +149,10 @@ class StoreError(WladnaError):
     """A store could not do what was asked; the message names the record and what to do."""
 
 
+# Characters of an id quoted in an error message; a longer one is cut.
+_ID_SHOWN: Final = 100
+
+
 class NotFound(StoreError, LookupError):
     """No record of this type has this id in the store.
 
@@ -158,8 +163,9 @@ class NotFound(StoreError, LookupError):
     def __init__(self, record_type: str, record_id: str) -> None:
         self.record_type = record_type
         self.record_id = record_id
+        shown = repr(record_id if len(record_id) <= _ID_SHOWN else record_id[:_ID_SHOWN] + "…")
         super().__init__(
-            f"no {record_type} with id {record_id!r} is stored; check the id, or add the "
+            f"no {record_type} with id {shown} is stored; check the id, or add the "
             f"{record_type} before reading or updating it"
         )
 
@@ -754,6 +760,29 @@ class Row(Generic[T]):
         return self.record.version
 
 
+def _possible_id(record_type: type, record_id: str) -> bool:
+    """Whether a record of ``record_type`` could have ``record_id``: its ``id`` field accepts it."""
+    if text_problem(record_id, lines=False) is not None:
+        return False  # whatever the record type, no store can look such text up
+    field = _id_field(record_type)
+    if field is None or field.validator is None:
+        return True
+    try:
+        field.validator(None, field, record_id)
+    except (InvariantError, TypeError, ValueError):
+        return False
+    except Exception:  # a validator that needs the record cannot say: look the id up
+        return True
+    return True
+
+
+@functools.cache
+def _id_field(record_type: type) -> attrs.Attribute[Any] | None:
+    if not attrs.has(record_type):
+        return None
+    return attrs.fields_dict(record_type).get("id")
+
+
 def _at_version(record: T, version: int) -> T:
     """Return ``record`` as stored at ``version`` (every record type is a frozen attrs class)."""
     return cast("T", attrs.evolve(cast("Any", record), version=version))
@@ -886,10 +915,17 @@ class Repository(abc.ABC, Generic[T]):
     def get(self, record_id: str) -> T:
         """Return the stored record with this id.
 
+        An id no record of this type can have (text its ``id`` field refuses: a NUL character,
+        a lone surrogate, a megabyte of text) is not stored, and is answered so without asking
+        the adapter, whose database might fail on it.
+
         :raises NotFound: if there is none (the unit of work goes on).
         """
+        checked = self._checked_id(record_id)
+        if not _possible_id(self.record_type, checked):
+            raise NotFound(self.record_type.__name__, checked)
         with self.unit_of_work._guard():
-            record = self._load(self._checked_id(record_id))
+            record = self._load(checked)
         if record is None:
             raise NotFound(self.record_type.__name__, record_id)
         return record
