@@ -270,6 +270,10 @@ class Case:
             dated.append(("assessment.on", self.assessment.on))
         if self.plan is not None:
             dated.append(("plan.drawn_up_on", self.plan.drawn_up_on))
+        dated.extend(
+            (f"follow_ups[{index}].on", follow_up.on)
+            for index, follow_up in enumerate(self.follow_ups)
+        )
         if self.closure is not None:
             dated.append(("closure.on", self.closure.on))
         for field, when in dated[1:]:
