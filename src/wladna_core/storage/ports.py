@@ -400,7 +400,12 @@ class Store(abc.ABC):
             yield from batch
             if len(batch) < batch_size:
                 return
-            after_seq = batch[-1].seq
+            last = batch[-1].seq
+            if type(last) is not int or last <= after_seq:
+                # A seq damaged in the database (not a number, or out of order) gives nothing to
+                # read after; the entries read so far include it, and verification reports it.
+                return
+            after_seq = last
 
     def close(self) -> None:
         """Release what the store holds (connections, files); calling it again does nothing."""
