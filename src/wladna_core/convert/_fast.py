@@ -30,7 +30,7 @@ import enum
 import itertools
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import msgspec
@@ -91,20 +91,6 @@ _BASE_GLOBALS: Final[dict[str, Any]] = {
     "_fl": _float,
     "_tp": text_problem,
 }
-
-# A JSON string msgspec may decode into a record's text field: no control character but tab,
-# line feed and carriage return, no noncharacter (msgspec itself refuses lone surrogates).
-# Anything else goes to the plain path, which says where and why.
-_JSON_TEXT: Final = Annotated[
-    str,
-    msgspec.Meta(
-        pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufdd0-\\ufdef"
-        + "".join(
-            f"\\U{plane << 16 | 0xFFFE:08x}\\U{plane << 16 | 0xFFFF:08x}" for plane in range(17)
-        )
-        + "]*\\Z"
-    ),
-]
 
 
 class _UnsupportedError(Exception):
@@ -316,7 +302,8 @@ class FastPaths:
             expression = value if inner == value else f"(None if {value} is None else {inner})"
             return mirrored | None, expression
         if type_ is str and hook is hooks_module.structure_text:
-            return _JSON_TEXT, value
+            # msgspec refuses lone surrogates; what else no text may hold goes to the plain path.
+            return str, f"({value} if {value}.isprintable() or _tp({value}) is None else _F())"
         if (type_, hook) in (
             (bool, hooks_module.structure_bool),
             (int, hooks_module.structure_int),
@@ -340,6 +327,8 @@ class FastPaths:
             mirrored, inner = self._mirror_field(source, item_type, item)
             if inner == item:
                 expression = value
+            elif container is frozenset and item_type is str:
+                expression = f"frozenset([{inner} for {item} in {value}])"
             elif container is frozenset:
                 raise _UnsupportedError(type_)  # a set of structs would compare them, not records
             else:

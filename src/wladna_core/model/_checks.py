@@ -159,7 +159,8 @@ def text(max_len: int = NAME_MAX, *, blank: bool = False, lines: bool = False) -
                 f"{attribute.name} has {len(value)} characters; at most {max_len} are allowed",
                 attribute.name,
             )
-        _check_characters(attribute, value, lines=lines)
+        if not value.isprintable():  # the common case costs one pass in C, and no call
+            _check_characters(attribute, value, lines=lines)
         if not blank and not value.strip():
             raise InvariantError(
                 "input.blank", f"{attribute.name} must not be blank", attribute.name
