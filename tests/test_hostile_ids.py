@@ -309,3 +309,11 @@ def _last_seq(world: World) -> int:
     head = world.dep.wl.audit.head()
     assert head is not None
     return head.seq
+
+
+def test_the_audit_trail_searched_for_a_hostile_id_finds_nothing(world: World) -> None:
+    trail = world.dep.wl.audit
+    for hostile in ("a\x00b", "case\ud800", "x" * 100_000):  # no entry can hold them
+        assert trail.entries(record_id=hostile) == []
+        assert trail.entries(actor_id=hostile) == []
+    assert trail.entries(record_id=world.case.id)

@@ -69,7 +69,9 @@ __all__ = [
     "canonical_json",
     "chain",
     "check_drafts",
+    "damage",
     "entry_hash",
+    "entry_text",
     "storable",
 ]
 
@@ -142,6 +144,20 @@ def _entry_text(max_len: int, *, optional: bool = False) -> Any:
             )
 
     return check
+
+
+def entry_text(value: object) -> bool:
+    r"""Whether an entry could hold ``value`` in a text field (``None`` counts as "no filter").
+
+    Entries never hold the NUL character nor lone surrogates (:func:`storable` escapes them), so
+    a search for such text finds nothing, without asking a database that would fail on it.
+
+    >>> entry_text("worker-7"), entry_text(None), entry_text("a\x00b"), entry_text("\ud800")
+    (True, True, False, False)
+    """
+    if value is None:
+        return True
+    return isinstance(value, str) and "\x00" not in value and _SURROGATE.search(value) is None
 
 
 def storable(value: str, max_len: int) -> str:

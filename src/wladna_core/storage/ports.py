@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, 
 
 import attrs
 
-from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts
+from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts, entry_text
 from wladna_core.convert import structure, unstructure
 from wladna_core.errors import InvalidRecord, InvariantError, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
@@ -726,6 +726,8 @@ class AuditLog:
             _check_whole("limit", limit, least=0)
             if limit == 0:
                 return []
+        if not (entry_text(record_id) and entry_text(actor_id)):
+            return []  # no entry holds such text: a database could not even look it up
         with self.unit_of_work._guard():
             return list(
                 self.unit_of_work._audit_select(
