@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import pickle
+import re
 import threading
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,6 +26,7 @@ from wladna_core.audit import (
     AuditHead,
     AuditTampered,
     AuditTrail,
+    Problem,
     ProblemKind,
     Verification,
     canonical_json,
@@ -547,3 +550,303 @@ def test_str_of_a_failed_verification_lists_the_first_problems() -> None:
         text = str(AuditTrail(store).verify())
     assert text.startswith("audit trail NOT ok after 9 entries: seq 2 (edited)")
     assert text.endswith("; and 3 more")
+
+
+# Rows changed in the database into what no entry can be ---------------------------------------
+#
+# An administrator (or an attacker) with the database in hand may write anything a column takes:
+# a time of text, of the year 20000 or ``infinity``, a seq of text, bytes, nulls.  verify() must
+# report each such row as a problem naming it, never fail; reading the trail must not fail
+# either.
+
+
+def _rows(store: SqlStore) -> list[dict[str, Any]]:
+    table = tables.audit_entries
+    with store.engine.connect() as connection:
+        return [
+            dict(row._mapping) for row in connection.execute(sa.select(table).order_by(table.c.seq))
+        ]
+
+
+def _restore(store: SqlStore, rows: list[dict[str, Any]]) -> None:
+    table = tables.audit_entries
+    with store.engine.begin() as connection:
+        connection.execute(table.delete())
+        connection.execute(table.insert(), rows)
+
+
+def _set(store: SqlStore, seq: int, column: str, value: Any) -> bool:
+    """Write ``value`` into ``column`` of the row ``seq`` with plain SQL; whether it was taken."""
+    table = tables.audit_entries
+    if isinstance(value, NotUtf8):
+        # Text that is not UTF-8: the bytes, cast to text by the database itself.
+        written: Any = sa.cast(sa.literal(value.data, sa.LargeBinary), sa.Text)
+    elif isinstance(value, str) and store.dialect == "postgresql":
+        # Typed columns: the database reads the text as the column's type ('infinity'...).
+        written = sa.cast(sa.literal(value, sa.Text), table.c[column].type)
+    else:
+        written = sa.literal(value, _RAW_TYPES.get(type(value), sa.types.NullType()))
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(table.update().where(table.c.seq == seq).values({column: written}))
+    except sa.exc.DBAPIError:
+        return False  # the database refused it (a constraint, a type): nothing was changed
+    return True
+
+
+@attrs.frozen
+class NotUtf8:
+    data: bytes
+
+
+_RAW_TYPES: dict[type, Any] = {
+    str: sa.Text(),
+    int: sa.BigInteger(),
+    float: sa.Float(),
+    bytes: sa.LargeBinary(),
+}
+
+# What SQLite takes in any column (its columns have affinities, not types).
+SQLITE_HOSTILE = st.one_of(
+    st.none(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.sampled_from([0, -1, 10**12]),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.binary(max_size=20),
+    st.sampled_from(
+        [
+            "infinity",
+            "-infinity",
+            "20000-01-01 00:00:00.000000",
+            "2026-13-45 99:99:99",
+            "0000-00-00 00:00:00",
+            "2026-01-01T09:30:00+05:00",
+            "",
+            "NaN",
+            "7",
+            "x" * 100_000,
+        ]
+    ),
+    st.builds(NotUtf8, st.sampled_from([b"\xff", b"caf\xe9", b"\xc3"])),
+)
+# What PostgreSQL's typed columns take, per column (its NOT NULL constraints dropped first).
+PG_TIMES = ["infinity", "-infinity", "20000-01-01 00:00:00+00", "0001-01-01 00:00:00+00 BC"]
+
+
+def _pg_hostile(column: str) -> st.SearchStrategy[Any]:
+    if column == "at":
+        return st.sampled_from(PG_TIMES) | st.none()
+    if column in {"seq", "version"}:
+        return (
+            st.integers(-(2**31), 2**31 - 1)
+            | st.sampled_from([0, -1])
+            | (st.none() if column == "version" else st.nothing())
+        )
+    return st.none() | st.text(st.characters(exclude_characters="\x00"), max_size=40) | st.just("")
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], scope="module"
+)
+def sql_trail(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[SqlStore, list[dict[str, Any]]]]:
+    """A SQL store with a trail of 6 entries, and those rows, to restore after each change."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'audit.db'}"
+        else:
+            url = stack.enter_context(private_schema(server_url()))
+        store = stack.enter_context(_open(url))
+        assert isinstance(store, SqlStore)
+        _append(store, 3)
+        _append(store, 3, AT + timedelta(days=1))
+        if store.dialect == "postgresql":
+            with store.engine.begin() as connection:
+                for column in tables.audit_entries.c:
+                    if not column.primary_key:
+                        alter = (
+                            f"ALTER TABLE audit_entries ALTER COLUMN {column.name} DROP NOT NULL"
+                        )
+                        connection.execute(sa.text(alter))
+        yield store, _rows(store)
+
+
+_MISSING_RANGE = re.compile(r"entries (\d+) to (\d+) are missing")
+
+
+def names(problem: Problem, seq: int) -> bool:
+    """Whether ``problem`` is about the entry ``seq``: at it, or a range of missing ones with it."""
+    if problem.seq == seq:
+        return True
+    found = _MISSING_RANGE.search(problem.message)
+    return found is not None and int(found.group(1)) <= seq <= int(found.group(2))
+
+
+def _check_reported(store: Store, seq: int, head: AuditHead) -> None:
+    """verify() reports the changed row, by its seq, and the trail can still be read.
+
+    ``head`` was exported before the change: a last row moved out of the chain (its seq made 0
+    or less) leaves a valid shorter chain, which only an exported head reveals, as for a row
+    deleted from the end.
+    """
+    trail = AuditTrail(store)
+    for batch_size in (500, 2):
+        verification = trail.verify(batch_size=batch_size, anchors=[head])
+        assert not verification.ok
+        assert any(names(problem, seq) for problem in verification.problems), verification
+        assert str(verification)
+    entries = trail.entries()
+    assert len(entries) >= 5
+    trail.entries(record_id=RECORD)
+    trail.entries(actor_id="worker-1", limit=1)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_value_written_into_any_column_of_any_row_is_reported_never_raised(
+    sql_trail: tuple[SqlStore, list[dict[str, Any]]], data: st.DataObject
+) -> None:
+    store, rows = sql_trail
+    seq = data.draw(st.integers(1, len(rows)), label="row")
+    column = data.draw(st.sampled_from(FIELDS), label="column")
+    original = rows[seq - 1][column]
+    strategy = SQLITE_HOSTILE if store.dialect == "sqlite" else _pg_hostile(column)
+    value = data.draw(strategy.filter(lambda value: value != original), label="value")
+    head = AuditTrail(store).head()
+    assert head is not None
+    try:
+        if not _set(store, seq, column, value):
+            return  # the database would not take it: there is nothing to find
+        _check_reported(store, seq, head)
+    finally:
+        _restore(store, rows)
+    assert AuditTrail(store).verify().ok
+
+
+_MEMORY_HOSTILE = st.one_of(
+    SQLITE_HOSTILE,
+    st.sampled_from(
+        [
+            datetime(2026, 1, 1, 9, 30),  # no time zone
+            datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),  # before UTC's calendar
+            datetime.max.replace(tzinfo=timezone(-timedelta(hours=1))),  # after it
+            date(2026, 1, 1),
+            True,
+            1.5,
+            [],
+            {"seq": 1},
+            object(),
+            "\ud800",
+        ]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_value_put_into_any_field_of_a_memory_entry_is_reported_never_raised(
+    data: st.DataObject,
+) -> None:
+    with _open("memory://") as store:
+        entries = _append(store, 3) + _append(store, 3, AT + timedelta(days=1))
+        target = data.draw(st.sampled_from(entries), label="entry")
+        name = data.draw(st.sampled_from(FIELDS), label="field")
+        value = data.draw(
+            _MEMORY_HOSTILE.filter(lambda value: value is not getattr(target, name)), label="value"
+        )
+        if value == getattr(target, name) and type(value) is type(getattr(target, name)):
+            return
+        head = entries[-1].head
+        trail = MemoryTamper(store).trail
+        trail[target.seq - 1] = attrs.evolve(target, **{name: value})  # kept where it stands
+        _check_reported(store, target.seq, head)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("at", "not a time", "its time is 'not a time'"),
+        ("at", "20000-01-01 00:00:00.000000", "its time is '20000-01-01"),
+        ("at", "infinity", "its time is 'infinity'"),
+        ("seq", "seven", "its seq is 'seven' (str)"),
+        ("seq", b"\x07", "its seq is b'\\x07' (bytes)"),
+        ("seq", 2.5, "its seq is 2.5 (float)"),
+        ("actor_id", b"worker", "its actor_id is b'worker' (bytes)"),
+        ("version", "three", "its version is 'three' (str)"),
+        ("detail", NotUtf8(b"\xff"), "its detail is b'\\xff' (bytes)"),
+    ],
+)
+def test_a_damaged_row_is_named_with_what_it_holds(
+    tmp_path: Path, column: str, value: Any, words: str
+) -> None:
+    with _open(f"sqlite:///{tmp_path / 'audit.db'}") as store:
+        assert isinstance(store, SqlStore)
+        _append(store, 5)
+        assert _set(store, 3, column, value)
+        verification = AuditTrail(store).verify()
+        damaged = [
+            problem for problem in verification.problems if problem.kind is ProblemKind.DAMAGED
+        ]
+        assert len(damaged) == 1, verification
+        assert words in damaged[0].message
+        assert "changed in the database" in damaged[0].message
+
+
+def test_a_damaged_row_in_the_middle_stops_no_work(tmp_path: Path) -> None:
+    with _open(f"sqlite:///{tmp_path / 'audit.db'}") as store:
+        assert isinstance(store, SqlStore)
+        _append(store, 5)
+        assert _set(store, 3, "at", "infinity")
+        (added,) = _append(store, 1)
+        assert added.seq == 6
+        assert AuditTrail(store).head() == added.head
+        verification = AuditTrail(store).verify()
+        assert [(problem.seq, problem.kind) for problem in verification.problems] == [
+            (3, ProblemKind.DAMAGED)
+        ]
+        assert verification.head == added.head
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("time", PG_TIMES)
+def test_a_time_postgresql_keeps_but_python_cannot_is_reported(time: str) -> None:
+    with private_schema(server_url()) as url, _open(url) as store:
+        assert isinstance(store, SqlStore)
+        _append(store, 4)
+        assert _set(store, 2, "at", time)
+        verification = AuditTrail(store).verify()
+        assert [(problem.seq, problem.kind) for problem in verification.problems] == [
+            (2, ProblemKind.DAMAGED)
+        ]
+        assert [entry.seq for entry in AuditTrail(store).entries()] == [1, 2, 3, 4]
+
+
+def test_a_trail_whose_last_entry_is_damaged_takes_no_more_entries_and_says_why(
+    tmp_path: Path,
+) -> None:
+    with _open(f"sqlite:///{tmp_path / 'audit.db'}") as store:
+        assert isinstance(store, SqlStore)
+        _append(store, 3)
+        assert _set(store, 3, "seq", "three")
+        with pytest.raises(AuditTampered, match="no entry can follow it"):
+            _append(store, 1)
+        with pytest.raises(AuditTampered, match="damaged"):
+            AuditTrail(store).head()
+        assert [entry.seq for entry in AuditTrail(store).entries()] == [1, 2, "three"]
+
+
+def test_an_instant_utc_cannot_hold_is_refused_before_anything_is_chained() -> None:
+    before_the_calendar = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))
+    with pytest.raises(InvariantError) as refused:
+        chain([_draft()], before_the_calendar, after=None)
+    assert refused.value.code == "audit.at_naive"
+    with _open("memory://") as store:
+        with pytest.raises(InvariantError), store.unit_of_work() as uow:
+            uow.audit.append([_draft()], before_the_calendar)
+        assert list(store.audit_entries()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ from rules_helpers import (
     paths_of,
     territory_codes,
 )
+from wladna_core import InvariantError
 from wladna_core.model import (
     Identification,
     IdentificationSource,
@@ -159,12 +161,13 @@ def test_identifier_format_accepts_well_formed_idcs_and_cnie() -> None:
 
 def test_identifier_format_refuses_arabic_indic_digits_and_a_trailing_newline() -> None:
     child = a_child(
-        identifiers=[
-            Identifier(IdentifierScheme.IDCS, "".join(map(chr, range(0x0660, 0x066A)))),
-            Identifier(IdentifierScheme.IDCS, "0123456789\n"),
-        ]
+        identifiers=[Identifier(IdentifierScheme.IDCS, "".join(map(chr, range(0x0660, 0x066A))))]
     )
-    assert len(findings_of("child.identifier_format", child)) == 2
+    assert len(findings_of("child.identifier_format", child)) == 1
+    # An identifier is one line: a line feed is refused before any rule runs.
+    with pytest.raises(InvariantError) as refused:
+        Identifier(IdentifierScheme.IDCS, "0123456789\n")
+    assert (refused.value.code, refused.value.field) == ("input.line_break", "value")
 
 
 def well_formed(scheme: IdentifierScheme, value: str) -> bool:

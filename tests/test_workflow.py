@@ -37,6 +37,7 @@ from wladna_core.model import (
     SocialProgramme,
     Urgency,
 )
+from wladna_core.model._checks import text_problem
 from wladna_core.testing import strategies as ws
 from wladna_core.workflow import (
     CASE_TRANSITIONS,
@@ -129,7 +130,12 @@ def accepted_referral(referral_id: str = REFERRAL_ID) -> Referral:
 
 ids = st.uuids().map(str)
 names = st.sampled_from(["Amina Alaoui", "Youssef Bennani", "supervisor-12", "ts-rabat-04"])
-reasons = st.text(min_size=1, max_size=40).filter(str.strip)
+# Reasons are notes: any text but what no text may hold (control characters but tabs and line
+# breaks, noncharacters).
+note_characters = st.characters(exclude_categories=["Cs"]).filter(
+    lambda character: text_problem(character) is None
+)
+reasons = st.text(note_characters, min_size=1, max_size=40).filter(str.strip)
 
 
 # Transitions happen on or after the date of validation of the drawn records (no date in them is

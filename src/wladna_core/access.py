@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from wladna_core.audit import ACTOR_MAX
 from wladna_core.errors import WladnaError
 from wladna_core.model import (
     Case,
@@ -48,6 +49,7 @@ from wladna_core.model import (
     TerritorialBody,
     age_on,
 )
+from wladna_core.model._checks import text_problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -217,6 +219,7 @@ def _check_id(_instance: object, _attribute: attrs.Attribute[Any], value: object
     if not isinstance(value, str) or not value.strip():
         msg = f"an actor's id is a non-blank string, got {value!r}"
         raise ValueError(msg)
+    _check_text("an actor's id", value)
 
 
 def _check_bodies(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
@@ -224,6 +227,18 @@ def _check_bodies(_instance: object, _attribute: attrs.Attribute[Any], value: ob
         if not isinstance(body, str) or not body.strip():
             msg = f"an actor's bodies are body ids (non-blank strings), got {body!r}"
             raise ValueError(msg)
+        _check_text("an actor's body id", body)
+
+
+def _check_text(what: str, value: str) -> None:
+    """Refuse what the audit trail and the records written in the actor's name cannot hold."""
+    if len(value) > ACTOR_MAX:
+        msg = f"{what} has {len(value)} characters; at most {ACTOR_MAX} are allowed"
+        raise ValueError(msg)
+    problem = text_problem(value, lines=False)
+    if problem is not None:
+        msg = f"{problem.message(what)} ({problem.code}); give the id as the deployment wrote it"
+        raise ValueError(msg)
 
 
 @attrs.frozen

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from wladna_core.errors import InvariantError, WladnaError
-from wladna_core.model._checks import count, optional_text, text
+from wladna_core.model._checks import count, text_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -69,7 +69,10 @@ __all__ = [
     "canonical_json",
     "chain",
     "check_drafts",
+    "damage",
     "entry_hash",
+    "entry_text",
+    "storable",
 ]
 
 #: The ``previous_hash`` of the first entry (``seq`` 1): sixty-four zeros.
@@ -92,9 +95,13 @@ RECORD_ID_MAX: Final = 100
 #: Longest detail, in characters.
 DETAIL_MAX: Final = 1000
 
-_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_RECORD_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
+# "\Z" rather than "$", which would also accept a line feed at the end.
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
+_RECORD_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]*\Z")
+_HEX_HASH = re.compile(r"^[0-9a-f]{64}\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters of a stored value shown in a problem's message.
+_SHOWN_MAX: Final = 40
 # Entries are verified this many positions around their own for a hash made at another seq.
 _REORDER_WINDOW: Final = 1000
 _DEFAULT_BATCH: Final = 500
@@ -103,23 +110,94 @@ _DEFAULT_BATCH: Final = 500
 # Drafts -----------------------------------------------------------------------------------------
 
 
-def _storable(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Refuse text that a database cannot keep exactly: NUL characters, lone surrogates."""
-    if not isinstance(value, str):
-        return
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        unencodable = True
-    else:
-        unencodable = "\x00" in value
-    if unencodable:
-        raise InvariantError(
-            "audit.text_unstorable",
-            f"{attribute.name} holds a NUL character or an unpaired surrogate, which a store "
-            "cannot keep; remove it",
-            attribute.name,
-        )
+def _entry_text(max_len: int, *, optional: bool = False) -> Any:
+    """Validate text of at most ``max_len`` characters, not blank, that a store can keep.
+
+    An entry records what happened as it was asked, so any text is accepted but the NUL
+    character and lone surrogates, which no database keeps exactly: :func:`storable` writes
+    them as escapes.
+    """
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str):
+            expected = "text or None" if optional else "text"
+            msg = f"{attribute.name} must be {expected}, got {type(value).__name__}"
+            raise TypeError(msg, attribute, "text", value)
+        if len(value) > max_len:
+            raise InvariantError(
+                "input.too_long",
+                f"{attribute.name} has {len(value)} characters; at most {max_len} are allowed",
+                attribute.name,
+            )
+        if not value.strip():
+            raise InvariantError(
+                "input.blank", f"{attribute.name} must not be blank", attribute.name
+            )
+        if "\x00" in value or _SURROGATE.search(value) is not None:
+            raise InvariantError(
+                "audit.text_unstorable",
+                f"{attribute.name} holds a NUL character or an unpaired surrogate, which a "
+                "store cannot keep; write it through wladna_core.audit.storable() first",
+                attribute.name,
+            )
+
+    return check
+
+
+def entry_text(value: object) -> bool:
+    r"""Whether an entry could hold ``value`` in a text field (``None`` counts as "no filter").
+
+    Entries never hold the NUL character nor lone surrogates (:func:`storable` escapes them), so
+    a search for such text finds nothing, without asking a database that would fail on it.
+
+    >>> entry_text("worker-7"), entry_text(None), entry_text("a\x00b"), entry_text("\ud800")
+    (True, True, False, False)
+    """
+    if value is None:
+        return True
+    return isinstance(value, str) and "\x00" not in value and _SURROGATE.search(value) is None
+
+
+def storable(value: str, max_len: int) -> str:
+    r"""Return ``value`` as an audit entry keeps it: escaped where needed, and short enough.
+
+    What an actor asked for is recorded even when it is not a valid id (a probe with a NUL
+    character, a lone surrogate, a megabyte of text): control characters, noncharacters, lone
+    surrogates and backslashes are written as Python escapes (``\x00``, ``\ud800``, ``\\``),
+    text that is blank is quoted (``' '``), and text longer than ``max_len`` is cut, ending with
+    ``…``.  Other text comes back unchanged.
+
+    >>> storable("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", 100)
+    '0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f'
+    >>> print(storable("a\x00b\ud800", 100))
+    a\x00b\ud800
+    >>> print(storable(" ", 100))
+    ' '
+    >>> len(storable("x" * 10_000, 100))
+    100
+    """
+    if "\\" in value or not (value.isprintable() or text_problem(value) is None):
+        value = "".join(_escaped(character) for character in value)
+    if not value.strip():
+        value = repr(value)
+    return value if len(value) <= max_len else value[: max_len - 1] + "…"
+
+
+def _escaped(character: str) -> str:
+    if character == "\\":
+        return "\\\\"
+    if text_problem(character) is None:
+        return character
+    code = ord(character)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def _matching(pattern: re.Pattern[str], example: str) -> Any:
@@ -166,17 +244,15 @@ class AuditDraft:
         cannot keep (the code names the field).
     """
 
-    actor_id: str = attrs.field(validator=[text(ACTOR_MAX), _storable])
-    action: str = attrs.field(
-        validator=[text(ACTION_MAX), _matching(_ACTION, "case.read"), _storable]
-    )
+    actor_id: str = attrs.field(validator=_entry_text(ACTOR_MAX))
+    action: str = attrs.field(validator=[_entry_text(ACTION_MAX), _matching(_ACTION, "case.read")])
     record_type: str = attrs.field(
-        validator=[text(RECORD_TYPE_MAX), _matching(_RECORD_TYPE, "Case")]
+        validator=[_entry_text(RECORD_TYPE_MAX), _matching(_RECORD_TYPE, "Case")]
     )
-    record_id: str | None = attrs.field(validator=[optional_text(RECORD_ID_MAX), _storable])
+    record_id: str | None = attrs.field(validator=_entry_text(RECORD_ID_MAX, optional=True))
     version: int | None = attrs.field(validator=_optional_count)
     outcome: str = attrs.field(default=DONE, validator=_outcome)
-    detail: str | None = attrs.field(default=None, validator=[optional_text(DETAIL_MAX), _storable])
+    detail: str | None = attrs.field(default=None, validator=_entry_text(DETAIL_MAX, optional=True))
 
 
 # Entries ----------------------------------------------------------------------------------------
@@ -240,10 +316,22 @@ class AuditEntry:
         return entry_hash(self) == self.hash
 
 
-def _utc_text(at: object) -> str:
+def _utc_time(at: object) -> str | None:
+    """Return ``at`` in UTC written ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; ``None`` if it is no moment."""
     if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-        return repr(at)  # only a damaged entry: its hash will not match
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return None
+    try:
+        moment = at.astimezone(UTC)
+    except (OverflowError, ValueError):  # a zone that takes it outside the calendar
+        return None
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond:06d}Z"
+    )
+
+
+def _utc_text(at: object) -> str:
+    return _utc_time(at) or repr(at)  # repr: only a damaged entry, whose hash will not match
 
 
 def canonical_json(entry: AuditEntry) -> str:
@@ -290,11 +378,11 @@ def check_drafts(drafts: Iterable[AuditDraft], at: datetime) -> list[AuditDraft]
     :raises InvariantError: if ``at`` is not a timezone-aware datetime.
     :raises TypeError: if an item of ``drafts`` is not an :class:`AuditDraft`.
     """
-    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+    if _utc_time(at) is None:
         raise InvariantError(
             "audit.at_naive",
             f"the time of audit entries must be a timezone-aware datetime (e.g. "
-            f"datetime.now(UTC)), got {at!r}",
+            f"datetime.now(UTC)) that UTC can hold, got {at!r}",
             "at",
         )
     batch = list(drafts)
@@ -317,12 +405,16 @@ def chain(drafts: Iterable[AuditDraft], at: datetime, after: AuditEntry | None) 
     :raises InvariantError: if ``at`` is not a timezone-aware datetime.
     :raises TypeError: if an item of ``drafts`` is not an :class:`AuditDraft`, or ``after`` is
         not an :class:`AuditEntry` or ``None``.
+    :raises AuditTampered: if ``after`` was damaged in the database (a seq that is not a
+        number, a hash that is not text...): the chain cannot go on from it.
     """
     batch = check_drafts(drafts, at)
     given: object = after  # checked at run time: callers may pass anything
     if given is not None and not isinstance(given, AuditEntry):
         msg = f"after must be the last AuditEntry of the chain or None, got {type(given).__name__}"
         raise TypeError(msg)
+    if after is not None:
+        _check_continuable(after)
     moment = at.astimezone(UTC)
     seq, previous = (0, GENESIS) if after is None else (after.seq, after.hash)
     entries: list[AuditEntry] = []
@@ -398,6 +490,10 @@ class ProblemKind(enum.StrEnum):
     TRUNCATED = "truncated"
     #: An exported head no longer matches the entry at its seq: the trail was rewritten.
     REWRITTEN = "rewritten"
+    #: A field of the stored row holds what no entry can (a time written as text or out of
+    #: range, a seq that is not a number, bytes, nothing where a value must be): the row was
+    #: changed in the database.
+    DAMAGED = "damaged"
 
 
 @attrs.frozen
@@ -424,7 +520,8 @@ class Verification:
     :param ok: whether no problem was found.
     :param checked: how many stored entries were read.
     :param problems: what was found, in order of seq (at most the ``max_problems`` asked for).
-    :param head: the last stored entry's seq and hash (``None`` for an empty trail): export it.
+    :param head: the last stored entry's seq and hash, to export (``None`` for an empty trail,
+        or when the last entry is damaged).
     """
 
     ok: bool
@@ -480,52 +577,129 @@ def _written_at(entry: AuditEntry) -> int | None:
     return None
 
 
-def _problems_of(
-    entry: AuditEntry, before: AuditEntry | None, *, before_sound: bool
-) -> Iterator[Problem]:
-    """Yield what is wrong with ``entry``, the stored entry after ``before``.
+def _check_continuable(last: AuditEntry) -> None:
+    """Refuse to chain after an entry whose seq or hash was damaged in the database."""
+    damaged = damage(last)
+    if damaged is None or (_whole(last.seq) and last.seq >= 1 and isinstance(last.hash, str)):
+        return
+    problem = Problem(
+        last.seq if _whole(last.seq) and last.seq >= 1 else 0,
+        ProblemKind.DAMAGED,
+        f"the last entry of the trail cannot be an audit entry: {damaged}; no entry can follow "
+        "it until the trail is restored",
+    )
+    raise AuditTampered(Verification(ok=False, checked=1, problems=(problem,)))
 
-    The link to ``before`` is checked only when ``before`` is sound (its own hash matched): a
-    damaged entry is reported once, not again at the next one.
+
+def _head_of(entry: AuditEntry) -> AuditHead | None:
+    """Return the head of ``entry``, or ``None`` if its seq or hash cannot make one."""
+    if not _whole(entry.seq) or entry.seq < 1 or not isinstance(entry.hash, str):
+        return None
+    if _HEX_HASH.match(entry.hash) is None:
+        return None
+    return AuditHead(entry.seq, entry.hash)
+
+
+def _whole(value: object) -> bool:
+    return type(value) is int
+
+
+def _shown(value: object) -> str:
+    """Show a stored value in a message: its kind and a short, printable form."""
+    text = repr(value)
+    if len(text) > _SHOWN_MAX:
+        text = text[: _SHOWN_MAX - 1] + "…"
+    return f"{text} ({type(value).__name__})"
+
+
+def damage(entry: AuditEntry) -> str | None:
+    """Say what makes ``entry`` unlike any entry :func:`chain` makes, or return ``None``.
+
+    Checks the kind of each field only (a number, a time with its zone, text); a field of the
+    right kind but another value is found by the hash.  An entry read from a row changed in the
+    database may hold anything: this never raises.
+
+    >>> from datetime import UTC, datetime
+    >>> (entry,) = chain([AuditDraft("w-7", "case.read", "Case", None, 1)], datetime.now(UTC), None)
+    >>> damage(entry) is None
+    True
+    >>> damage(attrs.evolve(entry, seq="7"))
+    "its seq is '7' (str), not a whole number of 1 or more"
     """
-    expected_seq = 1 if before is None else before.seq + 1
-    gap = entry.seq > expected_seq
-    if gap:
-        last_missing = entry.seq - 1
+    seq = entry.seq
+    if not _whole(seq) or seq < 1:
+        return f"its seq is {_shown(seq)}, not a whole number of 1 or more"
+    if _utc_time(entry.at) is None:
+        return f"its time is {_shown(entry.at)}, not a moment with its time zone"
+    for name in ("actor_id", "action", "record_type", "outcome", "previous_hash", "hash"):
+        value = getattr(entry, name)
+        if not isinstance(value, str):
+            return f"its {name} is {_shown(value)}, not text"
+    for name in ("record_id", "detail"):
+        value = getattr(entry, name)
+        if value is not None and not isinstance(value, str):
+            return f"its {name} is {_shown(value)}, not text nor null"
+    version = entry.version
+    if version is not None and not _whole(version):
+        return f"its version is {_shown(version)}, not a whole number nor null"
+    return None
+
+
+def _problems_of(entry: AuditEntry, before: int, *, before_hash: str | None) -> Iterator[Problem]:
+    """Yield what is wrong with ``entry``, the stored entry after the one at seq ``before``.
+
+    ``before_hash`` is the hash of that entry when it is sound (its own hash matched), else
+    ``None``: the link is checked only to a sound entry, so that a damaged entry is reported
+    once, not again at the next one.
+    """
+    expected_seq = before + 1
+    seq = entry.seq
+    if _whole(seq) and seq > expected_seq:
+        last_missing = seq - 1
         which = (
             f"entry {expected_seq} is"
             if last_missing == expected_seq
             else f"entries {expected_seq} to {last_missing} are"
         )
         yield Problem(expected_seq, ProblemKind.MISSING, f"{which} missing: deleted")
-    elif entry.seq < expected_seq:
+    elif _whole(seq) and seq < expected_seq and seq >= 1:
         yield Problem(
-            entry.seq,
+            seq,
             ProblemKind.REORDERED,
-            f"seq {entry.seq} comes after seq {expected_seq - 1}: stored twice or out of order",
+            f"seq {seq} comes after seq {expected_seq - 1}: stored twice or out of order",
+        )
+        return
+    damaged = damage(entry)
+    if damaged is not None:
+        where = seq if _whole(seq) and seq >= 1 else expected_seq
+        place = "the entry" if where == seq else f"the entry stored after seq {before}"
+        yield Problem(
+            where,
+            ProblemKind.DAMAGED,
+            f"{place} cannot be an audit entry: {damaged}; its row was changed in the database",
         )
         return
     if not entry.hash_matches():
         written_at = _written_at(entry)
         if written_at is not None:
             yield Problem(
-                entry.seq,
+                seq,
                 ProblemKind.REORDERED,
-                f"the entry stored at seq {entry.seq} was written at seq {written_at}: "
+                f"the entry stored at seq {seq} was written at seq {written_at}: "
                 "entries were moved",
             )
         else:
             yield Problem(
-                entry.seq,
+                seq,
                 ProblemKind.EDITED,
                 "its fields do not give its hash: it was edited, or forged, after it was written",
             )
         return
-    previous_hash = GENESIS if before is None else before.hash
-    if entry.previous_hash != previous_hash and not gap and before_sound:
-        against = "the genesis value" if before is None else f"the hash of entry {before.seq}"
+    previous_hash = GENESIS if before == 0 else before_hash
+    if previous_hash is not None and entry.previous_hash != previous_hash and seq == expected_seq:
+        against = "the genesis value" if before == 0 else f"the hash of entry {before}"
         yield Problem(
-            entry.seq,
+            seq,
             ProblemKind.BROKEN_LINK,
             f"its previous_hash is not {against}: the entry before it was rewritten, "
             "replaced or removed",
@@ -581,10 +755,26 @@ class AuditTrail:
 
         Keep it somewhere the store's administrators cannot write, to pass later to
         :meth:`verify` as an anchor.
+
+        :raises AuditTampered: if the last entry was damaged in the database: it has no head
+            worth keeping.
         """
         with self.store.unit_of_work() as uow:
             last = uow.audit.last()
-        return None if last is None else last.head
+        if last is None:
+            return None
+        head = _head_of(last)
+        if head is None or damage(last) is not None:
+            _check_continuable(last)
+            why = damage(last) or "its hash is not 64 lower-case hex digits"
+            problem = Problem(
+                last.seq,
+                ProblemKind.DAMAGED,
+                f"the last entry cannot be an audit entry: {why}; its row was changed in the "
+                "database",
+            )
+            raise AuditTampered(Verification(ok=False, checked=1, problems=(problem,)))
+        return head
 
     def verify(
         self,
@@ -596,9 +786,12 @@ class AuditTrail:
     ) -> Verification:
         """Check every committed entry, streaming the trail ``batch_size`` entries at a time.
 
-        Finds entries edited, forged, deleted or moved, and links broken.  Removing the last
-        entries leaves a valid, shorter chain: only ``anchors`` (heads exported earlier) reveal
-        it, and reveal a trail rewritten from the start too.
+        Finds entries edited, forged, deleted or moved, links broken, and rows damaged in the
+        database (a field holding what no entry can: a time written as text or beyond the
+        calendar, a seq that is not a number, bytes, nulls): every one is a problem naming the
+        entry's seq (or, for a seq that is not a number, the position it was read at), never
+        an error.  Removing the last entries leaves a valid, shorter chain: only ``anchors``
+        (heads exported earlier) reveal it, and reveal a trail rewritten from the start too.
 
         :param strict: raise :class:`AuditTampered` instead of returning a failed verification.
         :param anchors: heads exported earlier (:meth:`head`); each must still be in the trail.
@@ -615,28 +808,36 @@ class AuditTrail:
             pending.append(anchor)
         pending.sort(key=lambda anchor: anchor.seq)
         problems: list[Problem] = []
-        before: AuditEntry | None = None
-        before_sound = True
+        # The position reached (the seq of the last entry read, or where a damaged seq stood),
+        # the hash of that entry when it is sound, and the head to export.
+        position = 0
+        sound_hash: str | None = GENESIS
+        head: AuditHead | None = None
         checked = 0
         for entry in self.store.audit_entries(batch_size=batch_size):
             checked += 1
-            found = list(_problems_of(entry, before, before_sound=before_sound))
+            found = list(_problems_of(entry, position, before_hash=sound_hash))
             problems.extend(found)
-            before_sound = not any(
-                problem.kind in (ProblemKind.EDITED, ProblemKind.REORDERED) for problem in found
-            )
-            while pending and pending[0].seq <= entry.seq:
+            kinds = {problem.kind for problem in found}
+            damaged = ProblemKind.DAMAGED in kinds
+            seq = entry.seq
+            if _whole(seq) and seq > position:
+                # A seq that is not one, or one out of order, takes no place in the chain.
+                position = seq
+            sound = not kinds & {ProblemKind.EDITED, ProblemKind.REORDERED, ProblemKind.DAMAGED}
+            sound_hash = entry.hash if sound else None
+            head = None if damaged else _head_of(entry)
+            while pending and pending[0].seq <= position:
                 anchor = pending.pop(0)
-                if anchor.seq == entry.seq and anchor.hash != entry.hash:
+                if anchor.seq == position and anchor.hash != entry.hash:
                     problems.append(
                         Problem(
-                            entry.seq,
+                            position,
                             ProblemKind.REWRITTEN,
                             f"the exported head {anchor} no longer matches the entry at seq "
-                            f"{entry.seq}: the trail was rewritten",
+                            f"{position}: the trail was rewritten",
                         )
                     )
-            before = entry
             if len(problems) >= max_problems:
                 break
         else:
@@ -645,7 +846,7 @@ class AuditTrail:
                     anchor.seq,
                     ProblemKind.TRUNCATED,
                     f"the exported head {anchor} is beyond the last entry "
-                    f"({0 if before is None else before.seq}): entries were removed from the end",
+                    f"({position}): entries were removed from the end",
                 )
                 for anchor in pending
             )
@@ -653,7 +854,7 @@ class AuditTrail:
             ok=not problems,
             checked=checked,
             problems=tuple(problems[:max_problems]),
-            head=None if before is None else before.head,
+            head=head,
         )
         if strict and not verification.ok:
             raise AuditTampered(verification)

@@ -6,7 +6,10 @@ of a case plan being carried out.  :class:`Deadlines` holds the number of days f
 risk level; its defaults are **configuration, not law** (see ``docs/deadlines.md`` for the
 reasoning), and a deployment sets its own with :meth:`Deadlines.from_settings`.
 
-The functions here are pure: they take records already fetched from a store, and a date.
+The functions here are pure: they take records already fetched from a store, and a date.  They
+answer for any date a :class:`datetime.date` can hold, from 0001-01-01 to 9999-12-31: a
+deadline that would fall after the last of them is given as 9999-12-31, a day no work is overdue
+on.
 
 >>> from datetime import date
 >>> from wladna_core.model import Case, Identification, IdentificationSource, RiskLevel, new_id
@@ -30,7 +33,7 @@ import enum
 import types
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
@@ -59,6 +62,7 @@ __all__ = [
     "Due",
     "DueKind",
     "OverdueItem",
+    "days_after",
     "due_dates",
     "overdue",
     "response_due",
@@ -82,6 +86,7 @@ DEFAULT_PLAN_REVIEW: Final[Mapping[RiskLevel, int]] = types.MappingProxyType(
 
 # A plan is reviewed while it is carried out.
 _PLAN_IN_FORCE: Final = frozenset({CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP})
+_LAST_ORDINAL: Final = date.max.toordinal()
 _RISKS: Final = ", ".join(level.value for level in RiskLevel)
 
 
@@ -288,6 +293,21 @@ def _check_date(value: object, name: str) -> date:
     return value
 
 
+def days_after(day: date, days: int) -> date:
+    """Return the day ``days`` days after ``day``, or 9999-12-31 if that is later.
+
+    The deadline of work begun at the very end of the calendar (a record dated 9999-12-30)
+    cannot be written as a date; it is given as the last day there is, on which nothing is
+    overdue yet, instead of failing.
+
+    >>> days_after(date(2026, 3, 2), 30)
+    datetime.date(2026, 4, 1)
+    >>> days_after(date(9999, 12, 30), 30)
+    datetime.date(9999, 12, 31)
+    """
+    return date.fromordinal(max(1, min(day.toordinal() + days, _LAST_ORDINAL)))
+
+
 def response_due(case: Case, made_on: date, deadlines: Deadlines) -> date:
     """Return the day by which a referral of ``case`` sent on ``made_on`` should be answered.
 
@@ -296,7 +316,7 @@ def response_due(case: Case, made_on: date, deadlines: Deadlines) -> date:
     :param deadlines: the deployment's deadlines.
     """
     days = _check_deadlines(deadlines).days(DueKind.REFERRAL_RESPONSE, case.risk)
-    return _check_date(made_on, "made_on") + timedelta(days=days)
+    return days_after(_check_date(made_on, "made_on"), days)
 
 
 def _review_due(case: Case, deadlines: Deadlines) -> date | None:
@@ -308,10 +328,10 @@ def _review_due(case: Case, deadlines: Deadlines) -> date | None:
         for follow_up in case.follow_ups
         if follow_up.kind is FollowUpKind.PLAN_REVIEW and follow_up.on >= plan.drawn_up_on
     ]
-    days = timedelta(days=deadlines.days(DueKind.PLAN_REVIEW, case.risk))
+    days = deadlines.days(DueKind.PLAN_REVIEW, case.risk)
     if reviews:
-        return max(reviews) + days
-    return plan.review_on if plan.review_on is not None else plan.drawn_up_on + days
+        return days_after(max(reviews), days)
+    return plan.review_on if plan.review_on is not None else days_after(plan.drawn_up_on, days)
 
 
 def _referral_due(case: Case, referral: Referral, deadlines: Deadlines) -> Due:
@@ -367,7 +387,7 @@ def due_dates(case: Case, referrals: Iterable[Referral], deadlines: Deadlines) -
                 case_id=case.id,
                 case_number=case.number,
                 body_id=case.body_id,
-                due_on=case.opened_on + timedelta(days=days),
+                due_on=days_after(case.opened_on, days),
             )
         )
     due.extend(

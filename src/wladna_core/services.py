@@ -43,7 +43,7 @@ from wladna_core.access import (
     query_selects,
     refused_unseen,
 )
-from wladna_core.audit import AuditDraft
+from wladna_core.audit import RECORD_ID_MAX, AuditDraft, storable
 from wladna_core.deadlines import OverdueItem, overdue, response_due
 from wladna_core.errors import SettingsError, Violation, WladnaError
 from wladna_core.model import (
@@ -278,13 +278,15 @@ class CaseWork:
         reason :data:`~wladna_core.access.NOT_IN_SCOPE` — and nothing read from the store (no
         case number), so that a refusal never tells whether the record exists.
         """
+        # The id asked for is echoed and audited as an entry can keep it (any text).
+        shown = storable(record_id, RECORD_ID_MAX)
         return AccessDenied(
             self.actor.id,
             action.value,
-            f"{kind} {record_id}",
+            f"{kind} {shown}",
             NOT_IN_SCOPE,
             record_type=kind,
-            record_id=record_id,
+            record_id=shown,
         )
 
     def _require(self, action: Action, record: object, view: View) -> None:

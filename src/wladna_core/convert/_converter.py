@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Final, Self, TypeVar
 
@@ -30,6 +31,9 @@ _ENCODER: Final = msgspec.json.Encoder()
 _BYTE_POSITION: Final = re.compile(r"\s*\(byte (\d+)\)$")
 _JSON_PATH: Final = re.compile(r"\s*- at `[^`]*`$")
 _MALFORMED: Final = "JSON is malformed: "
+# A JSON escape of half of a UTF-16 surrogate pair.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_NOT_JSON: Final = object()
 
 
 def _check_language(lang: str) -> None:
@@ -168,8 +172,10 @@ class RecordConverter(cattrs.Converter):
         try:
             value = _DECODER.decode(text)
         except Exception as exc:  # whatever the text, the answer is a violation
-            problem = _json_problem(text, exc)
-            raise InvalidRecord(name, [violation(problem, lang, None)]) from None
+            value = _with_lone_surrogates(text)
+            if value is _NOT_JSON:
+                problem = _json_problem(text, exc)
+                raise InvalidRecord(name, [violation(problem, lang, None)]) from None
         return self._structure(value, cls, lang)
 
     def dumps_record(self, obj: object) -> bytes:
@@ -187,6 +193,30 @@ class RecordConverter(cattrs.Converter):
             # its own output names the field, as it would for input.
             self._structure(self.unstructure(obj), cls, DEFAULT_LANGUAGE)
             raise
+
+
+def _with_lone_surrogates(data: object) -> Any:
+    r"""Decode JSON that escapes a lone surrogate (``"\ud800"``), which msgspec refuses.
+
+    Such JSON is well formed, but the text it holds is not Unicode: decoded here, it reaches the
+    converter's text hook, which refuses it with the path of the field (``input.encoding``)
+    instead of a misleading parse error.  Returns ``_NOT_JSON`` for any other text.
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            return _NOT_JSON
+    if not isinstance(data, str) or _SURROGATE_ESCAPE.search(data) is None:
+        return _NOT_JSON
+    try:
+        return json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON
 
 
 def _without_bom(data: Any) -> Any:

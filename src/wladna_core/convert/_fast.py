@@ -46,9 +46,9 @@ from wladna_core.convert._hooks import (
     is_collection,
     is_enum,
     is_optional,
-    is_unicode,
     optional_inner,
 )
+from wladna_core.model._checks import text_problem
 
 if TYPE_CHECKING:
     import cattrs
@@ -89,7 +89,7 @@ _BASE_GLOBALS: Final[dict[str, Any]] = {
     "_F": _give_up,
     "_d": _date,
     "_fl": _float,
-    "_u": is_unicode,
+    "_tp": text_problem,
 }
 
 
@@ -205,8 +205,8 @@ class FastPaths:
             return f"(None if {value} is None else {inner})"
         if type_ is str and hook is hooks_module.structure_text:
             return (
-                f"({value} if {value}.__class__ is str and ({value}.isascii() or _u({value})) "
-                "else _F())"
+                f"({value} if {value}.__class__ is str and ({value}.isprintable() or "
+                f"_tp({value}) is None) else _F())"
             )
         if type_ is bool and hook is hooks_module.structure_bool:
             return f"({value} if {value} is True or {value} is False else _F())"
@@ -301,8 +301,10 @@ class FastPaths:
             mirrored, inner = self._mirror_field(source, optional_inner(type_), value)
             expression = value if inner == value else f"(None if {value} is None else {inner})"
             return mirrored | None, expression
+        if type_ is str and hook is hooks_module.structure_text:
+            # msgspec refuses lone surrogates; what else no text may hold goes to the plain path.
+            return str, f"({value} if {value}.isprintable() or _tp({value}) is None else _F())"
         if (type_, hook) in (
-            (str, hooks_module.structure_text),
             (bool, hooks_module.structure_bool),
             (int, hooks_module.structure_int),
             (date, hooks_module.structure_date),
@@ -325,6 +327,8 @@ class FastPaths:
             mirrored, inner = self._mirror_field(source, item_type, item)
             if inner == item:
                 expression = value
+            elif container is frozenset and item_type is str:
+                expression = f"frozenset([{inner} for {item} in {value}])"
             elif container is frozenset:
                 raise _UnsupportedError(type_)  # a set of structs would compare them, not records
             else:

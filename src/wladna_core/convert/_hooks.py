@@ -30,6 +30,7 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from wladna_core.errors import InvariantError
+from wladna_core.model._checks import text_problem
 
 if TYPE_CHECKING:
     import cattrs
@@ -87,24 +88,22 @@ def kind_of(value: object) -> str:  # noqa: PLR0911 - one return per kind
     return "other"
 
 
-def is_unicode(text: str) -> bool:
-    """Whether ``text`` can be written as UTF-8 (it holds no lone surrogate)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def text_value(value: object) -> str:
-    """Return ``value`` as an exact :class:`str`, or raise :class:`InputError`."""
+    """Return ``value`` as an exact :class:`str`, or raise :class:`InputError`.
+
+    Text holding what no text may (a lone surrogate, a control character other than tab and
+    line breaks, a noncharacter: see :func:`~wladna_core.model._checks.text_problem`) is
+    refused here, for every field of every record type, a plug-in's ones too; the model's
+    validators refuse line breaks in one-line fields besides.
+    """
     if value.__class__ is not str:
         if not isinstance(value, str):
             raise InputError("input.type", expected="text", got=kind_of(value))
         value = str.__str__(value)
-    if value.isascii() or is_unicode(value):
+    problem = text_problem(value)
+    if problem is None:
         return value
-    raise InputError("input.encoding")
+    raise InputError(problem.code, character=problem.character, position=str(problem.position))
 
 
 def date_value(value: object) -> date:

@@ -152,6 +152,42 @@ _INPUT: dict[str, Message] = {
             "اقرأ الملف المصدر بترميزه الحقيقي (UTF-8 عادةً) ثم أعد استيراده.",
         ),
     ),
+    "input.invalid_character": _message(
+        (
+            "{field} holds the character {character} at position {position}, a control "
+            "character or noncharacter that text may not hold.",
+            "Remove it, or put a space in its place; such characters often come with text "
+            "copied out of another program.",
+        ),
+        (
+            "{field} contient le caractère {character} en position {position}, un caractère "
+            "de contrôle ou un non-caractère que le texte ne peut pas contenir.",
+            "Supprimez-le, ou mettez une espace à sa place ; ces caractères viennent souvent "
+            "d'un texte copié depuis un autre logiciel.",
+        ),
+        (
+            "يحتوي {field} على المحرف {character} في الموضع {position}، وهو محرف تحكم أو محرف "
+            "غير مخصص لا يجوز أن يرد في النص.",
+            "احذفه أو ضع مكانه مسافة؛ فكثيرًا ما تأتي هذه المحارف مع نص منسوخ من برنامج آخر.",
+        ),
+    ),
+    "input.line_break": _message(
+        (
+            "{field} holds a line break or a tab ({character}) at position {position}; it is "
+            "a one-line field.",
+            "Write it on one line; put longer explanations in a note.",
+        ),
+        (
+            "{field} contient un saut de ligne ou une tabulation ({character}) en position "
+            "{position} ; ce champ tient sur une seule ligne.",
+            "Écrivez-le sur une seule ligne ; mettez les explications plus longues dans une note.",
+        ),
+        (
+            "يحتوي {field} على فاصل أسطر أو مسافة جدولة ({character}) في الموضع {position}، "
+            "وهو حقل من سطر واحد.",
+            "اكتبه في سطر واحد، وضع الشروح الأطول في ملاحظة.",
+        ),
+    ),
     "input.not_finite": _message(
         (
             "{field} must be a finite number.",
@@ -584,11 +620,19 @@ _INVARIANTS: dict[str, Message] = {
 #: Every code the converter reports, with its message and remedy in three languages.
 MESSAGES: Final[Mapping[str, Message]] = MappingProxyType({**_INPUT, **_INVARIANTS})
 
+# "given_name holds U+0000, ... at position 4" (wladna_core.model._checks.TextProblem).
+_CHARACTER_AT: Final = re.compile(
+    r"holds (?P<character>U\+[0-9A-F]{4,6}),.* at position (?P<position>\d+)"
+)
+
 #: How to lift the parameters of a message out of an invariant's English text, per code.
 PARAMETERS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
     {
         "input.too_long": re.compile(r"has (?P<length>\d+) characters; at most (?P<max>\d+)"),
         "input.too_many": re.compile(r"has (?P<count>\d+) items; at most (?P<max>\d+)"),
+        "input.invalid_character": _CHARACTER_AT,
+        "input.line_break": _CHARACTER_AT,
+        "input.encoding": _CHARACTER_AT,
         "plan.review_before_plan": re.compile(
             r"\((?P<date>[^)]*)\) is before \S+ \((?P<earlier_date>[^)]*)\)"
         ),

@@ -1,8 +1,24 @@
-"""Field validators shared by the model's attrs classes.
+r"""Field validators shared by the model's attrs classes.
 
 They guard invariants of one instance (types, formats, lengths, enum membership) and raise
 :class:`~wladna_core.errors.InvariantError` or :class:`TypeError` with a message that names the
 field, so that the converter can report it with a path.
+
+Text is Unicode text for interchange, whatever field holds it: every store, JSON, XML (FHIR)
+and HTML can keep and show it exactly.  :func:`text_problem` says what it may not hold:
+
+- a lone surrogate (half of a UTF-16 pair, not a character; code ``input.encoding``);
+- a control character (Unicode category Cc: U+0000 to U+001F, U+007F to U+009F), except tab,
+  line feed and carriage return in multi-line text (notes); and a noncharacter (U+FFFE, U+FFFF,
+  U+FDD0 to U+FDEF...), which Unicode reserves for a program's internal use (code
+  ``input.invalid_character``);
+- in one-line text (names, codes, references, everything that is not a note), a line break
+  or a tab: ``\t``, ``\n``, ``\r``, U+2028 and U+2029 (code ``input.line_break``).
+
+Everything else is accepted as written, including format characters that Arabic and mixed
+Arabic-Latin text need (U+200F RIGHT-TO-LEFT MARK, U+200D ZERO WIDTH JOINER...) and text in
+any normalisation form: names are kept as they were written and compared in a normalised form
+where they are matched.
 """
 
 from __future__ import annotations
@@ -13,13 +29,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
 from wladna_core.errors import InvariantError
 from wladna_core.model.ids import ID_PATTERN
 
 if TYPE_CHECKING:
     from enum import Enum
-
-    import attrs
 
 T = TypeVar("T")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -29,9 +45,93 @@ NAME_MAX = 200
 #: Longest text accepted in a free-text note.
 NOTE_MAX = 4000
 
-_TERRITORY_CODE = re.compile(r"^MA(-[0-9A-Z]{2,12}){0,3}$")
-_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# Patterns are matched with fullmatch: "$" would also accept a line feed at the end.
+_TERRITORY_CODE = re.compile(r"MA(-[0-9A-Z]{2,12}){0,3}")
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+# What no text may hold (see the module's docstring): lone surrogates, control characters but
+# tab, line feed and carriage return, and noncharacters.
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+# What one-line text may not hold either: line breaks and tabs.
+_LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@attrs.frozen
+class TextProblem:
+    """Why a text may not be kept, as :func:`text_problem` finds it.
+
+    :param code: ``input.encoding`` (a lone surrogate), ``input.invalid_character`` (a control
+        character or a noncharacter) or ``input.line_break`` (in one-line text).
+    :param character: the character at fault, written ``U+0000``.
+    :param position: where it is in the text, counting characters from 1.
+    """
+
+    code: str
+    character: str
+    position: int
+
+    def message(self, field: str) -> str:
+        """Say in English what is wrong with ``field``, with the character and where it is."""
+        if self.code == "input.encoding":
+            return (
+                f"{field} holds {self.character}, half of a UTF-16 surrogate pair, at position "
+                f"{self.position}: not valid Unicode"
+            )
+        if self.code == "input.line_break":
+            return (
+                f"{field} holds {self.character}, a line break or tab, at position "
+                f"{self.position}; it is a one-line field"
+            )
+        return (
+            f"{field} holds {self.character}, a control character or noncharacter, at position "
+            f"{self.position}; text may not hold it"
+        )
+
+
+def text_problem(value: str, *, lines: bool = True) -> TextProblem | None:
+    r"""Return the first reason why ``value`` may not be kept as text, or ``None`` if it may.
+
+    :param lines: whether line breaks and tabs are allowed (multi-line text such as a note);
+        one-line text refuses them.
+
+    >>> text_problem("Salma") is None
+    True
+    >>> text_problem("Sal\x00ma")
+    TextProblem(code='input.invalid_character', character='U+0000', position=4)
+    >>> text_problem("first line\nsecond line") is None
+    True
+    >>> text_problem("first line\nsecond line", lines=False).code
+    'input.line_break'
+    """
+    if value.isprintable():  # the common case, in one pass in C: nothing below can be found
+        return None
+    found = _NOT_TEXT.search(value)
+    if not lines:
+        broken = _LINE_BREAK.search(value)
+        if broken is not None and (found is None or broken.start() < found.start()):
+            found = broken
+    if found is None:
+        return None
+    character = found.group()
+    if _SURROGATE.match(character):
+        code = "input.encoding"
+    elif lines or _LINE_BREAK.match(character) is None:
+        code = "input.invalid_character"
+    else:
+        code = "input.line_break"
+    return TextProblem(code, f"U+{ord(character):04X}", found.start() + 1)
+
+
+def _check_characters(attribute: attrs.Attribute[Any], value: str, *, lines: bool) -> None:
+    problem = text_problem(value, lines=lines)
+    if problem is not None:
+        raise InvariantError(problem.code, problem.message(attribute.name), attribute.name)
 
 
 def _type_error(attribute: attrs.Attribute[Any], expected: str, value: object) -> TypeError:
@@ -43,8 +143,12 @@ def _type_error(attribute: attrs.Attribute[Any], expected: str, value: object) -
     )
 
 
-def text(max_len: int = NAME_MAX, *, blank: bool = False) -> Validator:
-    """Validate a string of at most ``max_len`` characters; non-blank unless ``blank``."""
+def text(max_len: int = NAME_MAX, *, blank: bool = False, lines: bool = False) -> Validator:
+    """Validate a string of at most ``max_len`` characters; non-blank unless ``blank``.
+
+    The string may hold no character :func:`text_problem` refuses; line breaks and tabs only
+    if ``lines`` (a multi-line note).
+    """
 
     def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
@@ -55,6 +159,8 @@ def text(max_len: int = NAME_MAX, *, blank: bool = False) -> Validator:
                 f"{attribute.name} has {len(value)} characters; at most {max_len} are allowed",
                 attribute.name,
             )
+        if not value.isprintable():  # the common case costs one pass in C, and no call
+            _check_characters(attribute, value, lines=lines)
         if not blank and not value.strip():
             raise InvariantError(
                 "input.blank", f"{attribute.name} must not be blank", attribute.name
@@ -63,9 +169,9 @@ def text(max_len: int = NAME_MAX, *, blank: bool = False) -> Validator:
     return check
 
 
-def optional_text(max_len: int = NAME_MAX) -> Validator:
-    """Validate ``None`` or a non-blank string of at most ``max_len`` characters."""
-    inner = text(max_len)
+def optional_text(max_len: int = NAME_MAX, *, lines: bool = False) -> Validator:
+    """Validate ``None`` or a non-blank string of at most ``max_len`` characters (:func:`text`)."""
+    inner = text(max_len, lines=lines)
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
@@ -78,7 +184,7 @@ def identifier(_instance: object, attribute: attrs.Attribute[Any], value: object
     """Validate a record identifier (see :mod:`wladna_core.model.ids`)."""
     if not isinstance(value, str):
         raise _type_error(attribute, "an identifier string", value)
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise InvariantError(
             "input.identifier",
             f"{attribute.name} must be a lower-case UUID string such as "
@@ -97,7 +203,7 @@ def territory_code(_instance: object, attribute: attrs.Attribute[Any], value: ob
     """Validate the shape of a territory code (``MA``, ``MA-04``, ``MA-SAL``, ``MA-SAL-0101``)."""
     if not isinstance(value, str):
         raise _type_error(attribute, "a territory code", value)
-    if not _TERRITORY_CODE.match(value):
+    if not _TERRITORY_CODE.fullmatch(value):
         raise InvariantError(
             "input.territory_code",
             f"{attribute.name} must be an ISO 3166-2:MA code such as 'MA-04' or 'MA-SAL'",
@@ -119,7 +225,7 @@ def country_code(_instance: object, attribute: attrs.Attribute[Any], value: obje
         return
     if not isinstance(value, str):
         raise _type_error(attribute, "a country code", value)
-    if not _COUNTRY_CODE.match(value):
+    if not _COUNTRY_CODE.fullmatch(value):
         raise InvariantError(
             "input.country_code",
             f"{attribute.name} must be an ISO 3166-1 alpha-2 code in capitals, such as 'MA'",
@@ -131,7 +237,7 @@ def language_code(_instance: object, attribute: attrs.Attribute[Any], value: obj
     """Validate a BCP 47 language tag (``ar``, ``ary``, ``zgh``, ``fr``)."""
     if not isinstance(value, str):
         raise _type_error(attribute, "a language tag", value)
-    if not _LANGUAGE_CODE.match(value):
+    if not _LANGUAGE_CODE.fullmatch(value):
         raise InvariantError(
             "input.language_code",
             f"{attribute.name} must be a BCP 47 language tag such as 'ar', 'ary' or 'zgh'",

@@ -47,7 +47,7 @@ class ConsentOverride:
     """
 
     reason: OverrideReason = attrs.field(validator=check.member_of(OverrideReason))
-    justification: str = attrs.field(validator=check.text(check.NOTE_MAX, blank=True))
+    justification: str = attrs.field(validator=check.text(check.NOTE_MAX, blank=True, lines=True))
     authorised_by: str | None = attrs.field(default=None, validator=check.optional_text(100))
     authorised_on: date | None = attrs.field(default=None, validator=check.optional_date)
 
@@ -103,7 +103,9 @@ class Identification:
     source: IdentificationSource = attrs.field(validator=check.member_of(IdentificationSource))
     on: date = attrs.field(validator=check.a_date)
     by_body: str | None = attrs.field(default=None, validator=check.optional_identifier)
-    note: str | None = attrs.field(default=None, validator=check.optional_text(check.NOTE_MAX))
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
 
 
 @attrs.frozen
@@ -113,7 +115,9 @@ class Assessment:
     on: date = attrs.field(validator=check.a_date)
     by: str = attrs.field(validator=check.text(100))
     risk: RiskLevel = attrs.field(validator=check.member_of(RiskLevel))
-    summary: str = attrs.field(default="", validator=check.text(check.NOTE_MAX, blank=True))
+    summary: str = attrs.field(
+        default="", validator=check.text(check.NOTE_MAX, blank=True, lines=True)
+    )
     needs: frozenset[ServiceType] = attrs.field(
         default=frozenset(),
         converter=check.to_frozenset,
@@ -125,7 +129,7 @@ class Assessment:
 class Goal:
     """One goal of a case plan, with who is responsible and by when."""
 
-    description: str = attrs.field(validator=check.text(check.NOTE_MAX))
+    description: str = attrs.field(validator=check.text(check.NOTE_MAX, lines=True))
     responsible: str = attrs.field(validator=check.text())
     due: date = attrs.field(validator=check.a_date)
     service: ServiceType | None = attrs.field(
@@ -183,7 +187,9 @@ class FollowUp:
     on: date = attrs.field(validator=check.a_date)
     by: str = attrs.field(validator=check.text(100))
     kind: FollowUpKind = attrs.field(validator=check.member_of(FollowUpKind))
-    note: str = attrs.field(default="", validator=check.text(check.NOTE_MAX, blank=True))
+    note: str = attrs.field(
+        default="", validator=check.text(check.NOTE_MAX, blank=True, lines=True)
+    )
 
 
 @attrs.frozen
@@ -198,7 +204,9 @@ class Closure:
     reason: ClosureReason | None = attrs.field(
         default=None, validator=check.optional_member_of(ClosureReason)
     )
-    note: str | None = attrs.field(default=None, validator=check.optional_text(check.NOTE_MAX))
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
 
 
 @attrs.frozen
@@ -262,6 +270,10 @@ class Case:
             dated.append(("assessment.on", self.assessment.on))
         if self.plan is not None:
             dated.append(("plan.drawn_up_on", self.plan.drawn_up_on))
+        dated.extend(
+            (f"follow_ups[{index}].on", follow_up.on)
+            for index, follow_up in enumerate(self.follow_ups)
+        )
         if self.closure is not None:
             dated.append(("closure.on", self.closure.on))
         for field, when in dated[1:]:

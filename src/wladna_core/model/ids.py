@@ -14,8 +14,9 @@ from datetime import datetime
 
 __all__ = ["ID_PATTERN", "new_id"]
 
-#: The shape every identifier must have (a canonical lower-case UUID string).
-ID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+#: The shape every identifier must have (a canonical lower-case UUID string).  It ends with
+#: ``\Z``, not ``$``, which would also accept a line feed after the identifier.
+ID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 _VERSION_7 = 0x7000
 _VARIANT_RFC = 0x8000_0000_0000_0000

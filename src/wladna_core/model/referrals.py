@@ -89,7 +89,9 @@ class Referral:
     status: ReferralStatus = attrs.field(
         default=ReferralStatus.PENDING, validator=check.member_of(ReferralStatus)
     )
-    note: str | None = attrs.field(default=None, validator=check.optional_text(check.NOTE_MAX))
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
     consent_override: ConsentOverride | None = attrs.field(
         default=None, validator=check.optional_instance(ConsentOverride)
     )
@@ -105,13 +107,15 @@ class Referral:
         ],
     )
     rejection_reason: str | None = attrs.field(
-        default=None, validator=check.optional_text(check.NOTE_MAX)
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
     )
     closed_on: date | None = attrs.field(
         default=None,
         validator=[check.optional_date, check.not_before("made_on", "referral.closed_before_made")],
     )
-    outcome: str | None = attrs.field(default=None, validator=check.optional_text(check.NOTE_MAX))
+    outcome: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
     id: str = attrs.field(factory=new_id, validator=check.identifier)
     version: int = attrs.field(default=0, validator=check.count)
 

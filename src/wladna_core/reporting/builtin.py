@@ -10,7 +10,7 @@ overdue work, caseloads) are counted on the last day of the period, or on the re
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 import sqlalchemy as sa
@@ -84,6 +84,24 @@ def _by_risk(
     )
 
 
+def _more_than_days_before(day: date, end: date, days: int) -> bool:
+    """Whether ``day`` is more than ``days`` days before ``end`` (``day + days < end``).
+
+    Counted in day numbers, so that no date before 0001-01-01 or after 9999-12-31 is made.
+    """
+    return day.toordinal() + days < end.toordinal()
+
+
+def _before_days_before(
+    column: sa.ColumnElement[date], end: date, days: int
+) -> sa.ColumnElement[bool]:
+    """Return SQL for ``column < end - days``: false when that day is before 0001-01-01."""
+    limit = end.toordinal() - days
+    if limit < 1:
+        return sa.false()
+    return column < date.fromordinal(limit)
+
+
 def _allowed(kind: DueKind, window: Window, risk: object) -> int | None:
     if risk is None:
         return None
@@ -112,7 +130,7 @@ def _assessment_overdue() -> Condition:
         return (
             (assessed is None or assessed > window.end)
             and allowed is not None
-            and facts["opened_on"] < window.end - timedelta(days=allowed)
+            and _more_than_days_before(facts["opened_on"], window.end, allowed)
         )
 
     def sql(columns: Columns, window: Window) -> sa.ColumnElement[bool]:
@@ -123,7 +141,7 @@ def _assessment_overdue() -> Condition:
                 DueKind.FIRST_ASSESSMENT,
                 window,
                 columns["risk"],
-                lambda n: opened < window.end - timedelta(days=n),
+                lambda n: _before_days_before(opened, window.end, n),
             ),
         )
 
@@ -138,13 +156,14 @@ def _response_overdue() -> Condition:
         answered, closed, due = facts["responded_on"], facts["closed_on"], facts["response_due"]
         if due is None:
             allowed = _allowed(DueKind.REFERRAL_RESPONSE, window, facts["risk"])
-            due = None if allowed is None else facts["made_on"] + timedelta(days=allowed)
+            late = allowed is not None and _more_than_days_before(facts["made_on"], end, allowed)
+        else:
+            late = due < end
         return (
             facts["made_on"] <= end
             and (answered is None or answered > end)
             and (closed is None or closed > end)
-            and due is not None
-            and due < end
+            and late
         )
 
     def sql(columns: Columns, window: Window) -> sa.ColumnElement[bool]:
@@ -163,7 +182,7 @@ def _response_overdue() -> Condition:
                         DueKind.REFERRAL_RESPONSE,
                         window,
                         columns["risk"],
-                        lambda n: made < end - timedelta(days=n),
+                        lambda n: _before_days_before(made, end, n),
                     ),
                 ),
             ),

@@ -501,6 +501,79 @@ def child_adult(case: Case, ctx: Context) -> Iterator[Finding]:
         yield Finding("$.child_id", {"age": age, "opened_on": case.opened_on.isoformat()})
 
 
+def _before_birth(case: Case, child: Child) -> Iterator[Finding]:
+    """Yield the dates of ``case`` before ``child`` was born: identification and opening.
+
+    Every other date of a case is on or after its opening (the case's own invariants).
+    """
+    born = child.birth_date.isoformat()
+    if case.identification.on < child.birth_date:
+        yield Finding(
+            "$.identification.on",
+            {"date": case.identification.on.isoformat(), "birth_date": born},
+        )
+    if case.opened_on < child.birth_date:
+        yield Finding("$.opened_on", {"date": case.opened_on.isoformat(), "birth_date": born})
+
+
+@rule(
+    "case.before_birth",
+    entity=Case,
+    description="The case was opened, or its child identified, before the child's birth date.",
+    message=_msg(
+        (
+            "The case is dated {date}, before the child's birth on {birth_date}.",
+            "Le dossier est daté du {date}, avant la naissance de l'enfant le {birth_date}.",
+            "الحالة مؤرَّخة في {date}، قبل ميلاد الطفل في {birth_date}.",
+        ),
+        (
+            "Correct this date or the child's birth date; if the birth date is not known, "
+            "record an estimate and mark it as estimated (birth_date_estimated).",
+            "Corrigez cette date ou la date de naissance de l'enfant ; si celle-ci n'est pas "
+            "connue, saisissez une date estimée et signalez-la comme telle "
+            "(birth_date_estimated).",
+            "صحّح هذا التاريخ أو تاريخ ميلاد الطفل؛ وإن كان تاريخ الميلاد مجهولاً فسجّل "
+            "تاريخاً تقديرياً وأشِر إلى أنه تقديري (birth_date_estimated).",
+        ),
+    ),
+    needs={"children"},
+)
+def case_before_birth(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Report a case opened, or a child identified, before the child's known birth date."""
+    child = ctx.child(case.child_id)
+    if child is not None and not child.birth_date_estimated:
+        yield from _before_birth(case, child)
+
+
+@rule(
+    "case.before_estimated_birth",
+    entity=Case,
+    severity=Severity.WARNING,
+    description="The case is dated before the child's estimated birth date.",
+    message=_msg(
+        (
+            "The case is dated {date}, before the child's estimated birth date ({birth_date}).",
+            "Le dossier est daté du {date}, avant la date de naissance estimée de l'enfant "
+            "({birth_date}).",
+            "الحالة مؤرَّخة في {date}، قبل تاريخ الميلاد التقديري للطفل ({birth_date}).",
+        ),
+        (
+            "Check the estimate of the child's birth date: the child was born by the day the "
+            "case began.",
+            "Vérifiez l'estimation de la date de naissance de l'enfant : il était né le jour "
+            "où le dossier a commencé.",
+            "راجع تقدير تاريخ ميلاد الطفل: فقد كان الطفل مولوداً يوم بدأت الحالة.",
+        ),
+    ),
+    needs={"children"},
+)
+def case_before_estimated_birth(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Report a case dated before the child's estimated birth date, for someone to look at."""
+    child = ctx.child(case.child_id)
+    if child is not None and child.birth_date_estimated:
+        yield from _before_birth(case, child)
+
+
 @rule(
     "case.child_unknown",
     entity=Case,
@@ -799,6 +872,36 @@ def referral_case_unknown(referral: Referral, ctx: Context) -> Iterator[Finding]
 
 
 @rule(
+    "referral.before_case_opened",
+    entity=Referral,
+    description="The referral is made before its case was opened.",
+    message=_msg(
+        (
+            "The referral is made on {made_on}, before its case was opened on {opened_on}.",
+            "L'orientation est faite le {made_on}, avant l'ouverture de son dossier le "
+            "{opened_on}.",
+            "أُجريت الإحالة في {made_on}، قبل فتح الحالة المعنية بها في {opened_on}.",
+        ),
+        (
+            "Correct made_on, or the case's opening date: a case is referred once it is open.",
+            "Corrigez made_on, ou la date d'ouverture du dossier : un dossier est orienté une "
+            "fois ouvert.",
+            "صحّح تاريخ الإحالة (made_on) أو تاريخ فتح الحالة: لا تُحال الحالة إلا بعد فتحها.",
+        ),
+    ),
+    needs={"cases"},
+)
+def referral_before_case_opened(referral: Referral, ctx: Context) -> Iterator[Finding]:
+    """Report a referral made before its case was opened."""
+    case = ctx.case(referral.case_id)
+    if case is not None and referral.made_on < case.opened_on:
+        yield Finding(
+            "$.made_on",
+            {"made_on": referral.made_on.isoformat(), "opened_on": case.opened_on.isoformat()},
+        )
+
+
+@rule(
     "referral.target_unknown",
     entity=Referral,
     description="The referral's target body is not known.",
@@ -987,6 +1090,8 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
     [
         body_level_mismatch,
         body_territory_unknown,
+        case_before_birth,
+        case_before_estimated_birth,
         case_body_outside_jurisdiction,
         case_body_unknown,
         case_child_unknown,
@@ -1008,6 +1113,7 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         family_kafala_without_decision,
         family_member_duplicate,
         family_residence_unknown,
+        referral_before_case_opened,
         referral_case_not_open,
         referral_case_unknown,
         referral_consent_missing,

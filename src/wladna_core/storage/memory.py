@@ -310,7 +310,7 @@ class MemoryUnitOfWork(UnitOfWork):
             return found
         with self._data.lock:
             committed = self._data.audit
-            start = bisect.bisect_right(committed, after_seq, key=lambda entry: entry.seq)
+            start = _first_after(committed, after_seq)
             tail = (committed[index] for index in range(start, len(committed)))
             for entry in _chained(tail, self._audit_staged, after_seq):
                 if (record_id is None or entry.record_id == record_id) and (
@@ -359,6 +359,25 @@ class MemoryUnitOfWork(UnitOfWork):
             self._audit_locked = False
             self._data.audit_holder = None
             self._data.audit_lock.release()
+
+
+def _first_after(trail: list[AuditEntry], after_seq: int) -> int:
+    """Return the index of the first committed entry whose seq is greater than ``after_seq``.
+
+    An entry changed behind the store's back may hold a seq that is not a number, or one out
+    of order: from the start (``after_seq`` 0) every entry is read as it stands, and past it
+    such an entry is read with the entries after it, for verification to report.
+    """
+    if after_seq <= 0:
+        return 0
+    try:
+        return bisect.bisect_right(trail, after_seq, key=lambda entry: entry.seq)
+    except TypeError:
+        for index, entry in enumerate(trail):
+            seq = entry.seq
+            if type(seq) is not int or seq > after_seq:
+                return index
+        return len(trail)
 
 
 def _chained(

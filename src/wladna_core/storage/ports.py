@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, 
 
 import attrs
 
-from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts
+from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts, entry_text
 from wladna_core.convert import structure, unstructure
-from wladna_core.errors import InvalidRecord, Severity, Violation, WladnaError
+from wladna_core.errors import InvalidRecord, InvariantError, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
+from wladna_core.model._checks import text_problem
 from wladna_core.rules import RuleSet, catalogue, record_label, validate
 from wladna_core.storage.builtin_kinds import BUILTIN_KINDS
 from wladna_core.storage.kinds import KindRegistry, RecordKind
@@ -145,6 +146,10 @@ class StoreError(WladnaError):
     """A store could not do what was asked; the message names the record and what to do."""
 
 
+# Characters of an id quoted in an error message; a longer one is cut.
+_ID_SHOWN: Final = 100
+
+
 class NotFound(StoreError, LookupError):
     """No record of this type has this id in the store.
 
@@ -155,8 +160,9 @@ class NotFound(StoreError, LookupError):
     def __init__(self, record_type: str, record_id: str) -> None:
         self.record_type = record_type
         self.record_id = record_id
+        shown = repr(record_id if len(record_id) <= _ID_SHOWN else record_id[:_ID_SHOWN] + "…")
         super().__init__(
-            f"no {record_type} with id {record_id!r} is stored; check the id, or add the "
+            f"no {record_type} with id {shown} is stored; check the id, or add the "
             f"{record_type} before reading or updating it"
         )
 
@@ -406,7 +412,12 @@ class Store(abc.ABC):
             yield from batch
             if len(batch) < batch_size:
                 return
-            after_seq = batch[-1].seq
+            last = batch[-1].seq
+            if type(last) is not int or last <= after_seq:
+                # A seq damaged in the database (not a number, or out of order) gives nothing to
+                # read after; the entries read so far include it, and verification reports it.
+                return
+            after_seq = last
 
     def close(self) -> None:
         """Release what the store holds (connections, files); calling it again does nothing."""
@@ -769,6 +780,8 @@ class AuditLog:
             _check_whole("limit", limit, least=0)
             if limit == 0:
                 return []
+        if not (entry_text(record_id) and entry_text(actor_id)):
+            return []  # no entry holds such text: a database could not even look it up
         with self.unit_of_work._guard():
             return list(
                 self.unit_of_work._audit_select(
@@ -806,6 +819,29 @@ class Row(Generic[T]):
     def version(self) -> int:
         """The version the record is stored at."""
         return self.record.version
+
+
+def _possible_id(record_type: type, record_id: str) -> bool:
+    """Whether a record of ``record_type`` could have ``record_id``: its ``id`` field accepts it."""
+    if text_problem(record_id, lines=False) is not None:
+        return False  # whatever the record type, no store can look such text up
+    field = _id_field(record_type)
+    if field is None or field.validator is None:
+        return True
+    try:
+        field.validator(None, field, record_id)
+    except (InvariantError, TypeError, ValueError):
+        return False
+    except Exception:  # a validator that needs the record cannot say: look the id up
+        return True
+    return True
+
+
+@functools.cache
+def _id_field(record_type: type) -> attrs.Attribute[Any] | None:
+    if not attrs.has(record_type):
+        return None
+    return attrs.fields_dict(record_type).get("id")
 
 
 def _at_version(record: T, version: int) -> T:
@@ -971,10 +1007,17 @@ class Repository(abc.ABC, Generic[T]):
     def get(self, record_id: str) -> T:
         """Return the stored record with this id.
 
+        An id no record of this type can have (text its ``id`` field refuses: a NUL character,
+        a lone surrogate, a megabyte of text) is not stored, and is answered so without asking
+        the adapter, whose database might fail on it.
+
         :raises NotFound: if there is none (the unit of work goes on).
         """
+        checked = self._checked_id(record_id)
+        if not _possible_id(self.record_type, checked):
+            raise NotFound(self.record_type.__name__, checked)
         with self.unit_of_work._guard():
-            record = self._load(self._checked_id(record_id))
+            record = self._load(checked)
         if record is None:
             raise NotFound(self.record_type.__name__, record_id)
         return record

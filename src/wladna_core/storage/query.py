@@ -39,6 +39,7 @@ from wladna_core.model import (
     Sex,
     TerritorialBody,
 )
+from wladna_core.model._checks import text_problem
 
 if TYPE_CHECKING:
     from attrs import AttrsInstance
@@ -185,6 +186,19 @@ def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: ob
     if value is not None and (not isinstance(value, str) or not value.strip()):
         msg = f"{attribute.name} must be a non-blank string or None, got {value!r}"
         raise ValueError(msg)
+    if isinstance(value, str):
+        _searchable(attribute.name, value)
+
+
+def _searchable(name: str, value: str) -> None:
+    """Refuse a filter value no record can hold: a store could not even look it up."""
+    problem = text_problem(value, lines=False)
+    if problem is not None:
+        msg = (
+            f"{problem.message(name)} ({problem.code}); no record holds such text: "
+            "search with text as the records hold it"
+        )
+        raise ValueError(msg)
 
 
 def _optional_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -211,6 +225,7 @@ def _identifier_key(
             f"got {value!r}"
         )
         raise ValueError(msg)
+    _searchable("identifier value", value[1])
     return (_enum_value(IdentifierScheme, "identifier scheme", value[0]), value[1])
 
 

@@ -43,7 +43,8 @@ import enum
 import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
@@ -438,9 +439,8 @@ class SqlUnitOfWork(UnitOfWork):
         self._audit_locked = True
 
     def _audit_last(self) -> AuditEntry | None:
-        with self._translating():
-            row = self.connection.execute(_AUDIT_LAST).first()
-        return None if row is None else _audit_entry(row)
+        entries = self._audit_read(_AUDIT_LAST, {})
+        return entries[0] if entries else None
 
     def _audit_insert(self, entries: Sequence[AuditEntry]) -> None:
         rows = [attrs.asdict(entry) for entry in entries]
@@ -474,9 +474,29 @@ class SqlUnitOfWork(UnitOfWork):
             "actor_id": actor_id,
             "limit": limit,
         }
+        return self._audit_read(statement, parameters)
+
+    def _audit_read(
+        self, statement: sa.Select[Any], parameters: Mapping[str, Any]
+    ) -> list[AuditEntry]:
+        """Read audit entries as stored, whatever a row changed in the database holds.
+
+        A row whose values the driver cannot turn into Python values (a time of ``infinity``
+        or of the year 20000, text that is not UTF-8) is read again with every column as the
+        database writes it, so that verification can report it instead of failing.
+        """
         with self._translating():
-            rows = self.connection.execute(statement, parameters).all()
-        return [_audit_entry(row) for row in rows]
+            try:
+                rows = self.connection.execute(statement, parameters).all()
+                return [_audit_entry(row) for row in rows]
+            except (sa.exc.DBAPIError, ValueError, TypeError, OverflowError) as unreadable:
+                if isinstance(unreadable, sa.exc.DBAPIError) and not _unreadable_row(unreadable):
+                    raise
+            raw = _raw_audit_statement(statement, sqlite=self.store._sqlite)
+            return [
+                _raw_audit_entry(row, sqlite=self.store._sqlite)
+                for row in self.connection.execute(raw, parameters).all()
+            ]
 
     @contextlib.contextmanager
     def _translating(self, record_type: str = "record") -> Iterator[None]:
@@ -540,6 +560,95 @@ def _audit_entry(row: sa.Row[Any]) -> AuditEntry:
     if isinstance(at, datetime):
         values["at"] = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return AuditEntry(**values)
+
+
+def _unreadable_row(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the driver failed on a value it read (not on the database or the statement)."""
+    if isinstance(exc, sa.exc.DataError):
+        return True  # PostgreSQL: a time psycopg cannot load ("timestamp too large")
+    return isinstance(exc, sa.exc.OperationalError) and "decode" in str(exc.orig).lower()
+
+
+_AUDIT_NAMES: Final = tuple(field.name for field in attrs.fields(AuditEntry))
+_AUDIT_INTEGERS: Final = frozenset({"seq", "version"})
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _raw_audit_statement(statement: sa.Select[Any], *, sqlite: bool) -> sa.Select[Any]:
+    """``statement`` selecting every column as the database writes it, to read any row.
+
+    SQLite: each value's storage class and its bytes.  PostgreSQL: each value as text, and
+    the time also as seconds since 1970 (exact, ``Infinity`` for infinite times).
+    """
+    columns: list[sa.ColumnElement[Any]] = []
+    for name in _AUDIT_NAMES:
+        column = _audit.c[name]
+        if sqlite:
+            columns += [sa.func.typeof(column), sa.cast(column, sa.LargeBinary)]
+        else:
+            columns.append(sa.cast(column, sa.Text))
+    if not sqlite:
+        columns.append(sa.cast(sa.extract("epoch", _audit.c.at), sa.Text))
+    return statement.with_only_columns(*columns, maintain_column_froms=True)
+
+
+def _raw_audit_entry(row: sa.Row[Any], *, sqlite: bool) -> AuditEntry:
+    """Build the entry of a row read by :func:`_raw_audit_statement`: any value is kept."""
+    values: dict[str, Any] = {}
+    if sqlite:
+        for index, name in enumerate(_AUDIT_NAMES):
+            values[name] = _sqlite_value(row[2 * index], row[2 * index + 1])
+        values["at"] = _stored_time(values["at"])
+    else:
+        for index, name in enumerate(_AUDIT_NAMES):
+            text = row[index]
+            values[name] = _whole_number(text) if name in _AUDIT_INTEGERS else text
+        values["at"] = _epoch_time(row[len(_AUDIT_NAMES)], values["at"])
+    return AuditEntry(**values)
+
+
+def _whole_number(text: str | None) -> object:
+    try:
+        return None if text is None else int(text)
+    except ValueError:
+        return text  # a column retyped in the database: verification reports the row
+
+
+def _sqlite_value(storage: str | None, data: bytes | None) -> object:
+    if data is None or storage == "null":
+        return None
+    if storage == "integer":
+        return int(data)
+    if storage == "real":
+        return float(data)
+    if storage == "text":
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(data)  # not text: verification reports the row
+    return bytes(data)
+
+
+def _stored_time(value: object) -> object:
+    """Return the time SQLite keeps as text (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), or ``value``."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _epoch_time(seconds: str | None, text: object) -> object:
+    """Return the time PostgreSQL gives in seconds since 1970, or ``text`` if no datetime can be."""
+    if seconds is None:
+        return None
+    try:
+        micros = int(Decimal(seconds) * 1_000_000)
+        return _EPOCH + timedelta(microseconds=micros)
+    except (ArithmeticError, ValueError, OverflowError):
+        return text  # infinity, or beyond the years a datetime holds
 
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:
