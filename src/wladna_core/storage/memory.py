@@ -55,7 +55,14 @@ if TYPE_CHECKING:
     from wladna_core.audit import AuditEntry
     from wladna_core.storage.query import Query
 
-__all__ = ["SCHEME", "MemoryRepository", "MemoryStore", "MemoryUnitOfWork", "wladna_open_store"]
+__all__ = [
+    "SCHEME",
+    "MemoryRepository",
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "is_open",
+    "wladna_open_store",
+]
 
 #: The URL scheme of the memory store.
 SCHEME: Final = "memory"
@@ -161,6 +168,19 @@ def _data_for(name: str) -> _Data:
             data = _Data()
             _named[name] = data
         return data
+
+
+def is_open(url: str) -> bool:
+    """Return whether the memory store ``url`` names is open in this process already.
+
+    An unnamed store (``memory://``) never is: each one is new.
+
+    :raises UnsupportedStoreURL: if ``url`` is not a memory store URL.
+    :raises StoreError: if its name is not a valid one.
+    """
+    name = _store_name(url)
+    with _named_lock:
+        return bool(name) and name in _named
 
 
 class MemoryStore(Store):
