@@ -81,9 +81,10 @@ def test_import_stores_nothing_when_its_audit_entries_cannot_be_written(
         msg = "the audit trail refuses entries"
         raise StoreError(msg)
 
+    lines = sample_lines()
     run("db", "upgrade", "--db", url)
     monkeypatch.setattr(AuditLog, "append", refuse)
-    result = run("import", "-", "--db", url, "--as", "n.amrani", stdin=sample_lines())
+    result = run("import", "-", "--db", url, "--as", "n.amrani", stdin=lines)
     assert result.exit_code == ExitCode.STORE
     assert "the audit trail refuses entries" in result.stderr
     monkeypatch.undo()

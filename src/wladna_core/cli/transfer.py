@@ -259,7 +259,7 @@ class Importer:
 
     def _stored(self, probe: Probe) -> bool:
         record_class = RecordKind(probe.type).record_class
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             try:
                 uow.repository(record_class).get(probe.id)
             except NotFound:
