@@ -19,6 +19,7 @@ import json
 import re
 import shlex
 import shutil
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -45,6 +46,8 @@ PAGE: Final = ROOT / "docs" / "cli.md"
 TODAY: Final = date(2026, 6, 30)
 #: The PostgreSQL URL of the examples, replaced by a database of the test server.
 DOC_POSTGRES: Final = "postgresql+psycopg://wladna@db/wladna"
+#: The module of the ``wladna-report-html`` plug-in.
+HTML_MODULE: Final = "wladna_report_html"
 #: The line of ``broken.jsonl`` whose case names an unknown child.
 BROKEN_LINE: Final = 250
 
@@ -158,6 +161,11 @@ def folder(
     if "html" in block.setup:
         site = request.getfixturevalue("html_plugin")
         monkeypatch.syspath_prepend(str(site))
+        # Imported by the block: forgotten after it, so that the next blocks run without it.
+        for name in [name for name in sys.modules if name.startswith(HTML_MODULE)]:
+            monkeypatch.delitem(sys.modules, name)
+    else:
+        monkeypatch.setitem(sys.modules, HTML_MODULE, None)  # not installed: imports fail
     monkeypatch.chdir(tmp_path)
     for variable in ("WLADNA_DB", "WLADNA_LANG", "WLADNA_ACTOR", "WLADNA_PLUGINS", "COLUMNS"):
         monkeypatch.delenv(variable, raising=False)
@@ -168,11 +176,15 @@ def folder(
     # The page shows what a terminal shows: a progress bar, which vanishes, not the lines a log
     # gets every LOG_EVERY seconds of a long command.
     monkeypatch.setattr("wladna_core.cli.progress.LOG_EVERY", float("inf"))
-    if "postgresql" in block.setup:
-        with private_schema(server_url()) as url:
-            yield Folder(tmp_path, url)
-        return
-    yield Folder(tmp_path)
+    try:
+        if "postgresql" in block.setup:
+            with private_schema(server_url()) as url:
+                yield Folder(tmp_path, url)
+        else:
+            yield Folder(tmp_path)
+    finally:
+        for name in [name for name in sys.modules if name.startswith(HTML_MODULE)]:
+            sys.modules.pop(name)
 
 
 class _Today(date):
