@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -464,11 +464,11 @@ def test_an_interrupted_import_resumes(
     commit = Importer._commit
     calls = []
 
-    def interrupted(self: Importer, parsed: object) -> None:
+    def interrupted(self: Importer, parsed: object) -> object:
         calls.append(parsed)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        commit(self, parsed)  # type: ignore[arg-type]
+        return commit(self, parsed)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Importer, "_commit", interrupted)
     result = run("import", str(path), "--db", memory_url, "--batch-size", "1")
@@ -742,3 +742,102 @@ def test_export_with_a_short_key_is_refused(tmp_path: Path) -> None:
     result = run("export", "--db", "memory://", "--pseudonymise", "--key-file", str(key))
     assert result.exit_code == ExitCode.INVALID_DATA
     assert "a pseudonym key needs at least 32 bytes" in result.stderr
+
+
+# Warnings, pseudonymised files, unusable files, wide tables ------------------------------------
+
+
+def _teenager(record_id: str) -> wl.Child:
+    # 16 or 17 today, without a CNIE: the store stores her with a child.cnie_expected warning.
+    return _child(id=record_id, birth_date=date(datetime.now(UTC).year - 17, 1, 1))
+
+
+def test_import_warnings_are_counted_and_shown_on_request(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    first = "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e21"
+    second = "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e22"
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(jsonl([_child(), _teenager(first)]))
+    quiet = run("import", str(path), "--db", url)
+    assert quiet.exit_code == 0, quiet.stderr
+    assert "1 warning(s) (--show-warnings lists them)" in quiet.stderr
+    assert "[child.cnie_expected]" not in quiet.stderr
+    path.write_bytes(b"\n" + jsonl([_teenager(second)]))
+    shown = run("import", str(path), "--db", url, "--show-warnings")
+    assert shown.exit_code == 0, shown.stderr
+    [warning] = [line for line in shown.stderr.splitlines() if "[child.cnie_expected]" in line]
+    assert warning.startswith(f"line 2: warning: child {second} $.record.identifiers ")
+    assert "CNIE" in warning
+    assert "1 warning(s) (listed above)" in shown.stderr
+
+
+@pytest.mark.parametrize("command", ["import", "validate"])
+def test_a_pseudonymised_export_is_named_for_what_it_is(
+    tmp_path: Path, memory_url: str, command: str
+) -> None:
+    key = tmp_path / "key.hex"
+    key.write_text("ab" * 32)
+    body = wl.TerritorialBody("UPE Salé", wl.BodyKind.UPE, "MA-SAL")
+    with open_store(memory_url) as store:
+        _seed(store, [body, _child(), _child(id="0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e20")])
+    exported = run("export", "--db", memory_url, "--pseudonymise", "--key-file", str(key))
+    assert exported.exit_code == 0
+    path = tmp_path / "analysis.jsonl"
+    path.write_bytes(exported.stdout_bytes)
+    target = f"sqlite:///{tmp_path}/target.db"
+    result = run(command, str(path), *(["--db", target] if command == "import" else []))
+    assert result.exit_code == ExitCode.INVALID_DATA
+    assert result.stderr.startswith(
+        f"wladna: error: {path} is a pseudonymised export (wladna export --pseudonymise): line 1 "
+        "gives the body id body_"
+    )
+    assert "cannot be imported or checked as records" in result.stderr
+    assert result.stdout == ""
+    assert "[input." not in result.stderr
+    if command == "import":
+        assert stored(target) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "where"),
+    [
+        (["validate", "{dir}"], "{dir}"),
+        (["import", "{dir}", "--db", "sqlite:///{dir}/s.db"], "{dir}"),
+        (["import", "{dir}/nope.jsonl", "--db", "sqlite:///{dir}/s.db"], "nope.jsonl"),
+        (["export", "--db", "{store}", "--output", "{dir}/no/such/out.jsonl"], "out.jsonl"),
+        (["export", "--db", "{store}", "--output", "{dir}"], "{dir}"),
+        (["report", "cases_opened", "--db", "{store}", "--output", "{dir}/no/r.csv"], "r.csv"),
+        (["import", "{file}", "--db", "{store}", "--checkpoint", "{dir}/no/c.json"], "no"),
+        (["export", "--db", "{store}", "--pseudonymise", "--key-file", "{dir}/k"], "k"),
+    ],
+)
+def test_a_file_named_that_cannot_be_opened_is_exit_status_2(
+    tmp_path: Path, arguments: list[str], where: str
+) -> None:
+    store = f"sqlite:///{tmp_path}/store.db"
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(encode_line(_child()))
+    assert run("import", str(source), "--db", store).exit_code == 0
+    names = {"dir": str(tmp_path), "store": store, "file": str(source)}
+    result = run(*(argument.format(**names) for argument in arguments))
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert where.format(**names) in result.stderr
+    assert list(tmp_path.glob(".out.jsonl*")) == []
+
+
+def test_plugins_piped_is_not_cut_at_80_columns() -> None:
+    result = run("plugins", env={"WLADNA_PLUGINS": "none", "COLUMNS": None})  # type: ignore[dict-item]
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) > 80
+    assert "…" not in result.stdout
+    hooks = {info["name"]: info["hooks"] for info in json.loads(run("plugins", "--json").stdout)}
+    for name, implemented in hooks.items():
+        [row] = [line for line in result.stdout.splitlines() if f" {name} " in line]
+        assert ", ".join(implemented) in row
+
+
+def test_report_list_piped_is_not_cut_at_80_columns() -> None:
+    result = run("report", "--list", env={"COLUMNS": None})  # type: ignore[dict-item]
+    assert result.exit_code == 0
+    [row] = [line for line in result.stdout.splitlines() if " cases_opened " in line]
+    assert "month, quarter, year, region, province, body, risk, concern, sex, age_band" in row

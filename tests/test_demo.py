@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from datetime import date
@@ -278,3 +279,49 @@ def test_every_step_of_any_plan_is_accepted_by_the_services(seed: int, cases: in
     assert summary.children == cases
     assert summary.audit_ok
     assert summary.steps == len(plan)
+
+
+def test_a_demo_written_to_a_log_says_how_far_it_has_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Standard error is not a terminal here, as in a log; a line every LOG_EVERY seconds.
+    monkeypatch.setattr("wladna_core.cli.progress.LOG_EVERY", 0.0)
+    result = run("--db", f"sqlite:///{tmp_path / 'logged.db'}", *SMALL_ARGS)
+    assert result.exit_code == ExitCode.OK, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Casework: ")]
+    assert len(lines) > 10
+    assert all(
+        re.fullmatch(r"Casework: \d+ of \d+ steps \(\d+%\), \d+:\d\d:\d\d", line) for line in lines
+    )
+    assert re.match(r"Casework: (\d+) of \1 steps \(100%\)", lines[-1])
+    assert "Casework" not in result.stdout
+
+
+def test_the_summary_says_how_to_read_the_demonstration(small_demo: tuple[str, Result]) -> None:
+    url, result = small_demo
+    assert f"Read it with --db {url} (or WLADNA_DB={url})" in result.stdout
+    assert (
+        f"  wladna report cases_opened referrals --by province --on 2026-03-31 --db {url}"
+        in result.stdout.splitlines()
+    )
+    assert f"  wladna audit verify --db {url}" in result.stdout.splitlines()
+
+
+def test_after_the_demo_the_commands_it_names_read_it_and_a_plain_report_says_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WLADNA_DB", raising=False)
+    demo = run(*SMALL_ARGS)
+    assert demo.exit_code == ExitCode.OK, demo.output
+    assert (tmp_path / "wladna-demo.db").is_file()
+    plain = CliRunner().invoke(main, ["report", "cases_opened"])
+    assert plain.exit_code == ExitCode.STORE
+    assert "give --db sqlite:///wladna-demo.db" in plain.stderr
+    assert not (tmp_path / "wladna.db").exists()
+    named = [line.split() for line in demo.stdout.splitlines() if line.startswith("  wladna ")]
+    assert len(named) == 2
+    for command in named:
+        done = CliRunner().invoke(main, command[1:])
+        assert done.exit_code == 0, done.output
+    assert "MA-SAL" in CliRunner().invoke(main, named[0][1:]).stdout

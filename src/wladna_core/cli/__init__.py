@@ -1,9 +1,13 @@
-"""The ``wladna`` command: validate, import and export records, list plug-ins, upgrade the store.
+"""The ``wladna`` command: check, move, report and audit records; plug-ins; the database; a demo.
+
+Its commands validate, import and export records, report indicators, verify the audit trail,
+list plug-ins, upgrade the database and build a demonstration.
 
 :data:`main` is the command group (the ``wladna`` script runs it).  Each command lives in its
 own module and is registered here; the plumbing they share is in :mod:`~wladna_core.cli.options`
-(``--db``, ``--lang``), :mod:`~wladna_core.cli.errors` (messages and exit codes),
-:mod:`~wladna_core.cli.progress` (progress bars on stderr) and
+(``--db``, ``--lang``, ``--as``), :mod:`~wladna_core.cli.stores` (opening the store),
+:mod:`~wladna_core.cli.errors` (messages and exit codes), :mod:`~wladna_core.cli.progress`
+(progress on stderr), :mod:`~wladna_core.cli.output` (tables and figures) and
 :mod:`~wladna_core.cli.jsonlines` (the file format).
 
 >>> from click.testing import CliRunner
@@ -17,6 +21,7 @@ from __future__ import annotations
 import click
 
 from wladna_core._version import __version__
+from wladna_core.cli.audit import audit_group
 from wladna_core.cli.db import db_group
 from wladna_core.cli.demo import demo_command
 from wladna_core.cli.errors import ExitCode, WladnaGroup
@@ -33,7 +38,8 @@ __all__ = ["ExitCode", "main"]
 def main() -> None:
     """Child-protection case records of the Wladna programme: check, move and manage them.
 
-    Exit status: 0 ok; 1 invalid records or unreadable files; 2 wrong command line or
+    Exit status: 0 ok; 1 invalid records, a file failing part-way, or an audit trail failing
+    verification; 2 wrong command line (a file named that cannot be opened too) or
     checkpoint; 3 store or database problem; 4 a plug-in failed; 130 interrupted.
     """
 
@@ -43,6 +49,7 @@ for _command in (
     import_command,
     export_command,
     report_command,
+    audit_group,
     plugins_command,
     db_group,
     demo_command,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from wladna_core.cli.options import db_option
+from wladna_core.cli.stores import check_keeps
 from wladna_core.storage.ports import redact_url
 
 __all__ = ["db_group", "upgrade_command"]
@@ -29,6 +30,7 @@ def upgrade_command(db: str) -> None:
     if db.startswith("memory://"):
         click.echo(f"{redact_url(db)}: a memory store has no schema; nothing to upgrade")
         return
+    check_keeps(db)  # SQLite in memory: a schema made, then gone with the command
     # Loaded here: the SQL layer (SQLAlchemy, Alembic) is heavy, and other commands need not it.
     from wladna_core.storage import upgrade  # noqa: PLC0415
     from wladna_core.storage.sql import current_revision, head_revision  # noqa: PLC0415

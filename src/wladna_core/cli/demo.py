@@ -1,14 +1,20 @@
 """``wladna demo``: fill a database with synthetic casework of the pilot cities, then summarise it.
 
 The records are made by :mod:`wladna_core.demo` through the casework services, exactly as a
-deployment makes them; a progress bar shows on stderr, the summary goes to stdout, and an HTML
-report is written next to the database when the ``wladna-report-html`` plug-in is installed.
+deployment makes them; progress shows on stderr (a bar on a terminal, a line every few seconds
+in a log), the summary goes to stdout, and an HTML report is written next to the database when
+the ``wladna-report-html`` plug-in is installed.
+
+The demonstration's database is :data:`DEFAULT_DEMO_DB` (``wladna-demo.db``), not the
+deployment's default ``wladna.db``: made-up children never mix with real records.  The summary
+ends with the commands that read it, ``--db`` included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import sys
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -18,7 +24,9 @@ import rich.console
 import rich.table
 
 from wladna_core.cli.errors import ExitCode
+from wladna_core.cli.output import stdout_console
 from wladna_core.cli.progress import progress
+from wladna_core.cli.stores import DEFAULT_DEMO_DB, check_keeps
 from wladna_core.demo import (
     DEFAULT_CASES,
     PILOT_CITIES,
@@ -28,6 +36,7 @@ from wladna_core.demo import (
     plan_demo,
     run_demo,
 )
+from wladna_core.storage import StoreError
 from wladna_core.storage.ports import redact_url
 from wladna_core.storage.sql.engine import is_memory, parse_url
 
@@ -38,10 +47,8 @@ if TYPE_CHECKING:
     from wladna_core.model import CaseStatus, ReferralStatus
     from wladna_core.reporting import Report, ReportTable
 
-__all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path"]
+__all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path", "next_steps"]
 
-#: Where ``wladna demo`` writes unless ``--db`` says otherwise.
-DEFAULT_DEMO_DB: Final = "sqlite:///wladna-demo.db"
 #: The plug-in module that renders a report as HTML, when installed.
 HTML_PLUGIN: Final = "wladna_report_html"
 
@@ -126,15 +133,34 @@ def demo_command(
     except DemoStoreNotEmpty as error:
         click.echo(f"wladna: error: {error}", err=True)
         raise click.exceptions.Exit(ExitCode.USAGE) from None
-    console = rich.console.Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    if not console.is_terminal:
-        # A file or a pipe gets the whole table rather than rich's default 80 columns.
-        console.width = 100
+    console = stdout_console(highlight=False)
     _print_summary(console, summary, db)
     if summary.report is not None:
         written = _write_html(summary.report, db)
         if written is not None:
             console.print(f"HTML report written to {written}")
+    with contextlib.suppress(StoreError):  # a store gone with the command: nothing to read
+        check_keeps(db)
+        console.print(next_steps(db, summary.today.isoformat()), soft_wrap=True)
+
+
+def next_steps(url: str, today: str) -> str:
+    """Return what the summary ends with: the commands that read the demonstration at ``url``.
+
+    >>> print(next_steps("sqlite:///wladna-demo.db", "2026-03-31"))
+    Read it with --db sqlite:///wladna-demo.db (or WLADNA_DB=sqlite:///wladna-demo.db), e.g.:
+      wladna report cases_opened referrals --by province --on 2026-03-31 --db sqlite:///wladna-demo.db
+      wladna audit verify --db sqlite:///wladna-demo.db
+
+    :param url: the store the demonstration was written to.
+    :param today: the last day of its casework, ``YYYY-MM-DD``.
+    """
+    db = shlex.quote(redact_url(url))
+    return (
+        f"Read it with --db {db} (or WLADNA_DB={db}), e.g.:\n"
+        f"  wladna report cases_opened referrals --by province --on {today} --db {db}\n"
+        f"  wladna audit verify --db {db}"
+    )
 
 
 def _print_summary(console: rich.console.Console, summary: DemoSummary, url: str) -> None:

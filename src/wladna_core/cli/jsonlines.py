@@ -19,6 +19,7 @@ Paths point into the line: ``$.record.birth_date`` is the record's ``$.birth_dat
 from __future__ import annotations
 
 import enum
+import re
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -39,8 +40,10 @@ __all__ = [
     "Record",
     "RecordKind",
     "encode_line",
+    "is_pseudonym",
     "kind_of",
     "parse_line",
+    "pseudonymised_file",
     "read_lines",
     "violation_json",
     "violation_text",
@@ -233,3 +236,31 @@ def violation_text(parsed: ParsedLine, violation: Violation) -> str:
         f"[{violation.code}] {violation.message}"
     )
     return f"{text} {violation.remedy}" if violation.remedy else text
+
+
+# A pseudonym of wladna_core.reporting.pseudonyms: its kind, "_", 128 bits in lower-case base 32.
+_PSEUDONYM: Final = re.compile(r"^[a-z]+_[a-z2-7]{26}$")
+
+
+def is_pseudonym(record_id: str | None) -> bool:
+    """Return whether ``record_id`` is a pseudonym written by ``wladna export --pseudonymise``.
+
+    >>> is_pseudonym("child_mfrggzdfmztwq2lknnwg23tpoa"), is_pseudonym("0193a7e2-5c1d-7b3e")
+    (True, False)
+    """
+    return record_id is not None and _PSEUDONYM.match(record_id) is not None
+
+
+def pseudonymised_file(name: str, parsed: ParsedLine) -> str:
+    """Return the message refusing ``name``, a pseudonymised export, found at line ``parsed``.
+
+    :param name: the file's name, for the message (``-`` for standard input).
+    :param parsed: the first line whose id is a pseudonym.
+    """
+    kind = parsed.kind.value if parsed.kind is not None else "record"
+    return (
+        f"{name} is a pseudonymised export (wladna export --pseudonymise): line "
+        f"{parsed.number} gives the {kind} id {parsed.record_id}, a pseudonym, and such a "
+        "file leaves out names, documents and free text. It is for analysis and cannot be "
+        "imported or checked as records; use an export made without --pseudonymise"
+    )

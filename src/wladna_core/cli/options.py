@@ -1,28 +1,44 @@
-"""Options every ``wladna`` command shares: the store (``--db``) and the language (``--lang``).
+"""Options ``wladna`` commands share: the store, the language, who acts.
 
-Use them as decorators on a command; each passes one keyword argument (``db``, ``lang``)::
+``--db`` names the store, ``--lang`` the language of messages, ``--as`` who acts (the audit
+trail's actor).
+
+Use them as decorators on a command; each passes one keyword argument (``db``, ``lang``,
+``actor``)::
 
     @click.command()
     @db_option
     @lang_option
     def report(db: str, lang: str) -> None: ...
 
->>> DEFAULT_DB, DB_ENV, LANG_ENV
-('sqlite:///wladna.db', 'WLADNA_DB', 'WLADNA_LANG')
+>>> DEFAULT_DB, DB_ENV, LANG_ENV, ACTOR_ENV
+('sqlite:///wladna.db', 'WLADNA_DB', 'WLADNA_LANG', 'WLADNA_ACTOR')
 """
 
 from __future__ import annotations
 
+import getpass
 from typing import TYPE_CHECKING, Final, TypeVar
 
 import click
 
+from wladna_core.audit import ACTOR_MAX, AuditDraft
+from wladna_core.errors import InvariantError
 from wladna_core.messages import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["DB_ENV", "DEFAULT_DB", "LANG_ENV", "db_option", "lang_option"]
+__all__ = [
+    "ACTOR_ENV",
+    "DB_ENV",
+    "DEFAULT_DB",
+    "LANG_ENV",
+    "actor_option",
+    "db_option",
+    "lang_option",
+    "login_name",
+]
 
 #: The store a command uses when neither ``--db`` nor :data:`DB_ENV` names one.
 DEFAULT_DB: Final = "sqlite:///wladna.db"
@@ -30,6 +46,9 @@ DEFAULT_DB: Final = "sqlite:///wladna.db"
 DB_ENV: Final = "WLADNA_DB"
 #: Environment variable naming the language of messages, read when ``--lang`` is not given.
 LANG_ENV: Final = "WLADNA_LANG"
+#: Environment variable naming who acts (the audit trail's actor), read when ``--as`` is not
+#: given.
+ACTOR_ENV: Final = "WLADNA_ACTOR"
 
 _F = TypeVar("_F", bound="Callable[..., object]")
 
@@ -66,4 +85,52 @@ def lang_option(command: _F) -> _F:
         show_default=True,
         show_envvar=True,
         help="Language of the violations' messages and remedies.",
+    )(command)
+
+
+def login_name() -> str | None:
+    """Return the name the operating system knows the user by, or ``None`` if it knows none."""
+    try:
+        return getpass.getuser() or None
+    except (OSError, KeyError):  # no LOGNAME/USER and no password entry for the uid
+        return None
+
+
+def _actor(_ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    if value is None:
+        value = login_name()
+    if value is None:
+        msg = (
+            "the audit trail needs to know who acts, and the login name is unknown: give "
+            f"--as NAME or set {ACTOR_ENV}"
+        )
+        raise click.BadParameter(msg, param=param)
+    try:
+        AuditDraft(value, "record.import", "Child", None, None)
+    except InvariantError as error:
+        msg = f"{value!r} cannot name who acts in the audit trail: {error.message}"
+        raise click.BadParameter(msg, param=param) from None
+    return value
+
+
+def actor_option(command: _F) -> _F:
+    """Add ``--as NAME`` (environment variable ``WLADNA_ACTOR``) to ``command``.
+
+    The name goes into the audit trail as the actor of every entry the command writes; by
+    default it is the user's login name.
+
+    :param command: the command function; it receives ``actor``, the name.
+    """
+    return click.option(
+        "--as",
+        "actor",
+        metavar="NAME",
+        envvar=ACTOR_ENV,
+        default=None,
+        show_envvar=True,
+        callback=_actor,
+        help=(
+            "Who acts, as the audit trail records it (at most "
+            f"{ACTOR_MAX} characters).  [default: your login name]"
+        ),
     )(command)

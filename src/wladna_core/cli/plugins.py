@@ -1,7 +1,8 @@
 """``wladna plugins``: the plug-ins installed, where they come from, and the hooks they implement.
 
 The built-in features (stores, rules, renderers) are plug-ins too, and are listed with the
-installed ones.  ``--json`` writes the same as a JSON list for programs.
+installed ones.  ``--json`` writes the same as a JSON list for programs.  On a terminal the table
+fits its width; piped or written to a file it is as wide as its rows.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import sys
 
 import click
 import msgspec
-import rich.console
 import rich.table
 
+from wladna_core.cli.output import stdout_console
 from wladna_core.convert import unstructure
 from wladna_core.plugins import make_plugin_manager, plugin_list
 
@@ -40,4 +41,5 @@ def plugins_command(as_json: bool) -> None:
     table.add_column("hooks")
     for info in found:
         table.add_row(info.name, info.distribution or "", info.version or "", ", ".join(info.hooks))
-    rich.console.Console(file=sys.stdout, soft_wrap=False).print(table)
+    # Piped or written to a file, the table is as wide as its rows: never cut at 80 columns.
+    stdout_console().print(table)

@@ -6,15 +6,21 @@ lets ``--resume`` continue after the last committed batch.  Records are added in
 the file, each one seeing the records added before it, so the file must give the records a
 record refers to first: bodies, children, families, cases, referrals, the order of
 :data:`~wladna_core.cli.jsonlines.KIND_ORDER`, in which an export writes them.
+
+Both are audited, one entry per record, naming who acts (``--as``): an import writes an entry
+:data:`IMPORT_ACTION` for each record it stores, in the unit of work that stores it; an export
+writes an entry :data:`EXPORT_ACTION` (the action of
+:meth:`CaseWork.export <wladna_core.services.CaseWork.export>`) for each record, committed
+before the record is written out.  An export reads the store in one read-only unit of work: it
+sees one state of the store and does not hold up the people writing to it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import sys
-import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Final
 
@@ -22,33 +28,69 @@ import attrs
 import click
 import msgspec
 
+from wladna_core.access import Action
+from wladna_core.audit import AuditDraft
 from wladna_core.cli.checkpoint import SUFFIX, Checkpoint, Position, Probe, skip_committed
-from wladna_core.cli.errors import CheckpointError, DataError
+from wladna_core.cli.errors import CheckpointError, DataError, UnusableFile
 from wladna_core.cli.jsonlines import (
     KIND_ORDER,
     ParsedLine,
     Record,
     RecordKind,
     encode_line,
+    is_pseudonym,
     kind_of,
+    pseudonymised_file,
     read_lines,
     violation_text,
 )
-from wladna_core.cli.options import db_option, lang_option
+from wladna_core.cli.options import actor_option, db_option, lang_option
+from wladna_core.cli.output import output_file
 from wladna_core.cli.progress import Progress, progress
+from wladna_core.cli.stores import open_existing, open_lasting
 from wladna_core.errors import InvalidRecord, Violation
 from wladna_core.reporting.pseudonyms import Pseudonymiser, pseudonymise_record
 from wladna_core.rules import record_label
-from wladna_core.storage import NotFound, Store, StoreError, open_store
+from wladna_core.storage import NotFound, Store
 from wladna_core.storage.ports import redact_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
-__all__ = ["Importer", "export_command", "import_command"]
+__all__ = [
+    "EXPORT_ACTION",
+    "EXPORT_BATCH",
+    "IMPORT_ACTION",
+    "Importer",
+    "audit_drafts",
+    "export_command",
+    "import_command",
+]
 
-#: Records read from the store at a time while exporting.
+#: Records read from the store, and audited, at a time while exporting.
 EXPORT_BATCH: Final = 500
+#: The audit trail's action for a record stored by ``wladna import``.
+IMPORT_ACTION: Final = "record.import"
+#: The audit trail's action for a record written out by ``wladna export``: the same as
+#: :meth:`CaseWork.export <wladna_core.services.CaseWork.export>` writes.
+EXPORT_ACTION: Final = Action.REPORT_EXPORT.value
+
+
+def audit_drafts(
+    actor: str, action: str, records: Iterable[Record], detail: str
+) -> list[AuditDraft]:
+    """Return one audit draft per record: ``actor`` did ``action`` to it, at its version.
+
+    :param actor: who acts (``--as``).
+    :param action: :data:`IMPORT_ACTION` or :data:`EXPORT_ACTION`.
+    :param records: the records acted on, as stored.
+    :param detail: the command, e.g. ``wladna import``; never personal data.
+    """
+    return [
+        AuditDraft(actor, action, type(record).__name__, record.id, record.version, detail=detail)
+        for record in records
+    ]
+
 
 _Batch = list[tuple[bytes, ParsedLine | None]]
 
@@ -88,12 +130,16 @@ class Importer:
     :param name: the input's name, for messages (``-`` for standard input).
     :param checkpoint_path: where the checkpoint is kept, or ``None`` to keep none.
     :param position: where the committed part of the input ends.
+    :param actor: who imports, as the audit trail names them.
+    :param show_warnings: write each warning of the records stored to stderr.
     """
 
     store: Store
     name: str
     checkpoint_path: Path | None
     position: Position
+    actor: str = attrs.field(kw_only=True)
+    show_warnings: bool = attrs.field(default=False, kw_only=True)
     records: int = 0
     batches: int = 0
     warnings: int = 0
@@ -117,41 +163,63 @@ class Importer:
         lines = read_lines(stream, first_number=self.position.lines + 1, lang=lang)
         for batch in _batches(lines, batch_size):
             parsed = [line for _, line in batch if line is not None]
+            pseudonymised = next((line for line in parsed if is_pseudonym(line.record_id)), None)
+            if pseudonymised is not None:
+                raise DataError(pseudonymised_file(self.name, pseudonymised))
             refused = [(line, found) for line in parsed for found in line.violations]
             if refused:
                 raise DataError(self._refusal(batch, refused))
             after = self.position.after((text for text, _ in batch), digest)
             self._save(after, _probe(parsed))
             try:
-                self._commit(parsed)
+                cautions = self._commit(parsed)
             except InvalidRecord as error:
                 self._save()
-                raise DataError(self._refusal(batch, self._lines_of(parsed, error))) from None
+                refusals = self._lines_of(parsed, error.violations)
+                raise DataError(self._refusal(batch, refusals)) from None
+            self._warn(cautions)
             self.position = after
             self._save()
             self.batches += 1
             self.records += len(parsed)
             bar.advance(sum(len(text) for text, _ in batch))
 
-    def _commit(self, parsed: Sequence[ParsedLine]) -> None:
+    def _commit(self, parsed: Sequence[ParsedLine]) -> list[tuple[ParsedLine | None, Violation]]:
+        """Store the records of ``parsed`` and their audit entries in one unit of work.
+
+        :returns: the warnings the store gave, with their lines.
+        """
         if not parsed:
-            return
+            return []
         with self.store.unit_of_work() as uow:
+            stored: list[Record] = []
             for kind, run in itertools.groupby(parsed, key=lambda line: line.kind):
                 assert kind is not None  # lines with violations never get here
                 # Imported records are new to this store: they start again at version 1.
-                uow.repository(kind.record_class).add_many(
-                    attrs.evolve(line.record, version=0) for line in run if line.record is not None
+                stored.extend(
+                    uow.repository(kind.record_class).add_many(
+                        attrs.evolve(line.record, version=0)
+                        for line in run
+                        if line.record is not None
+                    )
                 )
-            self.warnings += len(uow.warnings)
+            drafts = audit_drafts(self.actor, IMPORT_ACTION, stored, "wladna import")
+            uow.audit.append(drafts, at=datetime.now(UTC))
+            return self._lines_of(parsed, uow.warnings)
+
+    def _warn(self, cautions: Sequence[tuple[ParsedLine | None, Violation]]) -> None:
+        self.warnings += len(cautions)
+        if self.show_warnings:
+            for line, violation in cautions:
+                click.echo(_problem_text(line, violation), err=True)
 
     @staticmethod
     def _lines_of(
-        parsed: Sequence[ParsedLine], error: InvalidRecord
+        parsed: Sequence[ParsedLine], violations: Iterable[Violation]
     ) -> list[tuple[ParsedLine | None, Violation]]:
         by_label = {record_label(line.record): line for line in parsed}
         found: list[tuple[ParsedLine | None, Violation]] = []
-        for violation in error.violations:
+        for violation in violations:
             line = by_label.get(violation.record or "")
             path = "$.record" + violation.path.removeprefix("$")
             found.append((line, attrs.evolve(violation, path=path)))
@@ -161,15 +229,7 @@ class Importer:
         self, batch: Sequence[object], refused: Sequence[tuple[ParsedLine | None, Violation]]
     ) -> str:
         span = _line_span(self.position, batch)
-        problems = "\n".join(
-            "  "
-            + (
-                violation_text(line, violation)
-                if line is not None
-                else f"{violation.severity.value}: {violation}"
-            )
-            for line, violation in refused
-        )
+        problems = "\n".join("  " + _problem_text(line, violation) for line, violation in refused)
         stored = (
             f"lines 1-{self.position.lines} are stored"
             if self.position.lines
@@ -199,12 +259,18 @@ class Importer:
 
     def _stored(self, probe: Probe) -> bool:
         record_class = RecordKind(probe.type).record_class
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(read_only=True) as uow:
             try:
                 uow.repository(record_class).get(probe.id)
             except NotFound:
                 return False
         return True
+
+
+def _problem_text(line: ParsedLine | None, violation: Violation) -> str:
+    if line is not None:
+        return violation_text(line, violation)
+    return f"{violation.severity.value}: {violation}"
 
 
 def _start(
@@ -265,9 +331,23 @@ def _input_size(name: str) -> int | None:
     default=None,
     help=f"Where to keep the checkpoint.  [default: FILE{SUFFIX}; none for standard input]",
 )
+@click.option(
+    "--show-warnings",
+    is_flag=True,
+    help="Write each warning of the records stored to standard error, with its line.",
+)
+@actor_option
 @lang_option
 def import_command(
-    *, file: str, db: str, batch_size: int, resume: bool, checkpoint: Path | None, lang: str
+    *,
+    file: str,
+    db: str,
+    batch_size: int,
+    resume: bool,
+    checkpoint: Path | None,
+    show_warnings: bool,
+    actor: str,
+    lang: str,
 ) -> None:
     """Add the records of FILE (JSON Lines; - for standard input) to the store.
 
@@ -275,6 +355,7 @@ def import_command(
     refused whole, with every problem named (line, record, code, path, remedy); the import
     then stops with exit status 1, and the earlier batches stay.  Give the records a record
     refers to first (bodies, children, families, cases, referrals), as export writes them.
+    Each record stored is written to the audit trail, in the name given by --as.
     """
     checkpoint_path = checkpoint
     if checkpoint_path is None and file != "-":
@@ -282,42 +363,39 @@ def import_command(
     if resume and checkpoint_path is None:
         msg = "--resume needs --checkpoint PATH when the input is standard input"
         raise click.UsageError(msg)
+    if checkpoint_path is not None and not checkpoint_path.parent.is_dir():
+        folder = str(checkpoint_path.parent)
+        raise UnusableFile(FileNotFoundError(2, "no such directory for the checkpoint", folder))
     position, found = _start(checkpoint_path, db, resume=resume)
     with contextlib.ExitStack() as stack:
-        stream = sys.stdin.buffer if file == "-" else stack.enter_context(Path(file).open("rb"))
-        store = stack.enter_context(open_store(db))
-        importer = Importer(store, file, checkpoint_path, position)
+        stream = sys.stdin.buffer if file == "-" else stack.enter_context(_open_input(file))
+        store = stack.enter_context(open_lasting(db))
+        importer = Importer(
+            store, file, checkpoint_path, position, actor=actor, show_warnings=show_warnings
+        )
         if found is not None:
             importer.settle_pending(found)
         with progress("importing", _input_size(file), unit="bytes") as bar:
             importer.run(stream, batch_size=batch_size, lang=lang, bar=bar)
     if checkpoint_path is not None:
         checkpoint_path.unlink(missing_ok=True)
+    listed = ""
+    if importer.warnings:
+        listed = " (listed above)" if show_warnings else " (--show-warnings lists them)"
     click.echo(
         f"wladna import: {importer.records} records stored from {file} into "
-        f"{redact_url(db)} in {importer.batches} batch(es); {importer.warnings} warning(s)",
+        f"{redact_url(db)} in {importer.batches} batch(es); {importer.warnings} "
+        f"warning(s){listed}",
         err=True,
     )
 
 
-@contextlib.contextmanager
-def _output(name: str) -> Iterator[BinaryIO]:
-    """Yield where to write: stdout, or a file that appears only once it is complete."""
-    if name == "-":
-        out = sys.stdout.buffer
-        yield out
-        out.flush()
-        return
-    target = Path(name)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+def _open_input(name: str) -> BinaryIO:
+    """Open the input file, or refuse it as a file the command line cannot use."""
     try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        Path(temporary).replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        raise
+        return Path(name).open("rb")
+    except OSError as error:
+        raise UnusableFile(error) from None
 
 
 def _pseudonymised(key_file: Path) -> Callable[[Record], bytes]:
@@ -329,15 +407,6 @@ def _pseudonymised(key_file: Path) -> Callable[[Record], bytes]:
         return msgspec.json.encode(line) + b"\n"
 
     return encode
-
-
-def _check_exists(db: str) -> None:
-    """Refuse to export from a SQLite file that does not exist (opening would create it)."""
-    if db.startswith("sqlite:///"):
-        path = db.removeprefix("sqlite:///").partition("?")[0]
-        if path and path != ":memory:" and not Path(path).exists():
-            msg = f"there is no database at {path}: check --db (sqlite:///path/to/file.db)"
-            raise StoreError(msg)
 
 
 @click.command("export")
@@ -368,30 +437,48 @@ def _check_exists(db: str) -> None:
     default=None,
     help="File holding the deployment's pseudonym key, in hexadecimal.",
 )
+@actor_option
 def export_command(
-    *, db: str, kinds: tuple[str, ...], output: str, pseudonymise: bool, key_file: Path | None
+    *,
+    db: str,
+    kinds: tuple[str, ...],
+    output: str,
+    pseudonymise: bool,
+    key_file: Path | None,
+    actor: str,
 ) -> None:
     """Write the store's records as JSON Lines: bodies, children, families, cases, referrals.
 
     In that order, each type in order of id, so that the output imports into an empty store.
     With --pseudonymise the output is for analysis: it joins up, names no one, and cannot be
-    imported.
+    imported.  Each record written out is first written to the audit trail, in the name given
+    by --as.  A store that does not exist is refused, never created.
     """
     if pseudonymise != (key_file is not None):
         msg = "--pseudonymise and --key-file go together: give both, or neither"
         raise click.UsageError(msg)
     encode = _pseudonymised(key_file) if key_file is not None else encode_line
-    _check_exists(db)
+    detail = "wladna export --pseudonymise" if pseudonymise else "wladna export"
     selected = [kind for kind in KIND_ORDER if not kinds or kind.value in kinds]
     written = 0
-    with open_store(db) as store, store.unit_of_work() as uow, _output(output) as out:
-        repositories = [uow.repository(kind.record_class) for kind in selected]
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(open_existing(db))
+        # One read-only unit of work: one state of the store, and writers are not held up.
+        reading = stack.enter_context(store.unit_of_work(read_only=True))
+        out = stack.enter_context(output_file(output))
+        repositories = [reading.repository(kind.record_class) for kind in selected]
         total = sum(repository.count() for repository in repositories)
         with progress("exporting", total) as bar:
             for kind, repository in zip(selected, repositories, strict=True):
                 bar.describe(f"exporting {kind.value} records")
-                for record in repository.iter(batch_size=EXPORT_BATCH):
-                    out.write(encode(record))
-                    written += 1
-                    bar.advance()
+                records = repository.iter(batch_size=EXPORT_BATCH)
+                while batch := list(itertools.islice(records, EXPORT_BATCH)):
+                    # Audited before a record leaves: a failure here writes none of them.
+                    drafts = audit_drafts(actor, EXPORT_ACTION, batch, detail)
+                    with store.unit_of_work() as uow:
+                        uow.audit.append(drafts, at=datetime.now(UTC))
+                    for record in batch:
+                        out.write(encode(record))
+                    written += len(batch)
+                    bar.advance(len(batch))
     click.echo(f"wladna export: {written} records written from {redact_url(db)}", err=True)

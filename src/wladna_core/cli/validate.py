@@ -17,9 +17,12 @@ import attrs
 import click
 import msgspec
 
+from wladna_core.cli.errors import DataError
 from wladna_core.cli.jsonlines import (
     ParsedLine,
     Record,
+    is_pseudonym,
+    pseudonymised_file,
     read_lines,
     violation_json,
     violation_text,
@@ -201,6 +204,8 @@ def validate_command(*, file: BinaryIO, on: datetime | None, output_format: str,
             lines += 1
             if parsed is None:
                 continue
+            if is_pseudonym(parsed.record_id):
+                raise DataError(pseudonymised_file(file.name, parsed))
             for violation in check_line(parsed, context, on=day, lang=lang, rules=rules):
                 counts[violation.severity] += 1
                 if out is not None:

@@ -62,6 +62,7 @@ __all__ = [
     "MemoryRepository",
     "MemoryStore",
     "MemoryUnitOfWork",
+    "is_open",
     "wladna_open_store",
     "wladna_store_schemes",
 ]
@@ -172,6 +173,19 @@ def _data_for(name: str) -> _Data:
             data = _Data()
             _named[name] = data
         return data
+
+
+def is_open(url: str) -> bool:
+    """Return whether the memory store ``url`` names is open in this process already.
+
+    An unnamed store (``memory://``) never is: each one is new.
+
+    :raises UnsupportedStoreURL: if ``url`` is not a memory store URL.
+    :raises StoreError: if its name is not a valid one.
+    """
+    name = _store_name(url)
+    with _named_lock:
+        return bool(name) and name in _named
 
 
 class MemoryStore(Store):

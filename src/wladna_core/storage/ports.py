@@ -354,13 +354,19 @@ class Store(abc.ABC):
             raise TypeError(msg)
         return today
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         """Return a new unit of work, to use once as ``with store.unit_of_work() as uow:``.
 
+        :param read_only: the unit of work only reads; writing in it raises
+            :class:`StoreError`.  An adapter may run it as a read transaction: on SQLite it
+            never waits for a writer and may be open while the same thread writes in another
+            unit of work; on PostgreSQL it reads one snapshot (``REPEATABLE READ``).
         :raises StoreError: if the store is closed.
         """
         self._check_open()
-        return self._open_unit_of_work()
+        unit = self._open_unit_of_work()
+        unit.read_only = read_only
+        return unit
 
     def aggregate(self, query: Aggregate[R]) -> R:
         """Compute ``query`` (e.g. a report's indicator) over the stored records.
@@ -371,7 +377,7 @@ class Store(abc.ABC):
         :raises StoreError: if the store is closed.
         """
         self._check_open()
-        with self.unit_of_work() as uow:
+        with self.unit_of_work(read_only=True) as uow:
             result = query.compute(uow)
             uow.rollback()
         return result
@@ -405,7 +411,7 @@ class Store(abc.ABC):
         self, after_seq: int, record_id: str | None, actor_id: str | None, batch_size: int
     ) -> Iterator[AuditEntry]:
         while True:
-            with self.unit_of_work() as uow:
+            with self.unit_of_work(read_only=True) as uow:
                 batch = uow.audit.entries(
                     after_seq, record_id=record_id, actor_id=actor_id, limit=batch_size
                 )
@@ -495,11 +501,14 @@ class UnitOfWork(abc.ABC):
         refuse the records, but a person should look at them.
     :ivar audit: the audit log (:class:`AuditLog`): entries appended to it are committed or
         rolled back with the rest of the unit of work.
+    :ivar read_only: whether the unit of work only reads (``store.unit_of_work(read_only=True)``);
+        an adapter reads it in :meth:`_begin`.
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.warnings: list[Violation] = []
+        self.read_only = False
         self._state = _State.NEW
         self._failure: BaseException | None = None
         self._repositories: dict[type, Repository[Any]] = {}
@@ -629,6 +638,14 @@ class UnitOfWork(abc.ABC):
             msg = f"the unit of work is {self._state.value}; a unit of work is single use"
         raise StoreError(msg)
 
+    def _require_writable(self) -> None:
+        if self.read_only:
+            msg = (
+                "this unit of work was opened with read_only=True and cannot write; open "
+                "store.unit_of_work() without it to add, update or audit"
+            )
+            raise StoreError(msg)
+
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
         """Run adapter work; any error rolls the whole unit of work back before it propagates."""
@@ -745,6 +762,7 @@ class AuditLog:
         """
         uow = self.unit_of_work
         with uow._guard():
+            uow._require_writable()
             # Checked before taking the lock, so that a bad call never makes others wait.
             batch = check_drafts(drafts, at)
             if not batch:
@@ -936,6 +954,7 @@ class Repository(abc.ABC, Generic[T]):
             is rolled back.
         """
         with self.unit_of_work._guard():
+            self.unit_of_work._require_writable()
             batch = list(records)
             for record in batch:
                 self._check_type(record)
@@ -976,6 +995,7 @@ class Repository(abc.ABC, Generic[T]):
         Any of them rolls the unit of work back.
         """
         with self.unit_of_work._guard():
+            self.unit_of_work._require_writable()
             self._check_type(record)
             stored = self._load(record.id)
             if stored is None:

@@ -6,7 +6,9 @@ each commit (``synchronous=FULL``; the ``sqlite_synchronous`` setting can relax 
 ``NORMAL`` for throw-away databases such as the demonstration's).  A unit of work on SQLite
 begins with ``BEGIN IMMEDIATE``: it takes the database's single write lock at once, so that a
 unit of work never fails half-way because another one wrote since it read; others wait for it
-(up to the busy timeout) while readers outside units of work are never blocked.
+(up to the busy timeout).  A read-only unit of work (``store.unit_of_work(read_only=True)``)
+begins with a plain ``BEGIN`` instead (the connection's :data:`READ_OPTION` execution option):
+it takes no lock until it reads, and in WAL mode it never waits for a writer.
 
 PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``; ``postgresql://`` means the
 same).  Units of work run at ``READ COMMITTED``, the server's default: the version-checked
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTO_UPGRADE",
     "BUSY_TIMEOUT",
+    "READ_OPTION",
     "SETTINGS",
     "SQLITE_SYNCHRONOUS",
     "SQL_SCHEMES",
@@ -62,6 +65,9 @@ AUTO_UPGRADE: Final = "auto_upgrade"
 #: of the machine may lose the last units of work committed, but never corrupts the database.
 #: Meant for data that can be made again (``wladna demo``), never for real records.
 SQLITE_SYNCHRONOUS: Final = "sqlite_synchronous"
+#: Execution option of a SQLite connection: ``True`` begins its transactions with a plain
+#: (deferred) ``BEGIN``, for reading only; otherwise they begin with ``BEGIN IMMEDIATE``.
+READ_OPTION: Final = "wladna_read"
 #: Every setting the SQL store reads.
 SETTINGS: Final = (ALLOW_RESET, AUTO_UPGRADE, BUSY_TIMEOUT, SQLITE_SYNCHRONOUS)
 
@@ -187,6 +193,7 @@ def _sqlite_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def begin_immediate(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_OPTION) is True
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine

@@ -214,7 +214,7 @@ def current_revision(url: str, *, settings: Mapping[str, object] | None = None) 
     """
     engine = _engine_for(url, settings)
     try:
-        with connected(engine) as connection:
+        with connected(engine, read_only=True) as connection:
             return _revision_of(connection)
     finally:
         engine.dispose()
@@ -230,6 +230,10 @@ def check_schema(
     :param migrations: the modules of the plug-in kinds' migrations, applied with the core's.
     :raises StoreError: if the database is refused, or cannot be reached.
     """
+    # Read in a read transaction first: opening an up-to-date store never waits for a writer.
+    with connected(engine, read_only=True) as connection:
+        if _revision_of(connection) == head_revision():
+            return
     with connected(engine) as connection:
         heads = _heads_of(connection)
         if heads == head_revisions(migrations):
@@ -278,24 +282,53 @@ def _check_known(
 
 
 @contextlib.contextmanager
-def connected(engine: sa.Engine) -> Iterator[sa.Connection]:
+def connected(engine: sa.Engine, *, read_only: bool = False) -> Iterator[sa.Connection]:
     """Yield a connection of ``engine`` in a transaction, committed when the block ends.
 
-    :raises StoreError: if the database cannot be reached; the message names it.
+    :param read_only: begin a read transaction (SQLite: a deferred ``BEGIN``, which never waits
+        for a writer); the block must not write.
+    :raises StoreError: if the database cannot be reached, is busy, or is not a database; the
+        message names it.
     """
+    from wladna_core.storage.sql.engine import READ_OPTION  # noqa: PLC0415 (engine imports us)
+
     try:
         connection = engine.connect()
-    except sa.exc.OperationalError as exc:
+        if read_only:
+            connection = connection.execution_options(**{READ_OPTION: True})
+    except sa.exc.DBAPIError as exc:
         raise unreachable(engine, exc) from exc
-    with connection, connection.begin():
-        yield connection
+    try:
+        with connection, connection.begin():
+            yield connection
+    except sa.exc.DBAPIError as exc:
+        raise unreachable(engine, exc) from exc
+
+
+_BUSY: Final = ("database is locked", "database table is locked", "database is busy")
+_NOT_A_DATABASE: Final = ("file is not a database", "database disk image is malformed")
 
 
 def unreachable(engine: sa.Engine, exc: sa.exc.SQLAlchemyError) -> StoreError:
-    """Return the error saying that the database of ``engine`` cannot be reached, and why."""
+    """Return the error saying that the database of ``engine`` cannot be used, and why.
+
+    A SQLite database another process is writing to, and a file that is not a SQLite database
+    (or a damaged one), are told apart from a database that cannot be reached.
+    """
     where = engine.url.render_as_string(hide_password=True)
     cause = getattr(exc, "orig", None) or exc
     reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    if engine.dialect.name == "sqlite" and reason in _BUSY:
+        return StoreError(
+            f"the SQLite database {where} is busy: another process has held its write lock for "
+            f"longer than the busy timeout ({reason}); nothing was done. Try again once it has "
+            "finished, or raise the busy_timeout setting"
+        )
+    if engine.dialect.name == "sqlite" and reason in _NOT_A_DATABASE:
+        return StoreError(
+            f"{where} is not a usable SQLite database ({reason}): check that the URL names the "
+            "store's database file; a damaged database must be restored from a backup"
+        )
     return StoreError(
         f"cannot open the database {where}: {reason}. Check that the server is running and "
         "that the URL names an existing database (SQLite: an existing directory) that this "

@@ -72,6 +72,7 @@ from wladna_core.storage.ports import (
 from wladna_core.storage.query import ChildQuery, Query, ReferralQuery, territory_subtree
 from wladna_core.storage.sql import tables
 from wladna_core.storage.sql.engine import (
+    READ_OPTION,
     SQL_SCHEMES,
     SqlSettings,
     is_memory,
@@ -190,7 +191,9 @@ class SqlStore(Store):
         if not isinstance(query, SqlAggregate):
             return super().aggregate(query)
         self._check_open()
-        with self._open_unit_of_work() as uow:
+        reading = self._open_unit_of_work()
+        reading.read_only = True
+        with reading as uow:
             result: R = query.compute_sql(SqlReport(uow, self))
             uow.rollback()
         return result
@@ -210,10 +213,17 @@ class SqlStore(Store):
         if self.engine.dialect.name == "sqlite" and not is_memory(self.engine.url):
             # SQLite advises it before closing: refresh the planner's statistics where they
             # are stale (approximately, within a bounded effort), so that reports keep using
-            # the narrow indexes after the data has grown.
-            with contextlib.suppress(sa.exc.DBAPIError), self.engine.begin() as connection:
-                connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
-                connection.exec_driver_sql("PRAGMA optimize")
+            # the narrow indexes after the data has grown.  Not at all while another process
+            # writes: closing never waits for the write lock.
+            with contextlib.suppress(sa.exc.DBAPIError), self.engine.connect() as connection:
+                cursor = connection.connection.cursor()  # outside any transaction
+                try:
+                    cursor.execute("PRAGMA busy_timeout = 0")
+                finally:
+                    cursor.close()
+                with connection.begin():
+                    connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                    connection.exec_driver_sql("PRAGMA optimize")
         self.engine.dispose()
 
     def places(self, code: str | None) -> Places:
@@ -332,11 +342,17 @@ class SqlUnitOfWork(UnitOfWork):
 
     def _begin(self) -> None:
         turn = contextlib.ExitStack()
-        turn.enter_context(self.store._taking_turn())
+        reader = self.read_only and self.store._turn is None
+        if not reader:
+            # A read-only unit of work on a SQLite file never takes the write lock, so it needs
+            # no turn (an in-memory database's single connection always does).
+            turn.enter_context(self.store._taking_turn())
         engine = self.store.engine
         try:
             connection = engine.connect()
-        except (sa.exc.OperationalError, sa.exc.TimeoutError) as exc:
+            if self.read_only:
+                connection = connection.execution_options(**_READ_ONLY[self.store.dialect])
+        except (sa.exc.DBAPIError, sa.exc.TimeoutError) as exc:
             turn.close()
             raise unreachable(engine, exc) from exc
         except BaseException:
@@ -505,10 +521,10 @@ class SqlUnitOfWork(UnitOfWork):
             yield
         except sa.exc.IntegrityError as exc:
             raise _integrity_error(record_type, exc) from exc
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:
             raise self._operational_error(exc) from exc
 
-    def _operational_error(self, exc: sa.exc.OperationalError) -> StoreError:
+    def _operational_error(self, exc: sa.exc.DatabaseError) -> StoreError:
         where = self.store.engine.url.render_as_string(hide_password=True)
         reason = _first_line(exc)
         if self.store._sqlite and "locked" in reason:
@@ -523,6 +539,14 @@ class SqlUnitOfWork(UnitOfWork):
             "Check the database server and do the work again"
         )
 
+
+# How a read-only unit of work begins its transaction: SQLite with a plain (deferred) BEGIN,
+# which takes no lock until it reads and never waits for a writer in WAL mode (see
+# engine.READ_OPTION); PostgreSQL as a read-only transaction reading one snapshot.
+_READ_ONLY: Final[dict[str, dict[str, Any]]] = {
+    "sqlite": {READ_OPTION: True},
+    "postgresql": {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True},
+}
 
 _audit = tables.audit_entries
 # Transaction-level advisory lock of the audit trail of the connection's schema: the two-key
