@@ -13,6 +13,9 @@ resident memory is that process's ``ru_maxrss`` (from ``os.wait4`` in a small la
 process), which counts everything the process ever held: the interpreter, the libraries and
 the import.  The time includes starting the interpreter, the same for both.
 
+Each import goes into an empty database whose tables were created before it starts (``wladna
+db upgrade``), so that the times compare the imports, not the making of a database.
+
 (a) ``wladna import FILE --db sqlite:///...`` (default batch of 1000 records per unit of work).
     Target: peak resident memory under 300 MiB (shown as a ratio to 300 MiB, under 1).
 (b) the floor it is timed against: a process that reads the same file line by line, decodes
@@ -49,6 +52,7 @@ from caseload import Chunk, bodies, caseload, provinces
 
 from wladna_core import Identifier, IdentifierScheme
 from wladna_core.cli.jsonlines import encode_line
+from wladna_core.storage import upgrade
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -67,9 +71,22 @@ BATCH: Final = 1000
 # Records per case file, on average (a child, a household, a case, about one referral).
 _RECORDS_PER_CASE: Final = 4.1
 
-IMPORT: Final = (
-    "import sys; from wladna_core.cli import main; sys.exit(main(sys.argv[1:], prog_name='wladna'))"
-)
+# Runs `wladna import` with argv[2:], and writes to argv[1] how many statements it sent to the
+# database: what a database server answers with a round trip each.
+IMPORT: Final = """
+import atexit, sys
+import sqlalchemy as sa
+sent = [0]
+def count(*_arguments):
+    sent[0] += 1
+sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+def save(path=sys.argv[1]):
+    with open(path, "w") as out:
+        out.write(str(sent[0]))
+atexit.register(save)
+from wladna_core.cli import main
+sys.exit(main(sys.argv[2:], prog_name="wladna"))
+"""
 # Runs argv[2:] and writes its peak resident memory (KiB) to argv[1]; exits with its status.
 LAUNCHER: Final = """
 import os, subprocess, sys
@@ -206,11 +223,18 @@ def run_measured(arguments: Sequence[str], workdir: Path) -> tuple[float, float]
     return elapsed, int(peak.read_text(encoding="ascii")) / 1024
 
 
+def _upgraded(url: str) -> str:
+    """Create the store's tables at ``url`` (before the timing starts); return ``url``."""
+    upgrade(url)
+    return url
+
+
 def _import(source: Path, url: str) -> list[str]:
     return [
         sys.executable,
         "-c",
         IMPORT,
+        str(source.with_name("statements.txt")),
         "import",
         str(source),
         "--db",
@@ -220,60 +244,11 @@ def _import(source: Path, url: str) -> list[str]:
     ]
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="bench_import", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK} records instead of {FULL}")
-    parser.add_argument("--records", type=int, help="number of records")
-    parser.add_argument("--rounds", type=int, default=1, help="rounds (best time, worst memory)")
-    parser.add_argument("--seed", type=int, default=2026, help="seed of the records")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("WLADNA_TEST_POSTGRES_URL") or None,
-        help="PostgreSQL server to import into too (default: $WLADNA_TEST_POSTGRES_URL)",
-    )
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    options = parser.parse_args(argv)
-    count = options.records or (QUICK if options.quick else FULL)
-
-    times: dict[str, float] = {}
-    peaks: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="wladna-bench-import-") as directory:
-        workdir = Path(directory)
-        source = workdir / "records.jsonl"
-        size = write_file(source, count, options.seed)
-        print(f"  {count} records, {size / 2**20:.0f} MiB of JSON Lines")
-        contenders: dict[str, Any] = {
-            "wladna import": lambda target: contextlib.nullcontext(
-                _import(source, f"sqlite:///{target}")
-            ),
-            "json.loads + executemany": lambda target: contextlib.nullcontext(
-                [sys.executable, "-c", FLOOR, str(source), str(target)]
-            ),
-        }
-        if options.postgres:
-            server = options.postgres
-
-            @contextlib.contextmanager
-            def into_postgres(_target: Path) -> Iterator[list[str]]:
-                with postgres_schema(server) as url:
-                    yield _import(source, url)
-
-            contenders["wladna import (PostgreSQL)"] = into_postgres
-        names = list(contenders)
-        for round_number in range(options.rounds):
-            shift = round_number % len(names)
-            for name in names[shift:] + names[:shift]:
-                target = workdir / f"round{round_number}-{len(times)}.db"
-                with contenders[name](target) as arguments:
-                    elapsed, peak = run_measured(arguments, workdir)
-                times[name] = min(times.get(name, elapsed), elapsed)
-                peaks[name] = max(peaks.get(name, 0.0), peak)
-                for path in workdir.glob("round*.db*"):
-                    path.unlink()
-
+def comparisons(times: dict[str, float], peaks: dict[str, float]) -> list[dict[str, Any]]:
+    """Return the rows of the table: (a), (b), and (c) when PostgreSQL was measured."""
     ours, floor = times["wladna import"], times["json.loads + executemany"]
     peak = peaks["wladna import"]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "comparison": f"(a) import's peak memory / {PEAK_MEMORY_TARGET_MB} MiB",
             "ratio": peak / PEAK_MEMORY_TARGET_MB,
@@ -299,23 +274,88 @@ def main(argv: list[str]) -> int:
                 "met": postgres / ours <= POSTGRES_TARGET,
             }
         )
+    return rows
+
+
+def print_details(
+    count: int, times: dict[str, float], peaks: dict[str, float], statements: dict[str, int]
+) -> None:
+    """Print the times, peaks and SQL statements behind the ratios."""
+    for name, seconds in times.items():
+        print(
+            f"  {name}: {seconds:.1f} s ({count / seconds:.0f} records/s, "
+            f"peak {peaks[name]:.0f} MiB)"
+        )
+    for name, sent in statements.items():
+        # Each is a round trip to a database server: what a distant server makes slow.
+        print(f"  {name}: {sent} SQL statements, {sent / count * 1000:.1f} per 1000 records")
+    if "wladna import (PostgreSQL)" not in times:
+        print("  (c) left out: no PostgreSQL server (--postgres or WLADNA_TEST_POSTGRES_URL)")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench_import", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK} records instead of {FULL}")
+    parser.add_argument("--records", type=int, help="number of records")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds (best time, worst memory)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the records")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("WLADNA_TEST_POSTGRES_URL") or None,
+        help="PostgreSQL server to import into too (default: $WLADNA_TEST_POSTGRES_URL)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    options = parser.parse_args(argv)
+    count = options.records or (QUICK if options.quick else FULL)
+
+    times: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    statements: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="wladna-bench-import-") as directory:
+        workdir = Path(directory)
+        source = workdir / "records.jsonl"
+        size = write_file(source, count, options.seed)
+        print(f"  {count} records, {size / 2**20:.0f} MiB of JSON Lines")
+        contenders: dict[str, Any] = {
+            "wladna import": lambda target: contextlib.nullcontext(
+                _import(source, _upgraded(f"sqlite:///{target}"))
+            ),
+            "json.loads + executemany": lambda target: contextlib.nullcontext(
+                [sys.executable, "-c", FLOOR, str(source), str(target)]
+            ),
+        }
+        if options.postgres:
+            server = options.postgres
+
+            @contextlib.contextmanager
+            def into_postgres(_target: Path) -> Iterator[list[str]]:
+                with postgres_schema(server) as url:
+                    yield _import(source, _upgraded(url))
+
+            contenders["wladna import (PostgreSQL)"] = into_postgres
+        names = list(contenders)
+        for round_number in range(options.rounds):
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
+                target = workdir / f"round{round_number}-{len(times)}.db"
+                with contenders[name](target) as arguments:
+                    elapsed, peak = run_measured(arguments, workdir)
+                sent = workdir / "statements.txt"
+                if sent.exists():
+                    statements[name] = int(sent.read_text(encoding="ascii"))
+                    sent.unlink()
+                times[name] = min(times.get(name, elapsed), elapsed)
+                peaks[name] = max(peaks.get(name, 0.0), peak)
+                for path in workdir.glob("round*.db*"):
+                    path.unlink()
+
+    rows = comparisons(times, peaks)
     print_table(
         f"wladna import of {count} JSON Lines records (batches of {BATCH}), "
         f"best of {options.rounds} round(s)",
         rows,
     )
-    print(
-        f"  wladna import {ours:.1f} s ({count / ours:.0f} records/s, peak {peak:.0f} MiB); "
-        f"json.loads + executemany {floor:.1f} s (peak "
-        f"{peaks['json.loads + executemany']:.0f} MiB)"
-    )
-    if postgres is None:
-        print("  (c) left out: no PostgreSQL server (--postgres or WLADNA_TEST_POSTGRES_URL)")
-    else:
-        print(
-            f"  wladna import into PostgreSQL {postgres:.1f} s ({count / postgres:.0f} "
-            f"records/s, peak {peaks['wladna import (PostgreSQL)']:.0f} MiB)"
-        )
+    print_details(count, times, peaks, statements)
     path = write_results(
         "import",
         {
@@ -326,6 +366,7 @@ def main(argv: list[str]) -> int:
             "batch": BATCH,
             "seconds": times,
             "peak_memory_mib": peaks,
+            "statements": statements,
             "rows": rows,
         },
     )

@@ -96,11 +96,27 @@ __all__ = [
     "wladna_store_schemes",
 ]
 
-# Ids looked up per statement: well below SQLite's limit on bound parameters.
+# Ids looked up per statement on SQLite: well below its limit on bound parameters.
 _IDS_PER_STATEMENT: Final = 5000
 
 Condition = sa.ColumnElement[bool]
 Places = tuple[str | None, str | None]
+
+
+def _among(
+    dialect: str, column: sa.ColumnElement[str], values: Sequence[str]
+) -> Iterator[Condition]:
+    """Yield conditions selecting the rows whose ``column`` is one of ``values``, one per statement.
+
+    PostgreSQL takes them all in one array parameter: one statement, prepared once whatever the
+    number of values.  SQLite takes an ``IN`` list of at most ``_IDS_PER_STATEMENT`` of them.
+    """
+    if dialect == "postgresql":
+        array = sa.bindparam("among", list(values), type_=postgresql.ARRAY(sa.String()))
+        yield column == sa.any_(array)
+        return
+    for start in range(0, len(values), _IDS_PER_STATEMENT):
+        yield column.in_(values[start : start + _IDS_PER_STATEMENT])
 
 
 class SqlStore(Store):
@@ -789,14 +805,11 @@ class _ChildrenWithIdentifier(_SearchAhead):
         values = sorted({value for _, value in keys})
         found: dict[tuple[str, str], dict[str, Child]] = {}
         columns = _statements(CHILD).read_columns
-        for start in range(0, len(values), _IDS_PER_STATEMENT):
+        for among in _among(unit_of_work.store.dialect, identifiers.c.value, values):
             statement = (
                 sa.select(identifiers.c.scheme, identifiers.c.value, *columns)
                 .join_from(children, identifiers, identifiers.c.child_id == children.c.id)
-                .where(
-                    identifiers.c.scheme.in_(schemes),
-                    identifiers.c.value.in_(values[start : start + _IDS_PER_STATEMENT]),
-                )
+                .where(identifiers.c.scheme.in_(schemes), among)
             )
             for row in repository._rows(statement):
                 key = (row.scheme, row.value)
@@ -823,10 +836,10 @@ class _ReferralsOfCase(_SearchAhead):
         repository = cast("SqlRepository[Referral]", unit_of_work.referrals)
         column = tables.referrals.c.case_id
         found: dict[str, list[Referral]] = {}
-        for start in range(0, len(case_ids), _IDS_PER_STATEMENT):
+        for among in _among(unit_of_work.store.dialect, column, case_ids):
             statement = (
                 sa.select(*_statements(REFERRAL).read_columns)
-                .where(column.in_(case_ids[start : start + _IDS_PER_STATEMENT]))
+                .where(among)
                 .order_by(tables.referrals.c.id)
             )
             for row in repository._rows(statement):
@@ -1119,6 +1132,11 @@ class SqlRepository(Repository[T]):
     def _connection(self) -> sa.Connection:
         return self.unit_of_work.connection
 
+    @property
+    def store_dialect(self) -> str:
+        """The database's kind: ``sqlite`` or ``postgresql``."""
+        return self.unit_of_work.store.dialect
+
     def _translating(self) -> contextlib.AbstractContextManager[None]:
         return self.unit_of_work._translating(self.record_type.__name__)
 
@@ -1161,9 +1179,8 @@ class SqlRepository(Repository[T]):
         select = sa.select(*self._statements.read_columns)
         records: list[T] = []
         with self._translating():
-            for start in range(0, len(wanted), _IDS_PER_STATEMENT):
-                chunk = wanted[start : start + _IDS_PER_STATEMENT]
-                rows = self._connection.execute(select.where(id_column.in_(chunk))).all()
+            for among in _among(self.store_dialect, id_column, wanted):
+                rows = self._connection.execute(select.where(among)).all()
                 records.extend(self._read(row.id, row.version, row.record) for row in rows)
         self._remember(records)
 
@@ -1174,9 +1191,8 @@ class SqlRepository(Repository[T]):
         found: set[str] = set()
         id_column = self._table.c.id
         with self._translating():
-            for start in range(0, len(wanted), _IDS_PER_STATEMENT):
-                chunk = wanted[start : start + _IDS_PER_STATEMENT]
-                statement = sa.select(id_column).where(id_column.in_(chunk))
+            for among in _among(self.store_dialect, id_column, wanted):
+                statement = sa.select(id_column).where(among)
                 found.update(self._connection.execute(statement).scalars())
         return found
 
@@ -1185,9 +1201,8 @@ class SqlRepository(Repository[T]):
         found: set[str] = set()
         column = tables.cases.c.number
         with self._translating():
-            for start in range(0, len(wanted), _IDS_PER_STATEMENT):
-                chunk = wanted[start : start + _IDS_PER_STATEMENT]
-                statement = sa.select(column).where(column.in_(chunk))
+            for among in _among(self.store_dialect, column, wanted):
+                statement = sa.select(column).where(among)
                 found.update(self._connection.execute(statement).scalars())
         return found
 
