@@ -33,16 +33,18 @@ def upgrade_command(db: str) -> None:
     check_keeps(db)  # SQLite in memory: a schema made, then gone with the command
     # Loaded here: the SQL layer (SQLAlchemy, Alembic) is heavy, and other commands need not it.
     from wladna_core.storage import upgrade  # noqa: PLC0415
-    from wladna_core.storage.sql import current_revision, head_revision  # noqa: PLC0415
+    from wladna_core.storage.sql import head_revision  # noqa: PLC0415
+    from wladna_core.storage.sql.migrate import current_revisions  # noqa: PLC0415
 
-    before = current_revision(db)
+    before = current_revisions(db)
     # The core's migrations and those of the installed plug-ins' kinds of record.
     upgrade(db)
-    after = current_revision(db)
+    after = current_revisions(db)
     shown = redact_url(db)
     if before == after:
         click.echo(
-            f"{shown}: schema revision {after} (the latest, {head_revision()}); nothing to do"
+            f"{shown}: schema revision {', '.join(after)} (the latest, {head_revision()}); "
+            "nothing to do"
         )
     else:
-        click.echo(f"{shown}: schema revision {before or 'none'} -> {after}")
+        click.echo(f"{shown}: schema revision {', '.join(before) or 'none'} -> {', '.join(after)}")

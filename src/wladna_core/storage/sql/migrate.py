@@ -36,6 +36,7 @@ __all__ = [
     "VERSION_TABLE",
     "check_schema",
     "current_revision",
+    "current_revisions",
     "head_revision",
     "head_revisions",
     "upgrade",
@@ -175,7 +176,15 @@ def _engine_for(url: str, settings: Mapping[str, object] | None) -> sa.Engine:
     parsed = parse_url(url)
     if parsed is None:
         raise UnsupportedStoreURL(url, SQL_SCHEMES)
-    return make_engine(parsed, SqlSettings(settings or {}))
+    try:
+        return make_engine(parsed, SqlSettings(settings or {}))
+    except ImportError as exc:
+        msg = (
+            f"opening {parsed.render_as_string(hide_password=True)} needs the "
+            f"{parsed.get_driver_name()} driver ({exc.name} is not installed); install "
+            "wladna-core[postgresql]"
+        )
+        raise StoreError(msg) from exc
 
 
 def upgrade(
@@ -206,6 +215,22 @@ def upgrade(
         engine.dispose()
 
 
+def current_revisions(url: str, *, settings: Mapping[str, object] | None = None) -> tuple[str, ...]:
+    """Return the revisions the database at ``url`` is at: the core's and each plug-in branch's.
+
+    Empty if it was never migrated.
+
+    :raises UnsupportedStoreURL: if ``url`` is not a SQL store URL.
+    :raises StoreError: if the database cannot be reached.
+    """
+    engine = _engine_for(url, settings)
+    try:
+        with connected(engine, read_only=True) as connection:
+            return tuple(sorted(_heads_of(connection)))
+    finally:
+        engine.dispose()
+
+
 def current_revision(url: str, *, settings: Mapping[str, object] | None = None) -> str | None:
     """Return the revision the database at ``url`` is at; ``None`` if it was never migrated.
 
@@ -231,12 +256,14 @@ def check_schema(
     :raises StoreError: if the database is refused, or cannot be reached.
     """
     # Read in a read transaction first: opening an up-to-date store never waits for a writer.
+    # Up to date means every branch: the core's and each plug-in kind's.
+    expected = head_revisions(migrations)
     with connected(engine, read_only=True) as connection:
-        if _revision_of(connection) == head_revision():
+        if _heads_of(connection) == expected:
             return
     with connected(engine) as connection:
         heads = _heads_of(connection)
-        if heads == head_revisions(migrations):
+        if heads == expected:
             return
         revision = _revision_of(connection)
         _check_known(connection, heads, engine, migrations)
@@ -264,8 +291,9 @@ def _check_known(
         revision = ", ".join(unknown)
         msg = (
             f"the database {where} is at schema revision {revision}, which this version of "
-            "wladna_core and its plug-ins do not know: a newer version of wladna_core (or of a "
-            "plug-in declaring kinds of record) migrated it. Upgrade wladna_core and install "
+            "wladna_core and its installed plug-ins do not know: the tables of a plug-in's kinds "
+            "of record that is not installed (the revision is named after it), or a newer "
+            "version of wladna_core, migrated it. Upgrade wladna_core and install "
             "the plug-ins whose kinds it holds to open it; never open it with an older version"
         )
         raise StoreError(msg)
