@@ -20,7 +20,6 @@ dimensions has one row and no totals.
 from __future__ import annotations
 
 import functools
-
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 

@@ -655,17 +655,7 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
     selected = statement.subquery("report_rows")
     columns = selected.c
     outer: list[sa.ColumnElement[Any]] = [columns[f"d{index}"] for index in range(len(dims))]
-    for index, measure in enumerate(part.measures):
-        if isinstance(measure, Count):
-            outer.append(sa.func.count(columns[f"m{index}"]))
-            if protection is not None:
-                outer.append(sa.func.sum(columns[f"m{index}"] * columns.k))
-        elif direct:
-            outer.append(cast("sa.ColumnElement[Any]", sql.lower_median(columns[f"v{index}"])))
-        else:
-            rank, size = columns[f"r{index}"], columns[f"n{index}"]
-            middle = sa.or_(rank * 2 == size, rank * 2 == size + 1)
-            outer.append(sa.func.min(sa.case((middle, columns[f"v{index}"]), else_=sa.null())))
+    outer.extend(_grouped_measures(part, columns, sql, keyed=protection is not None))
     statement = sa.select(*outer)
     if dims:
         statement = statement.group_by(*outer[: len(dims)])
@@ -675,9 +665,30 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
         # Counts are whole numbers and medians whole numbers or NULL, as fetched.
         return {key(row): tuple(row[width:]) for row in sql.execute(statement)}
     counts = [isinstance(measure, Count) for measure in part.measures]
-    return {
-        key(row): _sql_measures(counts, row[width:]) for row in sql.execute(statement)
-    }
+    return {key(row): _sql_measures(counts, row[width:]) for row in sql.execute(statement)}
+
+
+def _grouped_measures(
+    part: Part, columns: Any, sql: SqlReport, *, keyed: bool
+) -> list[sa.ColumnElement[Any]]:
+    """Return the aggregates of a part's measures over its rows' ``columns`` (``m``, ``v``...).
+
+    A count is followed by the sum of its records' keys when ``keyed``.
+    """
+    found: list[sa.ColumnElement[Any]] = []
+    for index, measure in enumerate(part.measures):
+        if isinstance(measure, Count):
+            found.append(sa.func.count(columns[f"m{index}"]))
+            if keyed:
+                found.append(sa.func.sum(columns[f"m{index}"] * columns.k))
+            continue
+        median = sql.lower_median(columns[f"v{index}"])
+        if median is None:
+            rank, size = columns[f"r{index}"], columns[f"n{index}"]
+            middle = sa.or_(rank * 2 == size, rank * 2 == size + 1)
+            median = sa.func.min(sa.case((middle, columns[f"v{index}"]), else_=sa.null()))
+        found.append(median)
+    return found
 
 
 def _sql_measures(counts: Sequence[bool], values: Sequence[object]) -> Row:
