@@ -555,13 +555,21 @@ class _SqlSource:
     def key_reader(self, by: Sequence[str]) -> Callable[[Sequence[Any]], tuple[object, ...]]:
         """Return what turns the first values of a fetched row into a group's key."""
         width = len(by)
-        readers = [self.readers.get(dimension) for dimension in by]
-        if not any(readers):
+        readers = [
+            (index, self.readers[dimension])
+            for index, dimension in enumerate(by)
+            if dimension in self.readers
+        ]
+        if not readers:
             return lambda row: tuple(row[:width])
-        return lambda row: tuple(
-            value if read is None else read(value)
-            for read, value in zip(readers, row[:width], strict=True)
-        )
+
+        def read(row: Sequence[Any]) -> tuple[object, ...]:
+            key = list(row[:width])
+            for index, reader in readers:
+                key[index] = reader(key[index])
+            return tuple(key)
+
+        return read
 
 
 def _sql_source(
@@ -875,16 +883,22 @@ class Declared:
         keys: dict[tuple[object, ...], None] = {}
         for rows in found:
             keys.update(dict.fromkeys(rows))
+        # Each part's measure names, and its values for a group it has no row for.
+        shapes: list[tuple[Sequence[str], Row]] = []
+        for part in self.parts:
+            if isinstance(part, PerWorker):
+                shapes.append((part.measure_names, (0,) * len(part.measure_names)))
+            else:
+                shapes.append(
+                    (
+                        [measure.name for measure in part.measures],
+                        tuple(0 if isinstance(m, Count) else None for m in part.measures),
+                    )
+                )
         merged: list[Row] = []
         for key in keys:
             values: dict[str, object] = {}
-            for part, rows in zip(self.parts, found, strict=True):
-                if isinstance(part, PerWorker):
-                    names: Sequence[str] = part.measure_names
-                    missing: Sequence[object] = [0] * len(names)
-                else:
-                    names = [measure.name for measure in part.measures]
-                    missing = [0 if isinstance(m, Count) else None for m in part.measures]
+            for (names, missing), rows in zip(shapes, found, strict=True):
                 values.update(zip(names, rows.get(key, missing), strict=True))
             for measure in self.derived:
                 value = measure.value(values)

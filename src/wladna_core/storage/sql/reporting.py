@@ -211,29 +211,25 @@ def period_grouping(
     return period_bucket(dimension, day, dialect), None
 
 
-class SqliteLowerMedian:
+class SqliteLowerMedian(list[int | None]):
     """The lower median of whole numbers as a SQLite aggregate function (``NULL`` left out).
 
     The ``(n + 1) // 2``-th smallest of the ``n`` values, as
     :func:`wladna_core.reporting.engine.lower_median` computes it; ``NULL`` when there is none.
     SQLite has no such function: :meth:`SqlReport.lower_median` registers this one on the
     connection, which keeps each group's values and sorts them once, where ranking every row
-    with ``row_number()`` sorts and scans all the rows again.
+    with ``row_number()`` sorts and scans all the rows again.  Each row's value is appended by
+    ``list.append`` itself, with no Python code run per row.
     """
 
-    __slots__ = ("values",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self.values: list[int] = []
-
-    def step(self, value: int | None) -> None:
-        """Take one row's value."""
-        if value is not None:
-            self.values.append(value)
+    #: Take one row's value.
+    step = list.append
 
     def finalize(self) -> int | None:
         """Return the lower median of the values taken."""
-        values = self.values
+        values = [value for value in self if value is not None] if None in self else self
         if not values:
             return None
         values.sort()
