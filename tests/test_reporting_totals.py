@@ -8,7 +8,10 @@ what the long way gives:
   a breakdown by concern, an indicator not declared) is still computed over every record;
 - a statement joins the children (and a referral's case) only when it reads their fields;
 - on SQLite a period's bucket is cut out of the ISO text of the date, and equals the bucket
-  PostgreSQL extracts and the key Python computes.
+  PostgreSQL extracts and the key Python computes; a month or a year is grouped by its text
+  and read as that key;
+- the lower median is one aggregate of the database (``percentile_disc`` on PostgreSQL, a
+  function registered on SQLite), equal to the one Python computes.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ from wladna_core.reporting.engine import (
     Part,
     declared,
     happened,
+    lower_median,
     period_key,
 )
 from wladna_core.storage import ALLOW_RESET, open_store
 from wladna_core.storage.sql.reporting import (
+    SqlReport,
     case_source,
     period_bucket,
+    period_grouping,
     period_partition,
     referral_source,
 )
@@ -250,3 +256,74 @@ def test_a_period_partition_parts_days_as_their_bucket_does(
 def test_a_period_bucket_of_another_dimension_is_refused() -> None:
     with pytest.raises(ValueError, match="'week' is not a period dimension"):
         period_bucket("week", sa.column("day", sa.Date), "sqlite")
+
+
+@given(days=st.lists(st.dates(date(1900, 1, 1), date(2999, 12, 31)), min_size=1, max_size=20))
+def test_a_period_grouping_reads_as_the_key_python_computes(
+    engine: sa.Engine, days: list[date]
+) -> None:
+    dialect = engine.dialect.name
+    rows = sa.union_all(
+        *(sa.select(sa.literal(day, sa.Date).label("day")) for day in days)
+    ).subquery("report_days")
+    for name in PERIOD_DIMENSIONS:
+        grouped, reader = period_grouping(name, rows.c.day, dialect)
+        with engine.connect() as connection:
+            found = connection.execute(sa.select(grouped).group_by(grouped)).scalars().all()
+        keys = found if reader is None else [reader(value) for value in found]
+        # One group for each key, read as the key Python computes.
+        assert sorted(keys) == sorted({period_key(name, day) for day in days})
+
+
+def test_a_month_is_grouped_by_its_text_on_sqlite_only() -> None:
+    day = sa.column("day", sa.Date)
+    _grouped, reader = period_grouping("month", day, "sqlite")
+    assert reader is not None
+    assert (reader("2026-03"), reader(None)) == (202603, None)
+    assert period_grouping("quarter", day, "sqlite")[1] is None
+    assert period_grouping("month", day, "postgresql")[1] is None
+
+
+# The lower median ---------------------------------------------------------------------------
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def sql_store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    with _open("sqlite://" if request.param == "sqlite" else server_url()) as opened:
+        yield opened
+
+
+@given(
+    values=st.lists(
+        st.tuples(st.sampled_from("ab"), st.none() | st.integers(-(2**40), 2**40)), max_size=30
+    )
+)
+def test_the_median_aggregate_is_the_lower_median(
+    sql_store: Store, values: list[tuple[str, int | None]]
+) -> None:
+    selects = [
+        sa.select(
+            sa.literal(group, sa.String).label("g"), sa.literal(value, sa.BigInteger).label("v")
+        )
+        for group, value in values
+    ] or [
+        sa.select(
+            sa.literal("a", sa.String).label("g"), sa.literal(0, sa.BigInteger).label("v")
+        ).where(sa.false())
+    ]
+    rows = (selects[0] if len(selects) == 1 else sa.union_all(*selects)).subquery("values")
+    with sql_store.unit_of_work() as uow:
+        report = SqlReport(uow, sql_store)  # type: ignore[arg-type]
+        median = report.lower_median(rows.c.v)
+        assert median is not None
+        found = report.execute(sa.select(rows.c.g, median).group_by(rows.c.g))
+        (whole,) = report.execute(sa.select(median))
+    groups = {group for group, _value in values}
+    expected = {
+        group: lower_median(v for g, v in values if g == group and v is not None)
+        for group in groups
+    }
+    assert dict(found) == expected
+    assert whole[0] == lower_median(v for _g, v in values if v is not None)

@@ -19,6 +19,7 @@ dimensions has one row and no totals.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 
@@ -253,17 +254,22 @@ def _withhold_medians(
     return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
 
 
+#: Labels of period keys, each worked out once (a table repeats a few periods in many rows).
+_period_label = functools.lru_cache(maxsize=4096)(period_label)
+
+
 def _shown(by: tuple[str, ...], rows: Sequence[Row]) -> list[Row]:
     keys = len(by)
-    labelled = [
-        tuple(
-            period_label(dimension, value) if dimension in PERIOD_DIMENSIONS else value
-            for dimension, value in zip(by, row[:keys], strict=True)
-        )
-        + row[keys:]
-        for row in rows
-    ]
-    return sorted(labelled, key=lambda row: tuple((value is None, value) for value in row[:keys]))
+    periods = [index for index, dimension in enumerate(by) if dimension in PERIOD_DIMENSIONS]
+    labelled: Sequence[Row] = rows
+    if periods:
+        labelled = []
+        for row in rows:
+            shown = list(row)
+            for index in periods:
+                shown[index] = _period_label(by[index], shown[index])
+            labelled.append(tuple(shown))
+    return sorted(labelled, key=lambda row: [(value is None, value) for value in row[:keys]])
 
 
 def build_report(

@@ -43,7 +43,7 @@ from wladna_core.storage.sql.reporting import (
     AGE_OVER,
     Source,
     case_report_columns,
-    period_bucket,
+    period_grouping,
     period_partition,
     referral_report_columns,
 )
@@ -189,6 +189,14 @@ class Sum:
 
 def _number(value: object) -> int:
     return value if isinstance(value, int) else 0
+
+
+def _total(values: Sequence[object]) -> int:
+    """Return the sum of counts (any value not a whole number counts as 0)."""
+    try:
+        return sum(cast("Sequence[int]", values))
+    except TypeError:
+        return sum(map(_number, values))
 
 
 @attrs.frozen
@@ -536,11 +544,32 @@ class _SqlSource:
     concern_join: Callable[[sa.FromClause], sa.FromClause] | None
     #: For each period dimension, a cheaper expression that parts rows as its bucket does.
     partitions: dict[str, sa.ColumnElement[Any]]
+    #: For each period dimension grouped by text, what turns a fetched value into its key.
+    readers: dict[str, Callable[[object], int | None]]
 
     def from_clause(self) -> sa.FromClause:
         """Return the ``FROM`` clause, with only the joins the fields read so far need."""
         from_clause = self.source.from_for(self.fields.read)
         return from_clause if self.concern_join is None else self.concern_join(from_clause)
+
+    def key_reader(self, by: Sequence[str]) -> Callable[[Sequence[Any]], tuple[object, ...]]:
+        """Return what turns the first values of a fetched row into a group's key."""
+        width = len(by)
+        readers = [
+            (index, self.readers[dimension])
+            for index, dimension in enumerate(by)
+            if dimension in self.readers
+        ]
+        if not readers:
+            return lambda row: tuple(row[:width])
+
+        def read(row: Sequence[Any]) -> tuple[object, ...]:
+            key = list(row[:width])
+            for index, reader in readers:
+                key[index] = reader(key[index])
+            return tuple(key)
+
+        return read
 
 
 def _sql_source(
@@ -577,15 +606,18 @@ def _sql_source(
         if dimension != "concern":
             conditions.append(fields[dimension].in_(sorted(values)))
     partitions: dict[str, sa.ColumnElement[Any]] = {}
+    readers: dict[str, Callable[[object], int | None]] = {}
     for dimension in grouping.by:
         if dimension in PERIOD_DIMENSIONS:
             if period_field is None:
                 fields[dimension] = sa.null()
             else:
                 day = fields[period_field]
-                fields[dimension] = period_bucket(dimension, day, sql.dialect)
+                fields[dimension], reader = period_grouping(dimension, day, sql.dialect)
                 partitions[dimension] = period_partition(dimension, day, sql.dialect)
-    return _SqlSource(source, fields, conditions, concern_join, partitions)
+                if reader is not None:
+                    readers[dimension] = reader
+    return _SqlSource(source, fields, conditions, concern_join, partitions, readers)
 
 
 def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[object, ...], Row]:
@@ -595,27 +627,33 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
     dims = [fields[dimension].label(f"d{index}") for index, dimension in enumerate(grouping.by)]
     partition = [rows.partitions.get(dimension, fields[dimension]) for dimension in grouping.by]
     inner: list[sa.ColumnElement[Any]] = list(dims)
+    # The lower median as one aggregate of the database where it has one (or is given one),
+    # else from each row's rank in its group.
+    direct = sql.has_lower_median
     protection = grouping.protection
     if protection is not None:
         inner.append(protection.keys.sql(fields["id"], sql).label("k"))
     for index, measure in enumerate(part.measures):
         if isinstance(measure, Count):
             when = measure.when
-            flag = (
-                sa.literal(1) if when is None else sa.case((when.sql(fields, window), 1), else_=0)
-            )
+            # 1 for a record counted, NULL for one not: counted with count(), which gives whole
+            # numbers (0 for none) on every database, where sum() gives NULL for none.
+            flag = sa.literal(1) if when is None else sa.case((when.sql(fields, window), 1))
             inner.append(flag.label(f"m{index}"))
         else:
             value = fields[measure.field]
-            inner.extend(
-                (
-                    value.label(f"v{index}"),
-                    sa.func.row_number()
-                    .over(partition_by=partition or None, order_by=value.asc().nulls_last())
-                    .label(f"r{index}"),
-                    sa.func.count(value).over(partition_by=partition or None).label(f"n{index}"),
+            inner.append(value.label(f"v{index}"))
+            if not direct:
+                inner.extend(
+                    (
+                        sa.func.row_number()
+                        .over(partition_by=partition or None, order_by=value.asc().nulls_last())
+                        .label(f"r{index}"),
+                        sa.func.count(value)
+                        .over(partition_by=partition or None)
+                        .label(f"n{index}"),
+                    )
                 )
-            )
     where = part.select.sql(fields, window)
     statement = sa.select(*inner).select_from(rows.from_clause()).where(where, *rows.conditions)
     if protection is not None:
@@ -625,31 +663,46 @@ def _sql_part(part: Part, sql: SqlReport, grouping: Grouping) -> dict[tuple[obje
     selected = statement.subquery("report_rows")
     columns = selected.c
     outer: list[sa.ColumnElement[Any]] = [columns[f"d{index}"] for index in range(len(dims))]
-    for index, measure in enumerate(part.measures):
-        if isinstance(measure, Count):
-            outer.append(sa.func.sum(columns[f"m{index}"]))
-            if protection is not None:
-                outer.append(sa.func.sum(columns[f"m{index}"] * columns.k))
-        else:
-            rank, size = columns[f"r{index}"], columns[f"n{index}"]
-            middle = sa.or_(rank * 2 == size, rank * 2 == size + 1)
-            outer.append(sa.func.min(sa.case((middle, columns[f"v{index}"]), else_=sa.null())))
+    outer.extend(_grouped_measures(part, columns, sql, keyed=protection is not None))
     statement = sa.select(*outer)
     if dims:
         statement = statement.group_by(*outer[: len(dims)])
+    key = rows.key_reader(grouping.by)
+    width = len(dims)
+    if protection is None:
+        # Counts are whole numbers and medians whole numbers or NULL, as fetched.
+        return {key(row): tuple(row[width:]) for row in sql.execute(statement)}
     counts = [isinstance(measure, Count) for measure in part.measures]
-    return {
-        tuple(row[: len(dims)]): _sql_measures(counts, row[len(dims) :], protection)
-        for row in sql.execute(statement)
-    }
+    return {key(row): _sql_measures(counts, row[width:]) for row in sql.execute(statement)}
 
 
-def _sql_measures(
-    counts: Sequence[bool], values: Sequence[object], protection: CellKeyMethod | None
-) -> Row:
-    """Return the measures of a grouped row, each count with its cell key under ``protection``.
+def _grouped_measures(
+    part: Part, columns: Any, sql: SqlReport, *, keyed: bool
+) -> list[sa.ColumnElement[Any]]:
+    """Return the aggregates of a part's measures over its rows' ``columns`` (``m``, ``v``...).
 
-    Under ``protection`` the statement gave each count followed by the sum of its records' keys.
+    A count is followed by the sum of its records' keys when ``keyed``.
+    """
+    found: list[sa.ColumnElement[Any]] = []
+    for index, measure in enumerate(part.measures):
+        if isinstance(measure, Count):
+            found.append(sa.func.count(columns[f"m{index}"]))
+            if keyed:
+                found.append(sa.func.sum(columns[f"m{index}"] * columns.k))
+            continue
+        median = sql.lower_median(columns[f"v{index}"])
+        if median is None:
+            rank, size = columns[f"r{index}"], columns[f"n{index}"]
+            middle = sa.or_(rank * 2 == size, rank * 2 == size + 1)
+            median = sa.func.min(sa.case((middle, columns[f"v{index}"]), else_=sa.null()))
+        found.append(median)
+    return found
+
+
+def _sql_measures(counts: Sequence[bool], values: Sequence[object]) -> Row:
+    """Return the measures of a grouped row under protection: each count with its cell key.
+
+    The statement gave each count followed by the sum of its records' keys.
     """
     fetched = iter(values)
     measures: list[object] = []
@@ -659,12 +712,9 @@ def _sql_measures(
             measures.append(value)
             continue
         number = 0 if value is None else int(cast("int", value))
-        if protection is None:
-            measures.append(number)
-        else:
-            key_sum = next(fetched)
-            total = 0 if key_sum is None else int(cast("int", key_sum))
-            measures.append(_Cell(number, total % MODULUS))
+        key_sum = next(fetched)
+        total = 0 if key_sum is None else int(cast("int", key_sum))
+        measures.append(_Cell(number, total % MODULUS))
     return tuple(measures)
 
 
@@ -692,14 +742,13 @@ def _sql_per_worker(
         for _name, low, high in part.bands
     ]
     protection = grouping.protection
+    key = rows.key_reader(grouping.by)
     if protection is None:
         statement = sa.select(*keys, sa.func.count(), *bands)
         if keys:
             statement = statement.group_by(*keys)
         return {
-            tuple(row[: len(keys)]): tuple(
-                0 if value is None else int(value) for value in row[len(keys) :]
-            )
+            key(row): tuple(0 if value is None else int(value) for value in row[len(keys) :])
             for row in sql.execute(statement)
         }
     worker_key = protection.keys.sql_worker(columns.worker, sql)
@@ -717,7 +766,7 @@ def _sql_per_worker(
         values = [0 if value is None else int(value) for value in row[len(keys) :]]
         counts = [values[0], *values[2 : 2 + len(bands)]]
         key_sum = [values[1], *values[2 + len(bands) :]]
-        found[tuple(row[: len(keys)])] = tuple(
+        found[key(row)] = tuple(
             _Cell(count, total % MODULUS) for count, total in zip(counts, key_sum, strict=True)
         )
     return found
@@ -800,7 +849,7 @@ class Declared:
         derived = {measure.name for measure in self.derived}
         columns = list(zip(*rows, strict=True)) or [() for _ in range(dimensions + len(order))]
         values: dict[str, object] = {
-            name: sum(map(_number, columns[dimensions + index]))
+            name: _total(columns[dimensions + index])
             for index, name in enumerate(order)
             if name not in derived
         }
@@ -834,16 +883,22 @@ class Declared:
         keys: dict[tuple[object, ...], None] = {}
         for rows in found:
             keys.update(dict.fromkeys(rows))
+        # Each part's measure names, and its values for a group it has no row for.
+        shapes: list[tuple[Sequence[str], Row]] = []
+        for part in self.parts:
+            if isinstance(part, PerWorker):
+                shapes.append((part.measure_names, (0,) * len(part.measure_names)))
+            else:
+                shapes.append(
+                    (
+                        [measure.name for measure in part.measures],
+                        tuple(0 if isinstance(m, Count) else None for m in part.measures),
+                    )
+                )
         merged: list[Row] = []
         for key in keys:
             values: dict[str, object] = {}
-            for part, rows in zip(self.parts, found, strict=True):
-                if isinstance(part, PerWorker):
-                    names: Sequence[str] = part.measure_names
-                    missing: Sequence[object] = [0] * len(names)
-                else:
-                    names = [measure.name for measure in part.measures]
-                    missing = [0 if isinstance(m, Count) else None for m in part.measures]
+            for (names, missing), rows in zip(shapes, found, strict=True):
                 values.update(zip(names, rows.get(key, missing), strict=True))
             for measure in self.derived:
                 value = measure.value(values)

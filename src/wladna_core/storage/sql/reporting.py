@@ -11,7 +11,10 @@ only grouped rows, never one row per case.  This module gives them what they nee
   SQL expressions over the store's tables (:meth:`SqlReport.case_fields`,
   :meth:`SqlReport.referral_fields`), with the expressions of the age band and of period
   buckets, written so that both databases give the same values;
-- :class:`SqlAggregate`: what an aggregate query offers to be computed this way.
+- :class:`SqlAggregate`: what an aggregate query offers to be computed this way;
+- :meth:`SqlReport.lower_median`: the lower median as one aggregate function of the database
+  (``percentile_disc`` on PostgreSQL, :class:`SqliteLowerMedian` registered on SQLite), in
+  place of ranking every row with a window function.
 
 The names of the fields are those of :mod:`wladna_core.reporting.engine`, which computes the
 same values in Python for the memory store; the reporting tests check that both agree on any
@@ -20,6 +23,7 @@ data drawn.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
@@ -38,10 +42,12 @@ __all__ = [
     "Source",
     "SqlAggregate",
     "SqlReport",
+    "SqliteLowerMedian",
     "age_band",
     "case_report_columns",
     "case_source",
     "period_bucket",
+    "period_grouping",
     "period_partition",
     "referral_report_columns",
     "referral_source",
@@ -157,6 +163,81 @@ def period_partition(
     if dialect == "sqlite" and dimension in ("month", "year"):
         return sa.func.substr(day, 1, 7 if dimension == "month" else 4, type_=sa.String)
     return period_bucket(dimension, day, dialect)
+
+
+# A report reads a few distinct periods, once per group: each is worked out once.
+@functools.lru_cache(maxsize=4096)
+def _month_of_text(text: object) -> int | None:
+    return None if text is None else int(str(text)[:7].replace("-", ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _year_of_text(text: object) -> int | None:
+    return None if text is None else int(str(text)[:4])
+
+
+#: What turns a period's text, as :func:`period_grouping` groups by it on SQLite, into its key.
+_FROM_TEXT: Final[Mapping[str, Callable[[object], int | None]]] = {
+    "month": _month_of_text,
+    "year": _year_of_text,
+}
+
+
+def period_grouping(
+    dimension: str, day: sa.ColumnElement[Any], dialect: str | None = None
+) -> tuple[sa.ColumnElement[Any], Callable[[object], int | None] | None]:
+    """Return what to group rows by for a period dimension, and how to read its values as keys.
+
+    On SQLite a month or a year is grouped by the date's ISO text cut down (``2026-01``,
+    ``2026``), one ``substr`` per row and nothing else; the few grouped values are turned into
+    the keys of :func:`period_bucket` (202601, 2026) in Python, by the function returned.
+    Anywhere else (and for a quarter) rows are grouped by the bucket itself, and the function
+    is ``None``: the values fetched are the keys.
+
+    >>> import sqlalchemy as sa
+    >>> grouped, key = period_grouping("month", sa.column("day", sa.Date), "sqlite")
+    >>> print(grouped), key("2026-03")
+    substr(day, :substr_1, :substr_2) 202603
+    >>> period_grouping("month", sa.column("day", sa.Date), "postgresql")[1] is None
+    True
+
+    :param dimension: ``month``, ``quarter`` or ``year``.
+    :param day: a date column.
+    :param dialect: the database's kind.
+    :raises ValueError: for any other dimension.
+    """
+    if dialect == "sqlite" and dimension in _FROM_TEXT:
+        return period_partition(dimension, day, dialect), _FROM_TEXT[dimension]
+    return period_bucket(dimension, day, dialect), None
+
+
+class SqliteLowerMedian(list[int | None]):
+    """The lower median of whole numbers as a SQLite aggregate function (``NULL`` left out).
+
+    The ``(n + 1) // 2``-th smallest of the ``n`` values, as
+    :func:`wladna_core.reporting.engine.lower_median` computes it; ``NULL`` when there is none.
+    SQLite has no such function: :meth:`SqlReport.lower_median` registers this one on the
+    connection, which keeps each group's values and sorts them once, where ranking every row
+    with ``row_number()`` sorts and scans all the rows again.  Each row's value is appended by
+    ``list.append`` itself, with no Python code run per row.
+    """
+
+    __slots__ = ()
+
+    #: Take one row's value.
+    step = list.append
+
+    def finalize(self) -> int | None:
+        """Return the lower median of the values taken."""
+        values = [value for value in self if value is not None] if None in self else self
+        if not values:
+            return None
+        values.sort()
+        return values[(len(values) - 1) // 2]
+
+
+#: The name :class:`SqliteLowerMedian` is registered under on SQLite connections.
+_SQLITE_MEDIAN: Final = "wladna_lower_median"
 
 
 def age_band(birth_date: sa.ColumnElement[Any], on: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
@@ -314,6 +395,28 @@ class SqlReport:
     def dialect(self) -> str:
         """The database's kind: ``sqlite`` or ``postgresql``."""
         return self.store.dialect
+
+    @property
+    def has_lower_median(self) -> bool:
+        """Whether :meth:`lower_median` gives an aggregate on this database."""
+        return self.dialect in ("sqlite", "postgresql")
+
+    def lower_median(self, value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any] | None:
+        """Return the aggregate computing the lower median of ``value`` over a group.
+
+        The ``(n + 1) // 2``-th smallest of the group's ``n`` values that are not ``NULL``
+        (``NULL`` when there is none): ``percentile_disc(0.5)`` on PostgreSQL (its first value
+        whose cumulative share reaches one half is exactly that one); on SQLite the function
+        :class:`SqliteLowerMedian`, registered on the unit of work's connection.  ``None`` on
+        another database, where the caller ranks the rows itself.
+        """
+        if self.dialect == "postgresql":
+            return sa.func.percentile_disc(0.5).within_group(value)
+        if self.dialect == "sqlite":
+            driver = self.unit_of_work.connection.connection.driver_connection
+            driver.create_aggregate(_SQLITE_MEDIAN, 1, SqliteLowerMedian)  # type: ignore[union-attr]
+            return sa.func.wladna_lower_median(value, type_=sa.Integer)
+        return None
 
     def execute(self, statement: sa.Select[Any]) -> list[sa.Row[Any]]:
         """Run a grouped ``statement`` and return its rows."""
