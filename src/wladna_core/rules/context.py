@@ -118,7 +118,13 @@ class Context:
         return f"<{type(self).__name__} {' '.join(parts) or 'with reference data only'}>"
 
     def as_of(self, on: date) -> Self:
-        """Return this context for validation on the date ``on`` (a shallow copy)."""
+        """Return this context for validation on the date ``on``.
+
+        A shallow copy, or this context itself when its date is already ``on``: validating
+        many records on one day dates the context once, not once per record.
+        """
+        if self._on is not None and self._on == on and type(on) is date:
+            return self
         dated = copy.copy(self)
         dated._on = _checked_date(on)
         return dated

@@ -152,7 +152,10 @@ class Rule:
 
     def runs_with(self, context: Context) -> bool:
         """Return whether ``context`` provides everything this rule needs."""
-        return all(context.provides(need) for need in self.needs)
+        for need in self.needs:
+            if not context.provides(need):
+                return False
+        return True
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A decorated rule replaces its function in the module: pickle it by that name.
@@ -214,9 +217,11 @@ class RuleSet(Collection[Rule]):
     :raises ValueError: if two rules share a code; the message names where both are defined.
     """
 
-    __slots__ = ("_by_code",)
+    __slots__ = ("_by_code", "_by_entity")
 
     _by_code: Mapping[str, Rule]
+    # The rules of each record class asked for, found once: a store asks for every record.
+    _by_entity: dict[type, tuple[Rule, ...]]
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         by_code: dict[str, Rule] = {}
@@ -234,6 +239,7 @@ class RuleSet(Collection[Rule]):
                 raise ValueError(msg)
             by_code[item.code] = item
         object.__setattr__(self, "_by_code", dict(sorted(by_code.items())))
+        object.__setattr__(self, "_by_entity", {})
 
     @classmethod
     def builtin(cls) -> RuleSet:
@@ -246,7 +252,11 @@ class RuleSet(Collection[Rule]):
 
     def for_entity(self, entity: type) -> tuple[Rule, ...]:
         """Return the rules that apply to records of class ``entity``, in order of code."""
-        return tuple(item for item in self if issubclass(entity, item.entity))
+        found = self._by_entity.get(entity)
+        if found is None:
+            found = tuple(item for item in self if issubclass(entity, item.entity))
+            self._by_entity[entity] = found
+        return found
 
     def get(self, code: str) -> Rule | None:
         """Return the rule with this code, or ``None`` if there is none."""

@@ -961,11 +961,13 @@ class Repository(abc.ABC, Generic[T]):
             errors = self._identity_violations(batch)
             valid: list[T] = []
             warnings: list[Violation] = []
-            context = self.unit_of_work._context()
+            # The date of validation is read once for the batch, and the context dated once.
+            on = self.store.today()
+            context = self.unit_of_work._context().as_of(on)
             for record in batch:
                 if record.version != 0:
                     continue
-                refusals, cautions = self._validate(record, context)
+                refusals, cautions = self._validate(record, context, on)
                 warnings.extend(cautions)
                 if refusals:
                     errors.extend(refusals)
@@ -1007,7 +1009,8 @@ class Repository(abc.ABC, Generic[T]):
             record, refused = self._number_kept(record, stored)
             if refused is not None:
                 raise InvalidRecord(self.record_type.__name__, [refused])
-            errors, warnings = self._validate(record, self.unit_of_work._context())
+            on = self.store.today()
+            errors, warnings = self._validate(record, self.unit_of_work._context().as_of(on), on)
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             saved = _at_version(record, record.version + 1)
@@ -1192,20 +1195,14 @@ class Repository(abc.ABC, Generic[T]):
         return cast("T", kept), refused
 
     def _validate(
-        self, record: T, context: StoreContext
+        self, record: T, context: StoreContext, on: date
     ) -> tuple[list[Violation], list[Violation]]:
-        """Run the store's rules; return ``(errors, warnings)``."""
-        if not self.store.rules.for_entity(self.record_type) and (
-            self.record_type not in REPOSITORY_NAMES
-        ):
+        """Run the store's rules on the date ``on``; return ``(errors, warnings)``."""
+        rules = self.store.rules
+        if not rules.for_entity(self.record_type) and self.record_type not in REPOSITORY_NAMES:
             # A plug-in's kind without rules: its attrs validators are all there is to check.
             return [], []
-        found = validate(
-            record,
-            on=self.store.today(),
-            context=context,
-            rules=self.store.rules,
-        )
+        found = validate(record, on=on, context=context, rules=rules)
         errors = [violation for violation in found if violation.is_error]
         warnings = [violation for violation in found if not violation.is_error]
         return errors, warnings
