@@ -126,6 +126,41 @@ def _chunks(dialect: str, values: Sequence[str]) -> Iterator[list[str]]:
         yield list(values[start : start + _IDS_PER_STATEMENT])
 
 
+class _Decoded:
+    """The records last read from their rows' JSON text, to read the same text again for free.
+
+    Every unit of work reads the records it needs from the database (another process may have
+    changed them), but a row whose text is the one read before holds the same record: decoding
+    and checking it again would give an equal, immutable record.  At most ``most`` records are
+    kept, the least recently read dropped first.  Safe to share between threads.
+    """
+
+    def __init__(self, most: int = 4096) -> None:
+        self._most = most
+        self._records: dict[tuple[type, str], tuple[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, record_type: type, record_id: str, text: str) -> Any | None:
+        """Return the record read from exactly ``text`` before, or ``None``."""
+        key = (record_type, record_id)
+        with self._lock:
+            found = self._records.pop(key, None)
+            if found is None:
+                return None
+            self._records[key] = found  # now the most recently read
+        return found[1] if found[0] == text else None
+
+    def keep(self, record_type: type, record_id: str, text: str, record: object) -> None:
+        """Keep ``record``, read from ``text``."""
+        key = (record_type, record_id)
+        with self._lock:
+            self._records.pop(key, None)
+            self._records[key] = (text, record)
+            if len(self._records) > self._most:
+                for oldest in list(self._records)[: self._most // 4]:
+                    del self._records[oldest]
+
+
 class SqlStore(Store):
     """A store in a SQLite or PostgreSQL database.
 
@@ -163,6 +198,7 @@ class SqlStore(Store):
             )
             raise StoreError(msg) from exc
         self._places: dict[str, Places] = {}
+        self._decoded = _Decoded()
         # SQLite lets one unit of work write at a time: a unit of work nested in another of the
         # same thread would wait for the lock its own thread holds, so it is refused at once.
         # An in-memory database is a single connection: its units of work take turns (_turn).
@@ -1404,6 +1440,11 @@ class SqlRepository(Repository[T]):
         """Return the record of a row, or raise :class:`InvalidRecord` naming the row."""
         from wladna_core.convert import loads  # noqa: PLC0415 (convert imports the model)
 
+        decoded = self.unit_of_work.store._decoded
+        if text is not None:
+            known = decoded.get(self.record_type, record_id, text)
+            if known is not None and known.version == version:
+                return cast("T", known)
         name = self.record_type.__name__
         where = f"{name} {record_id} (table {self._table.name})"
         try:
@@ -1420,6 +1461,8 @@ class SqlRepository(Repository[T]):
                 f"record ({record.id}, {record.version})"
             )
             raise InvalidRecord(name, [_row_violation("store.row_mismatch", "$", where, message)])
+        if text is not None:
+            decoded.keep(self.record_type, record_id, text, record)
         return record
 
 
