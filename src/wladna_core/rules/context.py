@@ -169,6 +169,14 @@ class Context:
         """Return the family with this id, or ``None``."""
         return (self._families or {}).get(family_id)
 
+    def has_family(self, family_id: str) -> bool:
+        """Return whether the family with this id exists (the records given hold it).
+
+        For rules that only need to know it exists: a subclass backed by a store may answer
+        without reading the family; by default, ``family(family_id) is not None``.
+        """
+        return self.family(family_id) is not None
+
     def body(self, body_id: str) -> TerritorialBody | None:
         """Return the territorial body with this id, or ``None``."""
         return (self._bodies or {}).get(body_id)

@@ -152,10 +152,7 @@ class Rule:
 
     def runs_with(self, context: Context) -> bool:
         """Return whether ``context`` provides everything this rule needs."""
-        for need in self.needs:
-            if not context.provides(need):
-                return False
-        return True
+        return all(context.provides(need) for need in self.needs)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A decorated rule replaces its function in the module: pickle it by that name.

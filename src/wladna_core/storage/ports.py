@@ -877,7 +877,7 @@ def with_field(record: T, name: str, value: object) -> T:
     """
     record_type = type(record)
     names = _copied_fields(record_type)
-    field = None if names is None else attrs.fields_dict(cast("Any", record_type)).get(name)
+    field = None if names is None else _fields_by_name(record_type).get(name)
     if names is None or field is None or field.converter is not None:
         return cast("T", attrs.evolve(cast("Any", record), **{name: value}))
     if field.validator is not None:
@@ -887,6 +887,11 @@ def with_field(record: T, name: str, value: object) -> T:
         object.__setattr__(copy, copied, getattr(record, copied))
     object.__setattr__(copy, name, value)
     return copy
+
+
+@functools.cache
+def _fields_by_name(record_type: type) -> Mapping[str, attrs.Attribute[Any]]:
+    return attrs.fields_dict(cast("Any", record_type))
 
 
 @functools.cache
@@ -1226,6 +1231,14 @@ class Repository(abc.ABC, Generic[T]):
                 "database's migrations (wladna db upgrade)"
             )
             raise StoreError(msg) from exc
+
+    def _exists(self, record_id: str) -> bool:
+        """Return whether the record with this id is stored, as this unit of work sees it.
+
+        For the rules' context (:meth:`~wladna_core.rules.Context.has_family`); this default
+        asks :meth:`_existing_ids`, and an adapter may answer from what it read ahead.
+        """
+        return bool(self._existing_ids((record_id,)))
 
     # What an adapter implements -------------------------------------------------------------
 

@@ -54,7 +54,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wladna_core.audit import AuditEntry
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import Child, Gazetteer, Referral, TerritoryLevel
+from wladna_core.model import Child, Family, Gazetteer, Referral, TerritoryLevel
 from wladna_core.storage.builtin_kinds import CHILD, REFERRAL
 from wladna_core.storage.kinds import FieldType, Filter, ManyField, Match, RecordKind
 from wladna_core.storage.ports import (
@@ -466,7 +466,11 @@ class SqlUnitOfWork(UnitOfWork):
                         wanted.setdefault(referred_type, set()).add(record_id)
         for referred_type, record_ids in wanted.items():
             repository: Repository[Any] = self.repository(referred_type)
-            if isinstance(repository, SqlRepository):
+            if not isinstance(repository, SqlRepository):
+                continue
+            if referred_type in _EXISTENCE_AHEAD:
+                repository._read_ahead_ids(record_ids)
+            else:
                 repository._read_ahead(record_ids)
         batch = [record for record in records if type(record) is record_type]
         for search in _SEARCHES_AHEAD.get(self.store.kinds[record_type].name, ()):
@@ -843,7 +847,6 @@ class _ChildrenWithIdentifier(_SearchAhead):
         if not keys:
             return
         repository = cast("SqlRepository[Child]", unit_of_work.children)
-        identifiers, children = tables.child_identifiers, tables.children
         schemes = sorted({scheme.value for scheme, _ in keys})
         values = sorted({value for _, value in keys})
         found: dict[tuple[str, str], dict[str, Child]] = {}
@@ -888,7 +891,7 @@ class _ReferralsOfCase(_SearchAhead):
 
 @functools.cache
 def _children_with_identifiers(dialect: str) -> sa.Select[Any]:
-    """The children carrying one of the identifiers ``among`` in one of the ``schemes``."""
+    """Select the children carrying one of the identifiers ``among`` in one of ``schemes``."""
     identifiers, children = tables.child_identifiers, tables.children
     return (
         sa.select(identifiers.c.scheme, identifiers.c.value, *_statements(CHILD).read_columns)
@@ -902,7 +905,7 @@ def _children_with_identifiers(dialect: str) -> sa.Select[Any]:
 
 @functools.cache
 def _referrals_of_cases(dialect: str) -> sa.Select[Any]:
-    """The referrals of the cases ``among``, in order of id."""
+    """Select the referrals of the cases ``among``, in order of id."""
     referrals = tables.referrals
     return (
         sa.select(*_statements(REFERRAL).read_columns)
@@ -1054,6 +1057,11 @@ class _Layout:
         return values
 
 
+#: The records the built-in rules only ask the existence of (``case.family_unknown`` asks
+#: whether a case's family exists): only their ids are read ahead.  A rule reading one of them
+#: still gets it, read then.
+_EXISTENCE_AHEAD: Final = frozenset({Family})
+
 #: The searches the built-in rules make for each new record of a built-in kind, by kind name:
 #: an optimisation of this adapter for the core's own rules (a kind without any is kept alike).
 _SEARCHES_AHEAD: Final[Mapping[str, tuple[_SearchAhead, ...]]] = {
@@ -1153,7 +1161,7 @@ def _by_ids(kind: RecordKind[Any], dialect: str) -> _ByIds:
 
 @functools.cache
 def _numbers_among(dialect: str) -> sa.Select[Any]:
-    """The case numbers among those of the parameter ``among``."""
+    """Select the case numbers that are among those of the parameter ``among``."""
     column = tables.cases.c.number
     return sa.select(column).where(_among(dialect, column))
 
@@ -1212,6 +1220,9 @@ class SqlRepository(Repository[T]):
         self._table = self._layout.table
         self._statements = _statements(self._kind)
         self._remembered: dict[str, T] = {}
+        # Ids of records this unit of work found stored without reading them (records are
+        # never deleted but by a reset of the whole store, outside any unit of work).
+        self._stored_ids: set[str] = set()
 
     @property
     def _connection(self) -> sa.Connection:
@@ -1272,6 +1283,22 @@ class SqlRepository(Repository[T]):
                 rows = self._connection.execute(statement, {"among": chunk}).all()
                 records.extend(self._read(row.id, row.version, row.record) for row in rows)
         self._remember(records)
+
+    def _read_ahead_ids(self, record_ids: Collection[str]) -> None:
+        """Find which of these ids are stored, for :meth:`_exists`, a chunk per statement."""
+        wanted = [
+            key for key in record_ids if key not in self._remembered and key not in self._stored_ids
+        ]
+        if wanted:
+            self._stored_ids.update(self._existing_ids(wanted))
+
+    def _exists(self, record_id: str) -> bool:
+        if record_id in self._remembered or record_id in self._stored_ids:
+            return True
+        if self._existing_ids((record_id,)):
+            self._stored_ids.add(record_id)
+            return True
+        return False
 
     # Writing -----------------------------------------------------------------------------------
 
