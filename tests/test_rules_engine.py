@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import pytest
@@ -28,6 +28,7 @@ from wladna_core.errors import Severity, Violation
 from wladna_core.messages import Message, Text
 from wladna_core.model import (
     Child,
+    Family,
     Gazetteer,
     Identifier,
     IdentifierScheme,
@@ -491,6 +492,28 @@ def test_a_context_has_a_date_only_once_one_is_set() -> None:
     assert dated is not context
     with pytest.raises(TypeError, match="must be a date, got datetime"):
         context.as_of(datetime(2026, 1, 1, tzinfo=UTC))
+    # Dated again on its own date, a context is itself: many records on one day, one copy.
+    assert dated.as_of(ON) is dated
+    later = dated.as_of(date(2026, 3, 3))
+    assert (later.on, dated.on) == (date(2026, 3, 3), ON)
+
+
+def test_a_context_says_whether_a_family_exists_as_it_finds_families() -> None:
+    family = a_family(a_member())
+    context = Context(families=[family])
+    assert context.has_family(family.id)
+    assert not context.has_family(a_family(a_member()).id)
+
+    class Counted(Context):
+        asked: ClassVar[list[str]] = []
+
+        def family(self, family_id: str) -> Family | None:
+            self.asked.append(family_id)
+            return family if family_id == family.id else None
+
+    assert Counted().has_family(family.id)
+    assert not Counted().has_family("other")
+    assert Counted.asked == [family.id, "other"]
 
 
 def test_a_store_backed_context_overrides_the_lookups_rules_use() -> None:

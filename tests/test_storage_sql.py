@@ -26,6 +26,7 @@ from wladna_core.model import (
     TerritorialBody,
     Territory,
     TerritoryLevel,
+    new_id,
 )
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.storage import (
@@ -433,6 +434,62 @@ def test_iter_reads_one_batch_per_statement(store: SqlStore, statements: Stateme
     assert all(
         "LIMIT" in text.upper() and "ORDER BY CHILDREN.ID" in text.upper() for text in selects
     )
+
+
+def _files(count: int, first: int) -> list[ExampleCaseFile]:
+    return [example_case_file(idcs=f"{first + serial:010d}") for serial in range(count)]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_case_naming_a_family_not_stored_is_refused_in_a_batch_of_any_size(
+    store: SqlStore, statements: Statements, count: int
+) -> None:
+    files = _files(count, first=1)
+    with store.unit_of_work() as uow:
+        for file in files:
+            for record in file.records[:3]:
+                uow.repository(type(record)).add(record)
+    statements.seen.clear()
+    unknown = attrs.evolve(files[0].case, family_id=new_id())
+    cases = [unknown, *(file.case for file in files[1:])]
+    refused = _refused(store, lambda uow: uow.cases.add_many(cases), InvalidRecord)
+    assert {(violation.code, violation.record) for violation in refused.violations} == {
+        ("case.family_unknown", f"Case {unknown.id}")
+    }
+    # The households are only looked up, never read: the rule asks whether they exist.
+    families = [text for text, _many in statements.seen if " FROM families" in text]
+    assert families
+    assert all(text.startswith("SELECT families.id FROM families") for text in families)
+    with store.unit_of_work() as uow:
+        assert [case.family_id for case in uow.cases.add_many(cases[1:])] == [
+            file.family.id for file in files[1:]
+        ]
+
+
+def test_a_row_read_before_is_read_again_when_it_changes(store: SqlStore) -> None:
+    # The store keeps the records it decoded, by their row's text: a row changed since (by
+    # another process, a migration or a damage) is decoded again, never served from memory.
+    child = _save(store, example_case_file())[1]
+    with store.unit_of_work() as uow:
+        assert uow.children.get(child.id) == child
+    renamed = attrs.evolve(child, given_name="Zineb")
+    _damage(store, child, unstructure(renamed))
+    with store.unit_of_work() as uow:
+        assert uow.children.get(child.id) == renamed
+        assert uow.children.find() == [renamed]
+    _damage(store, child, {**unstructure(child), "sex": "x"})
+    refused = _refused(store, lambda uow: uow.children.get(child.id), InvalidRecord)
+    assert {violation.path for violation in refused.violations} == {"$.sex"}
+
+
+def test_a_record_read_again_from_the_same_row_is_the_same_record(store: SqlStore) -> None:
+    child = _save(store, example_case_file())[1]
+    with store.unit_of_work() as uow:
+        first = uow.children.get(child.id)
+    with store.unit_of_work() as uow:
+        again = uow.children.get(child.id)
+    assert again is first
+    assert again == child
 
 
 # Damaged rows ------------------------------------------------------------------------------------

@@ -619,7 +619,7 @@ def case_child_unknown(case: Case, ctx: Context) -> Iterator[Finding]:
 )
 def case_family_unknown(case: Case, ctx: Context) -> Iterator[Finding]:
     """Report a case naming a family that does not exist."""
-    if case.family_id is not None and ctx.family(case.family_id) is None:
+    if case.family_id is not None and not ctx.has_family(case.family_id):
         yield Finding("$.family_id", {"family_id": case.family_id})
 
 

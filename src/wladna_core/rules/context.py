@@ -118,7 +118,13 @@ class Context:
         return f"<{type(self).__name__} {' '.join(parts) or 'with reference data only'}>"
 
     def as_of(self, on: date) -> Self:
-        """Return this context for validation on the date ``on`` (a shallow copy)."""
+        """Return this context for validation on the date ``on``.
+
+        A shallow copy, or this context itself when its date is already ``on``: validating
+        many records on one day dates the context once, not once per record.
+        """
+        if self._on is not None and self._on == on and type(on) is date:
+            return self
         dated = copy.copy(self)
         dated._on = _checked_date(on)
         return dated
@@ -162,6 +168,14 @@ class Context:
     def family(self, family_id: str) -> Family | None:
         """Return the family with this id, or ``None``."""
         return (self._families or {}).get(family_id)
+
+    def has_family(self, family_id: str) -> bool:
+        """Return whether the family with this id exists (the records given hold it).
+
+        For rules that only need to know it exists: a subclass backed by a store may answer
+        without reading the family; by default, ``family(family_id) is not None``.
+        """
+        return self.family(family_id) is not None
 
     def body(self, body_id: str) -> TerritorialBody | None:
         """Return the territorial body with this id, or ``None``."""

@@ -214,9 +214,11 @@ class RuleSet(Collection[Rule]):
     :raises ValueError: if two rules share a code; the message names where both are defined.
     """
 
-    __slots__ = ("_by_code",)
+    __slots__ = ("_by_code", "_by_entity")
 
     _by_code: Mapping[str, Rule]
+    # The rules of each record class asked for, found once: a store asks for every record.
+    _by_entity: dict[type, tuple[Rule, ...]]
 
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         by_code: dict[str, Rule] = {}
@@ -234,6 +236,7 @@ class RuleSet(Collection[Rule]):
                 raise ValueError(msg)
             by_code[item.code] = item
         object.__setattr__(self, "_by_code", dict(sorted(by_code.items())))
+        object.__setattr__(self, "_by_entity", {})
 
     @classmethod
     def builtin(cls) -> RuleSet:
@@ -246,7 +249,11 @@ class RuleSet(Collection[Rule]):
 
     def for_entity(self, entity: type) -> tuple[Rule, ...]:
         """Return the rules that apply to records of class ``entity``, in order of code."""
-        return tuple(item for item in self if issubclass(entity, item.entity))
+        found = self._by_entity.get(entity)
+        if found is None:
+            found = tuple(item for item in self if issubclass(entity, item.entity))
+            self._by_entity[entity] = found
+        return found
 
     def get(self, code: str) -> Rule | None:
         """Return the rule with this code, or ``None`` if there is none."""

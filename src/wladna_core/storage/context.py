@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from wladna_core.model import Child, Referral
+from wladna_core.model import Child, Family, Referral
 from wladna_core.rules import Context
 from wladna_core.rules.context import NEEDS
 from wladna_core.storage.query import ChildQuery, ReferralQuery
@@ -19,7 +19,7 @@ from wladna_core.storage.query import ChildQuery, ReferralQuery
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from wladna_core.model import Case, Family, IdentifierScheme, TerritorialBody
+    from wladna_core.model import Case, IdentifierScheme, TerritorialBody
     from wladna_core.storage.ports import Repository, T, UnitOfWork
 
 __all__ = ["StoreContext"]
@@ -74,6 +74,13 @@ class StoreContext(Context):
     def family(self, family_id: str) -> Family | None:
         """Return the family with this id, or ``None``."""
         return self._lookup(self._unit_of_work.families, family_id)
+
+    def has_family(self, family_id: str) -> bool:
+        """Return whether the family with this id is stored, without reading it if need be."""
+        if isinstance(self._pending.get((Family, family_id)), Family):
+            return True
+        self._unit_of_work._require_active()
+        return self._unit_of_work.families._exists(family_id)
 
     def body(self, body_id: str) -> TerritorialBody | None:
         """Return the territorial body with this id, or ``None``."""

@@ -223,7 +223,7 @@ def _frozen_filters(value: Mapping[str, Filter]) -> Mapping[str, Filter]:
     return types.MappingProxyType(dict(value))
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class RecordKind(Generic[R]):
     """A kind of record a store keeps, as a plug-in declares it.
 

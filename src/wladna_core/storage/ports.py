@@ -895,7 +895,7 @@ def with_field(record: T, name: str, value: object) -> T:
     """
     record_type = type(record)
     names = _copied_fields(record_type)
-    field = None if names is None else attrs.fields_dict(cast("Any", record_type)).get(name)
+    field = None if names is None else _fields_by_name(record_type).get(name)
     if names is None or field is None or field.converter is not None:
         return cast("T", attrs.evolve(cast("Any", record), **{name: value}))
     if field.validator is not None:
@@ -905,6 +905,11 @@ def with_field(record: T, name: str, value: object) -> T:
         object.__setattr__(copy, copied, getattr(record, copied))
     object.__setattr__(copy, name, value)
     return copy
+
+
+@functools.cache
+def _fields_by_name(record_type: type) -> Mapping[str, attrs.Attribute[Any]]:
+    return attrs.fields_dict(cast("Any", record_type))
 
 
 @functools.cache
@@ -979,11 +984,13 @@ class Repository(abc.ABC, Generic[T]):
             errors = self._identity_violations(batch)
             valid: list[T] = []
             warnings: list[Violation] = []
-            context = self.unit_of_work._context()
+            # The date of validation is read once for the batch, and the context dated once.
+            on = self.store.today()
+            context = self.unit_of_work._context().as_of(on)
             for record in batch:
                 if record.version != 0:
                     continue
-                refusals, cautions = self._validate(record, context)
+                refusals, cautions = self._validate(record, context, on)
                 warnings.extend(cautions)
                 if refusals:
                     errors.extend(refusals)
@@ -1025,7 +1032,8 @@ class Repository(abc.ABC, Generic[T]):
             record, refused = self._number_kept(record, stored)
             if refused is not None:
                 raise InvalidRecord(self.record_type.__name__, [refused])
-            errors, warnings = self._validate(record, self.unit_of_work._context())
+            on = self.store.today()
+            errors, warnings = self._validate(record, self.unit_of_work._context().as_of(on), on)
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             saved = _at_version(record, record.version + 1)
@@ -1210,20 +1218,14 @@ class Repository(abc.ABC, Generic[T]):
         return cast("T", kept), refused
 
     def _validate(
-        self, record: T, context: StoreContext
+        self, record: T, context: StoreContext, on: date
     ) -> tuple[list[Violation], list[Violation]]:
-        """Run the store's rules; return ``(errors, warnings)``."""
-        if not self.store.rules.for_entity(self.record_type) and (
-            self.record_type not in REPOSITORY_NAMES
-        ):
+        """Run the store's rules on the date ``on``; return ``(errors, warnings)``."""
+        rules = self.store.rules
+        if not rules.for_entity(self.record_type) and self.record_type not in REPOSITORY_NAMES:
             # A plug-in's kind without rules: its attrs validators are all there is to check.
             return [], []
-        found = validate(
-            record,
-            on=self.store.today(),
-            context=context,
-            rules=self.store.rules,
-        )
+        found = validate(record, on=on, context=context, rules=rules)
         errors = [violation for violation in found if violation.is_error]
         warnings = [violation for violation in found if not violation.is_error]
         return errors, warnings
@@ -1247,6 +1249,14 @@ class Repository(abc.ABC, Generic[T]):
                 "database's migrations (wladna db upgrade)"
             )
             raise StoreError(msg) from exc
+
+    def _exists(self, record_id: str) -> bool:
+        """Return whether the record with this id is stored, as this unit of work sees it.
+
+        For the rules' context (:meth:`~wladna_core.rules.Context.has_family`); this default
+        asks :meth:`_existing_ids`, and an adapter may answer from what it read ahead.
+        """
+        return bool(self._existing_ids((record_id,)))
 
     # What an adapter implements -------------------------------------------------------------
 

@@ -54,7 +54,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wladna_core.audit import AuditEntry
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import Child, Gazetteer, Referral, TerritoryLevel
+from wladna_core.model import Child, Family, Gazetteer, Referral, TerritoryLevel
 from wladna_core.storage.builtin_kinds import CHILD, REFERRAL
 from wladna_core.storage.kinds import FieldType, Filter, ManyField, Match, RecordKind
 from wladna_core.storage.ports import (
@@ -103,20 +103,62 @@ Condition = sa.ColumnElement[bool]
 Places = tuple[str | None, str | None]
 
 
-def _among(
-    dialect: str, column: sa.ColumnElement[str], values: Sequence[str]
-) -> Iterator[Condition]:
-    """Yield conditions selecting the rows whose ``column`` is one of ``values``, one per statement.
+@functools.lru_cache(maxsize=256)
+def _among(dialect: str, column: sa.ColumnElement[str], name: str = "among") -> Condition:
+    """Return the condition that ``column`` is one of the values of the parameter ``name``.
 
     PostgreSQL takes them all in one array parameter: one statement, prepared once whatever the
-    number of values.  SQLite takes an ``IN`` list of at most ``_IDS_PER_STATEMENT`` of them.
+    number of values.  SQLite takes an expanding ``IN`` list of at most ``_IDS_PER_STATEMENT``
+    of them (see :func:`_chunks`).  Made once per column, so that the statements using it are
+    built once too, and each lookup only binds its values.
     """
     if dialect == "postgresql":
-        array = sa.bindparam("among", list(values), type_=postgresql.ARRAY(sa.String()))
-        yield column == sa.any_(array)
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.String())))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+def _chunks(dialect: str, values: Sequence[str]) -> Iterator[list[str]]:
+    """Yield ``values`` in the lists one statement of :func:`_among` takes: all, on PostgreSQL."""
+    if dialect == "postgresql":
+        yield list(values)
         return
     for start in range(0, len(values), _IDS_PER_STATEMENT):
-        yield column.in_(values[start : start + _IDS_PER_STATEMENT])
+        yield list(values[start : start + _IDS_PER_STATEMENT])
+
+
+class _Decoded:
+    """The records last read from their rows' JSON text, to read the same text again for free.
+
+    Every unit of work reads the records it needs from the database (another process may have
+    changed them), but a row whose text is the one read before holds the same record: decoding
+    and checking it again would give an equal, immutable record.  At most ``most`` records are
+    kept, the least recently read dropped first.  Safe to share between threads.
+    """
+
+    def __init__(self, most: int = 4096) -> None:
+        self._most = most
+        self._records: dict[tuple[type, str], tuple[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, record_type: type, record_id: str, text: str) -> Any | None:
+        """Return the record read from exactly ``text`` before, or ``None``."""
+        key = (record_type, record_id)
+        with self._lock:
+            found = self._records.pop(key, None)
+            if found is None:
+                return None
+            self._records[key] = found  # now the most recently read
+        return found[1] if found[0] == text else None
+
+    def keep(self, record_type: type, record_id: str, text: str, record: object) -> None:
+        """Keep ``record``, read from ``text``."""
+        key = (record_type, record_id)
+        with self._lock:
+            self._records.pop(key, None)
+            self._records[key] = (text, record)
+            if len(self._records) > self._most:
+                for oldest in list(self._records)[: self._most // 4]:
+                    del self._records[oldest]
 
 
 class SqlStore(Store):
@@ -156,6 +198,7 @@ class SqlStore(Store):
             )
             raise StoreError(msg) from exc
         self._places: dict[str, Places] = {}
+        self._decoded = _Decoded()
         # SQLite lets one unit of work write at a time: a unit of work nested in another of the
         # same thread would wait for the lock its own thread holds, so it is refused at once.
         # An in-memory database is a single connection: its units of work take turns (_turn).
@@ -423,7 +466,11 @@ class SqlUnitOfWork(UnitOfWork):
                         wanted.setdefault(referred_type, set()).add(record_id)
         for referred_type, record_ids in wanted.items():
             repository: Repository[Any] = self.repository(referred_type)
-            if isinstance(repository, SqlRepository):
+            if not isinstance(repository, SqlRepository):
+                continue
+            if referred_type in _EXISTENCE_AHEAD:
+                repository._read_ahead_ids(record_ids)
+            else:
                 repository._read_ahead(record_ids)
         batch = [record for record in records if type(record) is record_type]
         for search in _SEARCHES_AHEAD.get(self.store.kinds[record_type].name, ()):
@@ -800,18 +847,13 @@ class _ChildrenWithIdentifier(_SearchAhead):
         if not keys:
             return
         repository = cast("SqlRepository[Child]", unit_of_work.children)
-        identifiers, children = tables.child_identifiers, tables.children
         schemes = sorted({scheme.value for scheme, _ in keys})
         values = sorted({value for _, value in keys})
         found: dict[tuple[str, str], dict[str, Child]] = {}
-        columns = _statements(CHILD).read_columns
-        for among in _among(unit_of_work.store.dialect, identifiers.c.value, values):
-            statement = (
-                sa.select(identifiers.c.scheme, identifiers.c.value, *columns)
-                .join_from(children, identifiers, identifiers.c.child_id == children.c.id)
-                .where(identifiers.c.scheme.in_(schemes), among)
-            )
-            for row in repository._rows(statement):
+        dialect = unit_of_work.store.dialect
+        statement = _children_with_identifiers(dialect)
+        for chunk in _chunks(dialect, values):
+            for row in repository._rows(statement, {"among": chunk, "schemes": schemes}):
                 key = (row.scheme, row.value)
                 if key in keys:
                     child = repository._read(row.id, row.version, row.record)
@@ -834,21 +876,42 @@ class _ReferralsOfCase(_SearchAhead):
     def read_ahead(self, unit_of_work: SqlUnitOfWork, records: Sequence[Any]) -> None:
         case_ids = sorted({self.case_id(record) for record in records})
         repository = cast("SqlRepository[Referral]", unit_of_work.referrals)
-        column = tables.referrals.c.case_id
         found: dict[str, list[Referral]] = {}
-        for among in _among(unit_of_work.store.dialect, column, case_ids):
-            statement = (
-                sa.select(*_statements(REFERRAL).read_columns)
-                .where(among)
-                .order_by(tables.referrals.c.id)
-            )
-            for row in repository._rows(statement):
+        dialect = unit_of_work.store.dialect
+        statement = _referrals_of_cases(dialect)
+        for chunk in _chunks(dialect, case_ids):
+            for row in repository._rows(statement, {"among": chunk}):
                 referral = repository._read(row.id, row.version, row.record)
                 found.setdefault(referral.case_id, []).append(referral)
         for case_id in case_ids:
             unit_of_work._remember_search(
                 (Referral, ReferralQuery(case_id=case_id), None, None), found.get(case_id, [])
             )
+
+
+@functools.cache
+def _children_with_identifiers(dialect: str) -> sa.Select[Any]:
+    """Select the children carrying one of the identifiers ``among`` in one of ``schemes``."""
+    identifiers, children = tables.child_identifiers, tables.children
+    return (
+        sa.select(identifiers.c.scheme, identifiers.c.value, *_statements(CHILD).read_columns)
+        .join_from(children, identifiers, identifiers.c.child_id == children.c.id)
+        .where(
+            identifiers.c.scheme.in_(sa.bindparam("schemes", expanding=True)),
+            _among(dialect, identifiers.c.value),
+        )
+    )
+
+
+@functools.cache
+def _referrals_of_cases(dialect: str) -> sa.Select[Any]:
+    """Select the referrals of the cases ``among``, in order of id."""
+    referrals = tables.referrals
+    return (
+        sa.select(*_statements(REFERRAL).read_columns)
+        .where(_among(dialect, referrals.c.case_id))
+        .order_by(referrals.c.id)
+    )
 
 
 class _Filter(abc.ABC):
@@ -994,6 +1057,11 @@ class _Layout:
         return values
 
 
+#: The records the built-in rules only ask the existence of (``case.family_unknown`` asks
+#: whether a case's family exists): only their ids are read ahead.  A rule reading one of them
+#: still gets it, read then.
+_EXISTENCE_AHEAD: Final = frozenset({Family})
+
 #: The searches the built-in rules make for each new record of a built-in kind, by kind name:
 #: an optimisation of this adapter for the core's own rules (a kind without any is kept alike).
 _SEARCHES_AHEAD: Final[Mapping[str, tuple[_SearchAhead, ...]]] = {
@@ -1073,6 +1141,31 @@ def _statements(kind: RecordKind[Any]) -> _Statements:
     return _Statements.of(_layout(kind))
 
 
+@attrs.frozen(eq=False)
+class _ByIds:
+    """A kind's lookups by a list of ids (the parameter ``among``), made once per dialect."""
+
+    ids: sa.Select[Any]
+    records: sa.Select[Any]
+
+
+@functools.lru_cache(maxsize=256)
+def _by_ids(kind: RecordKind[Any], dialect: str) -> _ByIds:
+    id_column = _layout(kind).table.c.id
+    among = _among(dialect, id_column)
+    return _ByIds(
+        ids=sa.select(id_column).where(among),
+        records=sa.select(*_statements(kind).read_columns).where(among),
+    )
+
+
+@functools.cache
+def _numbers_among(dialect: str) -> sa.Select[Any]:
+    """Select the case numbers that are among those of the parameter ``among``."""
+    column = tables.cases.c.number
+    return sa.select(column).where(_among(dialect, column))
+
+
 #: The filters a search uses, in order, each with the form of its condition.
 _Shape = tuple[tuple[str, str], ...]
 
@@ -1127,6 +1220,9 @@ class SqlRepository(Repository[T]):
         self._table = self._layout.table
         self._statements = _statements(self._kind)
         self._remembered: dict[str, T] = {}
+        # Ids of records this unit of work found stored without reading them (records are
+        # never deleted but by a reset of the whole store, outside any unit of work).
+        self._stored_ids: set[str] = set()
 
     @property
     def _connection(self) -> sa.Connection:
@@ -1152,12 +1248,14 @@ class SqlRepository(Repository[T]):
         """Store new records together; see :meth:`Repository.add_many`.
 
         The records they refer to (a case's child, family and body...) are read first, all at
-        once, for the rules that check them.
+        once, for the rules that check them.  A single record is not read ahead: the rules'
+        lookups of its references, one each, are the same statements.
         """
         batch = list(records)
         uow = self.unit_of_work
-        with uow._guard():
-            uow._read_ahead(self.record_type, batch)
+        if len(batch) > 1:
+            with uow._guard():
+                uow._read_ahead(self.record_type, batch)
         try:
             return super().add_many(batch)
         finally:
@@ -1165,45 +1263,58 @@ class SqlRepository(Repository[T]):
                 # Without SQLite's write lock, searches read ahead are good for this batch only.
                 uow._forget_searches()
 
-    def _rows(self, statement: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+    def _rows(
+        self, statement: sa.Select[Any], parameters: Mapping[str, Any] | None = None
+    ) -> Sequence[sa.Row[Any]]:
         """Return the rows of ``statement``, read in the unit of work's transaction."""
         with self._translating():
-            return self._connection.execute(statement).all()
+            return self._connection.execute(statement, parameters).all()
 
     def _read_ahead(self, record_ids: Collection[str]) -> None:
         """Read and remember the records with these ids, a chunk of ids per statement."""
         wanted = sorted(key for key in record_ids if key not in self._remembered)
         if not wanted:
             return
-        id_column = self._table.c.id
-        select = sa.select(*self._statements.read_columns)
+        dialect = self.store_dialect
+        statement = _by_ids(self._kind, dialect).records
         records: list[T] = []
         with self._translating():
-            for among in _among(self.store_dialect, id_column, wanted):
-                rows = self._connection.execute(select.where(among)).all()
+            for chunk in _chunks(dialect, wanted):
+                rows = self._connection.execute(statement, {"among": chunk}).all()
                 records.extend(self._read(row.id, row.version, row.record) for row in rows)
         self._remember(records)
+
+    def _read_ahead_ids(self, record_ids: Collection[str]) -> None:
+        """Find which of these ids are stored, for :meth:`_exists`, a chunk per statement."""
+        wanted = [
+            key for key in record_ids if key not in self._remembered and key not in self._stored_ids
+        ]
+        if wanted:
+            self._stored_ids.update(self._existing_ids(wanted))
+
+    def _exists(self, record_id: str) -> bool:
+        if record_id in self._remembered or record_id in self._stored_ids:
+            return True
+        if self._existing_ids((record_id,)):
+            self._stored_ids.add(record_id)
+            return True
+        return False
 
     # Writing -----------------------------------------------------------------------------------
 
     def _existing_ids(self, record_ids: Collection[str]) -> Collection[str]:
-        wanted = sorted(record_ids)
-        found: set[str] = set()
-        id_column = self._table.c.id
-        with self._translating():
-            for among in _among(self.store_dialect, id_column, wanted):
-                statement = sa.select(id_column).where(among)
-                found.update(self._connection.execute(statement).scalars())
-        return found
+        return self._found(_by_ids(self._kind, self.store_dialect).ids, record_ids)
 
     def _numbers_taken(self, numbers: Collection[str]) -> Collection[str]:
-        wanted = sorted(numbers)
+        return self._found(_numbers_among(self.store_dialect), numbers)
+
+    def _found(self, statement: sa.Select[Any], values: Collection[str]) -> set[str]:
+        """Return the values among ``values`` that ``statement`` finds (one column selected)."""
+        dialect = self.store_dialect
         found: set[str] = set()
-        column = tables.cases.c.number
         with self._translating():
-            for among in _among(self.store_dialect, column, wanted):
-                statement = sa.select(column).where(among)
-                found.update(self._connection.execute(statement).scalars())
+            for chunk in _chunks(dialect, sorted(values)):
+                found.update(self._connection.execute(statement, {"among": chunk}).scalars())
         return found
 
     def _insert(self, rows: Sequence[Row[T]]) -> None:
@@ -1356,6 +1467,11 @@ class SqlRepository(Repository[T]):
         """Return the record of a row, or raise :class:`InvalidRecord` naming the row."""
         from wladna_core.convert import loads  # noqa: PLC0415 (convert imports the model)
 
+        decoded = self.unit_of_work.store._decoded
+        if text is not None:
+            known = decoded.get(self.record_type, record_id, text)
+            if known is not None and known.version == version:
+                return cast("T", known)
         name = self.record_type.__name__
         where = f"{name} {record_id} (table {self._table.name})"
         try:
@@ -1372,6 +1488,8 @@ class SqlRepository(Repository[T]):
                 f"record ({record.id}, {record.version})"
             )
             raise InvalidRecord(name, [_row_violation("store.row_mismatch", "$", where, message)])
+        if text is not None:
+            decoded.keep(self.record_type, record_id, text, record)
         return record
 
 
