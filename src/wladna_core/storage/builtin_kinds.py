@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from wladna_core.hookspecs import hookimpl
+from wladna_core.matching.blocking import KEY_LENGTH, stored_keys
 from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
 from wladna_core.storage.kinds import (
     Field,
@@ -51,7 +52,7 @@ ID_LENGTH: Final = 36
 _TEXT, _CODE, _DATE = FieldType.TEXT, FieldType.CODE, FieldType.DATE
 _INTEGER, _BOOLEAN, _TERRITORY = FieldType.INTEGER, FieldType.BOOLEAN, FieldType.TERRITORY
 _EQUAL, _ONE_OF, _FROM, _TO = Match.EQUAL, Match.ONE_OF, Match.FROM, Match.TO
-_WITHIN, _CONTAINS = Match.WITHIN, Match.CONTAINS
+_WITHIN, _CONTAINS, _CONTAINS_ANY = Match.WITHIN, Match.CONTAINS, Match.CONTAINS_ANY
 
 
 def _id_field(name: str, get: Any, *, nullable: bool = False, index: bool = True) -> Field:
@@ -88,6 +89,10 @@ def _days_open(case: Case) -> int | None:
 
 def _days_to_response(referral: Referral) -> int | None:
     return _days(referral.made_on, referral.responded_on)
+
+
+def _child_blocking_keys(child: Child) -> list[tuple[str]]:
+    return [(key,) for key in sorted(stored_keys(child))]
 
 
 def _family_references(family: Family) -> Iterable[tuple[type, str | None]]:
@@ -134,6 +139,7 @@ CHILD: Final = RecordKind(
         Field("sex", _CODE, lambda child: child.sex, nullable=False, index=False),
         Field("birth_date", _DATE, lambda child: child.birth_date, nullable=False),
         Field("residence", _TERRITORY, lambda child: child.residence),
+        _id_field("merged_into", lambda child: child.merged_into, nullable=True),
     ),
     many=(
         ManyField(
@@ -145,6 +151,17 @@ CHILD: Final = RecordKind(
             positional=True,
             length=64,
         ),
+        # Computed at every write from the child alone: the candidates for a possible duplicate
+        # are the children under any of a child's keys, an indexed lookup per key (a child
+        # merged into another has none, and is never proposed again).
+        ManyField(
+            "blocking_keys",
+            (("key", _TEXT),),
+            _child_blocking_keys,
+            table="child_blocking_keys",
+            owner="child_id",
+            length=KEY_LENGTH,
+        ),
     ),
     filters={
         "residence": Filter("residence", _WITHIN),
@@ -152,6 +169,8 @@ CHILD: Final = RecordKind(
         "born_from": Filter("birth_date", _FROM),
         "born_to": Filter("birth_date", _TO),
         "identifier": Filter("identifiers", _CONTAINS),
+        "blocking_key": Filter("blocking_keys", _CONTAINS_ANY),
+        "merged_into": Filter("merged_into", _EQUAL),
     },
     query_type=ChildQuery,
     description="A child, registered by a body, with or without a case.",

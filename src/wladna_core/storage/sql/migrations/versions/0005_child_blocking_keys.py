@@ -1,0 +1,106 @@
+"""Blocking keys of children, for finding the same child twice; the link of a merged child.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-06
+
+Each child gets a few *blocking keys* (:func:`wladna_core.matching.blocking.blocking_keys`),
+kept one per row in ``child_blocking_keys`` and indexed, so that the candidates for a possible
+duplicate come from indexed lookups rather than from a scan of ``children``.  A child merged
+into another keeps its row, with the kept child's id in the new column ``merged_into`` (and no
+blocking keys).  The keys of the children already stored are computed here from each row's
+JSON ``record``.
+
+Unlike the other migrations, this one runs the library's own code (the converter and the
+blocking function): the keys are what that function makes, and a change to it comes with a
+migration that computes them again.  A row the converter cannot read gets no keys; the store
+reports it, naming the row, when it is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from wladna_core.errors import InvalidRecord
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+_ID = 36
+# As wladna_core.matching.blocking.KEY_LENGTH when this migration was written.
+_KEY = 100
+# Children read per statement while computing their keys.
+_BATCH = 1000
+
+
+def _keys(record: Any) -> list[str]:
+    from wladna_core.convert import structure  # noqa: PLC0415 (loaded only to migrate)
+    from wladna_core.matching.blocking import stored_keys  # noqa: PLC0415
+    from wladna_core.model import Child  # noqa: PLC0415
+
+    if isinstance(record, str | bytes):
+        import json  # noqa: PLC0415
+
+        record = json.loads(record)
+    try:
+        child = structure(record, Child)
+    except (InvalidRecord, TypeError, ValueError):
+        return []
+    return sorted(stored_keys(child))
+
+
+def _fill() -> None:
+    connection = op.get_bind()
+    children = sa.table("children", sa.column("id", sa.String), sa.column("record", sa.JSON))
+    keys = sa.table("child_blocking_keys", sa.column("child_id"), sa.column("key"))
+    after = ""
+    while True:
+        rows = connection.execute(
+            sa.select(children.c.id, children.c.record)
+            .where(children.c.id > after)
+            .order_by(children.c.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        values = [
+            {"child_id": row.id, "key": key} for row in rows for key in _keys(row.record)
+        ]
+        if values:
+            connection.execute(keys.insert(), values)
+        after = rows[-1].id
+
+
+def upgrade() -> None:
+    """Add ``children.merged_into`` and ``child_blocking_keys``; compute the stored keys."""
+    with op.batch_alter_table("children") as children:
+        children.add_column(sa.Column("merged_into", sa.String(_ID), nullable=True))
+        children.create_index("ix_children_merged_into", ["merged_into"])
+    op.create_table(
+        "child_blocking_keys",
+        sa.Column("child_id", sa.String(_ID), nullable=False),
+        sa.Column("key", sa.String(_KEY), nullable=False),
+        sa.PrimaryKeyConstraint("child_id", "key", name="pk_child_blocking_keys"),
+        sa.ForeignKeyConstraint(
+            ["child_id"],
+            ["children.id"],
+            name="fk_child_blocking_keys_child_id_children",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_child_blocking_keys_key_child_id", "child_blocking_keys", ["key", "child_id"])
+    _fill()
+
+
+def downgrade() -> None:
+    """Drop the blocking keys and ``children.merged_into``."""
+    op.drop_index("ix_child_blocking_keys_key_child_id", table_name="child_blocking_keys")
+    op.drop_table("child_blocking_keys")
+    with op.batch_alter_table("children") as children:
+        children.drop_index("ix_children_merged_into")
+        children.drop_column("merged_into")
