@@ -103,6 +103,7 @@ __all__ = [
 #: built-in reporting indicators.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.builtin_kinds",
+    "wladna_core.duplicates.records",
     "wladna_core.storage.memory",
     "wladna_core.storage.sql.store",
     "wladna_core._builtin_rules",

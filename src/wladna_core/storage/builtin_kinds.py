@@ -185,9 +185,24 @@ FAMILY: Final = RecordKind(
         Field("residence", _TERRITORY, lambda family: family.residence),
         Field("rsu_id", _TEXT, lambda family: family.rsu_id, length=40),
     ),
+    many=(
+        # "Which households is this child a member of": a merge moves them to the kept child.
+        ManyField(
+            "member_children",
+            (("child_id", _TEXT),),
+            lambda family: [
+                (child_id,)
+                for child_id in sorted({m.child_id for m in family.members if m.child_id})
+            ],
+            table="family_children",
+            owner="family_id",
+            length=ID_LENGTH,
+        ),
+    ),
     filters={
         "residence": Filter("residence", _WITHIN),
         "rsu_id": Filter("rsu_id", _EQUAL),
+        "member_child": Filter("member_children", _CONTAINS),
     },
     query_type=FamilyQuery,
     references=_family_references,

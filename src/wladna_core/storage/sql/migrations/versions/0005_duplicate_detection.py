@@ -1,4 +1,4 @@
-"""Blocking keys of children, for finding the same child twice; the link of a merged child.
+"""Blocking keys of children, for finding the same child twice; merged children; households by child.
 
 Revision ID: 0005
 Revises: 0004
@@ -9,7 +9,9 @@ kept one per row in ``child_blocking_keys`` and indexed, so that the candidates 
 duplicate come from indexed lookups rather than from a scan of ``children``.  A child merged
 into another keeps its row, with the kept child's id in the new column ``merged_into`` (and no
 blocking keys).  The keys of the children already stored are computed here from each row's
-JSON ``record``.
+JSON ``record``.  ``family_children`` lists the children who are members of each household
+(from the members' ``child_id``), so that a merge finds the households naming a child without
+reading them all.
 
 Unlike the other migrations, this one runs the library's own code (the converter and the
 blocking function): the keys are what that function makes, and a change to it comes with a
@@ -76,8 +78,46 @@ def _fill() -> None:
         after = rows[-1].id
 
 
+def _fill_families() -> None:
+    connection = op.get_bind()
+    families = sa.table("families", sa.column("id", sa.String), sa.column("record", sa.JSON))
+    rows_of = sa.table("family_children", sa.column("family_id"), sa.column("child_id"))
+    after = ""
+    while True:
+        rows = connection.execute(
+            sa.select(families.c.id, families.c.record)
+            .where(families.c.id > after)
+            .order_by(families.c.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        values = [
+            {"family_id": row.id, "child_id": child_id}
+            for row in rows
+            for child_id in _member_children(row.record)
+        ]
+        if values:
+            connection.execute(rows_of.insert(), values)
+        after = rows[-1].id
+
+
+def _member_children(record: Any) -> list[str]:
+    if isinstance(record, str | bytes):
+        import json  # noqa: PLC0415
+
+        record = json.loads(record)
+    members = record.get("members") if isinstance(record, dict) else None
+    if not isinstance(members, list):
+        return []
+    ids = {
+        member.get("child_id") for member in members if isinstance(member, dict)
+    }
+    return sorted(child_id for child_id in ids if isinstance(child_id, str) and child_id)
+
+
 def upgrade() -> None:
-    """Add ``children.merged_into`` and ``child_blocking_keys``; compute the stored keys."""
+    """Add ``children.merged_into``, ``child_blocking_keys`` and ``family_children``; fill them."""
     with op.batch_alter_table("children") as children:
         children.add_column(sa.Column("merged_into", sa.String(_ID), nullable=True))
         children.create_index("ix_children_merged_into", ["merged_into"])
@@ -94,11 +134,29 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_child_blocking_keys_key_child_id", "child_blocking_keys", ["key", "child_id"])
+    op.create_table(
+        "family_children",
+        sa.Column("family_id", sa.String(_ID), nullable=False),
+        sa.Column("child_id", sa.String(_ID), nullable=False),
+        sa.PrimaryKeyConstraint("family_id", "child_id", name="pk_family_children"),
+        sa.ForeignKeyConstraint(
+            ["family_id"],
+            ["families.id"],
+            name="fk_family_children_family_id_families",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(
+        "ix_family_children_child_id_family_id", "family_children", ["child_id", "family_id"]
+    )
     _fill()
+    _fill_families()
 
 
 def downgrade() -> None:
-    """Drop the blocking keys and ``children.merged_into``."""
+    """Drop the blocking keys, the households' children and ``children.merged_into``."""
+    op.drop_index("ix_family_children_child_id_family_id", table_name="family_children")
+    op.drop_table("family_children")
     op.drop_index("ix_child_blocking_keys_key_child_id", table_name="child_blocking_keys")
     op.drop_table("child_blocking_keys")
     with op.batch_alter_table("children") as children:
