@@ -453,6 +453,25 @@ def test_the_example_of_wladna_case_number_numbers_new_cases(
     assert f"a non-blank string of at most {NUMBER_MAX} characters" in section
 
 
+def test_the_example_of_wladna_matcher_scores_the_duplicates_of_registrations(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_matcher", monkeypatch)))
+    assert type(dep.wl.matcher).__name__ == "CivilStatusDatesMatcher"
+    born = date(2013, 5, 4)
+    first = dep.child(sex=Sex.MALE, birth_date=born, given_name="Mohamed", family_name="El Amrani")
+    services = dep.as_(dep.worker)
+    # Day and month swapped: one child for the built-in matcher, two for this one.
+    swapped = services.register_child(
+        Child(Sex.MALE, date(2013, 4, 5), given_name="Mohammed", family_name="Amrani")
+    )
+    assert swapped.possible_duplicates == ()
+    same = services.register_child(
+        Child(Sex.MALE, born, given_name="Mohammed", family_name="Amrani")
+    )
+    assert [match.child for match in same.possible_duplicates] == [first]
+
+
 def test_the_example_of_wladna_programme_eligibility_answers_case_workers(
     monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
 ) -> None:

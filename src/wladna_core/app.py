@@ -85,7 +85,7 @@ class Wladna:
 
     @property
     def matcher(self) -> Matcher:
-        """The matcher finding possible duplicates: a ``wladna_matcher`` plug-in's, or the built-in."""
+        """The matcher of possible duplicates: a ``wladna_matcher`` plug-in's, or the built-in."""
         if self._matcher is None:
             self._matcher = matcher_from(self.plugins, self.matching, self.store.gazetteer)
         return self._matcher

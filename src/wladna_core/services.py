@@ -419,9 +419,9 @@ class CaseWork:
             queue = body_id if body_id is not None else min(self.actor.bodies, default=None)
             if queue is not None and queue not in self.actor.bodies:
                 raise self._unseen(Action.CHILD_DUPLICATE_CHECK, "TerritorialBody", queue)
-            if self.wladna.policy.refusal(self.actor, Action.CHILD_DUPLICATE_CHECK, saved, View.NONE):
-                return saved
-            duplicates.check_registration(self, uow, work, saved, queue)
+            check = Action.CHILD_DUPLICATE_CHECK
+            if self.wladna.policy.refusal(self.actor, check, saved, View.NONE) is None:
+                duplicates.check_registration(self, uow, work, saved, queue)
             return saved
 
         return self._write(run)
@@ -457,7 +457,7 @@ class CaseWork:
         """
         day = self._on(on)
         return self._write(
-            lambda uow, work: duplicates.confirm_pair(self, uow, work, pair_id, keep, day)
+            lambda uow, work: duplicates.confirm_pair(self, uow, work, pair_id, keep=keep, on=day)
         )
 
     def dismiss_duplicate(
@@ -465,9 +465,7 @@ class CaseWork:
     ) -> Outcome[duplicates.DuplicatePair]:
         """Dismiss a pair: two children; it is never proposed again.  Members of its body."""
         day = self._on(on)
-        return self._write(
-            lambda uow, work: duplicates.dismiss_pair(self, uow, work, pair_id, day)
-        )
+        return self._write(lambda uow, work: duplicates.dismiss_pair(self, uow, work, pair_id, day))
 
     def register_family(self, family: Family) -> Outcome[Family]:
         """Register a household; members of a body's team only."""

@@ -95,27 +95,34 @@ def matching_settings(settings: Mapping[str, object]) -> tuple[MatchSettings, in
     if isinstance(given, MatchSettings):
         return given, DEFAULT_MAX_CANDIDATES
     if not isinstance(given, Mapping):
-        msg = f"setting 'matching' must be a mapping of matching settings, got {given!r}"
-        raise SettingsError(msg)
+        raise SettingsError(
+            "matching", given, "it is not a mapping", "give a mapping such as "
+            "{'duplicate_threshold': 0.9, 'review_threshold': 0.5}",
+        )  # fmt: skip
     values = {str(name): value for name, value in given.items()}
-    unknown = sorted(set(values) - _SETTINGS_KEYS)
-    if unknown:
-        msg = (
-            f"setting 'matching' has no {', '.join(map(repr, unknown))}; the matching settings "
-            f"are {', '.join(sorted(_SETTINGS_KEYS))}"
-        )
-        raise SettingsError(msg)
+    known = ", ".join(sorted(_SETTINGS_KEYS))
+    for name in sorted(set(values) - _SETTINGS_KEYS):
+        raise SettingsError(
+            f"matching.{name}", values[name], "there is no such matching setting",
+            f"use one of {known}",
+        )  # fmt: skip
     limit = values.pop("max_candidates", DEFAULT_MAX_CANDIDATES)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        msg = f"setting 'matching.max_candidates' must be a whole number of 1 or more, not {limit!r}"
-        raise SettingsError(msg)
+        raise SettingsError(
+            "matching.max_candidates", limit, "it is not a whole number of 1 or more",
+            f"write a count such as {DEFAULT_MAX_CANDIDATES}",
+        )  # fmt: skip
     try:
         weights = values.pop("weights", None)
         if weights is not None:
-            values["weights"] = MatchWeights(**weights)  # type: ignore[arg-type]
+            if not isinstance(weights, Mapping):
+                raise TypeError("weights must be a mapping of match weights")
+            values["weights"] = MatchWeights(**{str(k): v for k, v in weights.items()})
         return MatchSettings(**values), limit
     except (TypeError, ValueError) as error:
-        raise SettingsError(f"setting 'matching': {error}") from None
+        raise SettingsError(
+            "matching", dict(given), str(error), "see the matching settings in docs/matching.md"
+        ) from None
 
 
 def matcher_from(

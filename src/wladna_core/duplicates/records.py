@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import new_id
 from wladna_core.model import _checks as check
+from wladna_core.model import new_id
 from wladna_core.storage.kinds import Field, FieldType, Filter, ManyField, Match, RecordKind
 from wladna_core.workflow import TransitionRefused
 
@@ -134,9 +134,7 @@ def confirm(pair: DuplicatePair, keep: str, on: date, by: str) -> DuplicatePair:
     """
     _decide(pair, "confirm", on, by)
     if keep not in pair.children:
-        raise TransitionRefused(
-            _label(pair), "confirm", "keep one of the pair's two child records"
-        )
+        raise TransitionRefused(_label(pair), "confirm", "keep one of the pair's two child records")
     return attrs.evolve(
         pair, status=PairStatus.CONFIRMED, decided_on=on, decided_by=by, kept_id=keep
     )
@@ -160,12 +158,18 @@ DUPLICATE_PAIR: Final[RecordKind[DuplicatePair]] = RecordKind(
     record_type=DuplicatePair,
     table="duplicate_pairs",
     fields=(
-        Field("pair_key", FieldType.TEXT, lambda pair: pair.key, length=2 * _ID + 1,
-              nullable=False, unique=True),
+        Field(
+            "pair_key",
+            FieldType.TEXT,
+            lambda pair: pair.key,
+            length=2 * _ID + 1,
+            nullable=False,
+            unique=True,
+        ),
         Field("body_id", FieldType.TEXT, lambda pair: pair.body_id, length=_ID),
         Field("status", FieldType.CODE, lambda pair: pair.status, nullable=False),
         Field("proposed_on", FieldType.DATE, lambda pair: pair.proposed_on, nullable=False),
-    ),  # fmt: skip
+    ),
     many=(
         ManyField(
             "children",

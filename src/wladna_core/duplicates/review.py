@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from wladna_core.access import Action, View
-from wladna_core.audit import AuditDraft
 from wladna_core.duplicates import (
     DUPLICATE_PAIR,
     POSSIBLE_DUPLICATE,
@@ -29,6 +28,7 @@ from wladna_core.duplicates import (
     pair_key,
 )
 from wladna_core.errors import Severity, Violation
+from wladna_core.matching import Reason
 from wladna_core.messages import Message, Text, render
 from wladna_core.model import Child, TerritorialBody
 from wladna_core.storage import CaseQuery, NotFound
@@ -37,7 +37,7 @@ from wladna_core.workflow import TransitionRefused
 if TYPE_CHECKING:
     from datetime import date
 
-    from wladna_core.matching import Reason
+    from wladna_core.audit import AuditDraft
     from wladna_core.services import CaseWork, _Work
     from wladna_core.storage import UnitOfWork
 
@@ -148,8 +148,8 @@ def _holders(uow: UnitOfWork, child: Child) -> tuple[tuple[str, ...], tuple[str,
 
 
 def _as_seen(
-    casework: CaseWork, uow: UnitOfWork, other: Child, score: float, verdict: str,
-    reasons: tuple[Reason, ...], pair_id: str | None,
+    casework: CaseWork, uow: UnitOfWork, other: Child, *, score: float, verdict: str,
+    reasons: tuple[Reason, ...] = (), pair_id: str | None,
 ) -> PossibleMatch:  # fmt: skip
     if casework._full_view_of_child(uow, other):
         return PossibleMatch(score, verdict, pair_id, other, reasons)
@@ -166,9 +166,7 @@ def check_registration(
 ) -> None:
     """Look for the possible duplicates of a child being registered; warn, queue and audit."""
     wladna = casework.wladna
-    found = candidates(
-        uow, child, wladna.matcher, wladna.matching, limit=wladna.max_candidates
-    )
+    found = candidates(uow, child, wladna.matcher, wladna.matching, limit=wladna.max_candidates)
     pairs = uow.repository(DuplicatePair)
     known = {
         pair.key: pair
@@ -192,8 +190,8 @@ def check_registration(
             )
             work.drafts.append(_draft(casework, Action.DUPLICATE_REVIEW, pair, "proposed"))
         match = _as_seen(
-            casework, uow, scored.other, scored.score.score, scored.verdict,
-            scored.score.reasons, pair.id,
+            casework, uow, scored.other, score=scored.score.score, verdict=scored.verdict,
+            reasons=scored.score.reasons, pair_id=pair.id,
         )  # fmt: skip
         if match.in_scope:
             detail = "shown as a possible match"
@@ -234,9 +232,7 @@ def queue(
     """Return the pairs of ``body_id``'s review queue in ``status``, as the actor may see them."""
     _body_member(casework, uow, body_id, Action.DUPLICATE_REVIEW)
     wanted = frozenset(PairStatus(value) for value in status)
-    found = uow.repository(DuplicatePair).find(
-        DUPLICATE_PAIR.query(body_id=body_id, status=wanted)
-    )
+    found = uow.repository(DuplicatePair).find(DUPLICATE_PAIR.query(body_id=body_id, status=wanted))
     body = uow.bodies.get(body_id)
     work.drafts.append(_draft(casework, Action.DUPLICATE_REVIEW, body, f"{len(found)} pair(s)"))
     queued = []
@@ -244,7 +240,8 @@ def queue(
         mine = uow.children.get(pair.child_id)
         other = uow.children.get(pair.other_id)
         seen_mine = mine if casework._full_view_of_child(uow, mine) else None
-        match = _as_seen(casework, uow, other, pair.score, _verdict(casework, pair), (), pair.id)
+        verdict = _verdict(casework, pair)
+        match = _as_seen(casework, uow, other, score=pair.score, verdict=verdict, pair_id=pair.id)
         for record in (seen_mine, match.child):
             if record is not None:
                 work.drafts.append(_draft(casework, Action.CHILD_READ, record, "review queue"))
@@ -266,7 +263,7 @@ def _pair(casework: CaseWork, uow: UnitOfWork, pair_id: str, action: Action) -> 
 
 
 def confirm_pair(
-    casework: CaseWork, uow: UnitOfWork, work: _Work, pair_id: str, keep: str, on: date
+    casework: CaseWork, uow: UnitOfWork, work: _Work, pair_id: str, *, keep: str, on: date
 ) -> DuplicatePair:
     """Confirm the pair ``pair_id`` keeping ``keep``, and merge the other record into it."""
     pair = _pair(casework, uow, pair_id, Action.CHILD_MERGE)
@@ -286,7 +283,9 @@ def confirm_pair(
     work.drafts.append(
         _draft(casework, Action.CHILD_MERGE, merged.child, f"merged into Child {keep}")
     )
-    work.drafts.append(_draft(casework, Action.CHILD_MERGE, children[keep], f"kept; Child {other} merged into it"))
+    work.drafts.append(
+        _draft(casework, Action.CHILD_MERGE, children[keep], f"kept; Child {other} merged into it")
+    )
     for record in (*merged.cases, *merged.families):
         work.drafts.append(_draft(casework, Action.CHILD_MERGE, record, f"now names Child {keep}"))
     return decided

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from wladna_core.model import Child
 
-__all__ = ["KEY_LENGTH", "blocking_keys", "stored_keys", "stored_form"]
+__all__ = ["KEY_LENGTH", "blocking_keys", "stored_form", "stored_keys"]
 
 #: The longest blocking key a store keeps; a longer one is cut (both sides of a lookup are cut
 #: alike, so a cut key still meets its like).

@@ -31,6 +31,7 @@ import json
 import re
 import threading
 import weakref
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Final, Generic
 
 import attrs
@@ -51,7 +52,7 @@ from wladna_core.storage.ports import (
 from wladna_core.storage.query import CaseQuery, ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
     import pluggy
 

@@ -1027,10 +1027,9 @@ _SEARCHES_AHEAD: Final[Mapping[str, tuple[_SearchAhead, ...]]] = {
 
 
 def _filter(layout_table: sa.Table, sides: Mapping[str, _SideTable], item: Filter) -> _Filter:
-    if item.match is Match.CONTAINS:
-        return _Contains(sides[item.field], layout_table.c.id)
-    if item.match is Match.CONTAINS_ANY:
-        return _ContainsAny(sides[item.field], layout_table.c.id)
+    if item.match in (Match.CONTAINS, Match.CONTAINS_ANY):
+        found = _Contains if item.match is Match.CONTAINS else _ContainsAny
+        return found(sides[item.field], layout_table.c.id)
     column = layout_table.c[item.field]
     if item.match is Match.WITHIN:
         return _Within(column, layout_table.c.province, layout_table.c.region)

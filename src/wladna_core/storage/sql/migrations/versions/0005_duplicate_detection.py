@@ -1,4 +1,4 @@
-"""Blocking keys of children, for finding the same child twice; merged children; households by child.
+"""Blocking keys of children, to find one child registered twice; merged children; households.
 
 Revision ID: 0005
 Revises: 0004
@@ -70,9 +70,7 @@ def _fill() -> None:
         ).all()
         if not rows:
             return
-        values = [
-            {"child_id": row.id, "key": key} for row in rows for key in _keys(row.record)
-        ]
+        values = [{"child_id": row.id, "key": key} for row in rows for key in _keys(row.record)]
         if values:
             connection.execute(keys.insert(), values)
         after = rows[-1].id
@@ -110,9 +108,7 @@ def _member_children(record: Any) -> list[str]:
     members = record.get("members") if isinstance(record, dict) else None
     if not isinstance(members, list):
         return []
-    ids = {
-        member.get("child_id") for member in members if isinstance(member, dict)
-    }
+    ids = {member.get("child_id") for member in members if isinstance(member, dict)}
     return sorted(child_id for child_id in ids if isinstance(child_id, str) and child_id)
 
 
@@ -133,7 +129,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_index("ix_child_blocking_keys_key_child_id", "child_blocking_keys", ["key", "child_id"])
+    op.create_index(
+        "ix_child_blocking_keys_key_child_id", "child_blocking_keys", ["key", "child_id"]
+    )
     op.create_table(
         "family_children",
         sa.Column("family_id", sa.String(_ID), nullable=False),
