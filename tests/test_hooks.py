@@ -429,7 +429,7 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
 
 def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
     builtin = kinds_from(pm)
-    assert builtin.names == ("body", "child", "family", "case", "referral")
+    assert builtin.names == ("body", "child", "family", "case", "referral", "duplicate_pair")
     registered(test_kinds, "test-kinds")
     kinds = kinds_from(pm)
     assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT

@@ -427,7 +427,12 @@ class CaseWork:
         return self._write(run)
 
     def _full_view_of_child(self, uow: UnitOfWork, child: Child) -> bool:
-        """Return whether the actor sees ``child`` in full (through a case, or as registrar)."""
+        """Return whether the actor sees ``child`` in full (through a case, or as registrar).
+
+        A record merged into another is seen as the record it was merged into.
+        """
+        while child.merged_into is not None:
+            child = uow.children.get(child.merged_into)
         cases = uow.cases.find(CaseQuery(child_id=child.id))
         if any(self._view(uow, case) is View.FULL for case in cases):
             return True

@@ -190,8 +190,10 @@ def candidates(
 
     The candidates are the children under any of the child's blocking keys, read through the
     store's index (at most ``limit``); pairs a person dismissed are left out, and so are
-    children merged into another (they have no keys).
+    children merged into another (they have no keys; one has no candidates).
     """
+    if child.merged_into is not None:  # merged: its candidates are the kept child's
+        return []
     keys = stored_form(matcher.candidates_keys(child))
     if not keys:
         return []
