@@ -185,6 +185,19 @@ def test_different_children_give_no_warning(d: Deployment) -> None:
     assert warnings_of(twin) == []
 
 
+def test_a_possible_match_goes_to_the_queue_without_a_warning(d: Deployment) -> None:
+    first = d.child(sex=Sex.MALE, birth_date=BORN, given_name="Mohamed", family_name="El Amrani")
+    other = d.as_(d.worker).register_child(
+        Child(Sex.MALE, BORN, given_name="Mohamed", family_name="Alami")
+    )
+    assert warnings_of(other) == []
+    [match] = other.possible_duplicates
+    assert (match.child, match.verdict) == (first, "possible")
+    assert 0.5 <= match.score < 0.9
+    [queued] = d.as_(d.worker).duplicate_queue(d.upe.id)
+    assert queued.pair.children == (other.record.id, first.id)
+
+
 def test_the_pairs_go_to_the_review_queue_of_the_registering_body(d: Deployment) -> None:
     (_, rabat, _), _, kenitra_worker = three_registrations(d)
     [queued] = d.as_(d.outsider).duplicate_queue(d.rabat.id)

@@ -111,7 +111,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 12
+    assert len(HOOK_NAMES) == 13
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES
@@ -316,7 +316,9 @@ def test_the_example_of_wladna_rules_warns_of_a_child_without_identifier(
     anonymous = worker.register_child(child_of(dep.upe))
     assert [warning.code for warning in anonymous.warnings] == ["pilot.no_identifier"]
     idcs = Identifier(IdentifierScheme.IDCS, "1000000001")
-    identified = worker.register_child(child_of(dep.upe, identifiers=(idcs,)))
+    # Another girl (the same one again would be warned of as a possible duplicate).
+    other = child_of(dep.upe, identifiers=(idcs,), given_name="Imane", sex=Sex.FEMALE)
+    identified = worker.register_child(other)
     assert identified.warnings == ()
     section = hook_sections()[signature_text("wladna_rules")]
     [listed] = re.findall(r"among `wladna_core.rules.NEEDS`:\s*(.*?)\s*\(e\.g\.", section, re.S)

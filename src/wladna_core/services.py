@@ -404,12 +404,12 @@ class CaseWork:
         """Register a child, before opening their case; members of a body's team only.
 
         The stored children that may be the same child are looked for (an indexed lookup by
-        blocking keys, scored by the deployment's matcher, :attr:`Wladna.matcher`).  When some
-        reach the review threshold, the outcome carries the warning
-        ``child.possible_duplicate`` and :attr:`Outcome.possible_duplicates`: the records the
-        actor may see in full, and for the others only the bodies holding them; each pair goes
-        to the review queue of ``body_id`` (by default the actor's body, the first in order
-        when they have several).  The lookup is audited.
+        blocking keys, scored by the deployment's matcher, :attr:`Wladna.matcher`).  Those
+        reaching the review threshold are in :attr:`Outcome.possible_duplicates` — the records
+        the actor may see in full, and for the others only the bodies holding them — and each
+        pair goes to the review queue of ``body_id`` (by default the actor's body, the first in
+        order when they have several).  When one reaches the duplicate threshold, the outcome
+        carries the warning ``child.possible_duplicate``.  The lookup is audited.
         """
 
         def run(uow: UnitOfWork, work: _Work) -> Child:

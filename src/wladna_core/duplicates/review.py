@@ -200,8 +200,9 @@ def check_registration(
     shown = sum(match.in_scope for match in matches)
     detail = f"{len(matches)} possible match(es): {shown} shown, {len(matches) - shown} held"
     work.drafts.append(_draft(casework, Action.CHILD_DUPLICATE_CHECK, child, detail))
-    if matches:
-        work.matches.extend(matches)
+    work.matches.extend(matches)
+    # The warning is for a probable duplicate; possible ones wait in the review queue.
+    if any(match.verdict == "duplicate" for match in matches):
         work.warnings.append(possible_duplicate_warning(matches, f"Child {child.id}"))
 
 
