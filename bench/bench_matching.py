@@ -46,8 +46,8 @@ import itertools
 import random
 import tempfile
 import time
-from pathlib import Path
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from anyascii import anyascii

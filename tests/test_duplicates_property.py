@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casework import STORES, TODAY, deploy, examples, store_url
+from casework import STORES, TODAY, Deployment, deploy, examples, store_url
 from wladna_core.access import AccessDenied
 from wladna_core.duplicates import (
     DuplicatePair,
@@ -141,8 +141,7 @@ def test_no_record_is_lost_whatever_people_decide(store: str, tmp_path: Path) ->
         run()
 
 
-def check(d: object, registrations: int, choices: list[tuple[bool, bool, bool]]) -> None:  # noqa: C901, PLR0912, PLR0915 - one scenario
-    from casework import Deployment
+def check(d: object, registrations: int, choices: list[tuple[bool, bool, bool]]) -> None:
 
     assert isinstance(d, Deployment)
     worker, supervisor = d.as_(d.worker), d.as_(d.supervisor)
@@ -174,15 +173,18 @@ def check(d: object, registrations: int, choices: list[tuple[bool, bool, bool]])
         if not queue:
             break
         pair = queue[0].pair
-        if confirm_it:
-            keep = pair.child_id if keep_first else pair.other_id
-            try:
-                supervisor.confirm_duplicate(pair.id, keep=keep)
-            except TransitionRefused as refused:
-                # One of the two was merged by an earlier decision: the pair is out of date.
-                assert "merged into" in refused.reason
-                worker.dismiss_duplicate(pair.id)
-                dismissed.add(pair.key)
+        with d.wl.store.unit_of_work() as uow:
+            stale = any(uow.children.get(one).merged_into for one in pair.children)
+        if confirm_it and stale:
+            # One of the two was merged by an earlier decision: the pair is out of date.
+            with pytest.raises(TransitionRefused, match="merged into"):
+                supervisor.confirm_duplicate(pair.id, keep=pair.child_id)
+            worker.dismiss_duplicate(pair.id)
+            dismissed.add(pair.key)
+        elif confirm_it:
+            supervisor.confirm_duplicate(
+                pair.id, keep=pair.child_id if keep_first else pair.other_id
+            )
         else:
             worker.dismiss_duplicate(pair.id)
             dismissed.add(pair.key)
@@ -212,10 +214,7 @@ def check(d: object, registrations: int, choices: list[tuple[bool, bool, bool]])
             assert seqs <= after
         for child_id in set(cases.values()):
             child = uow.children.get(child_id)
-            found = {
-                scored.key
-                for scored in candidates(uow, child, d.wl.matcher, d.wl.matching)
-            }
+            found = {scored.key for scored in candidates(uow, child, d.wl.matcher, d.wl.matching)}
             assert not found & dismissed
             if child.merged_into is not None:
                 assert found == set()

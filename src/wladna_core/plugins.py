@@ -102,7 +102,6 @@ __all__ = [
 #: the CSV, JSON and Markdown renderers, the eligibility check of social programmes and the
 #: built-in reporting indicators.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
-    "wladna_core.duplicates.records",
     "wladna_core.storage.builtin_kinds",
     "wladna_core.storage.memory",
     "wladna_core.storage.sql.store",

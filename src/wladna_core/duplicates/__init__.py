@@ -28,20 +28,13 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from wladna_core.duplicates.records import (
-    DUPLICATE_PAIR,
-    DuplicatePair,
-    PairStatus,
-    confirm,
-    dismiss,
-    pair_key,
-)
+from wladna_core.duplicates.records import DuplicatePair, PairStatus, confirm, dismiss, pair_key
 from wladna_core.errors import SettingsError
 from wladna_core.matching import ChildMatcher, Matcher, MatchScore, MatchSettings, MatchWeights
 from wladna_core.matching.blocking import stored_form
 from wladna_core.model import Case, Child, Family
 from wladna_core.storage import CaseQuery
-from wladna_core.storage.builtin_kinds import CHILD, FAMILY
+from wladna_core.storage.builtin_kinds import CHILD, DUPLICATE_PAIR, FAMILY
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator

@@ -17,7 +17,6 @@ import attrs
 
 from wladna_core.access import Action, View
 from wladna_core.duplicates import (
-    DUPLICATE_PAIR,
     POSSIBLE_DUPLICATE,
     DuplicatePair,
     PairStatus,
@@ -32,6 +31,7 @@ from wladna_core.matching import Reason
 from wladna_core.messages import Message, Text, render
 from wladna_core.model import Child, TerritorialBody
 from wladna_core.storage import CaseQuery, NotFound
+from wladna_core.storage.builtin_kinds import DUPLICATE_PAIR
 from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:

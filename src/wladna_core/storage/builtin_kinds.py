@@ -2,7 +2,8 @@
 
 This module is a built-in plug-in (see :data:`wladna_core.plugins.DEFAULT_PLUGINS`): its
 ``wladna_record_kinds`` returns :data:`BUILTIN_KINDS` — territorial bodies, children, families,
-cases and referrals — through the same hook a partner's plug-in uses.  The declarations say
+cases and referrals — and :data:`DUPLICATE_PAIR`, the review queue of possible duplicates,
+through the same hook a partner's plug-in uses.  The declarations say
 which values searches filter on (the fields of :class:`~wladna_core.storage.CaseQuery` and the
 other queries) and which reports group by (the days from opening to assessment, the closure's
 reason...); the SQL store's tables (:mod:`wladna_core.storage.sql.tables`) are made from them.
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from wladna_core.hookspecs import hookimpl
 from wladna_core.matching.blocking import KEY_LENGTH, stored_keys
-from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
+from wladna_core.model import Case, Child, DuplicatePair, Family, Referral, TerritorialBody
 from wladna_core.storage.kinds import (
     Field,
     FieldType,
@@ -40,6 +41,7 @@ __all__ = [
     "BUILTIN_KINDS",
     "CASE",
     "CHILD",
+    "DUPLICATE_PAIR",
     "FAMILY",
     "ID_LENGTH",
     "REFERRAL",
@@ -308,11 +310,51 @@ REFERRAL: Final = RecordKind(
     description="A referral of a case to a body, a social programme or the judicial authority.",
 )
 
+#: Pairs of child records that may be one child: the review queue of each body, searched by
+#: body and status, by pair (never propose a pair twice) and by child.
+DUPLICATE_PAIR: Final = RecordKind(
+    name="duplicate_pair",
+    record_type=DuplicatePair,
+    table="duplicate_pairs",
+    fields=(
+        Field(
+            "pair_key",
+            _TEXT,
+            lambda pair: pair.key,
+            length=2 * ID_LENGTH + 1,
+            nullable=False,
+            unique=True,
+        ),
+        _id_field("body_id", lambda pair: pair.body_id, nullable=True),
+        Field("status", _CODE, lambda pair: pair.status, nullable=False),
+        Field("proposed_on", _DATE, lambda pair: pair.proposed_on, nullable=False),
+    ),
+    many=(
+        ManyField(
+            "children",
+            (("child_id", _TEXT),),
+            lambda pair: [(child,) for child in sorted(pair.children)],
+            table="duplicate_pair_children",
+            owner="pair_id",
+            length=ID_LENGTH,
+        ),
+    ),
+    filters={
+        "pair_key": Filter("pair_key", _EQUAL),
+        "pair_keys": Filter("pair_key", _ONE_OF),
+        "body_id": Filter("body_id", _EQUAL),
+        "status": Filter("status", _ONE_OF),
+        "child": Filter("children", _CONTAINS),
+        "children": Filter("children", _CONTAINS_ANY),
+    },
+    description="Two child records that may be one child, and a person's decision on them.",
+)
+
 #: The kinds of the information base, in the order their repositories are made.
 BUILTIN_KINDS: Final[tuple[RecordKind[Any], ...]] = (BODY, CHILD, FAMILY, CASE, REFERRAL)
 
 
 @hookimpl
 def wladna_record_kinds() -> Iterable[RecordKind[Any]]:
-    """Declare the five kinds of record of the information base."""
-    return BUILTIN_KINDS
+    """Declare the five kinds of record of the information base, and the review queue's."""
+    return (*BUILTIN_KINDS, DUPLICATE_PAIR)

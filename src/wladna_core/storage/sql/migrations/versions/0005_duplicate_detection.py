@@ -11,7 +11,8 @@ into another keeps its row, with the kept child's id in the new column ``merged_
 blocking keys).  The keys of the children already stored are computed here from each row's
 JSON ``record``.  ``family_children`` lists the children who are members of each household
 (from the members' ``child_id``), so that a merge finds the households naming a child without
-reading them all.
+reading them all.  ``duplicate_pairs`` is the review queue of possible duplicates, with
+``duplicate_pair_children`` (the two children of each pair, to find the pairs of a child).
 
 Unlike the other migrations, this one runs the library's own code (the converter and the
 blocking function): the keys are what that function makes, and a change to it comes with a
@@ -25,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from wladna_core.errors import InvalidRecord
 
@@ -34,6 +36,8 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 _ID = 36
+_CODE = 64
+_RECORD = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 # As wladna_core.matching.blocking.KEY_LENGTH when this migration was written.
 _KEY = 100
 # Children read per statement while computing their keys.
@@ -113,7 +117,7 @@ def _member_children(record: Any) -> list[str]:
 
 
 def upgrade() -> None:
-    """Add ``children.merged_into``, ``child_blocking_keys`` and ``family_children``; fill them."""
+    """Add ``children.merged_into`` and the new tables; fill the keys and households' children."""
     with op.batch_alter_table("children") as children:
         children.add_column(sa.Column("merged_into", sa.String(_ID), nullable=True))
         children.create_index("ix_children_merged_into", ["merged_into"])
@@ -149,10 +153,49 @@ def upgrade() -> None:
     )
     _fill()
     _fill_families()
+    op.create_table(
+        "duplicate_pairs",
+        sa.Column("id", sa.String(_ID), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("pair_key", sa.String(2 * _ID + 1), nullable=False),
+        sa.Column("body_id", sa.String(_ID), nullable=True),
+        sa.Column("status", sa.String(_CODE), nullable=False),
+        sa.Column("proposed_on", sa.Date(), nullable=False),
+        sa.Column("record", _RECORD, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_duplicate_pairs"),
+        sa.CheckConstraint("version >= 1", name="ck_duplicate_pairs_version_saved"),
+        sa.UniqueConstraint("pair_key", name="uq_duplicate_pairs_pair_key"),
+    )
+    for column in ("body_id", "status", "proposed_on"):
+        op.create_index(f"ix_duplicate_pairs_{column}", "duplicate_pairs", [column])
+    op.create_table(
+        "duplicate_pair_children",
+        sa.Column("pair_id", sa.String(_ID), nullable=False),
+        sa.Column("child_id", sa.String(_ID), nullable=False),
+        sa.PrimaryKeyConstraint("pair_id", "child_id", name="pk_duplicate_pair_children"),
+        sa.ForeignKeyConstraint(
+            ["pair_id"],
+            ["duplicate_pairs.id"],
+            name="fk_duplicate_pair_children_pair_id_duplicate_pairs",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(
+        "ix_duplicate_pair_children_child_id_pair_id",
+        "duplicate_pair_children",
+        ["child_id", "pair_id"],
+    )
 
 
 def downgrade() -> None:
-    """Drop the blocking keys, the households' children and ``children.merged_into``."""
+    """Drop the review queue, the blocking keys, the households' children, ``merged_into``."""
+    op.drop_index(
+        "ix_duplicate_pair_children_child_id_pair_id", table_name="duplicate_pair_children"
+    )
+    op.drop_table("duplicate_pair_children")
+    for column in ("proposed_on", "status", "body_id"):
+        op.drop_index(f"ix_duplicate_pairs_{column}", table_name="duplicate_pairs")
+    op.drop_table("duplicate_pairs")
     op.drop_index("ix_family_children_child_id_family_id", table_name="family_children")
     op.drop_table("family_children")
     op.drop_index("ix_child_blocking_keys_key_child_id", table_name="child_blocking_keys")
