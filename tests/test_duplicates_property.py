@@ -173,6 +173,7 @@ def check(d: object, registrations: int, choices: list[tuple[bool, bool, bool]])
         if not queue:
             break
         pair = queue[0].pair
+        assert pair is not None  # one body: its people see both records
         with d.wl.store.unit_of_work() as uow:
             stale = any(uow.children.get(one).merged_into for one in pair.children)
         if confirm_it and stale:

@@ -414,11 +414,11 @@ class CaseWork:
 
         def run(uow: UnitOfWork, work: _Work) -> Child:
             self._require(Action.CHILD_REGISTER, child, View.NONE)
-            saved = uow.children.add(child)
-            work.drafts.append(self._draft(Action.CHILD_REGISTER, saved))
             queue = body_id if body_id is not None else min(self.actor.bodies, default=None)
             if queue is not None and queue not in self.actor.bodies:
-                raise self._unseen(Action.CHILD_DUPLICATE_CHECK, "TerritorialBody", queue)
+                raise self._unseen(Action.CHILD_REGISTER, "TerritorialBody", queue)
+            saved = uow.children.add(child)
+            work.drafts.append(self._draft(Action.CHILD_REGISTER, saved))
             check = Action.CHILD_DUPLICATE_CHECK
             if self.wladna.policy.refusal(self.actor, check, saved, View.NONE) is None:
                 duplicates.check_registration(self, uow, work, saved, queue)

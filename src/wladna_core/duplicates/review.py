@@ -11,6 +11,7 @@ possible match is held by body X"), so that the two bodies can talk.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -35,8 +36,6 @@ from wladna_core.storage.builtin_kinds import DUPLICATE_PAIR
 from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from wladna_core.audit import AuditDraft
     from wladna_core.services import CaseWork, _Work
     from wladna_core.storage import UnitOfWork
@@ -210,14 +209,23 @@ def check_registration(
 class QueuedPair:
     """A pair of a body's review queue, as the actor may be shown it.
 
-    :param pair: the pair (ids, score, reason codes, status; no personal data).
+    :param pair_id: the pair, for :meth:`~wladna_core.services.CaseWork.confirm_duplicate` and
+        :meth:`~wladna_core.services.CaseWork.dismiss_duplicate`.
+    :param status: where it stands.
+    :param proposed_on: the day it was proposed.
     :param child: the record registered last, when the actor sees it in full.
-    :param other: the candidate as the actor may see it.
+    :param other: the candidate as the actor may see it: without record, id nor reasons when
+        out of the actor's scope.
+    :param pair: the whole pair (both ids, the reason codes), only when the actor sees both
+        records in full.
     """
 
-    pair: DuplicatePair
+    pair_id: str
+    status: PairStatus
+    proposed_on: date
     child: Child | None
     other: PossibleMatch
+    pair: DuplicatePair | None = None
 
 
 def _body_member(casework: CaseWork, uow: UnitOfWork, body_id: str | None, action: Action) -> None:
@@ -246,7 +254,8 @@ def queue(
         for record in (seen_mine, match.child):
             if record is not None:
                 work.drafts.append(_draft(casework, Action.CHILD_READ, record, "review queue"))
-        queued.append(QueuedPair(pair, seen_mine, match))
+        whole = pair if seen_mine is not None and match.in_scope else None
+        queued.append(QueuedPair(pair.id, pair.status, pair.proposed_on, seen_mine, match, whole))
     return queued
 
 
