@@ -6,7 +6,8 @@ process (``wladna`` through click's runner; ``< FILE`` and ``> FILE`` as a shell
 error as a terminal shows them (``...`` stands for any text); a command followed by
 ``$ echo $?`` must end with the status shown there, any other with 0.  The folder holds
 ``cases.jsonl`` (the records of a demonstration of Salé and Rabat), ``broken.jsonl`` (the same
-with a case whose child is unknown on line 250), ``pseudonym.key``, and what the MyST comment
+with a case whose child is unknown on line 250), ``pseudonym.key``, ``children.jsonl`` (one
+child registered three times, see :data:`CHILDREN_TWICE`), and what the MyST comment
 ``% setup: ...`` before the block asks for: ``store`` (``wladna.db`` holding those records),
 ``html`` (the ``wladna-report-html`` plug-in installed), ``postgresql`` (the URL
 ``postgresql+psycopg://wladna@db/wladna`` names a database of the test server).
@@ -50,6 +51,21 @@ DOC_POSTGRES: Final = "postgresql+psycopg://wladna@db/wladna"
 HTML_MODULE: Final = "wladna_report_html"
 #: The line of ``broken.jsonl`` whose case names an unknown child.
 BROKEN_LINE: Final = 250
+#: ``children.jsonl``: one boy registered three times, in Arabic and Latin script (Salé, Rabat,
+#: Kénitra), and his sister.
+CHILDREN_TWICE: Final = "".join(
+    json.dumps({"type": "child", "record": record}, ensure_ascii=False) + "\n"
+    for record in (
+        {"id": "0193a7e2-0000-7000-8000-000000000001", "sex": "male", "birth_date": "2013-05-04",
+         "given_name_ar": "محمد", "family_name_ar": "العمراني", "residence": "MA-SAL"},
+        {"id": "0193a7e2-0000-7000-8000-000000000002", "sex": "male", "birth_date": "2013-05-04",
+         "given_name": "Mohamed", "family_name": "El Amrani", "residence": "MA-RAB"},
+        {"id": "0193a7e2-0000-7000-8000-000000000003", "sex": "male", "birth_date": "2013-04-05",
+         "given_name": "Mohammed", "family_name": "Amrani", "residence": "MA-KEN"},
+        {"id": "0193a7e2-0000-7000-8000-000000000004", "sex": "female", "birth_date": "2015-01-20",
+         "given_name": "Salma", "family_name": "El Amrani", "residence": "MA-SAL"},
+    )
+)  # fmt: skip
 
 
 @attrs.frozen
@@ -127,6 +143,7 @@ def materials(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines[BROKEN_LINE - 1] = broken.replace(child.group(1), b"0193a7e2-5c1d-7b3e-9f00-000000000000")
     (folder / "broken.jsonl").write_bytes(b"".join(lines))
     (folder / "pseudonym.key").write_text("5e" * 32 + "\n", encoding="ascii")
+    (folder / "children.jsonl").write_text(CHILDREN_TWICE, encoding="utf-8")
     return folder
 
 
@@ -154,7 +171,7 @@ def folder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Folder]:
     block: Block = request.param
-    for name in ("cases.jsonl", "broken.jsonl", "pseudonym.key"):
+    for name in ("cases.jsonl", "broken.jsonl", "pseudonym.key", "children.jsonl"):
         shutil.copy(materials / name, tmp_path / name)
     if "store" in block.setup:
         shutil.copy(materials / "wladna.db", tmp_path / "wladna.db")

@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 from casework import TODAY, Clock, deploy
 from postgres import private_schema, server_url
 from wladna_core.access import Action
+from wladna_core.duplicates import matcher_from
 from wladna_core.errors import Severity
 from wladna_core.hookspecs import EligibilityResult, hookimpl
+from wladna_core.matching import ChildMatcher, MatchScore, MatchSettings, Reason
 from wladna_core.messages import Message, Text
 from wladna_core.model import (
     Assessment,
@@ -32,6 +34,7 @@ from wladna_core.model import (
     Child,
     ClosureReason,
     Family,
+    Gazetteer,
     Identification,
     IdentificationSource,
     RiskLevel,
@@ -426,7 +429,7 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
 
 def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
     builtin = kinds_from(pm)
-    assert builtin.names == ("body", "child", "family", "case", "referral")
+    assert builtin.names == ("body", "child", "family", "case", "referral", "duplicate_pair")
     registered(test_kinds, "test-kinds")
     kinds = kinds_from(pm)
     assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT
@@ -468,6 +471,37 @@ def test_hook_wladna_case_number(pm: WladnaPluginManager, registered: Any) -> No
     assert pm.hook.wladna_case_number(case=case, province="MA-RAB", year=2027, sequence=1) == (
         "RAB/2027/00001"
     )
+
+
+def test_hook_wladna_matcher(pm: WladnaPluginManager, registered: Any) -> None:
+    settings, gazetteer = MatchSettings(duplicate_threshold=0.95), Gazetteer.morocco()
+    built_in = matcher_from(pm, settings, gazetteer)
+    assert type(built_in) is ChildMatcher
+    assert built_in.settings == settings
+
+    class Never(ChildMatcher):
+        def score(self, a: object, b: object) -> MatchScore:
+            return MatchScore.from_reasons([Reason("never", -50.0)])
+
+    class Plugged:
+        @hookimpl
+        def wladna_matcher(self, settings: MatchSettings, gazetteer: Gazetteer) -> ChildMatcher:
+            return Never(settings, gazetteer)
+
+    registered(Plugged(), "never-matcher")
+    plugged = matcher_from(pm, settings, gazetteer)
+    assert isinstance(plugged, Never)
+    assert plugged.settings == settings
+
+    class Broken:
+        @hookimpl(tryfirst=True)
+        def wladna_matcher(self) -> object:
+            return "not a matcher"
+
+    registered(Broken(), "broken-matcher")
+    with pytest.raises(PluginHookError, match="broken-matcher") as caught:
+        matcher_from(pm, settings, gazetteer)
+    assert "Matcher protocol" in str(caught.value)
 
 
 def test_hook_wladna_programme_eligibility(pm: WladnaPluginManager, registered: Any) -> None:

@@ -111,7 +111,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 12
+    assert len(HOOK_NAMES) == 13
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES
@@ -316,7 +316,9 @@ def test_the_example_of_wladna_rules_warns_of_a_child_without_identifier(
     anonymous = worker.register_child(child_of(dep.upe))
     assert [warning.code for warning in anonymous.warnings] == ["pilot.no_identifier"]
     idcs = Identifier(IdentifierScheme.IDCS, "1000000001")
-    identified = worker.register_child(child_of(dep.upe, identifiers=(idcs,)))
+    # Another girl (the same one again would be warned of as a possible duplicate).
+    other = child_of(dep.upe, identifiers=(idcs,), given_name="Imane", sex=Sex.FEMALE)
+    identified = worker.register_child(other)
     assert identified.warnings == ()
     section = hook_sections()[signature_text("wladna_rules")]
     [listed] = re.findall(r"among `wladna_core.rules.NEEDS`:\s*(.*?)\s*\(e\.g\.", section, re.S)
@@ -451,6 +453,25 @@ def test_the_example_of_wladna_case_number_numbers_new_cases(
     assert [dep.case().number, dep.case().number] == ["SAL/2026/00001", "SAL/2026/00002"]
     section = one_line(hook_sections()[signature_text("wladna_case_number")])
     assert f"a non-blank string of at most {NUMBER_MAX} characters" in section
+
+
+def test_the_example_of_wladna_matcher_scores_the_duplicates_of_registrations(
+    monkeypatch: pytest.MonkeyPatch, deployment_with: Callable[..., Deployment]
+) -> None:
+    dep = deployment_with(manager_with(example_of("wladna_matcher", monkeypatch)))
+    assert type(dep.wl.matcher).__name__ == "CivilStatusDatesMatcher"
+    born = date(2013, 5, 4)
+    first = dep.child(sex=Sex.MALE, birth_date=born, given_name="Mohamed", family_name="El Amrani")
+    services = dep.as_(dep.worker)
+    # Day and month swapped: one child for the built-in matcher, two for this one.
+    swapped = services.register_child(
+        Child(Sex.MALE, date(2013, 4, 5), given_name="Mohammed", family_name="Amrani")
+    )
+    assert swapped.possible_duplicates == ()
+    same = services.register_child(
+        Child(Sex.MALE, born, given_name="Mohammed", family_name="Amrani")
+    )
+    assert [match.child for match in same.possible_duplicates] == [first]
 
 
 def test_the_example_of_wladna_programme_eligibility_answers_case_workers(

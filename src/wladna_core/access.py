@@ -115,6 +115,9 @@ class Action(enum.StrEnum):
     BODY_REGISTER = "body.register"
     CHILD_REGISTER = "child.register"
     CHILD_READ = "child.read"
+    CHILD_DUPLICATE_CHECK = "child.duplicate_check"
+    CHILD_MERGE = "child.merge"
+    DUPLICATE_REVIEW = "duplicate.review"
     FAMILY_REGISTER = "family.register"
     FAMILY_READ = "family.read"
     CASE_OPEN = "case.open"
@@ -164,6 +167,13 @@ ROLE_ACTIONS: Final[Mapping[Action, _Grant]] = MappingProxyType(
         Action.BODY_REGISTER: _Grant(frozenset({Role.ADMIN}), _ANY),
         Action.CHILD_REGISTER: _Grant(MEMBER_ROLES, _ANY),
         Action.CHILD_READ: _Grant(_RESPONDERS, _SEEN),
+        # Looking for possible duplicates comes with registering; candidates the actor may not
+        # see are told by the body holding them only.
+        Action.CHILD_DUPLICATE_CHECK: _Grant(MEMBER_ROLES, _ANY),
+        # Merging two records of one child needs the full view of both.
+        Action.CHILD_MERGE: _Grant(frozenset({Role.SUPERVISOR, Role.BODY_COORDINATOR}), _FULL),
+        # A body's review queue: its members read it and dismiss pairs.
+        Action.DUPLICATE_REVIEW: _Grant(MEMBER_ROLES, _ANY),
         Action.FAMILY_REGISTER: _Grant(MEMBER_ROLES, _ANY),
         Action.FAMILY_READ: _Grant(MEMBER_ROLES, _FULL),
         Action.CASE_OPEN: _Grant(_CASEWORK, _FULL),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, Self
 from wladna_core.access import AccessPolicy, Actor
 from wladna_core.audit import AuditTrail
 from wladna_core.deadlines import Deadlines
+from wladna_core.duplicates import matcher_from, matching_settings
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.programmes import EligibilitySettings, use_settings
 from wladna_core.reporting import Period, Privacy, Report, ReportFilter
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     import pluggy
 
+    from wladna_core.matching import Matcher
     from wladna_core.storage import Store
 
 __all__ = ["DEFAULT_URL", "Wladna"]
@@ -76,6 +78,17 @@ class Wladna:
         self.policy = AccessPolicy(plugins, clock=self.now)
         #: The audit trail: :meth:`AuditTrail.verify` checks its hash chain.
         self.audit = AuditTrail(store)
+        #: Duplicate detection's thresholds and tolerances (the ``matching`` setting), and the
+        #: most candidates one lookup reads.
+        self.matching, self.max_candidates = matching_settings(self.settings)
+        self._matcher: Matcher | None = None
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher of possible duplicates: a ``wladna_matcher`` plug-in's, or the built-in."""
+        if self._matcher is None:
+            self._matcher = matcher_from(self.plugins, self.matching, self.store.gazetteer)
+        return self._matcher
 
     @classmethod
     def open(
@@ -95,7 +108,8 @@ class Wladna:
         :param settings: deployment settings: ``timezone`` (default ``Africa/Casablanca``),
             ``deadlines`` (see :class:`~wladna_core.deadlines.Deadlines`),
             ``programme_thresholds`` (see :class:`~wladna_core.programmes.EligibilitySettings`),
-            and the store's own settings.
+            ``matching`` (thresholds of duplicate detection, see
+            :func:`~wladna_core.duplicates.matching_settings`), and the store's own settings.
         :param clock: returns the current time, timezone-aware; the system clock when omitted.
             Audit entries take their time from it and "today" is its date in ``timezone``.
         """

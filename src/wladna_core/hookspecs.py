@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     import cattrs
     from pluggy import PluginManager
 
-    from wladna_core.model import Case, Family, Territory
+    from wladna_core.matching import Matcher, MatchSettings
+    from wladna_core.model import Case, Family, Gazetteer, Territory
     from wladna_core.renderers import Renderer
     from wladna_core.reporting import Indicator
     from wladna_core.rules import Rule
@@ -296,4 +297,27 @@ def wladna_record_kinds() -> Iterable[RecordKind[Any]]:
 
     :return: the plug-in's :class:`~wladna_core.storage.kinds.RecordKind` declarations.  Names,
         record classes and tables must be unique across all plug-ins.
+    """
+
+
+@hookspec(firstresult=True)
+def wladna_matcher(settings: MatchSettings, gazetteer: Gazetteer) -> Matcher | None:
+    """Give the matcher that finds possible duplicates of children, instead of the built-in one.
+
+    Called once per deployment, the first time it looks for duplicates
+    (:attr:`wladna_core.Wladna.matcher`, through :func:`wladna_core.duplicates.matcher_from`),
+    and by ``wladna duplicates``.  A deployment
+    plugs in another matcher here — a probabilistic linkage engine trained on its own register,
+    for instance.  The matcher gives the blocking keys of a child
+    (``candidates_keys(child)``) and scores a pair (``score(a, b)``, a
+    :class:`~wladna_core.matching.MatchScore` with its reasons); the thresholds stay the
+    deployment's.  Stores keep the built-in keys of each child
+    (:func:`wladna_core.matching.blocking_keys`), which are what the lookups search: a matcher
+    that returns other keys finds only the children under those of them that are stored.
+
+    :param settings: the deployment's matching settings (thresholds, tolerances, weights).
+    :param gazetteer: the territories, for comparing residences.
+    :return: an object of the :class:`~wladna_core.matching.Matcher` protocol, or ``None`` to
+        leave the choice to the next plug-in or the built-in
+        :class:`~wladna_core.matching.ChildMatcher`.  First result wins.
     """

@@ -45,6 +45,7 @@ from wladna_core.access import (
 )
 from wladna_core.audit import RECORD_ID_MAX, AuditDraft, storable
 from wladna_core.deadlines import OverdueItem, overdue, response_due
+from wladna_core.duplicates import review as duplicates
 from wladna_core.errors import SettingsError, Violation, WladnaError
 from wladna_core.model import (
     Approval,
@@ -149,12 +150,15 @@ class Outcome(Generic[T_co]):
     :param events: the domain events the change caused, announced after the commit.
     :param failures: the ``wladna_case_event`` plug-ins that raised on hearing of the events
         (logged too); the change is saved all the same.
+    :param possible_duplicates: for a child's registration, the records that may be the same
+        child, as the actor may be shown them (with the warning ``child.possible_duplicate``).
     """
 
     record: T_co
     warnings: tuple[Violation, ...] = ()
     events: tuple[Event, ...] = ()
     failures: tuple[PluginHookError, ...] = ()
+    possible_duplicates: tuple[duplicates.PossibleMatch, ...] = ()
 
 
 def _label(record: object) -> str:
@@ -175,6 +179,7 @@ class _Work:
     drafts: list[AuditDraft] = attrs.Factory(list)
     events: list[Event] = attrs.Factory(list)
     warnings: list[Violation] = attrs.Factory(list)
+    matches: list[duplicates.PossibleMatch] = attrs.Factory(list)
 
 
 class CaseWork:
@@ -258,6 +263,7 @@ class CaseWork:
             warnings=tuple(work.warnings),
             events=tuple(work.events),
             failures=tuple(failures),
+            possible_duplicates=tuple(work.matches),
         )
 
     def _deny(self, action: Action, record: object, reason: str) -> AccessDenied:
@@ -394,9 +400,77 @@ class CaseWork:
         """Register a territorial body (CPPE, CAPE, UPE...); administrators only."""
         return self._register(Action.BODY_REGISTER, body)
 
-    def register_child(self, child: Child) -> Outcome[Child]:
-        """Register a child, before opening their case; members of a body's team only."""
-        return self._register(Action.CHILD_REGISTER, child)
+    def register_child(self, child: Child, *, body_id: str | None = None) -> Outcome[Child]:
+        """Register a child, before opening their case; members of a body's team only.
+
+        The stored children that may be the same child are looked for (an indexed lookup by
+        blocking keys, scored by the deployment's matcher, :attr:`Wladna.matcher`).  Those
+        reaching the review threshold are in :attr:`Outcome.possible_duplicates` — the records
+        the actor may see in full, and for the others only the bodies holding them — and each
+        pair goes to the review queue of ``body_id`` (by default the actor's body, the first in
+        order when they have several).  When one reaches the duplicate threshold, the outcome
+        carries the warning ``child.possible_duplicate``.  The lookup is audited.
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> Child:
+            self._require(Action.CHILD_REGISTER, child, View.NONE)
+            queue = body_id if body_id is not None else min(self.actor.bodies, default=None)
+            if queue is not None and queue not in self.actor.bodies:
+                raise self._unseen(Action.CHILD_REGISTER, "TerritorialBody", queue)
+            saved = uow.children.add(child)
+            work.drafts.append(self._draft(Action.CHILD_REGISTER, saved))
+            check = Action.CHILD_DUPLICATE_CHECK
+            if self.wladna.policy.refusal(self.actor, check, saved, View.NONE) is None:
+                duplicates.check_registration(self, uow, work, saved, queue)
+            return saved
+
+        return self._write(run)
+
+    def _full_view_of_child(self, uow: UnitOfWork, child: Child) -> bool:
+        """Return whether the actor sees ``child`` in full (through a case, or as registrar).
+
+        A record merged into another is seen as the record it was merged into.
+        """
+        while child.merged_into is not None:
+            child = uow.children.get(child.merged_into)
+        cases = uow.cases.find(CaseQuery(child_id=child.id))
+        if any(self._view(uow, case) is View.FULL for case in cases):
+            return True
+        return not cases and self._registrar_view(uow, child) is View.FULL
+
+    def duplicate_queue(
+        self, body_id: str, *, status: Iterable[str] = ("proposed",)
+    ) -> list[duplicates.QueuedPair]:
+        """Return the review queue of ``body_id``: its pairs of possible duplicates.
+
+        Each pair shows the records the actor sees in full, and for the others the bodies
+        holding them.  Members of the body only; audited.
+        """
+        return self._run(
+            lambda uow, work: duplicates.queue(self, uow, work, body_id, frozenset(status))
+        )[0]
+
+    def confirm_duplicate(
+        self, pair_id: str, *, keep: str, on: date | None = None
+    ) -> Outcome[duplicates.DuplicatePair]:
+        """Confirm a pair: one child; the other record is merged into ``keep``.
+
+        The merged record points to the kept one; the cases and households that named it name
+        the kept child; referrals follow their cases; audit entries stay under both ids
+        (:func:`wladna_core.duplicates.child_ids`).  A supervisor or coordinator of the pair's
+        body, who sees both records in full.
+        """
+        day = self._on(on)
+        return self._write(
+            lambda uow, work: duplicates.confirm_pair(self, uow, work, pair_id, keep=keep, on=day)
+        )
+
+    def dismiss_duplicate(
+        self, pair_id: str, *, on: date | None = None
+    ) -> Outcome[duplicates.DuplicatePair]:
+        """Dismiss a pair: two children; it is never proposed again.  Members of its body."""
+        day = self._on(on)
+        return self._write(lambda uow, work: duplicates.dismiss_pair(self, uow, work, pair_id, day))
 
     def register_family(self, family: Family) -> Outcome[Family]:
         """Register a household; members of a body's team only."""

@@ -1,7 +1,7 @@
 """The ``wladna`` command: check, move, report and audit records; plug-ins; the database; a demo.
 
 Its commands validate, import and export records, report indicators, verify the audit trail,
-list plug-ins, upgrade the database and build a demonstration.
+list possible duplicates, list plug-ins, upgrade the database and build a demonstration.
 
 :data:`main` is the command group (the ``wladna`` script runs it).  Each command lives in its
 own module and is registered here; the plumbing they share is in :mod:`~wladna_core.cli.options`
@@ -24,6 +24,7 @@ from wladna_core._version import __version__
 from wladna_core.cli.audit import audit_group
 from wladna_core.cli.db import db_group
 from wladna_core.cli.demo import demo_command
+from wladna_core.cli.duplicates import duplicates_command
 from wladna_core.cli.errors import ExitCode, WladnaGroup
 from wladna_core.cli.plugins import plugins_command
 from wladna_core.cli.report import report_command
@@ -53,5 +54,6 @@ for _command in (
     plugins_command,
     db_group,
     demo_command,
+    duplicates_command,
 ):
     main.add_command(_command)

@@ -433,6 +433,20 @@ _INVARIANTS: dict[str, Message] = {
             "صحّح identification.on أو opened_on: يُفتح الملف بعد رصد الطفل.",
         ),
     ),
+    "child.merged_into_itself": _message(
+        (
+            "A child record cannot be merged into itself.",
+            "Set merged_into to the identifier of the child record that is kept.",
+        ),
+        (
+            "La fiche d'un enfant ne peut pas être fusionnée avec elle-même.",
+            "Mettez dans merged_into l'identifiant de la fiche conservée.",
+        ),
+        (
+            "لا يمكن دمج بطاقة الطفل في نفسها.",
+            "ضع في merged_into معرّف البطاقة المحتفظ بها.",
+        ),
+    ),
     "case.duplicate_of_itself": _message(
         (
             "A case cannot be a duplicate of itself.",

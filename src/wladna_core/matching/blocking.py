@@ -36,14 +36,20 @@ children; see ``docs/matching.md`` for the measured trade-off.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from wladna_core.matching.names import NameReading, read_name
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from wladna_core.model import Child
 
-__all__ = ["blocking_keys"]
+__all__ = ["KEY_LENGTH", "blocking_keys", "stored_form", "stored_keys"]
+
+#: The longest blocking key a store keeps; a longer one is cut (both sides of a lookup are cut
+#: alike, so a cut key still meets its like).
+KEY_LENGTH: Final = 100
 
 
 def _name_keys(*names: str | None) -> set[str]:
@@ -100,3 +106,19 @@ def blocking_keys(child: Child) -> frozenset[str]:
             place = child.residence or "-"
             keys.update(f"un:{place}:{child.sex.value}:{year}" for year in years)
     return frozenset(keys)
+
+
+def stored_form(keys: Iterable[str]) -> frozenset[str]:
+    """Return ``keys`` as a store keeps and looks them up: at most :data:`KEY_LENGTH` long."""
+    return frozenset(key[:KEY_LENGTH] for key in keys)
+
+
+def stored_keys(child: Child) -> frozenset[str]:
+    """Return the blocking keys a store keeps for ``child``: none once it is merged.
+
+    A child merged into another (``merged_into``) is reached through the kept child, and is
+    never a candidate again.
+    """
+    if child.merged_into is not None:
+        return frozenset()
+    return stored_form(blocking_keys(child))

@@ -18,6 +18,7 @@ from wladna_core.model.cases import (
     Goal,
     Identification,
 )
+from wladna_core.model.duplicates import DuplicatePair, PairStatus, pair_key
 from wladna_core.model.enums import (
     BodyKind,
     CaseStatus,
@@ -74,6 +75,7 @@ __all__ = [
     "ConsentGiver",
     "ConsentOverride",
     "Difficulty",
+    "DuplicatePair",
     "EnrolmentStatus",
     "Family",
     "FamilyMember",
@@ -92,6 +94,7 @@ __all__ = [
     "KafalaDecision",
     "MemberInstitution",
     "OverrideReason",
+    "PairStatus",
     "ProgrammeEnrolment",
     "ProtectionConcern",
     "Referral",
@@ -110,4 +113,5 @@ __all__ = [
     "Urgency",
     "age_on",
     "new_id",
+    "pair_key",
 ]

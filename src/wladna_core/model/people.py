@@ -73,6 +73,9 @@ class Child:
     :param residence: territory code of where the child lives now.
     :param languages: BCP 47 tags of the languages the child speaks (``ary`` for Darija,
         ``zgh`` for Standard Moroccan Tamazight, ``ar``, ``fr``...).
+    :param merged_into: the id of the child this record was merged into, once a person
+        confirmed both are one child (see :mod:`wladna_core.duplicates`); the record is kept,
+        and every reference to it now leads to the kept child.
     """
 
     sex: Sex = attrs.field(validator=check.member_of(Sex))
@@ -105,10 +108,17 @@ class Child:
     schooling: Schooling | None = attrs.field(
         default=None, validator=check.optional_member_of(Schooling)
     )
+    merged_into: str | None = attrs.field(default=None, validator=check.optional_identifier)
     id: str = attrs.field(factory=new_id, validator=check.identifier)
     version: int = attrs.field(default=0, validator=check.count)
 
     def __attrs_post_init__(self) -> None:
+        if self.merged_into is not None and self.merged_into == self.id:
+            raise InvariantError(
+                "child.merged_into_itself",
+                "a child record cannot be merged into itself",
+                "merged_into",
+            )
         if not self.unidentified and self.given_name is None and self.given_name_ar is None:
             raise InvariantError(
                 "child.name_missing",

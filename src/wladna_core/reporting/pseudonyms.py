@@ -264,6 +264,7 @@ _FIELDS: Final[Mapping[str, Mapping[str, _Action]]] = {
         **_drop("given_name", "family_name", "given_name_ar", "family_name_ar", "nickname"),
         "identifiers": _Each({"scheme": _KEPT, **_drop("value", "issuer")}),
         "functional_difficulties": _Each(_keep("domain", "degree")),
+        "merged_into": _Pseudonym("child"),
         "id": _Pseudonym("child"),
     },
     "family": {

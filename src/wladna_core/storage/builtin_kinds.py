@@ -2,7 +2,8 @@
 
 This module is a built-in plug-in (see :data:`wladna_core.plugins.DEFAULT_PLUGINS`): its
 ``wladna_record_kinds`` returns :data:`BUILTIN_KINDS` — territorial bodies, children, families,
-cases and referrals — through the same hook a partner's plug-in uses.  The declarations say
+cases and referrals — and :data:`DUPLICATE_PAIR`, the review queue of possible duplicates,
+through the same hook a partner's plug-in uses.  The declarations say
 which values searches filter on (the fields of :class:`~wladna_core.storage.CaseQuery` and the
 other queries) and which reports group by (the days from opening to assessment, the closure's
 reason...); the SQL store's tables (:mod:`wladna_core.storage.sql.tables`) are made from them.
@@ -13,7 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
+from wladna_core.matching.blocking import KEY_LENGTH, stored_keys
+from wladna_core.model import Case, Child, DuplicatePair, Family, Referral, TerritorialBody
 from wladna_core.storage.kinds import (
     Field,
     FieldType,
@@ -39,6 +41,7 @@ __all__ = [
     "BUILTIN_KINDS",
     "CASE",
     "CHILD",
+    "DUPLICATE_PAIR",
     "FAMILY",
     "ID_LENGTH",
     "REFERRAL",
@@ -51,7 +54,7 @@ ID_LENGTH: Final = 36
 _TEXT, _CODE, _DATE = FieldType.TEXT, FieldType.CODE, FieldType.DATE
 _INTEGER, _BOOLEAN, _TERRITORY = FieldType.INTEGER, FieldType.BOOLEAN, FieldType.TERRITORY
 _EQUAL, _ONE_OF, _FROM, _TO = Match.EQUAL, Match.ONE_OF, Match.FROM, Match.TO
-_WITHIN, _CONTAINS = Match.WITHIN, Match.CONTAINS
+_WITHIN, _CONTAINS, _CONTAINS_ANY = Match.WITHIN, Match.CONTAINS, Match.CONTAINS_ANY
 
 
 def _id_field(name: str, get: Any, *, nullable: bool = False, index: bool = True) -> Field:
@@ -88,6 +91,10 @@ def _days_open(case: Case) -> int | None:
 
 def _days_to_response(referral: Referral) -> int | None:
     return _days(referral.made_on, referral.responded_on)
+
+
+def _child_blocking_keys(child: Child) -> list[tuple[str]]:
+    return [(key,) for key in sorted(stored_keys(child))]
 
 
 def _family_references(family: Family) -> Iterable[tuple[type, str | None]]:
@@ -134,6 +141,7 @@ CHILD: Final = RecordKind(
         Field("sex", _CODE, lambda child: child.sex, nullable=False, index=False),
         Field("birth_date", _DATE, lambda child: child.birth_date, nullable=False),
         Field("residence", _TERRITORY, lambda child: child.residence),
+        _id_field("merged_into", lambda child: child.merged_into, nullable=True),
     ),
     many=(
         ManyField(
@@ -145,6 +153,17 @@ CHILD: Final = RecordKind(
             positional=True,
             length=64,
         ),
+        # Computed at every write from the child alone: the candidates for a possible duplicate
+        # are the children under any of a child's keys, an indexed lookup per key (a child
+        # merged into another has none, and is never proposed again).
+        ManyField(
+            "blocking_keys",
+            (("key", _TEXT),),
+            _child_blocking_keys,
+            table="child_blocking_keys",
+            owner="child_id",
+            length=KEY_LENGTH,
+        ),
     ),
     filters={
         "residence": Filter("residence", _WITHIN),
@@ -152,6 +171,8 @@ CHILD: Final = RecordKind(
         "born_from": Filter("birth_date", _FROM),
         "born_to": Filter("birth_date", _TO),
         "identifier": Filter("identifiers", _CONTAINS),
+        "blocking_key": Filter("blocking_keys", _CONTAINS_ANY),
+        "merged_into": Filter("merged_into", _EQUAL),
     },
     query_type=ChildQuery,
     description="A child, registered by a body, with or without a case.",
@@ -166,9 +187,24 @@ FAMILY: Final = RecordKind(
         Field("residence", _TERRITORY, lambda family: family.residence),
         Field("rsu_id", _TEXT, lambda family: family.rsu_id, length=40),
     ),
+    many=(
+        # "Which households is this child a member of": a merge moves them to the kept child.
+        ManyField(
+            "member_children",
+            (("child_id", _TEXT),),
+            lambda family: [
+                (child_id,)
+                for child_id in sorted({m.child_id for m in family.members if m.child_id})
+            ],
+            table="family_children",
+            owner="family_id",
+            length=ID_LENGTH,
+        ),
+    ),
     filters={
         "residence": Filter("residence", _WITHIN),
         "rsu_id": Filter("rsu_id", _EQUAL),
+        "member_child": Filter("member_children", _CONTAINS),
     },
     query_type=FamilyQuery,
     references=_family_references,
@@ -274,11 +310,51 @@ REFERRAL: Final = RecordKind(
     description="A referral of a case to a body, a social programme or the judicial authority.",
 )
 
+#: Pairs of child records that may be one child: the review queue of each body, searched by
+#: body and status, by pair (never propose a pair twice) and by child.
+DUPLICATE_PAIR: Final = RecordKind(
+    name="duplicate_pair",
+    record_type=DuplicatePair,
+    table="duplicate_pairs",
+    fields=(
+        Field(
+            "pair_key",
+            _TEXT,
+            lambda pair: pair.key,
+            length=2 * ID_LENGTH + 1,
+            nullable=False,
+            unique=True,
+        ),
+        _id_field("body_id", lambda pair: pair.body_id, nullable=True),
+        Field("status", _CODE, lambda pair: pair.status, nullable=False),
+        Field("proposed_on", _DATE, lambda pair: pair.proposed_on, nullable=False),
+    ),
+    many=(
+        ManyField(
+            "children",
+            (("child_id", _TEXT),),
+            lambda pair: [(child,) for child in sorted(pair.children)],
+            table="duplicate_pair_children",
+            owner="pair_id",
+            length=ID_LENGTH,
+        ),
+    ),
+    filters={
+        "pair_key": Filter("pair_key", _EQUAL),
+        "pair_keys": Filter("pair_key", _ONE_OF),
+        "body_id": Filter("body_id", _EQUAL),
+        "status": Filter("status", _ONE_OF),
+        "child": Filter("children", _CONTAINS),
+        "children": Filter("children", _CONTAINS_ANY),
+    },
+    description="Two child records that may be one child, and a person's decision on them.",
+)
+
 #: The kinds of the information base, in the order their repositories are made.
 BUILTIN_KINDS: Final[tuple[RecordKind[Any], ...]] = (BODY, CHILD, FAMILY, CASE, REFERRAL)
 
 
 @hookimpl
 def wladna_record_kinds() -> Iterable[RecordKind[Any]]:
-    """Declare the five kinds of record of the information base."""
-    return BUILTIN_KINDS
+    """Declare the five kinds of record of the information base, and the review queue's."""
+    return (*BUILTIN_KINDS, DUPLICATE_PAIR)

@@ -189,13 +189,18 @@ class Match(enum.Enum):
     WITHIN = "within"
     #: One of the items of a :class:`ManyField` equals the value (a tuple for several columns).
     CONTAINS = "contains"
+    #: One of the items of a one-column :class:`ManyField` is one of the values (a set; an
+    #: empty set selects nothing): "the children under any of these blocking keys", an indexed
+    #: lookup per value.
+    CONTAINS_ANY = "contains_any"
 
 
 @attrs.frozen
 class Filter:
     """A search filter: which declared field it reads, and how it compares.
 
-    :param field: the name of a :class:`Field` (or of a :class:`ManyField` for ``CONTAINS``).
+    :param field: the name of a :class:`Field` (or of a :class:`ManyField` for ``CONTAINS``
+        and ``CONTAINS_ANY``).
     :param match: how the field is compared with the value asked for.
     """
 
@@ -213,6 +218,10 @@ class Index:
 
     columns: tuple[str, ...] = attrs.field(converter=_name_tuple)
     name: str | None = None
+
+
+#: The matches that read a :class:`ManyField`.
+_MANY_MATCHES: Final = frozenset({Match.CONTAINS, Match.CONTAINS_ANY})
 
 
 def _no_references(_record: object) -> Iterable[tuple[type, str | None]]:
@@ -283,9 +292,11 @@ class RecordKind(Generic[R]):
         fields = {field.name: field for field in self.fields}
         many = {item.name: item for item in self.many}
         for name, item in self.filters.items():
-            if item.match is Match.CONTAINS:
+            if item.match in _MANY_MATCHES:
                 if item.field not in many:
                     yield f"filter {name!r} reads {item.field!r}, which is no ManyField"
+                elif item.match is Match.CONTAINS_ANY and len(many[item.field].columns) != 1:
+                    yield f"filter {name!r}: CONTAINS_ANY reads a ManyField of one column"
             elif item.field not in fields:
                 yield f"filter {name!r} reads {item.field!r}, which is no Field"
             elif (item.match is Match.WITHIN) != (fields[item.field].type is FieldType.TERRITORY):
@@ -342,6 +353,11 @@ class RecordKind(Generic[R]):
                 if tuple(_plain(value) for value in target) not in items:
                     return False
                 continue
+            if item.match is Match.CONTAINS_ANY:
+                held = {values[0] for values in self.many_field(item.field).items(record)}
+                if held.isdisjoint(_plain(value) for value in _as_set(wanted)):
+                    return False
+                continue
             value = self.field(item.field).value(record)
             if not _compare(item.match, value, wanted, gazetteer):
                 return False
@@ -375,7 +391,7 @@ def _check_value(kind: RecordKind[Any], name: str, value: object) -> object:
         known = ", ".join(sorted(kind.filters)) or "none"
         msg = f"{kind.label} records have no search filter {name!r}; the filters are: {known}"
         raise ValueError(msg)
-    if item.match is Match.ONE_OF:
+    if item.match in (Match.ONE_OF, Match.CONTAINS_ANY):
         return frozenset(_as_set(value))
     if item.match is Match.CONTAINS:
         return value if isinstance(value, tuple) else (value,)

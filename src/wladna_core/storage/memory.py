@@ -8,7 +8,9 @@ was saved by someone else meanwhile.
 
 Searches test every record with :meth:`Query.matches <wladna_core.storage.Query.matches>`,
 except those the rules make for each record written (a child's identifiers, a case's number, a
-case's referrals), which an index narrows down first, as a SQL store's indexes do.
+case's referrals) and those by any of several items of a declared set (``Match.CONTAINS_ANY``:
+the children under a child's blocking keys), which an index narrows down first, as a SQL
+store's indexes do.
 
 ``memory://`` opens a new, empty store.  ``memory://name`` opens the store of that name in this
 process: every store opened with the same name sees the same records while one of them is
@@ -29,12 +31,14 @@ import json
 import re
 import threading
 import weakref
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Final, Generic
 
 import attrs
 
 from wladna_core.hookspecs import hookimpl
 from wladna_core.model import Case, Child, Referral
+from wladna_core.storage.kinds import Match, RecordQuery
 from wladna_core.storage.ports import (
     ConcurrencyConflict,
     Repository,
@@ -48,11 +52,12 @@ from wladna_core.storage.ports import (
 from wladna_core.storage.query import CaseQuery, ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
     import pluggy
 
     from wladna_core.audit import AuditEntry
+    from wladna_core.storage.kinds import RecordKind
     from wladna_core.storage.ports import StoreEnvironment
     from wladna_core.storage.query import Query
 
@@ -88,6 +93,27 @@ def _record_keys(record: object) -> Iterator[Hashable]:
         yield ("case", record.case_id)
 
 
+def _item_keys(kind: RecordKind[Any], record: object) -> tuple[Hashable, ...]:
+    """Return the index keys of the items ``CONTAINS_ANY`` filters of ``kind`` look up."""
+    keys: list[Hashable] = []
+    for item in kind.filters.values():
+        if item.match is Match.CONTAINS_ANY:
+            field = kind.many_field(item.field)
+            keys.extend(("item", field.name, values[0]) for values in field.items(record))
+    return tuple(keys)
+
+
+def _query_keys(query: Query[Any] | None) -> list[Hashable] | None:
+    """Return the index keys that narrow ``query`` down, or ``None`` to test every record."""
+    if isinstance(query, RecordQuery):
+        for name, value in query.values.items():
+            item = query.kind.filters[name]
+            if item.match is Match.CONTAINS_ANY:
+                return [("item", item.field, member) for member in sorted(value)]  # type: ignore[call-overload]
+    key = _query_key(query)
+    return None if key is None else [key]
+
+
 def _query_key(query: Query[Any] | None) -> Hashable | None:
     """Return the index key that narrows ``query`` down, or ``None`` to test every record."""
     if isinstance(query, ChildQuery) and query.identifier is not None:
@@ -105,6 +131,8 @@ class _Entry(Generic[T]):
 
     text: str
     record: T
+    #: Index keys of the record's items that ``CONTAINS_ANY`` filters look up.
+    items: tuple[Hashable, ...] = ()
 
     @property
     def version(self) -> int:
@@ -127,12 +155,15 @@ class _Table:
         if record_id not in self.rows:
             bisect.insort(self.order, record_id)
         self.rows[record_id] = entry
-        for key in _record_keys(entry.record):
+        for key in (*_record_keys(entry.record), *entry.items):
             self.keyed.setdefault(key, set()).add(record_id)
 
-    def ids(self, key: Hashable | None, after: str | None) -> Iterator[str]:
-        """Yield the ids (of records under ``key``, if given) greater than ``after``, in order."""
-        chosen = self.order if key is None else sorted(self.keyed.get(key, ()))
+    def ids(self, keys: Iterable[Hashable] | None, after: str | None) -> Iterator[str]:
+        """Yield the ids (of records under any of ``keys``, if given) above ``after``, in order."""
+        if keys is None:
+            chosen = self.order
+        else:
+            chosen = sorted({found for key in keys for found in self.keyed.get(key, ())})
         start = 0 if after is None else bisect.bisect_right(chosen, after)
         return (chosen[index] for index in range(start, len(chosen)))
 
@@ -474,7 +505,7 @@ class MemoryRepository(Repository[T]):
         Only candidates for ``query``; the caller tests them, and holds the store's lock while
         it consumes the iterator.
         """
-        key = _query_key(query)
+        key = _query_keys(query)
         written, committed = self._written(), self._committed()
         previous: str | None = None
         for record_id in heapq.merge(committed.ids(key, after), written.ids(key, after)):
@@ -494,7 +525,9 @@ class MemoryRepository(Repository[T]):
                 f"({exc}); the converter must produce JSON data"
             )
             raise StoreError(msg) from exc
-        return _Entry(text, self._structure(json.loads(text)))
+        record = self._structure(json.loads(text))
+        kind = self.unit_of_work.store.kinds.get(self.record_type)
+        return _Entry(text, record, () if kind is None else _item_keys(kind, record))
 
 
 @hookimpl

@@ -121,6 +121,7 @@ HOME_VISIT: Final[RecordKind[HomeVisit]] = RecordKind(
         "outcome": Filter("outcome", Match.ONE_OF),
         "child_seen": Filter("child_seen", Match.EQUAL),
         "concern": Filter("concerns_seen", Match.CONTAINS),
+        "any_concern": Filter("concerns_seen", Match.CONTAINS_ANY),
     },
     migrations="wladna_core.testing.kind_migrations",
     description="A social worker's visit to a child's home.",
@@ -176,4 +177,5 @@ def home_visit_queries(
         outcome=maybe(st.frozensets(st.sampled_from(VisitOutcome), max_size=2)),
         child_seen=maybe(st.booleans()),
         concern=maybe(st.sampled_from(list(ProtectionConcern)[:5])),
+        any_concern=maybe(st.frozensets(st.sampled_from(list(ProtectionConcern)[:5]), max_size=3)),
     )

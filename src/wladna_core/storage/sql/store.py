@@ -1037,6 +1037,29 @@ class _Contains(_Filter):
         }
 
 
+@attrs.frozen
+class _ContainsAny(_Filter):
+    """One of the items of a one-column side table is one of the values.
+
+    Written ``id IN (SELECT owner FROM side WHERE value IN (...))``, so that the database looks
+    each value up in the side table's index and never walks the records' table.
+    """
+
+    side: _SideTable
+    owner_id: sa.Column[str]
+
+    def condition(self, name: str, _shape: str) -> Condition:
+        table = self.side.table
+        [(column, _type)] = self.side.field.columns
+        chosen = sa.select(self.side.owner).where(
+            table.c[column].in_(sa.bindparam(name, expanding=True))
+        )
+        return self.owner_id.in_(chosen)
+
+    def parameters(self, name: str, value: Any, _gazetteer: Gazetteer) -> dict[str, Any]:
+        return {name: sorted(_plain(member) for member in value)}
+
+
 @attrs.frozen(eq=False)
 class _Layout:
     """Where the records of one kind go: their table, columns, side tables and filters."""
@@ -1072,8 +1095,9 @@ _SEARCHES_AHEAD: Final[Mapping[str, tuple[_SearchAhead, ...]]] = {
 
 
 def _filter(layout_table: sa.Table, sides: Mapping[str, _SideTable], item: Filter) -> _Filter:
-    if item.match is Match.CONTAINS:
-        return _Contains(sides[item.field], layout_table.c.id)
+    if item.match in (Match.CONTAINS, Match.CONTAINS_ANY):
+        found = _Contains if item.match is Match.CONTAINS else _ContainsAny
+        return found(sides[item.field], layout_table.c.id)
     column = layout_table.c[item.field]
     if item.match is Match.WITHIN:
         return _Within(column, layout_table.c.province, layout_table.c.region)

@@ -12,8 +12,11 @@ Territory columns come in threes: the record's own code (``territory`` or ``resi
 ``province`` and ``region``, looked up in the store's gazetteer when the row is written, so that
 "every case in the region MA-04" is an indexed equality rather than a list of codes.
 
-Two side tables hold the sets a row has many of: ``case_concerns`` (the protection concerns of a
-case) and ``child_identifiers`` (for "which child carries this identifier?").  The table
+Side tables hold the sets a row has many of: ``case_concerns`` (the protection concerns of a
+case), ``child_identifiers`` (for "which child carries this identifier?"),
+``child_blocking_keys`` (the children under a blocking key, for possible duplicates),
+``family_children`` (the households a child is a member of) and ``duplicate_pair_children``.
+``duplicate_pairs`` is the review queue of possible duplicates.  The table
 ``case_number_counters`` holds the last sequence number drawn per province and year.
 
 The table ``audit_entries`` holds the audit trail (:mod:`wladna_core.audit`), one row per entry:
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING, Final
 
 import sqlalchemy as sa
 
-from wladna_core.storage.builtin_kinds import BODY, CASE, CHILD, FAMILY, REFERRAL
+from wladna_core.storage.builtin_kinds import BODY, CASE, CHILD, DUPLICATE_PAIR, FAMILY, REFERRAL
 from wladna_core.storage.sql.kinds import (
     CODE_LENGTH,
     ID_LENGTH,
@@ -72,7 +75,10 @@ metadata: Final = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 #: The tables of the built-in kinds of record, by kind name.
 BUILTIN_TABLES: Final[Mapping[str, KindTables]] = types.MappingProxyType(
-    {kind.name: add_tables(kind, metadata) for kind in (BODY, CHILD, FAMILY, CASE, REFERRAL)}
+    {
+        kind.name: add_tables(kind, metadata)
+        for kind in (BODY, CHILD, FAMILY, CASE, REFERRAL, DUPLICATE_PAIR)
+    }
 )
 _body, _child, _family = BUILTIN_TABLES["body"], BUILTIN_TABLES["child"], BUILTIN_TABLES["family"]
 _case, _referral = BUILTIN_TABLES["case"], BUILTIN_TABLES["referral"]
