@@ -53,12 +53,14 @@ import queue
 import random
 import secrets
 import statistics
+import threading
 import time
 import traceback
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+import sqlalchemy as sa
 from benchkit import write_results
 
 if TYPE_CHECKING:
@@ -111,7 +113,6 @@ WRITES: Final = frozenset(
 def postgres_schema(server: str) -> Iterator[str]:
     """Create an empty schema on ``server``; yield a store URL using it; drop it afterwards."""
     import psycopg  # noqa: PLC0415 (only with a server)
-    import sqlalchemy as sa  # noqa: PLC0415
     from psycopg import sql  # noqa: PLC0415
 
     parsed = sa.make_url(server)
@@ -132,7 +133,6 @@ def postgres_schema(server: str) -> Iterator[str]:
 def reachable(server: str) -> str | None:
     """Return why ``server`` cannot be reached, or ``None`` when it answers."""
     import psycopg  # noqa: PLC0415
-    import sqlalchemy as sa  # noqa: PLC0415
 
     admin = sa.make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     try:
@@ -716,6 +716,11 @@ def check(
                     f"{counts[kind]} {kind} records stored, {before} before the run and "
                     f"{created[kind]} created in it"
                 )
+        with wl.store.unit_of_work(read_only=True) as uow:
+            numbers = Counter(case.number for case in uow.cases.iter())
+        repeated = [number for number, count in numbers.items() if count > 1]
+        if repeated:
+            problems.append(f"case numbers given twice: {repeated[:5]}")
         found, audited = _check_audit(wl, setup_, reports)
         problems += found
     checked = {
@@ -817,17 +822,65 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank]
 
 
+#: What the sessions of the run are doing, from ``pg_stat_activity``.
+_SESSIONS: Final = """
+SELECT state, wait_event_type, wait_event, count(*)
+FROM pg_stat_activity WHERE application_name = %s
+GROUP BY 1, 2, 3
+"""
+
+
+def _doing(state: str | None, wait_type: str | None, wait: str | None) -> str:
+    """Name what a session is doing, from its ``pg_stat_activity`` columns."""
+    if state and state.startswith("idle in transaction"):
+        return "in a transaction, waiting for its process"
+    if state != "active":
+        return "idle (its process works between transactions)"
+    if wait_type == "Lock" and wait == "advisory":
+        return "waiting for the audit lock"
+    if wait_type == "Lock":
+        return f"waiting for a lock ({wait})"
+    if wait is None:
+        return "running a statement"
+    return f"waiting for {wait_type}: {wait}"
+
+
+def watch(server: str, application: str, duration: float) -> dict[str, float]:
+    """Sample the run's sessions for ``duration`` seconds; return how many were doing what.
+
+    The figures are means over samples taken every 50 ms: e.g. 1.5 "waiting for the audit lock"
+    means that one and a half processes on average were waiting for their turn to append.
+    """
+    import psycopg  # noqa: PLC0415
+
+    admin = sa.make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    totals: Counter[str] = Counter()
+    samples = 0
+    with psycopg.connect(admin, autocommit=True) as connection:
+        end = time.monotonic() + duration
+        while time.monotonic() < end:
+            for state, wait_type, wait, count in connection.execute(_SESSIONS, (application,)):
+                totals[_doing(state, wait_type, wait)] += int(count)
+            samples += 1
+            time.sleep(0.05)
+    return {doing: total / samples for doing, total in totals.most_common()} if samples else {}
+
+
 def run(server: str, processes: int, duration: float, seed: int) -> dict[str, Any]:
     """Run ``processes`` processes for ``duration`` seconds on a fresh schema; check the store."""
     with postgres_schema(server) as url:
         prepared = setup(url)
         context = multiprocessing.get_context("spawn")
-        start = context.Barrier(processes)
+        start = context.Barrier(processes + 1)  # and this process, which watches the server
         results = context.Queue()
+        application = f"wladna-bench-load-{secrets.token_hex(4)}"
+        parsed = sa.make_url(url)
+        named = parsed.set(query={**parsed.query, "application_name": application})
+        workers_url = named.render_as_string(hide_password=False)
         workers = [
             context.Process(
                 target=work,
-                args=(url, prepared, index, duration, seed * 1000, start, results),
+                args=(workers_url, prepared, index, duration, seed * 1000, start, results),
                 name=f"bench-load-{index}",
             )
             for index in range(processes)
@@ -835,7 +888,11 @@ def run(server: str, processes: int, duration: float, seed: int) -> dict[str, An
         for process in workers:
             process.start()
         reports: list[dict[str, Any]] = []
+        sessions: dict[str, float] = {}
         try:
+            with contextlib.suppress(threading.BrokenBarrierError):  # a process failed: it says why
+                start.wait(timeout=START_TIMEOUT)
+                sessions = watch(server, application, duration)
             reports.extend(results.get(timeout=START_TIMEOUT + duration) for _ in workers)
         except queue.Empty:
             reports.append({"index": -1, "failed": "a process did not report in time"})
@@ -886,6 +943,7 @@ def run(server: str, processes: int, duration: float, seed: int) -> dict[str, An
         "gave_up": sum(report["gave_up"] for report in done),
         "errors": dict(errors),
         "first_error": next((r["first_error"] for r in done if r["first_error"]), None),
+        "sessions": sessions,
         "problems": problems,
         "checked": checked,
     }
@@ -917,6 +975,11 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
             print(f"  {row['processes']} processes, error: {message}")
         for problem in row["problems"][:10]:
             print(f"  {row['processes']} processes, CHECK FAILED: {problem}")
+    for row in rows:
+        doing = ", ".join(
+            f"{count:.2f} {state}" for state, count in row["sessions"].items() if count >= 0.01
+        )
+        print(f"  {row['processes']} processes, sessions on average: {doing}")
     for row in rows:
         checked = ", ".join(
             f"{count} {name.replace('_', ' ')}" for name, count in row["checked"].items()
