@@ -550,11 +550,21 @@ class SqlUnitOfWork(UnitOfWork):
                 f"for more than {timeout:g} s ({reason}); nothing was saved. Try again, keep "
                 "units of work short, or raise the busy_timeout setting"
             )
+        if getattr(exc.orig, "sqlstate", None) in _CONTENTION:
+            # PostgreSQL undid this unit of work for another one running at the same time.
+            return StoreError(
+                f"the database {where} undid this unit of work, which ran at the same time as "
+                f"another one needing the same rows ({reason}); nothing of it was saved. Do the "
+                "work again"
+            )
         return StoreError(
             f"the database {where} failed: {reason}; nothing of this unit of work was saved. "
             "Check the database server and do the work again"
         )
 
+
+# SQLSTATEs of a transaction undone for a concurrent one: serialization failure, deadlock.
+_CONTENTION: Final = frozenset({"40001", "40P01"})
 
 # How a read-only unit of work begins its transaction: SQLite with a plain (deferred) BEGIN,
 # which takes no lock until it reads and never waits for a writer in WAL mode (see
