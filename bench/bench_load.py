@@ -38,8 +38,10 @@ the processes share the cores: the throughput then says how the database's locks
 oversubscription, not how the library scales.
 
 Options: ``--processes 1,2,4,8``, ``--duration S`` (seconds each process works; default 30,
-``--quick``: 10), ``--seed N``, ``--postgres URL``, ``--strict`` (exit with status 1 when the
-server cannot be reached).  The benchmark always exits with status 1 when the check fails.
+``--quick``: 10), ``--seed N``, ``--postgres URL``, ``--isolation "repeatable read"`` (or
+``serializable``: the sessions start with that default isolation, as on a server configured so;
+the store must behave the same), ``--strict`` (exit with status 1 when the server cannot be
+reached).  The benchmark always exits with status 1 when the check fails.
 """
 
 from __future__ import annotations
@@ -866,9 +868,26 @@ def watch(server: str, application: str, duration: float) -> dict[str, float]:
     return {doing: total / samples for doing, total in totals.most_common()} if samples else {}
 
 
-def run(server: str, processes: int, duration: float, seed: int) -> dict[str, Any]:
-    """Run ``processes`` processes for ``duration`` seconds on a fresh schema; check the store."""
-    with postgres_schema(server) as url:
+def starting_at(url: str, isolation: str) -> str:
+    """Return ``url`` with its sessions starting at the default isolation ``isolation``."""
+    parsed = sa.make_url(url)
+    level = isolation.replace(" ", "\\ ")
+    options = f"{parsed.query.get('options', '')} -cdefault_transaction_isolation={level}"
+    return parsed.set(query={**parsed.query, "options": options.strip()}).render_as_string(
+        hide_password=False
+    )
+
+
+def run(
+    server: str, processes: int, duration: float, seed: int, *, isolation: str | None = None
+) -> dict[str, Any]:
+    """Run ``processes`` processes for ``duration`` seconds on a fresh schema; check the store.
+
+    :param isolation: a ``default_transaction_isolation`` the sessions start with, as a server,
+        database or role configured so would give them (the store must not depend on it).
+    """
+    with postgres_schema(server) as fresh:
+        url = fresh if isolation is None else starting_at(fresh, isolation)
         prepared = setup(url)
         context = multiprocessing.get_context("spawn")
         start = context.Barrier(processes + 1)  # and this process, which watches the server
@@ -1003,6 +1022,11 @@ def main(argv: list[str]) -> int:
         help="PostgreSQL server (default: $WLADNA_TEST_POSTGRES_URL, else the local test server)",
     )
     parser.add_argument(
+        "--isolation",
+        choices=("read committed", "repeatable read", "serializable"),
+        help="the default isolation the sessions start with, as a server configured so gives",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit 1 when the server cannot be reached"
     )
     # Options of the other benchmarks, given to every one by run.py, are accepted and unused.
@@ -1017,16 +1041,26 @@ def main(argv: list[str]) -> int:
     if unreachable is not None:
         print(f"left out: PostgreSQL cannot be reached (--postgres): {unreachable}")
         return 1 if options.strict else 0
+    default = f", sessions starting at {options.isolation}" if options.isolation else ""
     print(
-        f"{', '.join(map(str, counts))} processes, {duration:g} s each, on PostgreSQL; "
+        f"{', '.join(map(str, counts))} processes, {duration:g} s each, on PostgreSQL{default}; "
         f"{os.cpu_count()} CPU cores"
     )
-    rows = [run(options.postgres, processes, duration, options.seed) for processes in counts]
+    rows = [
+        run(options.postgres, processes, duration, options.seed, isolation=options.isolation)
+        for processes in counts
+    ]
     print()
     print_rows(rows)
     path = write_results(
         "load",
-        {"duration": duration, "cpu_count": os.cpu_count(), "seed": options.seed, "runs": rows},
+        {
+            "duration": duration,
+            "cpu_count": os.cpu_count(),
+            "seed": options.seed,
+            "default_isolation": options.isolation,
+            "runs": rows,
+        },
     )
     print(f"\nresults: {path}")
     return 1 if any(row["problems"] for row in rows) else 0
