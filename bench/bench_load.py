@@ -134,8 +134,10 @@ def postgres_schema(server: str) -> Iterator[str]:
 
 def reachable(server: str) -> str | None:
     """Return why ``server`` cannot be reached, or ``None`` when it answers."""
-    import psycopg  # noqa: PLC0415
-
+    try:
+        import psycopg  # noqa: PLC0415
+    except ImportError:
+        return "psycopg is not installed (pip install 'wladna-core[postgresql]')"
     admin = sa.make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     try:
         with psycopg.connect(admin, connect_timeout=5):
