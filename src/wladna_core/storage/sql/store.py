@@ -41,6 +41,7 @@ import abc
 import contextlib
 import enum
 import functools
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -462,6 +463,21 @@ class SqlUnitOfWork(UnitOfWork):
 
     # The audit trail ---------------------------------------------------------------------------
 
+    def _lock(self, kind: str, record_id: str) -> None:
+        # SQLite: BEGIN IMMEDIATE holds the database's write lock already.
+        if self.store.dialect != "postgresql":
+            return
+        # A transaction-level advisory lock keyed by a hash of the kind and id, computed here
+        # so that an id the database could not take as text (a NUL) still locks.  Two records
+        # of one hash wait for each other, which is rare and harmless.
+        digest = hashlib.blake2b(
+            f"{kind}\x1f{record_id}".encode("utf-8", "surrogatepass"), digest_size=4
+        ).digest()
+        with self._translating():
+            self.connection.execute(
+                _RECORD_LOCK, {"key": int.from_bytes(digest, "big", signed=True)}
+            )
+
     def _audit_lock(self) -> None:
         # SQLite: BEGIN IMMEDIATE holds the database's write lock already.
         if self._audit_locked or self.store.dialect != "postgresql":
@@ -582,6 +598,14 @@ _AUDIT_LOCK: Final = sa.select(
     sa.func.pg_advisory_xact_lock(
         sa.literal(int.from_bytes(b"wlAu", "big"), sa.Integer),
         sa.func.hashtext(sa.func.current_schema()),
+    )
+)
+# Transaction-level advisory lock of one record (UnitOfWork.lock): "wlRc" read as a number, and
+# a hash of the record's kind and id.
+_RECORD_LOCK: Final = sa.select(
+    sa.func.pg_advisory_xact_lock(
+        sa.literal(int.from_bytes(b"wlRc", "big"), sa.Integer),
+        sa.bindparam("key", type_=sa.Integer),
     )
 )
 _AUDIT_COLUMNS: Final = tuple(_audit.c[field.name] for field in attrs.fields(AuditEntry))
