@@ -28,7 +28,8 @@ added.  Once the processes end, the store is checked: every record a service ret
 is stored, at its version, in its status; the versions saved of each record follow each other
 without gap or repeat (no update lost or written twice); every follow-up saved on a hot case is
 in it exactly once; the counts of children, households, cases and referrals are those created;
-the trail holds exactly the entries the calls made, one per write at the version written, and
+no case number is given twice, and no referral is still open on a case closed; the trail holds
+exactly the entries the calls made, one per write at the version written, and
 :meth:`~wladna_core.audit.AuditTrail.verify` finds its chain sound.  The schema is dropped.
 
 The table gives, per number of processes, the calls made, the throughput (calls per second,
@@ -721,7 +722,16 @@ def check(
                     f"{created[kind]} created in it"
                 )
         with wl.store.unit_of_work(read_only=True) as uow:
-            numbers = Counter(case.number for case in uow.cases.iter())
+            cases = list(uow.cases.iter())
+            numbers = Counter(case.number for case in cases)
+            ended = {case.id for case in cases if not case.status.is_active}
+            still_open = [
+                referral.id
+                for referral in uow.referrals.iter()
+                if referral.case_id in ended and referral.status.value in {"pending", "accepted"}
+            ]
+        if still_open:
+            problems.append(f"referrals still open on ended cases: {still_open[:5]}")
         repeated = [number for number, count in numbers.items() if count > 1]
         if repeated:
             problems.append(f"case numbers given twice: {repeated[:5]}")
