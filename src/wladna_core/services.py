@@ -568,8 +568,12 @@ class CaseWork:
         action: Action,
         transition: Callable[[Case, list[Referral]], tuple[Case, tuple[Event, ...]]],
         expected_version: int | None,
+        *,
+        lock: bool = False,
     ) -> Outcome[Case]:
         def run(uow: UnitOfWork, work: _Work) -> Case:
+            if lock:
+                uow.lock(Case, case_id)
             case, referrals, _ = self._case(uow, case_id, action, expected_version)
             new, events = transition(case, referrals)
             return self._save_case(uow, work, action, new, events)
@@ -671,6 +675,8 @@ class CaseWork:
             Action.CASE_CLOSE,
             lambda case, referrals: workflow.close(case, closure, day, referrals=referrals),
             expected_version,
+            # Its referrals must stay closed until it is: a referral made meanwhile waits.
+            lock=True,
         )
 
     def reopen(
@@ -709,6 +715,7 @@ class CaseWork:
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> Case:
+            uow.lock(Case, case_id)  # no referral is made on it meanwhile
             case, referrals, view = self._case(uow, case_id, Action.CASE_TRANSFER, expected_version)
             target = self._get(uow, TerritorialBody, to_body, Action.CASE_TRANSFER)
             override = self._consent_gate(case, view, "transfer", consent_override, day)
@@ -755,6 +762,7 @@ class CaseWork:
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> Case:
+            uow.lock(Case, case_id)  # no referral is made on it meanwhile
             case, referrals, _ = self._case(
                 uow, case_id, Action.CASE_MARK_DUPLICATE, expected_version
             )
@@ -805,6 +813,9 @@ class CaseWork:
             target = ReferralTarget(ReferralTargetKind.JUDICIAL)
 
         def run(uow: UnitOfWork, work: _Work) -> Referral:
+            # The case must stay active until the referral is saved: closing, transferring or
+            # marking it a duplicate meanwhile waits (a referral adds no version to the case).
+            uow.lock(Case, case_id)
             case, _, view = self._case(uow, case_id, Action.REFERRAL_MAKE)
             override = self._consent_gate(case, view, "refer", consent_override, day)
             referral, events = workflow.make_referral(

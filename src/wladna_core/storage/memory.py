@@ -180,6 +180,9 @@ class _Data:
         # Held by the unit of work that appends audit entries, from its first append to its end.
         self.audit_lock = threading.Lock()
         self.audit_holder: int | None = None
+        # Locks of records (UnitOfWork.lock), by kind and id, and the thread holding each.
+        self.record_locks: dict[tuple[str, str], threading.Lock] = {}
+        self.record_holders: dict[tuple[str, str], int] = {}
 
     def table(self, record_type: type) -> _Table:
         return self.tables.setdefault(record_type, _Table())
@@ -272,6 +275,8 @@ class MemoryUnitOfWork(UnitOfWork):
         # Audit entries appended by this unit of work; whether it holds the audit lock.
         self._audit_staged: list[AuditEntry] = []
         self._audit_locked = False
+        # The records this unit of work has locked (UnitOfWork.lock), until it ends.
+        self._locked: list[tuple[str, str]] = []
         super().__init__(store)
 
     def _repository(self, record_type: type[T]) -> MemoryRepository[T]:
@@ -311,6 +316,39 @@ class MemoryUnitOfWork(UnitOfWork):
                 "lock (the store was reset); nothing was saved. Do the work again"
             )
             raise StoreError(msg)
+
+    def _lock(self, kind: str, record_id: str) -> None:
+        key = (kind, record_id)
+        if key in self._locked:
+            return
+        data = self._data
+        with data.lock:
+            lock = data.record_locks.setdefault(key, threading.Lock())
+            if data.record_holders.get(key) == threading.get_ident():
+                msg = (
+                    f"another unit of work of this thread on {self.store!r} holds the lock of "
+                    f"{kind} {record_id} and is still open; this one would wait for it forever. "
+                    "Finish the first unit of work before the next"
+                )
+                raise StoreError(msg)
+        if not lock.acquire(timeout=_AUDIT_WAIT_SECONDS):
+            msg = (
+                f"{self.store!r} is busy: another unit of work has held {kind} {record_id} for "
+                f"more than {_AUDIT_WAIT_SECONDS:g} s; nothing was saved. Try again, or keep "
+                "units of work short"
+            )
+            raise StoreError(msg)
+        with data.lock:
+            data.record_holders[key] = threading.get_ident()
+        self._locked.append(key)
+
+    def _release_records(self) -> None:
+        data = self._data
+        with data.lock:
+            for key in self._locked:
+                data.record_holders.pop(key, None)
+                data.record_locks[key].release()
+        self._locked.clear()
 
     def _audit_lock(self) -> None:
         if self._audit_locked:
@@ -400,6 +438,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._overlay.clear()
         self._based_on.clear()
         self._audit_staged.clear()
+        self._release_records()
         if self._audit_locked:
             self._audit_locked = False
             self._data.audit_holder = None

@@ -175,6 +175,9 @@ def number_new_cases(
     for _ in range(_MAX_DRAWS):
         if not waiting:
             return numbered
+        # Drawn province by province, in the order of their codes (and each province's cases in
+        # their order): a SQL store locks each counter until its unit of work ends, and two
+        # units of work taking the same counters in opposite orders would deadlock.
         drawn = [
             (
                 position,
@@ -188,7 +191,7 @@ def number_new_cases(
                     numbering,
                 ),
             )
-            for position, province, year in waiting
+            for position, province, year in sorted(waiting, key=_counter_order)
         ]
         fresh = {number for *_, number in drawn} - used
         stored = set(repository._numbers_taken(fresh)) if fresh else set()
@@ -205,6 +208,12 @@ def number_new_cases(
         "a wladna_case_number plug-in probably returns the same number for every sequence"
     )
     raise ValueError(msg)
+
+
+def _counter_order(waiting: tuple[int, str, int]) -> tuple[str, int, int]:
+    """Order a case waiting for its number by its counter (province, year), then position."""
+    position, province, year = waiting
+    return province, year, position
 
 
 def keep_case_number(case: Case, stored: Case) -> tuple[Case, Violation | None]:

@@ -713,6 +713,32 @@ class UnitOfWork(abc.ABC):
         unit of work that is rolled back may be lost (gaps are allowed, duplicates never).
         """
 
+    def lock(self, record_type: type[Any], record_id: str) -> None:
+        """Make the other units of work that lock the same record wait until this one ends.
+
+        Version checks refuse two changes of one record made at once; they cannot see a change
+        that depends on other records changing meanwhile: a referral made on a case while
+        another unit of work closes it (the closure saw no open referral, the referral saw an
+        active case).  A write that depends on what it reads about a record locks the record
+        first, then reads it: the casework services lock the case before they refer it, close
+        it, transfer it or mark it a duplicate.  A unit of work locking several records locks
+        them in one order (e.g. by id), as any two locking in opposite orders would wait for
+        each other.
+
+        :raises StoreError: if the unit of work is read-only, or the lock cannot be had.
+        """
+        with self._guard():
+            self._require_writable()
+            self._lock(self.store.kinds[record_type].name, record_id)
+
+    def _lock(self, kind: str, record_id: str) -> None:  # noqa: B027 (a hook, empty by default)
+        """Hold a lock on the record ``kind``/``record_id`` until this unit of work ends.
+
+        Adapter hook of :meth:`lock`.  The default does nothing, which is right only for an
+        adapter whose units of work that write run one at a time (SQLite's ``BEGIN
+        IMMEDIATE``); an adapter whose writers run concurrently overrides it.
+        """
+
     @abc.abstractmethod
     def _audit_lock(self) -> None:
         """Make sure no other unit of work appends audit entries until this one ends.

@@ -11,8 +11,14 @@ begins with a plain ``BEGIN`` instead (the connection's :data:`READ_OPTION` exec
 it takes no lock until it reads, and in WAL mode it never waits for a writer.
 
 PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``; ``postgresql://`` means the
-same).  Units of work run at ``READ COMMITTED``, the server's default: the version-checked
-``UPDATE`` of :mod:`wladna_core.storage.sql.store` is what detects concurrent changes.  To keep
+same).  Units of work run at ``READ COMMITTED`` (:data:`POSTGRES_ISOLATION`), set on every
+connection whatever default the server, database or role was given
+(``default_transaction_isolation``): the version-checked ``UPDATE`` of
+:mod:`wladna_core.storage.sql.store`, which detects concurrent changes, and the audit trail,
+whose units of work read its last entry once they hold its lock, are made for it.  At a
+stricter level, concurrent writers would fail with the server's serialization errors where they
+must take turns or get a :class:`~wladna_core.storage.ConcurrencyConflict`.  A read-only unit of
+work reads one snapshot (``REPEATABLE READ``).  To keep
 the tables in a schema of their own, put it in the URL:
 ``postgresql+psycopg://app@db/wladna?options=-csearch_path%3Dwladna`` (the schema must exist).
 """
@@ -38,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTO_UPGRADE",
     "BUSY_TIMEOUT",
+    "POSTGRES_ISOLATION",
     "READ_OPTION",
     "SETTINGS",
     "SQLITE_SYNCHRONOUS",
@@ -68,6 +75,9 @@ SQLITE_SYNCHRONOUS: Final = "sqlite_synchronous"
 #: Execution option of a SQLite connection: ``True`` begins its transactions with a plain
 #: (deferred) ``BEGIN``, for reading only; otherwise they begin with ``BEGIN IMMEDIATE``.
 READ_OPTION: Final = "wladna_read"
+#: The isolation level of a PostgreSQL store's units of work (read-only ones excepted), set on
+#: every connection so that the server's ``default_transaction_isolation`` never changes it.
+POSTGRES_ISOLATION: Final = "READ COMMITTED"
 #: Every setting the SQL store reads.
 SETTINGS: Final = (ALLOW_RESET, AUTO_UPGRADE, BUSY_TIMEOUT, SQLITE_SYNCHRONOUS)
 
@@ -155,6 +165,10 @@ def make_engine(url: sa.URL, settings: SqlSettings) -> sa.Engine:
     return sa.create_engine(
         url,
         pool_pre_ping=True,
+        # Set on every connection, whatever default_transaction_isolation the server, the
+        # database or the role gives: the version-checked UPDATE and the audit trail's lock
+        # are made for READ COMMITTED (see the module's docstring).
+        isolation_level=POSTGRES_ISOLATION,
         json_serializer=dump_json,
         json_deserializer=msgspec.json.decode,
     )

@@ -41,6 +41,7 @@ import abc
 import contextlib
 import enum
 import functools
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -509,6 +510,21 @@ class SqlUnitOfWork(UnitOfWork):
 
     # The audit trail ---------------------------------------------------------------------------
 
+    def _lock(self, kind: str, record_id: str) -> None:
+        # SQLite: BEGIN IMMEDIATE holds the database's write lock already.
+        if self.store.dialect != "postgresql":
+            return
+        # A transaction-level advisory lock keyed by a hash of the kind and id, computed here
+        # so that an id the database could not take as text (a NUL) still locks.  Two records
+        # of one hash wait for each other, which is rare and harmless.
+        digest = hashlib.blake2b(
+            f"{kind}\x1f{record_id}".encode("utf-8", "surrogatepass"), digest_size=4
+        ).digest()
+        with self._translating():
+            self.connection.execute(
+                _RECORD_LOCK, {"key": int.from_bytes(digest, "big", signed=True)}
+            )
+
     def _audit_lock(self) -> None:
         # SQLite: BEGIN IMMEDIATE holds the database's write lock already.
         if self._audit_locked or self.store.dialect != "postgresql":
@@ -597,11 +613,21 @@ class SqlUnitOfWork(UnitOfWork):
                 f"for more than {timeout:g} s ({reason}); nothing was saved. Try again, keep "
                 "units of work short, or raise the busy_timeout setting"
             )
+        if getattr(exc.orig, "sqlstate", None) in _CONTENTION:
+            # PostgreSQL undid this unit of work for another one running at the same time.
+            return StoreError(
+                f"the database {where} undid this unit of work, which ran at the same time as "
+                f"another one needing the same rows ({reason}); nothing of it was saved. Do the "
+                "work again"
+            )
         return StoreError(
             f"the database {where} failed: {reason}; nothing of this unit of work was saved. "
             "Check the database server and do the work again"
         )
 
+
+# SQLSTATEs of a transaction undone for a concurrent one: serialization failure, deadlock.
+_CONTENTION: Final = frozenset({"40001", "40P01"})
 
 # How a read-only unit of work begins its transaction: SQLite with a plain (deferred) BEGIN,
 # which takes no lock until it reads and never waits for a writer in WAL mode (see
@@ -619,6 +645,14 @@ _AUDIT_LOCK: Final = sa.select(
     sa.func.pg_advisory_xact_lock(
         sa.literal(int.from_bytes(b"wlAu", "big"), sa.Integer),
         sa.func.hashtext(sa.func.current_schema()),
+    )
+)
+# Transaction-level advisory lock of one record (UnitOfWork.lock): "wlRc" read as a number, and
+# a hash of the record's kind and id.
+_RECORD_LOCK: Final = sa.select(
+    sa.func.pg_advisory_xact_lock(
+        sa.literal(int.from_bytes(b"wlRc", "big"), sa.Integer),
+        sa.bindparam("key", type_=sa.Integer),
     )
 )
 _AUDIT_COLUMNS: Final = tuple(_audit.c[field.name] for field in attrs.fields(AuditEntry))
