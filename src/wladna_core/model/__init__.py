@@ -52,6 +52,11 @@ from wladna_core.model.people import (
     Identifier,
     age_on,
 )
+from wladna_core.model.programme_calendar import (
+    PROGRAMME_CALENDAR,
+    ProgrammeCalendar,
+    ProgrammePeriod,
+)
 from wladna_core.model.referrals import Referral, ReferralTarget
 from wladna_core.model.territory import Gazetteer, Territory
 
@@ -60,6 +65,7 @@ RECORD_TYPES = (TerritorialBody, Child, Family, Case, Referral)
 
 __all__ = [
     "IDENTIFIER_FORMATS",
+    "PROGRAMME_CALENDAR",
     "RECORD_TYPES",
     "Approval",
     "Assessment",
@@ -92,7 +98,9 @@ __all__ = [
     "KafalaDecision",
     "MemberInstitution",
     "OverrideReason",
+    "ProgrammeCalendar",
     "ProgrammeEnrolment",
+    "ProgrammePeriod",
     "ProtectionConcern",
     "Referral",
     "ReferralStatus",

@@ -304,14 +304,20 @@ class SocialProgramme(enum.StrEnum):
 
     - ``asd``: direct social support (aide sociale directe) to RSU-registered households;
     - ``amo_tadamon``: compulsory health insurance for people unable to pay contributions;
-    - ``tayssir``: conditional cash transfers for schooling;
+    - ``tayssir``: conditional cash transfers for schooling (replaced by ASD at the end of 2023);
+    - ``daam``: direct support to widows with orphan children, from 2015 (replaced by ASD);
+    - ``family_support_fund``: the Family Support Fund (replaced by ASD);
     - ``entraide_nationale``: services of the Entraide Nationale;
     - ``other``: any other programme, named in the enrolment.
+
+    When each was in force: :data:`wladna_core.model.PROGRAMME_CALENDAR`.
     """
 
     ASD = "asd"
     AMO_TADAMON = "amo_tadamon"
     TAYSSIR = "tayssir"
+    DAAM = "daam"
+    FAMILY_SUPPORT_FUND = "family_support_fund"
     ENTRAIDE_NATIONALE = "entraide_nationale"
     OTHER = "other"
 

@@ -1062,6 +1062,88 @@ def referral_self_referral(referral: Referral, _ctx: Context) -> Iterator[Findin
         yield Finding("$.target.body_id")
 
 
+_NOT_IN_FORCE_MESSAGE: Final = (
+    "The referral is made on {made_on} to the programme {programme}, which was not in force "
+    "that day (in force {period}); what replaced it: {successor}.",
+    "L'orientation est faite le {made_on} vers le programme {programme}, qui n'était pas en "
+    "vigueur ce jour-là (en vigueur {period}) ; ce qui l'a remplacé : {successor}.",
+    "أُجريت الإحالة في {made_on} إلى البرنامج {programme}، ولم يكن ساري المفعول في ذلك اليوم "
+    "(ساري المفعول {period})؛ البرنامج الذي حلّ محلّه: {successor}.",
+)
+_NOT_IN_FORCE_REMEDY: Final = (
+    "Refer the family to the programme in force on that day ({successor}), or correct made_on.",
+    "Orientez la famille vers le programme en vigueur ce jour-là ({successor}), ou corrigez "
+    "made_on.",
+    "أحِل الأسرة إلى البرنامج الساري المفعول في ذلك اليوم ({successor})، أو صحّح تاريخ الإحالة "
+    "(made_on).",
+)
+
+
+def _programme_not_in_force(
+    referral: Referral, ctx: Context, *, verified: bool
+) -> Iterator[Finding]:
+    programme = referral.target.programme
+    if referral.target.kind is not ReferralTargetKind.PROGRAMME or programme is None:
+        return
+    calendar = ctx.programmes
+    period = calendar.period(programme)
+    if period.verified != verified or period.in_force(referral.made_on):
+        return
+    replacement = calendar.replacement(programme, referral.made_on)
+    successor = replacement.value if replacement is not None else "-"
+    start = period.valid_from.isoformat() if period.valid_from is not None else ".."
+    end = period.valid_to.isoformat() if period.valid_to is not None else ".."
+    yield Finding(
+        "$.target.programme",
+        {
+            "programme": programme.value,
+            "made_on": referral.made_on.isoformat(),
+            "period": f"{start}/{end}",
+            "successor": successor,
+        },
+    )
+
+
+@rule(
+    "referral.programme_not_in_force",
+    entity=Referral,
+    description=(
+        "A referral goes to a social programme that was not in force on the day it was made "
+        "(dates confirmed by a public source); the message names what replaced it."
+    ),
+    message=_msg(_NOT_IN_FORCE_MESSAGE, _NOT_IN_FORCE_REMEDY),
+)
+def referral_programme_not_in_force(referral: Referral, ctx: Context) -> Iterator[Finding]:
+    """Report a referral to a programme outside its verified period."""
+    yield from _programme_not_in_force(referral, ctx, verified=True)
+
+
+@rule(
+    "referral.programme_not_in_force_unverified",
+    entity=Referral,
+    severity=Severity.WARNING,
+    description=(
+        "A referral goes to a social programme that was not in force on the day it was made, "
+        "by dates no public source confirmed yet (configuration); the message names what "
+        "replaced it."
+    ),
+    message=_msg(
+        _NOT_IN_FORCE_MESSAGE,
+        (
+            _NOT_IN_FORCE_REMEDY[0] + " The programme's dates are not verified: check them.",
+            _NOT_IN_FORCE_REMEDY[1] + " Les dates du programme ne sont pas vérifiées : "
+            "contrôlez-les.",
+            _NOT_IN_FORCE_REMEDY[2] + " تواريخ البرنامج غير متحقق منها: تحقّق منها.",
+        ),
+    ),
+)
+def referral_programme_not_in_force_unverified(
+    referral: Referral, ctx: Context
+) -> Iterator[Finding]:
+    """Warn about a referral to a programme outside its unverified period."""
+    yield from _programme_not_in_force(referral, ctx, verified=False)
+
+
 @rule(
     "referral.rejection_reason_missing",
     entity=Referral,
@@ -1118,6 +1200,8 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         referral_case_unknown,
         referral_consent_missing,
         referral_override_unjustified,
+        referral_programme_not_in_force,
+        referral_programme_not_in_force_unverified,
         referral_rejection_reason_missing,
         referral_self_referral,
         referral_target_unknown,
