@@ -47,6 +47,7 @@ from wladna_core.model.families import Family, FamilyMember, KafalaDecision, Pro
 from wladna_core.model.ids import new_id
 from wladna_core.model.people import (
     IDENTIFIER_FORMATS,
+    UNVERIFIED_IDENTIFIER_FORMATS,
     Child,
     FunctionalDifficulty,
     Identifier,
@@ -67,6 +68,7 @@ __all__ = [
     "IDENTIFIER_FORMATS",
     "PROGRAMME_CALENDAR",
     "RECORD_TYPES",
+    "UNVERIFIED_IDENTIFIER_FORMATS",
     "Approval",
     "Assessment",
     "BodyKind",

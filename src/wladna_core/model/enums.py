@@ -201,7 +201,9 @@ class Institution(enum.StrEnum):
 class IdentifierScheme(enum.StrEnum):
     """Schemes of the identifiers a child may carry.
 
-    - ``idcs``: the ten-digit civil-status identifier;
+    - ``idcs``: the *identifiant digital civil et social* given on registration in the National
+      Population Register (Law 72-18, Decree 2-21-473); not a civil-status number.  Its format
+      is not verified: the ten-digit check only warns;
     - ``cnie``: electronic national identity card number (checked leniently: one or two letters
       and five or six digits, which is not an official format);
     - ``passport``: a passport number, any issuing state;

@@ -19,6 +19,7 @@ from wladna_core.errors import Severity
 from wladna_core.messages import Message, Text
 from wladna_core.model import (
     IDENTIFIER_FORMATS,
+    UNVERIFIED_IDENTIFIER_FORMATS,
     BodyKind,
     Case,
     CaseStatus,
@@ -168,10 +169,25 @@ def child_birth_in_future(child: Child, ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _malformed(child: Child, *, verified: bool) -> Iterator[Finding]:
+    for index, identifier in enumerate(child.identifiers):
+        pattern = IDENTIFIER_FORMATS.get(identifier.scheme)
+        if pattern is None or (identifier.scheme in UNVERIFIED_IDENTIFIER_FORMATS) == verified:
+            continue
+        # The formats are ASCII; a bare \d would also let Arabic-Indic digits through.
+        if not (identifier.value.isascii() and pattern.fullmatch(identifier.value)):
+            yield Finding(
+                f"$.identifiers[{index}].value", {"scheme": identifier.scheme.value.upper()}
+            )
+
+
 @rule(
     "child.identifier_format",
     entity=Child,
-    description="An IDCS or CNIE identifier does not have the format of its scheme.",
+    description=(
+        "A CNIE identifier does not have the format of its scheme (one or two capital letters "
+        "then 5 or 6 digits)."
+    ),
     message=_msg(
         (
             "The {scheme} identifier does not have the expected format.",
@@ -179,27 +195,47 @@ def child_birth_in_future(child: Child, ctx: Context) -> Iterator[Finding]:
             "المعرِّف {scheme} ليس بالصيغة المتوقعة.",
         ),
         (
-            "Copy the number from the document again: an IDCS has exactly 10 digits; a CNIE "
-            "number has one or two capital letters followed by 5 or 6 digits.",
-            "Recopiez le numéro depuis le document : un IDCS compte exactement 10 chiffres ; un "
-            "numéro de CNIE comporte une ou deux lettres majuscules suivies de 5 ou 6 chiffres.",
-            "أعد نقل الرقم من الوثيقة: يتكوّن المعرِّف المدني (IDCS) من 10 أرقام بالضبط، ويتكوّن "
-            "رقم البطاقة الوطنية للتعريف الإلكترونية (CNIE) من حرف أو حرفين لاتينيين كبيرين "
-            "يليهما 5 أو 6 أرقام.",
+            "Copy the number from the document again: a CNIE number has one or two capital "
+            "letters followed by 5 or 6 digits.",
+            "Recopiez le numéro depuis le document : un numéro de CNIE comporte une ou deux "
+            "lettres majuscules suivies de 5 ou 6 chiffres.",
+            "أعد نقل الرقم من الوثيقة: يتكوّن رقم البطاقة الوطنية للتعريف الإلكترونية (CNIE) من "
+            "حرف أو حرفين لاتينيين كبيرين يليهما 5 أو 6 أرقام.",
         ),
     ),
 )
 def child_identifier_format(child: Child, _ctx: Context) -> Iterator[Finding]:
-    """Report each identifier whose scheme has a format it does not match."""
-    for index, identifier in enumerate(child.identifiers):
-        pattern = IDENTIFIER_FORMATS.get(identifier.scheme)
-        # The formats are ASCII; a bare \d would also let Arabic-Indic digits through.
-        if pattern is not None and not (
-            identifier.value.isascii() and pattern.fullmatch(identifier.value)
-        ):
-            yield Finding(
-                f"$.identifiers[{index}].value", {"scheme": identifier.scheme.value.upper()}
-            )
+    """Report each identifier whose scheme has a confirmed format it does not match."""
+    yield from _malformed(child, verified=True)
+
+
+@rule(
+    "child.identifier_format_unverified",
+    entity=Child,
+    severity=Severity.WARNING,
+    description=(
+        "An IDCS identifier is not ten digits; its format is not confirmed by a public "
+        "source, so this only warns."
+    ),
+    message=_msg(
+        (
+            "The {scheme} identifier does not look like the usual format (ten digits).",
+            "L'identifiant {scheme} ne ressemble pas au format habituel (dix chiffres).",
+            "المعرِّف {scheme} لا يشبه الصيغة المعتادة (عشرة أرقام).",
+        ),
+        (
+            "Check the number against the registration in the National Population Register; "
+            "keep it if it is right, since this format is not confirmed by a published text.",
+            "Vérifiez le numéro auprès de l'inscription au Registre national de la population ; "
+            "gardez-le s'il est juste, car ce format n'est confirmé par aucun texte publié.",
+            "تحقّق من الرقم في التسجيل بالسجل الوطني للسكان؛ واحتفظ به إن كان صحيحاً، لأن هذه "
+            "الصيغة لا يؤكدها نص منشور.",
+        ),
+    ),
+)
+def child_identifier_format_unverified(child: Child, _ctx: Context) -> Iterator[Finding]:
+    """Warn about each identifier whose scheme has an unconfirmed format it does not match."""
+    yield from _malformed(child, verified=False)
 
 
 @rule(
@@ -1189,6 +1225,7 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         child_cnie_expected,
         child_identifier_duplicate,
         child_identifier_format,
+        child_identifier_format_unverified,
         child_residence_unknown,
         family_caregiver_deceased,
         family_caregiver_minor,
