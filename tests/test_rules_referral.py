@@ -21,11 +21,13 @@ from rules_helpers import (
 from wladna_core.errors import Severity
 from wladna_core.model import (
     PROGRAMME_CALENDAR,
+    BodyKind,
     Case,
     CaseStatus,
     Consent,
     ConsentGiver,
     ConsentOverride,
+    Institution,
     OverrideReason,
     ProgrammePeriod,
     ReferralStatus,
@@ -448,3 +450,19 @@ def test_a_referral_to_a_body_is_never_judged_on_programme_dates(made_on: date) 
     referral = a_referral(made_on=made_on)
     assert not fires(NOT_IN_FORCE, referral)
     assert not fires(NOT_IN_FORCE_UNVERIFIED, referral)
+
+
+def test_a_referral_to_a_public_service_outside_the_ministry_is_an_ordinary_body_referral() -> None:
+    school = a_body(
+        name="École primaire Al Amal", kind=BodyKind.PUBLIC_SERVICE, sector=Institution.EDUCATION
+    )
+    prosecutor = a_body(
+        name="Parquet près le tribunal de première instance de Salé",
+        kind=BodyKind.PUBLIC_SERVICE,
+        sector=Institution.PROSECUTION,
+    )
+    for service in (school, prosecutor):
+        referral = a_referral(target=ReferralTarget.to_body(service.id))
+        context = Context(bodies=[service])
+        assert not fires("referral.target_unknown", referral, context=context)
+        assert not fires("body.sector_missing", service)

@@ -514,7 +514,7 @@ class _Planner:
             ),
             (
                 BodyKind.CAPE,
-                f"Centre d'accompagnement de la protection de l'enfance de {city.name}",
+                f"Centre d'accompagnement pour la protection de l'enfance de {city.name}",
                 (ServiceType.PSYCHOSOCIAL, ServiceType.LEGAL_AID, ServiceType.MEDICAL),
             ),
             (
@@ -543,6 +543,10 @@ class _Planner:
             )
             for kind, name, services in described
         }
+        # The CAPE is the permanent secretariat of its province's committee.
+        bodies[BodyKind.CAPE] = attrs.evolve(
+            bodies[BodyKind.CAPE], secretariat_of=bodies[BodyKind.CPPE].id
+        )
         unit = bodies[BodyKind.UPE].id
         # About one case worker for 60 case files over the period (illustrative).
         workers = max(2, round(expected_cases / 60))

@@ -137,6 +137,102 @@ def body_level_mismatch(body: TerritorialBody, ctx: Context) -> Iterator[Finding
         yield Finding("$.territory", {"territory": body.territory})
 
 
+@rule(
+    "body.cape_committee_missing",
+    entity=TerritorialBody,
+    severity=Severity.WARNING,
+    description="A CAPE does not name the CPPE whose permanent secretariat it is.",
+    message=_msg(
+        (
+            "The CAPE does not name the provincial committee (CPPE) whose permanent "
+            "secretariat it is.",
+            "Le CAPE n'indique pas le comité provincial (CPPE) dont il assure le secrétariat "
+            "permanent.",
+            "لا يحدد مركز المواكبة لحماية الطفولة اللجنة الإقليمية لحماية الطفولة التي يتولى "
+            "كتابتها الدائمة.",
+        ),
+        (
+            "Set secretariat_of to the id of the CPPE of the CAPE's province or prefecture.",
+            "Renseignez secretariat_of avec l'identifiant du CPPE de la province ou de la "
+            "préfecture du CAPE.",
+            "اجعل secretariat_of معرِّفَ اللجنة الإقليمية لحماية الطفولة في إقليم المركز أو عمالته.",
+        ),
+    ),
+)
+def body_cape_committee_missing(body: TerritorialBody, _ctx: Context) -> Iterator[Finding]:
+    """Warn about a CAPE without its committee."""
+    if body.kind is BodyKind.CAPE and body.secretariat_of is None:
+        yield Finding("$.secretariat_of")
+
+
+@rule(
+    "body.secretariat_not_committee",
+    entity=TerritorialBody,
+    description=(
+        "A CAPE names as its committee a body that is unknown, is not a CPPE, or covers "
+        "another territory."
+    ),
+    message=_msg(
+        (
+            "The CAPE names {committee} as its committee, but that body is not a known CPPE "
+            "of {territory}.",
+            "Le CAPE indique {committee} comme son comité, mais cet organisme n'est pas un "
+            "CPPE connu de {territory}.",
+            "يحدد المركز {committee} لجنةً له، غير أن هذه الهيئة ليست لجنة إقليمية لحماية "
+            "الطفولة معروفة في {territory}.",
+        ),
+        (
+            "Set secretariat_of to the id of the CPPE of the same province or prefecture, or "
+            "register that committee first.",
+            "Indiquez dans secretariat_of l'identifiant du CPPE de la même province ou "
+            "préfecture, ou enregistrez d'abord ce comité.",
+            "اجعل secretariat_of معرِّفَ اللجنة الإقليمية لحماية الطفولة في الإقليم أو العمالة "
+            "نفسها، أو سجّل تلك اللجنة أولاً.",
+        ),
+    ),
+    needs={"bodies"},
+)
+def body_secretariat_not_committee(body: TerritorialBody, ctx: Context) -> Iterator[Finding]:
+    """Report a CAPE whose committee is not a CPPE of its own territory."""
+    if body.secretariat_of is None:
+        return
+    committee = ctx.body(body.secretariat_of)
+    if (
+        committee is None
+        or committee.kind is not BodyKind.CPPE
+        or committee.territory != body.territory
+    ):
+        yield Finding(
+            "$.secretariat_of", {"committee": body.secretariat_of, "territory": body.territory}
+        )
+
+
+@rule(
+    "body.sector_missing",
+    entity=TerritorialBody,
+    severity=Severity.WARNING,
+    description="A social or public service does not say which sector it belongs to.",
+    message=_msg(
+        (
+            "The {kind} does not say which sector it belongs to (education, health, police...).",
+            "Le service ({kind}) n'indique pas son secteur (éducation, santé, police...).",
+            "لا تحدد المصلحة ({kind}) القطاع الذي تنتمي إليه (التعليم، الصحة، الشرطة...).",
+        ),
+        (
+            "Set sector to the institution the service belongs to, so that referrals to it "
+            "can be routed and counted.",
+            "Renseignez sector avec l'institution dont relève le service, pour que les "
+            "orientations vers lui soient acheminées et comptées.",
+            "حدد القطاع (sector) الذي تتبع له المصلحة، حتى توجَّه الإحالات إليها وتحتسب.",
+        ),
+    ),
+)
+def body_sector_missing(body: TerritorialBody, _ctx: Context) -> Iterator[Finding]:
+    """Warn about a social or public service without a sector."""
+    if body.kind.is_service and body.sector is None:
+        yield Finding("$.sector", {"kind": body.kind.value})
+
+
 # --- children -----------------------------------------------------------------------------------
 
 
@@ -1206,7 +1302,10 @@ def referral_rejection_reason_missing(referral: Referral, _ctx: Context) -> Iter
 #: Every built-in rule, in order of code; a plug-in's ``wladna_rules()`` may return this list.
 BUILTIN_RULES: Final[list[Rule]] = sorted(
     [
+        body_cape_committee_missing,
         body_level_mismatch,
+        body_secretariat_not_committee,
+        body_sector_missing,
         body_territory_unknown,
         case_before_birth,
         case_before_estimated_birth,

@@ -213,6 +213,8 @@ _BODY_PREFIXES: Final = {
     BodyKind.EPS: "Établissement de protection sociale",
     BodyKind.ASSOCIATION: "Association de protection de l'enfance",
     BodyKind.MINISTRY: "Ministère de la Solidarité",
+    BodyKind.SOCIAL_SERVICE: "Service social",
+    BodyKind.PUBLIC_SERVICE: "Service public",
 }
 _NOTES: Final = (
     "Visite à domicile effectuée avec la famille.",
@@ -578,6 +580,8 @@ def _bodies(
         institutions=draw(_INSTITUTION_LISTS),
         services=draw(_SERVICE_SETS),
         active=_maybe(draw) if active is None else active,
+        # A social or public service says which sector it belongs to (school, police...).
+        sector=_pick(draw, tuple(Institution)) if kind.is_service else None,
         id=body_id if body_id is not None else draw(record_ids()),
     )
 
