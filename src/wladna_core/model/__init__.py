@@ -59,6 +59,7 @@ from wladna_core.model.programme_calendar import (
     ProgrammePeriod,
 )
 from wladna_core.model.referrals import Referral, ReferralTarget
+from wladna_core.model.rollout import PILOT_PROVINCES, WLADNA_ROLLOUT, Rollout, RolloutStep
 from wladna_core.model.territory import Gazetteer, Territory
 
 #: The record types a store keeps, each with its own repository.
@@ -66,9 +67,11 @@ RECORD_TYPES = (TerritorialBody, Child, Family, Case, Referral)
 
 __all__ = [
     "IDENTIFIER_FORMATS",
+    "PILOT_PROVINCES",
     "PROGRAMME_CALENDAR",
     "RECORD_TYPES",
     "UNVERIFIED_IDENTIFIER_FORMATS",
+    "WLADNA_ROLLOUT",
     "Approval",
     "Assessment",
     "BodyKind",
@@ -110,6 +113,8 @@ __all__ = [
     "ReferralTargetKind",
     "Relation",
     "RiskLevel",
+    "Rollout",
+    "RolloutStep",
     "Schooling",
     "ServiceType",
     "Sex",
