@@ -40,6 +40,7 @@ from wladna_core.app import DEFAULT_TIMEZONE, Wladna
 from wladna_core.deadlines import Deadlines, DueKind
 from wladna_core.errors import WladnaError
 from wladna_core.model import (
+    PROGRAMME_CALENDAR,
     Assessment,
     BodyKind,
     CasePlan,
@@ -938,7 +939,9 @@ class _CaseFile:
             target = {"to_body": team.bodies[kind].id}
             responder = rng.choice(team.providers[kind])
         elif draw < 0.88:
-            programme, service, _ = rng.choices(_PROGRAMMES, [w for *_, w in _PROGRAMMES])[0]
+            # Only the programmes in force that day (Tayssir gave way to ASD at the end of 2023).
+            open_then = [p for p in _PROGRAMMES if PROGRAMME_CALENDAR.in_force(p[0], made)]
+            programme, service, _ = rng.choices(open_then, [w for *_, w in open_then])[0]
             target = {"programme": programme}
             responder = worker
         else:
