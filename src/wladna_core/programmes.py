@@ -5,6 +5,12 @@ AMO Tadamon, Tayssir, the services of the Entraide Nationale): who runs them, wh
 which services they answer and whether the household must be registered in the Unified Social
 Register (RSU).
 
+Programmes change over time: each has a period (:attr:`Programme.valid_from`,
+:attr:`Programme.valid_to`, :attr:`Programme.successor`, from
+:data:`~wladna_core.model.PROGRAMME_CALENDAR`), and eligibility is judged for a date — the day
+of the referral.  A programme not in force that day is open to no one, and the answer names
+what replaced it.
+
 The built-in eligibility check answers the hook ``wladna_programme_eligibility`` from what the
 :class:`~wladna_core.model.Family` record says: RSU registration, socio-economic index and
 enrolments.  The index thresholds are **configuration, not law**: :class:`EligibilitySettings`

@@ -55,7 +55,7 @@ def age_on(birth_date: date, on: date) -> int:
 
 @attrs.frozen
 class Identifier:
-    """An identifier of a child in a scheme (civil-status identifier, CNIE, passport...).
+    """An identifier of a child in a scheme (IDCS, CNIE, passport, civil-status act...).
 
     The value is kept as written; whether it has the scheme's format is checked by the rule
     ``child.identifier_format``, which reports a mistyped number with its path and code.

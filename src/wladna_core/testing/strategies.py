@@ -774,7 +774,7 @@ def _children(
     else:
         names = _child_names(draw, sex)
         nationality = draw(_NATIONALITY)
-    # A civil-status identifier or birth act proves the birth is registered.
+    # An IDCS (population register) or a birth act goes with a registered birth.
     birth_registered: bool | None = True
     if not any(identifier.scheme in _REGISTERED_BY for identifier in found):
         birth_registered = None if unidentified else _pick(draw, (None, True, False))
