@@ -17,6 +17,7 @@ from wladna_core.errors import Severity, WladnaError
 from wladna_core.hookspecs import EligibilityResult
 from wladna_core.messages import LANGUAGES, Text
 from wladna_core.model import (
+    PROGRAMME_CALENDAR,
     EnrolmentStatus,
     Family,
     ProgrammeEnrolment,
@@ -94,6 +95,8 @@ FAMILIES = ws.families()
 # Households are drawn with their members; a loaded machine must not fail the run.
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KNOWN = st.sampled_from(list(PROGRAMMES))
+# The programmes in force on ON (Tayssir and the cash programmes ASD replaced are not).
+IN_FORCE = st.sampled_from([code for code in PROGRAMMES if PROGRAMME_CALENDAR.in_force(code, ON)])
 
 
 @PROPERTY
@@ -103,7 +106,7 @@ def test_the_builtin_check_has_no_opinion_on_other_programmes(family: Family, on
 
 
 @PROPERTY
-@given(FAMILIES, KNOWN)
+@given(FAMILIES, IN_FORCE)
 def test_a_household_enrolled_in_a_programme_is_eligible_for_it(
     family: Family, programme: SocialProgramme
 ) -> None:
@@ -117,7 +120,7 @@ def test_a_household_enrolled_in_a_programme_is_eligible_for_it(
 
 
 @PROPERTY
-@given(FAMILIES, KNOWN)
+@given(FAMILIES, IN_FORCE)
 def test_an_unregistered_household_is_not_eligible_for_a_programme_that_requires_the_rsu(
     family: Family, programme: SocialProgramme
 ) -> None:
@@ -215,6 +218,162 @@ def test_an_enrolment_from_today_counts() -> None:
     answer = ask(Family(programmes=(enrolled_in(ASD, since=ON),)), ASD)
     assert answer is not None
     assert answer.eligible
+
+
+# --- programmes change over time ----------------------------------------------------------------
+
+TAYSSIR = SocialProgramme.TAYSSIR
+REPLACED_BY_ASD = [
+    SocialProgramme.TAYSSIR,
+    SocialProgramme.DAAM,
+    SocialProgramme.FAMILY_SUPPORT_FUND,
+]
+
+
+@pytest.mark.parametrize(
+    ("programme", "on", "eligible", "reason"),
+    [
+        # A referral to Tayssir in 2021 is judged on the household, as it was then.
+        (TAYSSIR, date(2021, 3, 1), None, None),
+        (TAYSSIR, date(2023, 12, 31), None, None),
+        (TAYSSIR, date(2024, 1, 1), False, "Tayssir ended on 2023-12-31; it was replaced by ASD"),
+        (TAYSSIR, date(2026, 3, 2), False, "Tayssir ended on 2023-12-31; it was replaced by ASD"),
+        (SocialProgramme.DAAM, date(2016, 1, 4), None, None),
+        (
+            SocialProgramme.DAAM,
+            date(2015, 8, 31),
+            False,
+            "DAAM starts on 2015-09-01, after 2015-08-31",
+        ),
+        (
+            SocialProgramme.DAAM,
+            date(2026, 3, 2),
+            False,
+            "DAAM ended on 2023-12-31; it was replaced by ASD",
+        ),
+        (
+            SocialProgramme.FAMILY_SUPPORT_FUND,
+            date(2024, 6, 1),
+            False,
+            "Family Support Fund ended on 2023-12-31; it was replaced by ASD",
+        ),
+        (ASD, date(2021, 3, 1), False, "ASD starts on 2023-12-01, after 2021-03-01"),
+        (ASD, date(2023, 11, 30), False, "ASD starts on 2023-12-01, after 2023-11-30"),
+    ],
+)
+def test_eligibility_is_judged_for_the_date_of_the_referral(
+    programme: SocialProgramme, on: date, eligible: bool | None, reason: str | None
+) -> None:
+    # A household with no RSU registration: only the programme's dates can answer for it.
+    answer = ask(Family(), programme, on)
+    if eligible is None:
+        assert answer is None
+    else:
+        assert answer is not None
+        assert (answer.eligible, answer.reason) == (eligible, reason)
+
+
+def test_asd_is_judged_on_the_index_from_its_first_day() -> None:
+    family = Family(rsu_id="123456789", socio_economic_index=9.1)
+    answer = ask(family, ASD, date(2023, 12, 1))
+    assert answer is not None
+    assert answer.eligible
+
+
+def test_an_answer_resting_on_unverified_dates_says_so() -> None:
+    answer = ask(Family(), TAYSSIR, date(2026, 3, 2))
+    assert answer is not None
+    assert answer.source is not None
+    assert answer.source.endswith("(unverified date)")
+    asd = ask(Family(), ASD, date(2021, 3, 1))
+    assert asd is not None
+    assert asd.source is not None
+    assert "Law 58-23" in asd.source
+    assert "unverified" not in asd.source
+
+
+@PROPERTY
+@given(FAMILIES, st.sampled_from(REPLACED_BY_ASD), st.dates(date(2024, 1, 1), date(2040, 1, 1)))
+def test_after_2023_the_replaced_programmes_are_closed_to_everyone(
+    family: Family, programme: SocialProgramme, on: date
+) -> None:
+    # Even a household enrolled in it: the programme no longer pays.
+    family = attrs.evolve(family, programmes=(enrolled_in(programme),))
+    answer = ask(family, programme, on)
+    assert answer is not None
+    assert not answer.eligible
+    assert answer.reason.endswith("it was replaced by ASD")
+
+
+def test_the_catalogue_gives_each_programme_its_period() -> None:
+    tayssir = PROGRAMMES[TAYSSIR]
+    assert (tayssir.valid_from, tayssir.valid_to) == (date(2008, 9, 1), date(2023, 12, 31))
+    assert tayssir.successor is ASD
+    assert not tayssir.period.verified
+    assert tayssir.in_force(date(2021, 3, 1))
+    assert not tayssir.in_force(date(2026, 3, 2))
+    asd = PROGRAMMES[ASD]
+    assert (asd.valid_from, asd.valid_to, asd.successor) == (date(2023, 12, 1), None, None)
+    assert asd.period.verified
+    # AMO Tadamon and the Entraide Nationale have no period: always in force.
+    assert PROGRAMMES[SocialProgramme.AMO_TADAMON].in_force(date(1990, 1, 1))
+
+
+def test_asd_covers_children_under_21_and_pays_a_lump_sum_to_households_with_none() -> None:
+    provides = PROGRAMMES[ASD].provides
+    assert "under 21" in provides.en
+    assert "no child under 21" in provides.en
+    assert "moins de 21 ans" in provides.fr
+    assert "21" in provides.ar
+
+
+def test_a_deployment_confirms_or_corrects_the_dates() -> None:
+    settings = EligibilitySettings.from_settings(
+        {"programme_periods": {"tayssir": {"valid_to": "2024-06-30"}}}
+    )
+    period = settings.calendar.period(TAYSSIR)
+    assert period.valid_to == date(2024, 6, 30)
+    assert period.successor is ASD
+    assert period.verified
+    assert period.source == "deployment setting programme_periods.tayssir"
+    check = ProgrammeEligibility(settings)
+    assert check.wladna_programme_eligibility(Family(), TAYSSIR, date(2024, 3, 1)) is None
+    answer = check.wladna_programme_eligibility(Family(), TAYSSIR, date(2024, 7, 1))
+    assert answer is not None
+    assert answer.reason == "Tayssir ended on 2024-06-30; it was replaced by ASD"
+    assert answer.source == "deployment setting programme_periods.tayssir"
+
+
+@pytest.mark.parametrize(
+    ("section", "setting", "problem"),
+    [
+        ([], "programme_periods", "it must map programme codes to periods"),
+        ({"tayssir": "2023"}, "programme_periods.tayssir", "a period is a mapping"),
+        ({"tayssir": {"ends": "2023-12-31"}}, "programme_periods.tayssir", "a period is a mapping"),
+        (
+            {"tayssir": {"valid_to": "31/12/2023"}},
+            "programme_periods.tayssir.valid_to",
+            "a date is written YYYY-MM-DD",
+        ),
+        (
+            {"tayssir": {"valid_to": "2000-01-01"}},
+            "programme_periods.tayssir",
+            "is before valid_from",
+        ),
+        ({"taysir": {}}, "programme_periods.taysir", "not a programme of the built-in catalogue"),
+        (
+            {"tayssir": {"successor": "adc"}},
+            "programme_periods.tayssir.successor",
+            "not a programme of the built-in catalogue",
+        ),
+    ],
+)
+def test_bad_periods_are_refused_naming_the_setting(
+    section: object, setting: str, problem: str
+) -> None:
+    with pytest.raises(EligibilitySettingsError, match=problem) as caught:
+        EligibilitySettings.from_settings({"programme_periods": section})
+    assert f"setting {setting} = " in str(caught.value)
 
 
 # --- the plug-in ----------------------------------------------------------------------------------

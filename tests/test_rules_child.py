@@ -25,6 +25,7 @@ from rules_helpers import (
     territory_codes,
 )
 from wladna_core import InvariantError
+from wladna_core.errors import Severity
 from wladna_core.model import (
     Identification,
     IdentificationSource,
@@ -123,17 +124,25 @@ def test_child_birth_in_future_fires_iff_born_after_the_date_of_validation(
     assert fires("child.birth_in_future", a_child(birth_date=birth), on=on) == (birth > on)
 
 
-# --- child.identifier_format --------------------------------------------------------------------
+# --- child.identifier_format, child.identifier_format_unverified --------------------------------
+
+FORMAT = "child.identifier_format"
+UNVERIFIED = "child.identifier_format_unverified"
 
 
-def test_identifier_format_fires_for_an_idcs_of_nine_digits() -> None:
+def test_an_idcs_of_nine_digits_is_only_a_warning_since_its_format_is_not_verified() -> None:
     child = a_child(identifiers=[Identifier(IdentifierScheme.IDCS, "123456789")])
-    [violation] = findings_of("child.identifier_format", child)
+    [violation] = findings_of(UNVERIFIED, child)
+    assert violation.severity is Severity.WARNING
     assert violation.path == "$.identifiers[0].value"
-    assert violation.message == "The IDCS identifier does not have the expected format."
+    assert violation.message == (
+        "The IDCS identifier does not look like the usual format (ten digits)."
+    )
+    assert "National Population Register" in violation.remedy
+    assert not fires(FORMAT, child)
 
 
-def test_identifier_format_fires_for_each_bad_identifier_at_its_index() -> None:
+def test_identifier_format_fires_for_each_bad_cnie_at_its_index() -> None:
     child = a_child(
         identifiers=[
             Identifier(IdentifierScheme.IDCS, "1234567890"),
@@ -142,10 +151,11 @@ def test_identifier_format_fires_for_each_bad_identifier_at_its_index() -> None:
             Identifier(IdentifierScheme.IDCS, "12345678901"),
         ]
     )
-    assert paths_of("child.identifier_format", child) == [
-        "$.identifiers[1].value",
-        "$.identifiers[3].value",
-    ]
+    [violation] = findings_of(FORMAT, child)
+    assert violation.severity is Severity.ERROR
+    assert violation.path == "$.identifiers[1].value"
+    assert violation.message == "The CNIE identifier does not have the expected format."
+    assert paths_of(UNVERIFIED, child) == ["$.identifiers[3].value"]
 
 
 def test_identifier_format_accepts_well_formed_idcs_and_cnie() -> None:
@@ -156,14 +166,17 @@ def test_identifier_format_accepts_well_formed_idcs_and_cnie() -> None:
             Identifier(IdentifierScheme.CNIE, "BK654321"),
         ]
     )
-    assert not fires("child.identifier_format", child)
+    assert not fires(FORMAT, child)
+    assert not fires(UNVERIFIED, child)
 
 
 def test_identifier_format_refuses_arabic_indic_digits_and_a_trailing_newline() -> None:
     child = a_child(
         identifiers=[Identifier(IdentifierScheme.IDCS, "".join(map(chr, range(0x0660, 0x066A))))]
     )
-    assert len(findings_of("child.identifier_format", child)) == 1
+    assert len(findings_of(UNVERIFIED, child)) == 1
+    cnie = a_child(identifiers=[Identifier(IdentifierScheme.CNIE, "A" + "١٢٣٤٥")])
+    assert len(findings_of(FORMAT, cnie)) == 1
     # An identifier is one line: a line feed is refused before any rule runs.
     with pytest.raises(InvariantError) as refused:
         Identifier(IdentifierScheme.IDCS, "0123456789\n")
@@ -187,16 +200,20 @@ identifiers = st.builds(
 
 
 @given(st.lists(identifiers, max_size=5))
-def test_identifier_format_fires_exactly_at_malformed_idcs_and_cnie(
+def test_the_format_rules_fire_exactly_at_malformed_idcs_and_cnie(
     drawn: list[Identifier],
 ) -> None:
     child = a_child(identifiers=drawn)
-    expected = [
-        f"$.identifiers[{index}].value"
-        for index, ident in enumerate(drawn)
-        if not well_formed(ident.scheme, ident.value)
-    ]
-    assert paths_of("child.identifier_format", child) == expected
+
+    def malformed(scheme: IdentifierScheme) -> list[str]:
+        return [
+            f"$.identifiers[{index}].value"
+            for index, ident in enumerate(drawn)
+            if ident.scheme is scheme and not well_formed(ident.scheme, ident.value)
+        ]
+
+    assert paths_of(FORMAT, child) == malformed(IdentifierScheme.CNIE)
+    assert paths_of(UNVERIFIED, child) == malformed(IdentifierScheme.IDCS)
 
 
 # --- child.identifier_duplicate -----------------------------------------------------------------

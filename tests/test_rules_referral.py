@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,18 +18,23 @@ from rules_helpers import (
     ids,
     paths_of,
 )
+from wladna_core.errors import Severity
 from wladna_core.model import (
+    PROGRAMME_CALENDAR,
+    BodyKind,
     Case,
     CaseStatus,
     Consent,
     ConsentGiver,
     ConsentOverride,
+    Institution,
     OverrideReason,
+    ProgrammePeriod,
     ReferralStatus,
     ReferralTarget,
     SocialProgramme,
 )
-from wladna_core.rules import Context
+from wladna_core.rules import Context, validate
 
 FULL_CONSENT = Consent(recorded_on=ON, given_by=ConsentGiver.CAREGIVER, services=True, sharing=True)
 SERVICES_ONLY = Consent(recorded_on=ON, given_by=ConsentGiver.CAREGIVER, services=True)
@@ -357,3 +365,104 @@ def test_rejection_reason_missing_fires_iff_rejected_without_a_reason(
     referral = a_referral(status=status, rejection_reason=reason)
     expected = status is ReferralStatus.REJECTED and reason is None
     assert fires("referral.rejection_reason_missing", referral) == expected
+
+
+# --- referral.programme_not_in_force, referral.programme_not_in_force_unverified ----------------
+
+NOT_IN_FORCE = "referral.programme_not_in_force"
+NOT_IN_FORCE_UNVERIFIED = "referral.programme_not_in_force_unverified"
+TO_ASD = ReferralTarget.to_programme(SocialProgramme.ASD)
+
+
+def test_a_referral_to_tayssir_in_2021_is_sound() -> None:
+    referral = a_referral(target=TO_TAYSSIR, made_on=date(2021, 3, 1))
+    assert not fires(NOT_IN_FORCE, referral)
+    assert not fires(NOT_IN_FORCE_UNVERIFIED, referral)
+
+
+def test_a_referral_to_tayssir_in_2026_says_that_asd_replaced_it() -> None:
+    referral = a_referral(target=TO_TAYSSIR, made_on=date(2026, 3, 2))
+    [violation] = findings_of(NOT_IN_FORCE_UNVERIFIED, referral)
+    assert violation.severity is Severity.WARNING
+    assert violation.path == "$.target.programme"
+    assert violation.message == (
+        "The referral is made on 2026-03-02 to the programme tayssir, which was not in force "
+        "that day (in force 2008-09-01/2023-12-31); what replaced it: asd."
+    )
+    assert violation.remedy.startswith(
+        "Refer the family to the programme in force on that day (asd), or correct made_on."
+    )
+    # Tayssir's end is not confirmed by a public source: a warning, never an error.
+    assert not fires(NOT_IN_FORCE, referral)
+
+
+def test_the_message_exists_in_french_and_arabic() -> None:
+    referral = a_referral(target=TO_TAYSSIR, made_on=date(2026, 3, 2))
+    [french] = [
+        v for v in validate(referral, on=ON, lang="fr") if v.code == NOT_IN_FORCE_UNVERIFIED
+    ]
+    assert "ce qui l'a remplacé : asd" in french.message
+    [arabic] = [
+        v for v in validate(referral, on=ON, lang="ar") if v.code == NOT_IN_FORCE_UNVERIFIED
+    ]
+    assert "البرنامج الذي حلّ محلّه: asd" in arabic.message
+
+
+def test_a_referral_to_asd_before_december_2023_is_an_error() -> None:
+    referral = a_referral(target=TO_ASD, made_on=date(2021, 3, 1))
+    [violation] = findings_of(NOT_IN_FORCE, referral)
+    assert violation.severity is Severity.ERROR
+    assert "(in force 2023-12-01/..); what replaced it: -." in violation.message
+    assert not fires(NOT_IN_FORCE, attrs.evolve(referral, made_on=date(2023, 12, 1)))
+
+
+def test_dates_a_deployment_confirmed_make_the_rule_an_error() -> None:
+    calendar = PROGRAMME_CALENDAR.with_changes(
+        {
+            SocialProgramme.TAYSSIR: ProgrammePeriod(
+                SocialProgramme.TAYSSIR,
+                valid_to=date(2023, 12, 31),
+                successor=SocialProgramme.ASD,
+                source="deployment",
+                verified=True,
+            )
+        }
+    )
+    referral = a_referral(target=TO_TAYSSIR, made_on=date(2026, 3, 2))
+    context = Context(programmes=calendar)
+    assert paths_of(NOT_IN_FORCE, referral, context=context) == ["$.target.programme"]
+    assert not fires(NOT_IN_FORCE_UNVERIFIED, referral, context=context)
+
+
+@given(st.sampled_from(list(SocialProgramme)), st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+def test_a_programme_referral_is_flagged_exactly_when_the_programme_is_out_of_force(
+    programme: SocialProgramme, made_on: date
+) -> None:
+    referral = a_referral(target=ReferralTarget.to_programme(programme), made_on=made_on)
+    period = PROGRAMME_CALENDAR.period(programme)
+    out = not period.in_force(made_on)
+    assert fires(NOT_IN_FORCE, referral) is (out and period.verified)
+    assert fires(NOT_IN_FORCE_UNVERIFIED, referral) is (out and not period.verified)
+
+
+@given(st.dates(date(2000, 1, 1), date(2040, 12, 31)))
+def test_a_referral_to_a_body_is_never_judged_on_programme_dates(made_on: date) -> None:
+    referral = a_referral(made_on=made_on)
+    assert not fires(NOT_IN_FORCE, referral)
+    assert not fires(NOT_IN_FORCE_UNVERIFIED, referral)
+
+
+def test_a_referral_to_a_public_service_outside_the_ministry_is_an_ordinary_body_referral() -> None:
+    school = a_body(
+        name="École primaire Al Amal", kind=BodyKind.PUBLIC_SERVICE, sector=Institution.EDUCATION
+    )
+    prosecutor = a_body(
+        name="Parquet près le tribunal de première instance de Salé",
+        kind=BodyKind.PUBLIC_SERVICE,
+        sector=Institution.PROSECUTION,
+    )
+    for service in (school, prosecutor):
+        referral = a_referral(target=ReferralTarget.to_body(service.id))
+        context = Context(bodies=[service])
+        assert not fires("referral.target_unknown", referral, context=context)
+        assert not fires("body.sector_missing", service)

@@ -402,6 +402,23 @@ def test_a_referral_to_a_programme_the_family_is_ineligible_for_warns(dep: Deplo
     assert "RSU" in outcome.warnings[0].message
 
 
+def test_a_referral_to_tayssir_after_2023_is_made_with_what_replaced_it(dep: Deployment) -> None:
+    # Judged for the day of the referral: Tayssir gave way to ASD at the end of 2023, by a
+    # date no public source confirmed yet, so the referral is made with two warnings.
+    case = dep.case(with_family=True)
+    outcome = dep.as_(dep.worker).refer(
+        case.id, programme=SocialProgramme.TAYSSIR, service=ServiceType.EDUCATION, on=TODAY
+    )
+    assert outcome.record.made_on == TODAY
+    found = {warning.code: warning for warning in outcome.warnings}
+    assert set(found) == {
+        "referral.programme_ineligible",
+        "referral.programme_not_in_force_unverified",
+    }
+    assert "it was replaced by ASD" in found["referral.programme_ineligible"].message
+    assert "what replaced it: asd" in found["referral.programme_not_in_force_unverified"].message
+
+
 def test_overdue_work_is_listed_for_the_body(dep: Deployment) -> None:
     case = dep.case(risk=RiskLevel.HIGH)
     assert dep.as_(dep.worker).overdue(dep.upe.id, on=TODAY) == []

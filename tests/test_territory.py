@@ -85,10 +85,28 @@ def test_shipped_province_carries_its_names_and_unverified_hcp_code() -> None:
     )
 
 
-def test_arabic_names_are_absent_rather_than_guessed() -> None:
-    assert all(t.name_ar is None for t in MOROCCO.regions())
-    missing = {t.code for t in MOROCCO.provinces() if t.name_ar is None}
-    assert missing == {"MA-AGD", "MA-OUJ", "MA-SKH", "MA-TNG"}
+def test_every_region_province_and_prefecture_has_an_arabic_name() -> None:
+    for territory in MOROCCO:
+        assert territory.name_ar, territory.code
+        # Wholly Arabic script: no Latin letter, no level word repeated in the name.
+        assert not any("a" <= c.casefold() <= "z" for c in territory.name_ar), territory.code
+        assert not territory.name_ar.startswith(("جهة ", "إقليم ", "عمالة ")), territory.code
+
+
+@pytest.mark.parametrize(
+    ("code", "name_ar"),
+    [
+        ("MA-OUA", "ورزازات"),
+        ("MA-AGD", "أكادير إداوتنان"),
+        ("MA-OUJ", "وجدة أنكاد"),
+        ("MA-SKH", "الصخيرات تمارة"),
+        ("MA-TNG", "طنجة أصيلة"),
+        ("MA-04", "الرباط-سلا-القنيطرة"),
+        ("MA-10", "ڭلميم-وادي نون"),
+    ],
+)
+def test_the_arabic_names_of_the_issue_are_the_published_ones(code: str, name_ar: str) -> None:
+    assert MOROCCO.get(code).name_ar == name_ar
 
 
 def test_iteration_is_in_tree_order_with_siblings_by_code() -> None:
@@ -179,7 +197,8 @@ def test_a_territory_cannot_carry_an_obsolete_region_code() -> None:
         ("MA-CASA", "did you mean 'MA-CAS'?"),
         ("MA-SLA", "did you mean 'MA-SAF', 'MA-SAL' or 'MA-SIL'?"),
         ("Salé", "did you mean 'MA-SAL' (Salé) or 'MA-04' (Rabat-Salé-Kénitra)?"),
-        ("الرباط", "did you mean 'MA-RAB' (Rabat)?"),
+        # The prefecture, then the region whose Arabic name starts with it.
+        ("الرباط", "did you mean 'MA-RAB' (Rabat) or 'MA-04' (Rabat-Salé-Kénitra)?"),
         (
             "MA-SAL-0101",
             "nothing under Salé (MA-SAL) has this code; communes and other lower levels are "
@@ -334,7 +353,8 @@ def test_find_ignores_apostrophes_and_hyphens() -> None:
 
 def test_find_matches_arabic_names_without_hamza_or_madda() -> None:
     assert MOROCCO.find("ازيلال") == (MOROCCO.get("MA-AZI"),)
-    assert MOROCCO.find("اسفي") == (MOROCCO.get("MA-SAF"),)
+    # The province first, then the region that bears its name too.
+    assert MOROCCO.find("اسفي") == (MOROCCO.get("MA-SAF"), MOROCCO.get("MA-07"))
     assert MOROCCO.find("المغرب") == (MOROCCO.get("MA"),)
 
 

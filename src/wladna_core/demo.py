@@ -40,6 +40,7 @@ from wladna_core.app import DEFAULT_TIMEZONE, Wladna
 from wladna_core.deadlines import Deadlines, DueKind
 from wladna_core.errors import WladnaError
 from wladna_core.model import (
+    PROGRAMME_CALENDAR,
     Assessment,
     BodyKind,
     CasePlan,
@@ -530,7 +531,7 @@ class _Planner:
             ),
             (
                 BodyKind.CAPE,
-                f"Centre d'accompagnement de la protection de l'enfance de {city.name}",
+                f"Centre d'accompagnement pour la protection de l'enfance de {city.name}",
                 (ServiceType.PSYCHOSOCIAL, ServiceType.LEGAL_AID, ServiceType.MEDICAL),
             ),
             (
@@ -559,6 +560,10 @@ class _Planner:
             )
             for kind, name, services in described
         }
+        # The CAPE is the permanent secretariat of its province's committee.
+        bodies[BodyKind.CAPE] = attrs.evolve(
+            bodies[BodyKind.CAPE], secretariat_of=bodies[BodyKind.CPPE].id
+        )
         unit = bodies[BodyKind.UPE].id
         # About one case worker for 60 case files over the period (illustrative).
         workers = max(2, round(expected_cases / 60))
@@ -950,7 +955,9 @@ class _CaseFile:
             target = {"to_body": team.bodies[kind].id}
             responder = rng.choice(team.providers[kind])
         elif draw < 0.88:
-            programme, service, _ = rng.choices(_PROGRAMMES, [w for *_, w in _PROGRAMMES])[0]
+            # Only the programmes in force that day (Tayssir gave way to ASD at the end of 2023).
+            open_then = [p for p in _PROGRAMMES if PROGRAMME_CALENDAR.in_force(p[0], made)]
+            programme, service, _ = rng.choices(open_then, [w for *_, w in open_then])[0]
             target = {"programme": programme}
             responder = worker
         else:

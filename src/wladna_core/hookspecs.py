@@ -262,9 +262,12 @@ def wladna_programme_eligibility(
 
     :param family: the household.
     :param programme: the programme considered.
-    :param on: the date the eligibility is judged on.
+    :param on: the date the eligibility is judged on: the day of the referral when the
+        services ask (``CaseWork.refer``), since programmes change over time — a programme not
+        in force that day (:data:`~wladna_core.model.PROGRAMME_CALENDAR`) is open to no one.
     :param clock: the deployment's clock; ``clock()`` is the current time, timezone-aware (for
-        instance to tell how old the register data a plug-in consults is).
+        instance to tell how old the register data a plug-in consults is); never a substitute
+        for ``on``.
     :return: an :class:`EligibilityResult`, or ``None`` when the plug-in has no opinion on this
         programme.  Not first-result: the caller receives every plug-in's answer.
     """

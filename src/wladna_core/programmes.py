@@ -5,13 +5,19 @@ AMO Tadamon, Tayssir, the services of the Entraide Nationale): who runs them, wh
 which services they answer and whether the household must be registered in the Unified Social
 Register (RSU).
 
+Programmes change over time: each has a period (:attr:`Programme.valid_from`,
+:attr:`Programme.valid_to`, :attr:`Programme.successor`, from
+:data:`~wladna_core.model.PROGRAMME_CALENDAR`), and eligibility is judged for a date — the day
+of the referral.  A programme not in force that day is open to no one, and the answer names
+what replaced it.
+
 The built-in eligibility check answers the hook ``wladna_programme_eligibility`` from what the
 :class:`~wladna_core.model.Family` record says: RSU registration, socio-economic index and
 enrolments.  The index thresholds are **configuration, not law**: :class:`EligibilitySettings`
 holds them with the source of each, and a deployment sets them (``programme_thresholds``) when a
 decree changes them.  :func:`use_settings` puts a configured check in place of the default one.
 
->>> from datetime import date
+>>> from datetime import date, datetime
 >>> from wladna_core.model import Family, SocialProgramme
 >>> from wladna_core.plugins import eligibility_from, make_plugin_manager
 >>> pm = make_plugin_manager(load_entrypoints=False)
@@ -30,6 +36,7 @@ import difflib
 import math
 import types
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
@@ -37,11 +44,17 @@ import attrs
 from wladna_core.errors import SettingsError, Severity, Violation
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.messages import Message, Text, render
-from wladna_core.model import EnrolmentStatus, ServiceType, SocialProgramme
+from wladna_core.model import (
+    PROGRAMME_CALENDAR,
+    EnrolmentStatus,
+    ProgrammeCalendar,
+    ProgrammePeriod,
+    ServiceType,
+    SocialProgramme,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
 
     import pluggy
 
@@ -51,6 +64,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "INELIGIBLE_CODE",
     "INELIGIBLE_MESSAGE",
+    "PERIODS_KEY",
     "PLUGIN_NAME",
     "PROGRAMMES",
     "SETTINGS_KEY",
@@ -66,6 +80,8 @@ __all__ = [
 
 #: The deployment setting that holds the index thresholds: a mapping programme code -> number.
 SETTINGS_KEY: Final = "programme_thresholds"
+#: The deployment setting that confirms or corrects when programmes were in force.
+PERIODS_KEY: Final = "programme_periods"
 #: The name the built-in eligibility check is registered under in a plug-in manager.
 PLUGIN_NAME: Final = __name__
 #: The code of the warning given when a family is found ineligible for a programme.
@@ -102,6 +118,30 @@ class Programme:
     requires_rsu: bool
     source: str
 
+    @property
+    def period(self) -> ProgrammePeriod:
+        """When the programme was in force, from the shipped :data:`PROGRAMME_CALENDAR`."""
+        return PROGRAMME_CALENDAR.period(self.code)
+
+    @property
+    def valid_from(self) -> date | None:
+        """The first day the programme was in force, or ``None`` when not known."""
+        return self.period.valid_from
+
+    @property
+    def valid_to(self) -> date | None:
+        """The last day the programme was in force, or ``None`` while it is in force."""
+        return self.period.valid_to
+
+    @property
+    def successor(self) -> SocialProgramme | None:
+        """The programme that took over from this one, once it ended."""
+        return self.period.successor
+
+    def in_force(self, on: date) -> bool:
+        """Return whether the programme was in force on ``on``."""
+        return self.period.in_force(on)
+
 
 _RSU_SOURCE: Final = (
     "Law n° 72-18 on the targeting system of beneficiaries of social support programmes "
@@ -122,23 +162,25 @@ PROGRAMMES: Final[Mapping[SocialProgramme, Programme]] = types.MappingProxyType(
                 "الدعم الاجتماعي المباشر",
             ),
             operator=Text(
-                "National Agency for Social Support (ANSS)",
-                "Agence nationale du soutien social (ANSS)",
-                "الوكالة الوطنية للدعم الاجتماعي",
+                "National Social Support Agency, created by Law 59-23",
+                "Agence nationale d'aide sociale, créée par la loi n° 59-23",
+                "الوكالة الوطنية للدعم الاجتماعي، المحدثة بالقانون رقم 59.23",
             ),
             provides=Text(
-                "Monthly allowances to households with children, orphans or children with "
-                "disabilities, or a lump sum to households without children.",
-                "Des allocations mensuelles aux ménages ayant des enfants, des orphelins ou des "
-                "enfants en situation de handicap, ou une aide forfaitaire aux autres ménages.",
-                "منح شهرية للأسر التي لها أطفال أو أيتام أو أطفال في وضعية إعاقة، أو دعم جزافي "
-                "للأسر الأخرى.",
+                "Monthly allowances for each child under 21 (more for orphans and children "
+                "with disabilities), or a lump sum to households with no child under 21.",
+                "Des allocations mensuelles pour chaque enfant de moins de 21 ans (majorées pour "
+                "les orphelins et les enfants en situation de handicap), ou une aide forfaitaire "
+                "aux ménages sans enfant de moins de 21 ans.",
+                "منح شهرية عن كل طفل دون 21 سنة (تزيد للأيتام وللأطفال في وضعية إعاقة)، أو دعم "
+                "جزافي للأسر التي ليس لها طفل دون 21 سنة.",
             ),
             services=frozenset({ServiceType.SOCIAL_ASSISTANCE, ServiceType.EDUCATION}),
             requires_rsu=True,
             source=(
-                "Framework law n° 09-21 on social protection; " + _RSU_SOURCE + "; "
-                "https://www.asd.ma"
+                "Law n° 58-23 on the direct social support scheme (Bulletin officiel 7253, "
+                "4 December 2023); law n° 59-23 creating the agency; framework law n° 09-21 on "
+                "social protection; " + _RSU_SOURCE
             ),
         ),
         SocialProgramme.AMO_TADAMON: Programme(
@@ -192,7 +234,61 @@ PROGRAMMES: Final[Mapping[SocialProgramme, Programme]] = types.MappingProxyType(
             ),
             services=frozenset({ServiceType.EDUCATION, ServiceType.SOCIAL_ASSISTANCE}),
             requires_rsu=False,
-            source="Tayssir programme of the Ministry of National Education (launched in 2008)",
+            source=(
+                "Tayssir programme of the Ministry of National Education, launched in the "
+                "2008-2009 school year; replaced by ASD (see its period)"
+            ),
+        ),
+        SocialProgramme.DAAM: Programme(
+            code=SocialProgramme.DAAM,
+            short_name="DAAM",
+            name=Text(
+                "DAAM: direct support to widows with orphan children",
+                "DAAM : aide directe aux veuves ayant des enfants orphelins à charge",
+                "برنامج الدعم المباشر للنساء الأرامل في وضعية هشاشة الحاضنات لأطفالهن اليتامى",
+            ),
+            operator=Text(
+                "National Pension Fund (CNRA, CDG Prévoyance), for the Ministry of Solidarity",
+                "Caisse nationale de retraites (CNRA, CDG Prévoyance), pour le ministère de la "
+                "Solidarité",
+                "الصندوق الوطني للتقاعد، لفائدة الوزارة المكلفة بالتضامن",
+            ),
+            provides=Text(
+                "A monthly allowance for each orphan child of a widow in precarity.",
+                "Une allocation mensuelle pour chaque enfant orphelin d'une veuve en situation "
+                "de précarité.",
+                "منحة شهرية عن كل طفل يتيم لأرملة في وضعية هشاشة.",
+            ),
+            services=frozenset({ServiceType.SOCIAL_ASSISTANCE}),
+            requires_rsu=False,
+            source=(
+                "Deployed in September 2015 (Ministry of Economy and Finance, social impact "
+                "study of DAAM, 2023); replaced by ASD (see its period)"
+            ),
+        ),
+        SocialProgramme.FAMILY_SUPPORT_FUND: Programme(
+            code=SocialProgramme.FAMILY_SUPPORT_FUND,
+            short_name="Family Support Fund",
+            name=Text(
+                "Family Support Fund",
+                "Fonds d'entraide familiale",
+                "صندوق التكافل العائلي",
+            ),
+            operator=Text(
+                "Caisse de dépôt et de gestion (unverified)",
+                "Caisse de dépôt et de gestion (non vérifié)",
+                "صندوق الإيداع والتدبير (غير متحقق منه)",
+            ),
+            provides=Text(
+                "Advances of maintenance to divorced mothers in need and their children "
+                "(unverified).",
+                "Des avances de pension alimentaire aux mères divorcées démunies et à leurs "
+                "enfants (non vérifié).",
+                "تسبيقات النفقة للأمهات المطلقات المعوزات ولأطفالهن (غير متحقق منه).",
+            ),
+            services=frozenset({ServiceType.SOCIAL_ASSISTANCE}),
+            requires_rsu=False,
+            source="not confirmed by a public source; replaced by ASD (see its period)",
         ),
         SocialProgramme.ENTRAIDE_NATIONALE: Programme(
             code=SocialProgramme.ENTRAIDE_NATIONALE,
@@ -282,6 +378,7 @@ def _check_thresholds(
 
 
 _KNOWN: Final = ", ".join(code.value for code in PROGRAMMES)
+_CODES: Final = frozenset(code.value for code in PROGRAMMES)
 
 
 def _programme_key(key: object, setting: str) -> SocialProgramme:
@@ -337,6 +434,11 @@ class EligibilitySettings:
         validator=_check_thresholds,
         hash=False,
     )
+    calendar: ProgrammeCalendar = attrs.field(
+        default=PROGRAMME_CALENDAR,
+        validator=attrs.validators.instance_of(ProgrammeCalendar),
+        kw_only=True,
+    )
 
     def threshold(self, programme: SocialProgramme) -> Threshold | None:
         """Return the threshold of ``programme``, or ``None`` when it has none."""
@@ -367,9 +469,10 @@ class EligibilitySettings:
                 "deployment settings are a mapping",
                 f"Pass a mapping with the key {SETTINGS_KEY!r}.",
             )
+        calendar = _calendar_from(settings.get(PERIODS_KEY))
         section = settings.get(SETTINGS_KEY)
         if section is None:
-            return cls()
+            return cls(calendar=calendar)
         if not isinstance(section, Mapping):
             raise EligibilitySettingsError(
                 SETTINGS_KEY,
@@ -386,7 +489,77 @@ class EligibilitySettings:
                 thresholds.pop(programme, None)
             else:
                 thresholds[programme] = Threshold(number, f"deployment setting {setting}")
-        return cls(thresholds)
+        return cls(thresholds, calendar=calendar)
+
+
+_PERIOD_KEYS: Final = frozenset({"valid_from", "valid_to", "successor"})
+
+
+def _setting_date(value: object, key: str) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise EligibilitySettingsError(
+        key, value, "a date is written YYYY-MM-DD", "Write the day, e.g. 2023-12-31, or null."
+    )
+
+
+def _calendar_from(section: object) -> ProgrammeCalendar:
+    """Read ``programme_periods``: the deployment confirms or corrects the shipped dates."""
+    if section is None:
+        return PROGRAMME_CALENDAR
+    if not isinstance(section, Mapping):
+        raise EligibilitySettingsError(
+            PERIODS_KEY,
+            section,
+            "it must map programme codes to periods",
+            'Write it as {"tayssir": {"valid_to": "2023-12-31", "successor": "asd"}}.',
+        )
+    periods: dict[SocialProgramme, ProgrammePeriod] = {}
+    for key, value in cast("Mapping[object, object]", section).items():
+        programme = _programme_key(key, PERIODS_KEY)
+        setting = f"{PERIODS_KEY}.{programme.value}"
+        if not isinstance(value, Mapping) or not set(value) <= _PERIOD_KEYS:
+            raise EligibilitySettingsError(
+                setting,
+                value,
+                "a period is a mapping of valid_from, valid_to and successor",
+                'Write it as {"valid_to": "2023-12-31", "successor": "asd"}.',
+            )
+        fields = cast("Mapping[str, object]", value)
+        current = PROGRAMME_CALENDAR.period(programme)
+        successor = fields.get("successor", current.successor)
+        if successor is not None and not (isinstance(successor, str) and successor in _CODES):
+            raise EligibilitySettingsError(
+                f"{setting}.successor",
+                successor,
+                "not a programme of the built-in catalogue",
+                f"Use one of: {_KNOWN}, or null.",
+            )
+        valid_from = _setting_date(
+            fields.get("valid_from", current.valid_from), f"{setting}.valid_from"
+        )
+        valid_to = _setting_date(fields.get("valid_to", current.valid_to), f"{setting}.valid_to")
+        if valid_from is not None and valid_to is not None and valid_to < valid_from:
+            raise EligibilitySettingsError(
+                setting,
+                value,
+                f"valid_to {valid_to} is before valid_from {valid_from}",
+                "Put valid_from on or before valid_to.",
+            )
+        periods[programme] = ProgrammePeriod(
+            programme,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            successor=None if successor is None else SocialProgramme(successor),
+            source=f"deployment setting {setting}",
+            verified=True,
+        )
+    return PROGRAMME_CALENDAR.with_changes(periods)
 
 
 # --- the eligibility check -----------------------------------------------------------------------
@@ -401,11 +574,30 @@ def _enrolled(family: Family, programme: SocialProgramme, on: date) -> bool:
     )
 
 
+def _dates(period: ProgrammePeriod) -> str:
+    return period.source if period.verified else f"{period.source} (unverified date)"
+
+
+def _not_in_force(name: str, period: ProgrammePeriod, on: date, calendar: ProgrammeCalendar) -> str:
+    """Say why a programme was not in force on ``on``, and what replaced it."""
+    if period.valid_from is not None and on < period.valid_from:
+        return f"{name} starts on {period.valid_from.isoformat()}, after {on.isoformat()}"
+    ended = period.valid_to.isoformat() if period.valid_to is not None else "?"
+    reason = f"{name} ended on {ended}"
+    replacement = calendar.replacement(programme=period.programme, on=on)
+    if replacement is not None:
+        successor = PROGRAMMES.get(replacement)
+        reason += f"; it was replaced by {successor.short_name if successor else replacement.value}"
+    return reason
+
+
 class ProgrammeEligibility:
     """The built-in eligibility check, as a plug-in object configured with thresholds.
 
     It answers for the programmes of :data:`PROGRAMMES`, in this order:
 
+    0. a programme not in force on the date (see :data:`~wladna_core.model.PROGRAMME_CALENDAR`)
+       is not open to anyone, and the answer names what replaced it;
     1. a household enrolled in the programme on the date is eligible;
     2. a household not registered in the RSU is not eligible for a programme that requires it;
     3. a household whose RSU index is above the programme's threshold is not eligible; at or
@@ -435,12 +627,25 @@ class ProgrammeEligibility:
         if known is None:
             return None
         name = known.short_name
+        period = self.settings.calendar.period(programme)
+        if not period.in_force(on):
+            return EligibilityResult(
+                programme,
+                False,
+                _not_in_force(name, period, on, self.settings.calendar),
+                _dates(period),
+            )
         if _enrolled(family, programme, on):
             reason = f"the household is already enrolled in {name}"
             return EligibilityResult(programme, True, reason, "enrolments of the household")
         if known.requires_rsu and family.rsu_id is None:
             reason = "the household is not registered in the RSU"
             return EligibilityResult(programme, False, reason, _RSU_RULE)
+        return self._by_index(family, programme, name)
+
+    def _by_index(
+        self, family: Family, programme: SocialProgramme, name: str
+    ) -> EligibilityResult | None:
         threshold = self.settings.threshold(programme)
         index = family.socio_economic_index
         if threshold is None or index is None:

@@ -7,6 +7,7 @@ import json
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
+from wladna_core.model import BodyKind, Institution, ReferralTarget, TerritorialBody
 from wladna_core.testing import strategies as ws
 from wladna_core.testing.strategies import CaseFile
 
@@ -50,3 +51,36 @@ def test_a_case_without_a_recorded_household_comes_back_without_one(case_file: C
 @given(ws.case_files())
 def test_to_bundle_gives_the_same_bundle_for_the_same_records(case_file: CaseFile) -> None:
     assert to_bundle(case_file) == to_bundle(CaseBundle.from_case_file(case_file))
+
+
+def test_a_cape_naming_its_committee_and_a_public_service_with_its_sector_come_back(
+    amina: CaseBundle,
+) -> None:
+    committee = TerritorialBody(
+        "Comité provincial de protection de l'enfance de Salé", BodyKind.CPPE, "MA-SAL"
+    )
+    cape = attrs.evolve(amina.bodies[0], secretariat_of=committee.id)
+    school = TerritorialBody(
+        "École primaire Al Amal",
+        BodyKind.PUBLIC_SERVICE,
+        "MA-SAL",
+        sector=Institution.EDUCATION,
+    )
+    to_school = attrs.evolve(
+        amina.referrals[0],
+        target=ReferralTarget.to_body(school.id),
+        id="0190a8c0-0000-7000-8000-0000000000a1",
+    )
+    bundle = attrs.evolve(
+        amina,
+        referrals=(*amina.referrals, to_school),
+        bodies=(cape, *amina.bodies[1:], committee, school),
+    )
+    assert from_bundle(to_bundle(bundle)) == bundle
+    organizations = [
+        entry["resource"]
+        for entry in to_bundle(bundle)["entry"]
+        if entry["resource"]["resourceType"] == "Organization"
+    ]
+    kinds = {org["type"][0]["coding"][0]["code"] for org in organizations}
+    assert {"cppe", "cape", "public_service"} <= kinds

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -457,3 +458,135 @@ def test_measures_named_after_values_take_the_values_name() -> None:
     assert measure_label("goals_achieved", "fr") == "Objectifs atteints"
     assert measure_label("days_over_180", "ar") == "أكثر من 180 يوما"
     assert measure_label("visits", "fr") == "visits"
+
+
+# --- wholly Arabic, wholly French ------------------------------------------------------------
+
+# What may stay in Latin letters on an Arabic page: codes, never words.
+CODES = re.compile(
+    r"MA-[0-9A-Z]{2,3}"  # a territory code the gazetteer does not name
+    r"|[0-9a-f]{8}-[0-9a-f-]+\u2026?"  # a body's id, perhaps shortened on a chart
+    r"|" + re.escape(SUPPRESSED)  # the mark of a withheld figure
+)
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+class Text(HTMLParser):
+    """The text a reader sees (and hears: titles of charts), without the style sheet."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._in_style = False
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if name in {"title", "aria-label"} and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_style:
+            self.parts.append(data)
+
+
+def _dimension_values(dimension: str) -> list[object]:
+    from wladna_core.model import (  # noqa: PLC0415 (only this helper needs them)
+        CaseStatus,
+        Gazetteer,
+        ProtectionConcern,
+        RiskLevel,
+        ServiceType,
+        Sex,
+        SocialProgramme,
+    )
+
+    morocco = Gazetteer.morocco()
+    values: dict[str, list[object]] = {
+        "province": [t.code for t in morocco.provinces()],
+        "region": [t.code for t in morocco.regions()],
+        "territory": [t.code for t in morocco],
+        "body": ["0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f"],
+        "month": ["2026-01", "2026-12"],
+        "quarter": ["2026-Q1", "2026-Q4"],
+        "year": ["2026"],
+        "risk": list(RiskLevel),
+        "concern": list(ProtectionConcern),
+        "sex": list(Sex),
+        "age_band": ["0-5", "6-11", "12-17"],
+        "status": list(CaseStatus),
+        "service": list(ServiceType),
+        "programme": list(SocialProgramme),
+    }
+    return [str(value) for value in values[dimension]] + [None]
+
+
+def every_builtin_indicator_report() -> Report:
+    """A report of every built-in indicator broken down by each of its dimensions."""
+    from wladna_core.reporting import Period, Privacy  # noqa: PLC0415
+    from wladna_core.reporting.build import DEFAULT_TITLE, available_indicators  # noqa: PLC0415
+
+    tables = []
+    for indicator in available_indicators(make_plugin_manager(load_entrypoints=False)).values():
+        for dimension in indicator.dimensions:
+            values = _dimension_values(dimension)
+            tables.append(
+                ReportTable(
+                    indicator=indicator.name,
+                    title=indicator.title,
+                    dimensions=(dimension,),
+                    measures=indicator.measures,
+                    body=tuple((value, *range(1, len(indicator.measures) + 1)) for value in values),
+                    totals=tuple(range(len(indicator.measures))),
+                    unit=indicator.unit,
+                    definition=indicator.definition,
+                )
+            )
+    return Report(
+        title=DEFAULT_TITLE,
+        tables=tuple(tables),
+        period=Period(date(2026, 1, 1), date(2026, 12, 31)),
+        privacy=Privacy.PUBLIC,
+        threshold=5,
+        filters={"region": "MA-04", "sex": "female"},
+        generated_on=date(2027, 1, 15),
+    )
+
+
+def test_the_arabic_report_has_no_latin_text_but_codes() -> None:
+    page = render_report(every_builtin_indicator_report(), "ar").decode()
+    text = " ".join(Text(page).parts)
+    left = LATIN.findall(CODES.sub(" ", text))
+    assert not left, sorted(set(re.findall(r"\S*[A-Za-z]\S*", CODES.sub(" ", text))))
+
+
+def test_the_arabic_report_names_every_territory_in_arabic() -> None:
+    page = render_report(every_builtin_indicator_report(), "ar").decode()
+    text = " ".join(Text(page).parts)
+    assert "MA-" not in text
+    for name in ("ورزازات", "طنجة أصيلة", "أكادير إداوتنان", "الرباط-سلا-القنيطرة", "تقرير"):
+        assert name in text
+
+
+def test_the_french_report_gives_french_titles_and_definitions() -> None:
+    report = every_builtin_indicator_report()
+    page = render_report(report, "fr").decode()
+    text = " ".join(Text(page).parts)
+    for table in report.tables:
+        # Not one English title or definition of a built-in indicator is left.
+        assert table.definition not in text
+        assert f">{table.title}<" not in page
+    assert "Rapport" in text
+    assert "Le nombre de dossiers ouverts pendant la période" in text
+    assert "Taza" in text  # a French territory name
+
+
+def test_a_title_of_the_callers_own_is_shown_as_given(sample_report: Report) -> None:
+    page = render_report(sample_report, "ar").decode()
+    assert '<h1 dir="auto">Wladna — Rabat-Salé-Kénitra 2026</h1>' in page

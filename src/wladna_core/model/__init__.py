@@ -48,12 +48,19 @@ from wladna_core.model.families import Family, FamilyMember, KafalaDecision, Pro
 from wladna_core.model.ids import new_id
 from wladna_core.model.people import (
     IDENTIFIER_FORMATS,
+    UNVERIFIED_IDENTIFIER_FORMATS,
     Child,
     FunctionalDifficulty,
     Identifier,
     age_on,
 )
+from wladna_core.model.programme_calendar import (
+    PROGRAMME_CALENDAR,
+    ProgrammeCalendar,
+    ProgrammePeriod,
+)
 from wladna_core.model.referrals import Referral, ReferralTarget
+from wladna_core.model.rollout import PILOT_PROVINCES, WLADNA_ROLLOUT, Rollout, RolloutStep
 from wladna_core.model.territory import Gazetteer, Territory
 
 #: The record types a store keeps, each with its own repository.
@@ -61,7 +68,11 @@ RECORD_TYPES = (TerritorialBody, Child, Family, Case, Referral)
 
 __all__ = [
     "IDENTIFIER_FORMATS",
+    "PILOT_PROVINCES",
+    "PROGRAMME_CALENDAR",
     "RECORD_TYPES",
+    "UNVERIFIED_IDENTIFIER_FORMATS",
+    "WLADNA_ROLLOUT",
     "Approval",
     "Assessment",
     "BodyKind",
@@ -95,7 +106,9 @@ __all__ = [
     "MemberInstitution",
     "OverrideReason",
     "PairStatus",
+    "ProgrammeCalendar",
     "ProgrammeEnrolment",
+    "ProgrammePeriod",
     "ProtectionConcern",
     "Referral",
     "ReferralStatus",
@@ -103,6 +116,8 @@ __all__ = [
     "ReferralTargetKind",
     "Relation",
     "RiskLevel",
+    "Rollout",
+    "RolloutStep",
     "Schooling",
     "ServiceType",
     "Sex",

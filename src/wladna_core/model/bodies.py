@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from wladna_core.errors import InvariantError
 from wladna_core.model import _checks as check
 from wladna_core.model.enums import BodyKind, Institution, ServiceType
 from wladna_core.model.ids import new_id
@@ -34,9 +35,22 @@ class MemberInstitution:
     )
 
 
+def _only_a_cape(instance: TerritorialBody, _attribute: object, value: str | None) -> None:
+    if value is not None and instance.kind is not BodyKind.CAPE:
+        raise InvariantError(
+            "body.secretariat_of_not_cape",
+            "only a CAPE is the permanent secretariat of a CPPE",
+            "secretariat_of",
+        )
+
+
 @attrs.frozen
 class TerritorialBody:
-    """A CPPE committee, CAPE centre, UPE unit, EPS establishment, association or ministry.
+    """A body of the child-protection circuit, or a service a case is referred to.
+
+    A CPPE committee, CAPE centre, UPE unit, EPS establishment, association or ministry; or a
+    social or public service outside them (a school, a health centre, the police, a
+    prosecutor's office), so that a referral to it can be made and followed like any other.
 
     :param kind: what kind of body it is; a CPPE sits at province/prefecture level (rule
         ``body.level_mismatch``).
@@ -44,6 +58,11 @@ class TerritorialBody:
     :param institutions: the institutions that sit in it, each with its focal point.
     :param services: the services it offers, used to route referrals.
     :param active: whether it still takes cases and referrals.
+    :param sector: the institution a social or public service belongs to (education, health,
+        national security, prosecution...); rule ``body.sector_missing``.
+    :param secretariat_of: for a CAPE, the id of the CPPE whose permanent secretariat it is
+        (rules ``body.cape_committee_missing`` and ``body.secretariat_not_committee``); only a
+        CAPE names one.
     """
 
     name: str = attrs.field(validator=check.text())
@@ -60,5 +79,11 @@ class TerritorialBody:
         validator=check.items(check.member_of(ServiceType), frozenset),
     )
     active: bool = attrs.field(default=True, validator=check.a_bool)
+    sector: Institution | None = attrs.field(
+        default=None, validator=check.optional_member_of(Institution)
+    )
+    secretariat_of: str | None = attrs.field(
+        default=None, validator=[check.optional_identifier, _only_a_cape]
+    )
     id: str = attrs.field(factory=new_id, validator=check.identifier)
     version: int = attrs.field(default=0, validator=check.count)

@@ -168,11 +168,20 @@ class BodyKind(enum.StrEnum):
 
     - ``cppe``: provincial child-protection committee, chaired by the governor, one per province
       or prefecture;
-    - ``cape``: child-protection support centre;
-    - ``upe``: child-protection unit (identification and first response);
+    - ``cape``: *centre d'accompagnement pour la protection de l'enfance*, an Entraide
+      Nationale team that is the permanent secretariat of its province's CPPE
+      (:attr:`TerritorialBody.secretariat_of <wladna_core.model.TerritorialBody.secretariat_of>`);
+    - ``upe``: child-protection unit (identification and first response), set up from 2007,
+      before the 2015 policy;
     - ``eps``: social-protection establishment (residential care);
     - ``association``: a civil-society organisation taking part in the circuit;
-    - ``ministry``: a ministry or central administration.
+    - ``ministry``: a ministry or central administration;
+    - ``social_service``: a social-services body outside the Wladna bodies (the social service
+      of a hospital or of a commune, a delegation of the Entraide Nationale...);
+    - ``public_service``: a public service outside the ministry in charge of children (a
+      school, a health centre, a police or gendarmerie unit, a prosecutor's office), named by
+      its sector (:attr:`TerritorialBody.sector <wladna_core.model.TerritorialBody.sector>`),
+      so that a referral to it can be made and followed.
     """
 
     CPPE = "cppe"
@@ -181,10 +190,20 @@ class BodyKind(enum.StrEnum):
     EPS = "eps"
     ASSOCIATION = "association"
     MINISTRY = "ministry"
+    SOCIAL_SERVICE = "social_service"
+    PUBLIC_SERVICE = "public_service"
+
+    @property
+    def is_service(self) -> bool:
+        """Whether it is a social or public service outside the Wladna bodies."""
+        return self in {BodyKind.SOCIAL_SERVICE, BodyKind.PUBLIC_SERVICE}
 
 
 class Institution(enum.StrEnum):
-    """Institutions that sit in a territorial body and name a focal point there."""
+    """Institutions that sit in a territorial body and name a focal point there.
+
+    They are also the sectors a social or public service belongs to.
+    """
 
     SOCIAL_ACTION = "social_action"
     ENTRAIDE_NATIONALE = "entraide_nationale"
@@ -201,7 +220,9 @@ class Institution(enum.StrEnum):
 class IdentifierScheme(enum.StrEnum):
     """Schemes of the identifiers a child may carry.
 
-    - ``idcs``: the ten-digit civil-status identifier;
+    - ``idcs``: the *identifiant digital civil et social* given on registration in the National
+      Population Register (Law 72-18, Decree 2-21-473); not a civil-status number.  Its format
+      is not verified: the ten-digit check only warns;
     - ``cnie``: electronic national identity card number (checked leniently: one or two letters
       and five or six digits, which is not an official format);
     - ``passport``: a passport number, any issuing state;
@@ -304,14 +325,20 @@ class SocialProgramme(enum.StrEnum):
 
     - ``asd``: direct social support (aide sociale directe) to RSU-registered households;
     - ``amo_tadamon``: compulsory health insurance for people unable to pay contributions;
-    - ``tayssir``: conditional cash transfers for schooling;
+    - ``tayssir``: conditional cash transfers for schooling (replaced by ASD at the end of 2023);
+    - ``daam``: direct support to widows with orphan children, from 2015 (replaced by ASD);
+    - ``family_support_fund``: the Family Support Fund (replaced by ASD);
     - ``entraide_nationale``: services of the Entraide Nationale;
     - ``other``: any other programme, named in the enrolment.
+
+    When each was in force: :data:`wladna_core.model.PROGRAMME_CALENDAR`.
     """
 
     ASD = "asd"
     AMO_TADAMON = "amo_tadamon"
     TAYSSIR = "tayssir"
+    DAAM = "daam"
+    FAMILY_SUPPORT_FUND = "family_support_fund"
     ENTRAIDE_NATIONALE = "entraide_nationale"
     OTHER = "other"
 

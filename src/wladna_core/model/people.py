@@ -18,14 +18,30 @@ from wladna_core.model.enums import (
 )
 from wladna_core.model.ids import new_id
 
-__all__ = ["IDENTIFIER_FORMATS", "Child", "FunctionalDifficulty", "Identifier", "age_on"]
+__all__ = [
+    "IDENTIFIER_FORMATS",
+    "UNVERIFIED_IDENTIFIER_FORMATS",
+    "Child",
+    "FunctionalDifficulty",
+    "Identifier",
+    "age_on",
+]
 
-#: Formats checked by the rule ``child.identifier_format``, per scheme.  The CNIE pattern is a
-#: lenient check (one or two letters, five or six digits), not an official format.
+#: Formats checked by the rules ``child.identifier_format`` and
+#: ``child.identifier_format_unverified``, per scheme.  The CNIE pattern is a lenient check (one
+#: or two letters, five or six digits), not an official format.  The IDCS pattern (ten digits)
+#: is a plausibility check that no public source confirmed: see
+#: :data:`UNVERIFIED_IDENTIFIER_FORMATS`.
 IDENTIFIER_FORMATS: dict[IdentifierScheme, re.Pattern[str]] = {
     IdentifierScheme.IDCS: re.compile(r"^[0-9]{10}$"),
     IdentifierScheme.CNIE: re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$"),
 }
+
+#: Schemes whose format in :data:`IDENTIFIER_FORMATS` no public source confirmed: a value that
+#: breaks it is only a warning (``child.identifier_format_unverified``), never a refusal.  The
+#: IDCS (*identifiant digital civil et social*, Law 72-18, Decree 2-21-473) is given on
+#: registration in the National Population Register; its published format was not found.
+UNVERIFIED_IDENTIFIER_FORMATS: frozenset[IdentifierScheme] = frozenset({IdentifierScheme.IDCS})
 
 
 def age_on(birth_date: date, on: date) -> int:
@@ -39,7 +55,7 @@ def age_on(birth_date: date, on: date) -> int:
 
 @attrs.frozen
 class Identifier:
-    """An identifier of a child in a scheme (civil-status identifier, CNIE, passport...).
+    """An identifier of a child in a scheme (IDCS, CNIE, passport, civil-status act...).
 
     The value is kept as written; whether it has the scheme's format is checked by the rule
     ``child.identifier_format``, which reports a mistyped number with its path and code.

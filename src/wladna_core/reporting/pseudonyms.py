@@ -239,7 +239,8 @@ _CONSENT_OVERRIDE: Final = _Nested(
 
 _FIELDS: Final[Mapping[str, Mapping[str, _Action]]] = {
     "body": {
-        **_keep("name", "kind", "territory", "services", "active", "version"),
+        **_keep("name", "kind", "territory", "services", "active", "sector", "version"),
+        "secretariat_of": _Pseudonym("body"),
         "institutions": _Each(
             {
                 **_keep("institution", "organisation"),

@@ -19,6 +19,7 @@ from wladna_core.errors import Severity
 from wladna_core.messages import Message, Text
 from wladna_core.model import (
     IDENTIFIER_FORMATS,
+    UNVERIFIED_IDENTIFIER_FORMATS,
     BodyKind,
     Case,
     CaseStatus,
@@ -136,6 +137,102 @@ def body_level_mismatch(body: TerritorialBody, ctx: Context) -> Iterator[Finding
         yield Finding("$.territory", {"territory": body.territory})
 
 
+@rule(
+    "body.cape_committee_missing",
+    entity=TerritorialBody,
+    severity=Severity.WARNING,
+    description="A CAPE does not name the CPPE whose permanent secretariat it is.",
+    message=_msg(
+        (
+            "The CAPE does not name the provincial committee (CPPE) whose permanent "
+            "secretariat it is.",
+            "Le CAPE n'indique pas le comité provincial (CPPE) dont il assure le secrétariat "
+            "permanent.",
+            "لا يحدد مركز المواكبة لحماية الطفولة اللجنة الإقليمية لحماية الطفولة التي يتولى "
+            "كتابتها الدائمة.",
+        ),
+        (
+            "Set secretariat_of to the id of the CPPE of the CAPE's province or prefecture.",
+            "Renseignez secretariat_of avec l'identifiant du CPPE de la province ou de la "
+            "préfecture du CAPE.",
+            "اجعل secretariat_of معرِّفَ اللجنة الإقليمية لحماية الطفولة في إقليم المركز أو عمالته.",
+        ),
+    ),
+)
+def body_cape_committee_missing(body: TerritorialBody, _ctx: Context) -> Iterator[Finding]:
+    """Warn about a CAPE without its committee."""
+    if body.kind is BodyKind.CAPE and body.secretariat_of is None:
+        yield Finding("$.secretariat_of")
+
+
+@rule(
+    "body.secretariat_not_committee",
+    entity=TerritorialBody,
+    description=(
+        "A CAPE names as its committee a body that is unknown, is not a CPPE, or covers "
+        "another territory."
+    ),
+    message=_msg(
+        (
+            "The CAPE names {committee} as its committee, but that body is not a known CPPE "
+            "of {territory}.",
+            "Le CAPE indique {committee} comme son comité, mais cet organisme n'est pas un "
+            "CPPE connu de {territory}.",
+            "يحدد المركز {committee} لجنةً له، غير أن هذه الهيئة ليست لجنة إقليمية لحماية "
+            "الطفولة معروفة في {territory}.",
+        ),
+        (
+            "Set secretariat_of to the id of the CPPE of the same province or prefecture, or "
+            "register that committee first.",
+            "Indiquez dans secretariat_of l'identifiant du CPPE de la même province ou "
+            "préfecture, ou enregistrez d'abord ce comité.",
+            "اجعل secretariat_of معرِّفَ اللجنة الإقليمية لحماية الطفولة في الإقليم أو العمالة "
+            "نفسها، أو سجّل تلك اللجنة أولاً.",
+        ),
+    ),
+    needs={"bodies"},
+)
+def body_secretariat_not_committee(body: TerritorialBody, ctx: Context) -> Iterator[Finding]:
+    """Report a CAPE whose committee is not a CPPE of its own territory."""
+    if body.secretariat_of is None:
+        return
+    committee = ctx.body(body.secretariat_of)
+    if (
+        committee is None
+        or committee.kind is not BodyKind.CPPE
+        or committee.territory != body.territory
+    ):
+        yield Finding(
+            "$.secretariat_of", {"committee": body.secretariat_of, "territory": body.territory}
+        )
+
+
+@rule(
+    "body.sector_missing",
+    entity=TerritorialBody,
+    severity=Severity.WARNING,
+    description="A social or public service does not say which sector it belongs to.",
+    message=_msg(
+        (
+            "The {kind} does not say which sector it belongs to (education, health, police...).",
+            "Le service ({kind}) n'indique pas son secteur (éducation, santé, police...).",
+            "لا تحدد المصلحة ({kind}) القطاع الذي تنتمي إليه (التعليم، الصحة، الشرطة...).",
+        ),
+        (
+            "Set sector to the institution the service belongs to, so that referrals to it "
+            "can be routed and counted.",
+            "Renseignez sector avec l'institution dont relève le service, pour que les "
+            "orientations vers lui soient acheminées et comptées.",
+            "حدد القطاع (sector) الذي تتبع له المصلحة، حتى توجَّه الإحالات إليها وتحتسب.",
+        ),
+    ),
+)
+def body_sector_missing(body: TerritorialBody, _ctx: Context) -> Iterator[Finding]:
+    """Warn about a social or public service without a sector."""
+    if body.kind.is_service and body.sector is None:
+        yield Finding("$.sector", {"kind": body.kind.value})
+
+
 # --- children -----------------------------------------------------------------------------------
 
 
@@ -168,10 +265,25 @@ def child_birth_in_future(child: Child, ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _malformed(child: Child, *, verified: bool) -> Iterator[Finding]:
+    for index, identifier in enumerate(child.identifiers):
+        pattern = IDENTIFIER_FORMATS.get(identifier.scheme)
+        if pattern is None or (identifier.scheme in UNVERIFIED_IDENTIFIER_FORMATS) == verified:
+            continue
+        # The formats are ASCII; a bare \d would also let Arabic-Indic digits through.
+        if not (identifier.value.isascii() and pattern.fullmatch(identifier.value)):
+            yield Finding(
+                f"$.identifiers[{index}].value", {"scheme": identifier.scheme.value.upper()}
+            )
+
+
 @rule(
     "child.identifier_format",
     entity=Child,
-    description="An IDCS or CNIE identifier does not have the format of its scheme.",
+    description=(
+        "A CNIE identifier does not have the format of its scheme (one or two capital letters "
+        "then 5 or 6 digits)."
+    ),
     message=_msg(
         (
             "The {scheme} identifier does not have the expected format.",
@@ -179,27 +291,47 @@ def child_birth_in_future(child: Child, ctx: Context) -> Iterator[Finding]:
             "المعرِّف {scheme} ليس بالصيغة المتوقعة.",
         ),
         (
-            "Copy the number from the document again: an IDCS has exactly 10 digits; a CNIE "
-            "number has one or two capital letters followed by 5 or 6 digits.",
-            "Recopiez le numéro depuis le document : un IDCS compte exactement 10 chiffres ; un "
-            "numéro de CNIE comporte une ou deux lettres majuscules suivies de 5 ou 6 chiffres.",
-            "أعد نقل الرقم من الوثيقة: يتكوّن المعرِّف المدني (IDCS) من 10 أرقام بالضبط، ويتكوّن "
-            "رقم البطاقة الوطنية للتعريف الإلكترونية (CNIE) من حرف أو حرفين لاتينيين كبيرين "
-            "يليهما 5 أو 6 أرقام.",
+            "Copy the number from the document again: a CNIE number has one or two capital "
+            "letters followed by 5 or 6 digits.",
+            "Recopiez le numéro depuis le document : un numéro de CNIE comporte une ou deux "
+            "lettres majuscules suivies de 5 ou 6 chiffres.",
+            "أعد نقل الرقم من الوثيقة: يتكوّن رقم البطاقة الوطنية للتعريف الإلكترونية (CNIE) من "
+            "حرف أو حرفين لاتينيين كبيرين يليهما 5 أو 6 أرقام.",
         ),
     ),
 )
 def child_identifier_format(child: Child, _ctx: Context) -> Iterator[Finding]:
-    """Report each identifier whose scheme has a format it does not match."""
-    for index, identifier in enumerate(child.identifiers):
-        pattern = IDENTIFIER_FORMATS.get(identifier.scheme)
-        # The formats are ASCII; a bare \d would also let Arabic-Indic digits through.
-        if pattern is not None and not (
-            identifier.value.isascii() and pattern.fullmatch(identifier.value)
-        ):
-            yield Finding(
-                f"$.identifiers[{index}].value", {"scheme": identifier.scheme.value.upper()}
-            )
+    """Report each identifier whose scheme has a confirmed format it does not match."""
+    yield from _malformed(child, verified=True)
+
+
+@rule(
+    "child.identifier_format_unverified",
+    entity=Child,
+    severity=Severity.WARNING,
+    description=(
+        "An IDCS identifier is not ten digits; its format is not confirmed by a public "
+        "source, so this only warns."
+    ),
+    message=_msg(
+        (
+            "The {scheme} identifier does not look like the usual format (ten digits).",
+            "L'identifiant {scheme} ne ressemble pas au format habituel (dix chiffres).",
+            "المعرِّف {scheme} لا يشبه الصيغة المعتادة (عشرة أرقام).",
+        ),
+        (
+            "Check the number against the registration in the National Population Register; "
+            "keep it if it is right, since this format is not confirmed by a published text.",
+            "Vérifiez le numéro auprès de l'inscription au Registre national de la population ; "
+            "gardez-le s'il est juste, car ce format n'est confirmé par aucun texte publié.",
+            "تحقّق من الرقم في التسجيل بالسجل الوطني للسكان؛ واحتفظ به إن كان صحيحاً، لأن هذه "
+            "الصيغة لا يؤكدها نص منشور.",
+        ),
+    ),
+)
+def child_identifier_format_unverified(child: Child, _ctx: Context) -> Iterator[Finding]:
+    """Warn about each identifier whose scheme has an unconfirmed format it does not match."""
+    yield from _malformed(child, verified=False)
 
 
 @rule(
@@ -1062,6 +1194,88 @@ def referral_self_referral(referral: Referral, _ctx: Context) -> Iterator[Findin
         yield Finding("$.target.body_id")
 
 
+_NOT_IN_FORCE_MESSAGE: Final = (
+    "The referral is made on {made_on} to the programme {programme}, which was not in force "
+    "that day (in force {period}); what replaced it: {successor}.",
+    "L'orientation est faite le {made_on} vers le programme {programme}, qui n'était pas en "
+    "vigueur ce jour-là (en vigueur {period}) ; ce qui l'a remplacé : {successor}.",
+    "أُجريت الإحالة في {made_on} إلى البرنامج {programme}، ولم يكن ساري المفعول في ذلك اليوم "
+    "(ساري المفعول {period})؛ البرنامج الذي حلّ محلّه: {successor}.",
+)
+_NOT_IN_FORCE_REMEDY: Final = (
+    "Refer the family to the programme in force on that day ({successor}), or correct made_on.",
+    "Orientez la famille vers le programme en vigueur ce jour-là ({successor}), ou corrigez "
+    "made_on.",
+    "أحِل الأسرة إلى البرنامج الساري المفعول في ذلك اليوم ({successor})، أو صحّح تاريخ الإحالة "
+    "(made_on).",
+)
+
+
+def _programme_not_in_force(
+    referral: Referral, ctx: Context, *, verified: bool
+) -> Iterator[Finding]:
+    programme = referral.target.programme
+    if referral.target.kind is not ReferralTargetKind.PROGRAMME or programme is None:
+        return
+    calendar = ctx.programmes
+    period = calendar.period(programme)
+    if period.verified != verified or period.in_force(referral.made_on):
+        return
+    replacement = calendar.replacement(programme, referral.made_on)
+    successor = replacement.value if replacement is not None else "-"
+    start = period.valid_from.isoformat() if period.valid_from is not None else ".."
+    end = period.valid_to.isoformat() if period.valid_to is not None else ".."
+    yield Finding(
+        "$.target.programme",
+        {
+            "programme": programme.value,
+            "made_on": referral.made_on.isoformat(),
+            "period": f"{start}/{end}",
+            "successor": successor,
+        },
+    )
+
+
+@rule(
+    "referral.programme_not_in_force",
+    entity=Referral,
+    description=(
+        "A referral goes to a social programme that was not in force on the day it was made "
+        "(dates confirmed by a public source); the message names what replaced it."
+    ),
+    message=_msg(_NOT_IN_FORCE_MESSAGE, _NOT_IN_FORCE_REMEDY),
+)
+def referral_programme_not_in_force(referral: Referral, ctx: Context) -> Iterator[Finding]:
+    """Report a referral to a programme outside its verified period."""
+    yield from _programme_not_in_force(referral, ctx, verified=True)
+
+
+@rule(
+    "referral.programme_not_in_force_unverified",
+    entity=Referral,
+    severity=Severity.WARNING,
+    description=(
+        "A referral goes to a social programme that was not in force on the day it was made, "
+        "by dates no public source confirmed yet (configuration); the message names what "
+        "replaced it."
+    ),
+    message=_msg(
+        _NOT_IN_FORCE_MESSAGE,
+        (
+            _NOT_IN_FORCE_REMEDY[0] + " The programme's dates are not verified: check them.",
+            _NOT_IN_FORCE_REMEDY[1] + " Les dates du programme ne sont pas vérifiées : "
+            "contrôlez-les.",
+            _NOT_IN_FORCE_REMEDY[2] + " تواريخ البرنامج غير متحقق منها: تحقّق منها.",
+        ),
+    ),
+)
+def referral_programme_not_in_force_unverified(
+    referral: Referral, ctx: Context
+) -> Iterator[Finding]:
+    """Warn about a referral to a programme outside its unverified period."""
+    yield from _programme_not_in_force(referral, ctx, verified=False)
+
+
 @rule(
     "referral.rejection_reason_missing",
     entity=Referral,
@@ -1088,7 +1302,10 @@ def referral_rejection_reason_missing(referral: Referral, _ctx: Context) -> Iter
 #: Every built-in rule, in order of code; a plug-in's ``wladna_rules()`` may return this list.
 BUILTIN_RULES: Final[list[Rule]] = sorted(
     [
+        body_cape_committee_missing,
         body_level_mismatch,
+        body_secretariat_not_committee,
+        body_sector_missing,
         body_territory_unknown,
         case_before_birth,
         case_before_estimated_birth,
@@ -1107,6 +1324,7 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         child_cnie_expected,
         child_identifier_duplicate,
         child_identifier_format,
+        child_identifier_format_unverified,
         child_residence_unknown,
         family_caregiver_deceased,
         family_caregiver_minor,
@@ -1118,6 +1336,8 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         referral_case_unknown,
         referral_consent_missing,
         referral_override_unjustified,
+        referral_programme_not_in_force,
+        referral_programme_not_in_force_unverified,
         referral_rejection_reason_missing,
         referral_self_referral,
         referral_target_unknown,

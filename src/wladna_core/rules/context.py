@@ -19,11 +19,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, Self, TypeVar, cast
 
 from wladna_core.model import (
+    PROGRAMME_CALENDAR,
     Case,
     Child,
     Family,
     Gazetteer,
     IdentifierScheme,
+    ProgrammeCalendar,
     Referral,
     TerritorialBody,
 )
@@ -67,6 +69,8 @@ class Context:
     :param referrals: every referral that exists, or ``None`` when not known.
     :param on: the date of validation; :func:`~wladna_core.rules.validate` sets it through
         :meth:`as_of`, so callers rarely pass it.
+    :param programmes: when each social programme was in force;
+        :data:`~wladna_core.model.PROGRAMME_CALENDAR` when omitted.
 
     When two records of one kind share an id, the later one is kept (it is taken to be the
     newer version).  A subclass backed by a store overrides :meth:`provides` and the lookup
@@ -83,7 +87,12 @@ class Context:
         cases: Iterable[Case] | None = None,
         referrals: Iterable[Referral] | None = None,
         on: date | None = None,
+        programmes: ProgrammeCalendar | None = None,
     ) -> None:
+        if programmes is not None and not isinstance(cast("object", programmes), ProgrammeCalendar):
+            msg = f"programmes must be a ProgrammeCalendar, got {type(programmes).__name__}"
+            raise TypeError(msg)
+        self._programmes = programmes if programmes is not None else PROGRAMME_CALENDAR
         if gazetteer is not None and not isinstance(cast("object", gazetteer), Gazetteer):
             msg = f"gazetteer must be a Gazetteer, got {type(gazetteer).__name__}"
             raise TypeError(msg)
@@ -144,6 +153,12 @@ class Context:
     def gazetteer(self) -> Gazetteer:
         """The territories rules check codes and jurisdictions against."""
         return self._gazetteer
+
+    @property
+    def programmes(self) -> ProgrammeCalendar:
+        """When each social programme was in force (reference data, always known)."""
+        # A subclass that does not call __init__ still answers with the shipped calendar.
+        return getattr(self, "_programmes", PROGRAMME_CALENDAR)
 
     def provides(self, need: str) -> bool:
         """Return whether this context knows ``need`` (one of :data:`NEEDS`).

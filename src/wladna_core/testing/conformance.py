@@ -140,7 +140,7 @@ def example_case_file(
 ) -> ExampleCaseFile:
     """Return new records of one case, valid on the strategies' ``REFERENCE_DATE``.
 
-    A CPPE in Salé, a girl born in 2014 carrying the civil-status identifier ``idcs``, her
+    A CPPE in Salé, a girl born in 2014 carrying the IDCS ``idcs``, her
     family, a case of neglect opened on ``opened_on`` in ``territory`` with consent to
     services and sharing, and a referral to Tayssir ten days later.  Each call makes new ids.
     """

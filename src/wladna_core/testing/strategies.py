@@ -54,6 +54,7 @@ from hypothesis.errors import InvalidArgument
 
 from wladna_core.model import (
     IDENTIFIER_FORMATS,
+    PROGRAMME_CALENDAR,
     Approval,
     Assessment,
     BodyKind,
@@ -212,6 +213,8 @@ _BODY_PREFIXES: Final = {
     BodyKind.EPS: "Établissement de protection sociale",
     BodyKind.ASSOCIATION: "Association de protection de l'enfance",
     BodyKind.MINISTRY: "Ministère de la Solidarité",
+    BodyKind.SOCIAL_SERVICE: "Service social",
+    BodyKind.PUBLIC_SERVICE: "Service public",
 }
 _NOTES: Final = (
     "Visite à domicile effectuée avec la famille.",
@@ -577,6 +580,8 @@ def _bodies(
         institutions=draw(_INSTITUTION_LISTS),
         services=draw(_SERVICE_SETS),
         active=_maybe(draw) if active is None else active,
+        # A social or public service says which sector it belongs to (school, police...).
+        sector=_pick(draw, tuple(Institution)) if kind.is_service else None,
         id=body_id if body_id is not None else draw(record_ids()),
     )
 
@@ -689,13 +694,14 @@ def _identifiers(scheme: IdentifierScheme, *, valid: bool) -> st.SearchStrategy[
 def identifiers(
     *, scheme: IdentifierScheme | None = None, valid: bool = True
 ) -> st.SearchStrategy[Identifier]:
-    """Draw identifiers of children (civil-status identifier, CNIE, passport...).
+    """Draw identifiers of children (IDCS, CNIE, passport, civil-status act...).
 
     :param scheme: the scheme; any by default (with ``valid=False``, one that has a format:
         ``idcs`` or ``cnie``).
-    :param valid: ``False`` draws values that break the scheme's format (rule
-        ``child.identifier_format``): a civil-status identifier that is not ten digits, a CNIE
-        that is not one or two capitals then five or six digits.
+    :param valid: ``False`` draws values that break the scheme's format: an IDCS that is not
+        ten digits (the warning ``child.identifier_format_unverified``, since that format is
+        not verified), a CNIE that is not one or two capitals then five or six digits (the
+        error ``child.identifier_format``).
     :raises InvalidArgument: for ``valid=False`` with a scheme that has no format.
     """
     _require(scheme, IdentifierScheme, "scheme")
@@ -768,7 +774,7 @@ def _children(
     else:
         names = _child_names(draw, sex)
         nationality = draw(_NATIONALITY)
-    # A civil-status identifier or birth act proves the birth is registered.
+    # An IDCS (population register) or a birth act goes with a registered birth.
     birth_registered: bool | None = True
     if not any(identifier.scheme in _REGISTERED_BY for identifier in found):
         birth_registered = None if unidentified else _pick(draw, (None, True, False))
@@ -1500,6 +1506,10 @@ def _referrals(draw: st.DrawFn, knobs: _ReferralKnobs, referral_id: str | None =
     if covered and consent is not None:
         first = max(first, consent.recorded_on)
     made_on = _between(draw, first, last)
+    if knobs.target is None and target.kind is ReferralTargetKind.PROGRAMME:
+        # Valid by default: a programme in force on the day of the referral.
+        in_force = tuple(p for p in SocialProgramme if PROGRAMME_CALENDAR.in_force(p, made_on))
+        target = ReferralTarget.to_programme(_pick(draw, in_force))
     override = None if covered else _override(draw, made_on, made_on)
     responded_on = _between(draw, made_on, last) if status in _ANSWERED else None
     closed = status in _CLOSED_REFERRAL_STATUSES
@@ -1541,8 +1551,8 @@ def referrals(
     :param case: the case referred; by default a drawn case id.
     :param status: the status; drawn by default.
     :param from_body: the id of the sending body; the case's body by default.
-    :param target: where the referral goes; by default a body (drawn id), a social programme or
-        the judicial authority.
+    :param target: where the referral goes; by default a body (drawn id), a social programme
+        (one in force on the day the referral is made) or the judicial authority.
     :param on: the date of validation.
     :raises InvalidArgument: for a self referral, an open referral of an inactive case, or a
         case opened after ``on``.

@@ -9,6 +9,7 @@ from attrs import AttrsInstance
 from wladna_core.convert import structure
 from wladna_core.errors import InvalidRecord, InvariantError, Violation
 from wladna_core.model import (
+    BodyKind,
     Case,
     Child,
     Family,
@@ -395,7 +396,7 @@ def _body(bundle: _Bundle, organization: Node) -> TerritorialBody:
         organization.fail(
             "fhir.code",
             f"the organization has no type in {uri.BODY_KIND}",
-            "give its kind of body: cppe, cape, upe, eps, association or ministry",
+            "give its kind of body: " + ", ".join(kind.value for kind in BodyKind),
             "type",
         )
     return _record(_specs.BODY, organization, data, bundle)

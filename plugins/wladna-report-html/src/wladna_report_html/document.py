@@ -36,9 +36,11 @@ from wladna_report_html.labels import (
     dimension_label,
     format_date,
     format_number,
+    indicator_definition,
     indicator_title,
     is_share,
     measure_label,
+    report_title,
     ui,
     value_label,
 )
@@ -127,8 +129,11 @@ def _links(sections: Sequence[str]) -> list[str]:
 def render_report(report: Report, lang: str = "fr") -> bytes:
     """Return the whole ``report`` as one HTML page, one section per table, in UTF-8.
 
-    The page starts with the report's title, period, computation date, filters and privacy
-    level; each table of the report gets a section with its chart and its table; a legend
+    The page is wholly in ``lang``: the built-in indicators' titles and definitions, the
+    dimensions and their values (territories by their name in that language) and the page's
+    own words; only what the caller wrote (a title of its own, a plug-in's indicator) shows as
+    given.  The page starts with the report's title, period, computation date, filters and
+    privacy level; each table of the report gets a section with its chart and its table; a legend
     explains the signs for withheld and missing values.
 
     :param report: the report to write.
@@ -136,6 +141,7 @@ def render_report(report: Report, lang: str = "fr") -> bytes:
     :raises ValueError: for another language, or a NaN or infinite figure in a table.
     """
     check_language(lang)
+    title = report_title(report.title, lang)
     facts = [
         (
             ui("period", lang),
@@ -171,7 +177,7 @@ def render_report(report: Report, lang: str = "fr") -> bytes:
     else:
         privacy = ui("internal", lang)
     header = (
-        f'<h1 dir="auto">{escape(report.title)}</h1><dl class="facts">'
+        f'<h1 dir="auto">{escape(title)}</h1><dl class="facts">'
         + "".join(
             f'<dt>{escape(term)}</dt><dd dir="auto">{escape(text)}</dd>' for term, text in facts
         )
@@ -180,7 +186,7 @@ def render_report(report: Report, lang: str = "fr") -> bytes:
     sections = [
         _section(table, lang, number) for number, table in enumerate(report.tables, start=1)
     ]
-    return _page(lang, report.title, header, sections)
+    return _page(lang, title, header, sections)
 
 
 def render_table(table: Tabular, lang: str = "fr") -> bytes:
@@ -245,11 +251,8 @@ def _section(table: Tabular, lang: str, number: int) -> str:
         grid = _plain_table(table, lang)
     else:
         title = indicator_title(table.indicator, table.title, lang)
-        definition = (
-            f'<p class="definition" dir="auto">{escape(table.definition)}</p>'
-            if table.definition
-            else ""
-        )
+        text = indicator_definition(table.indicator, table.definition, lang)
+        definition = f'<p class="definition" dir="auto">{escape(text)}</p>' if text else ""
         figure = _figure(table, lang, f"chart-{number}", title)
         grid = _report_table(table, lang, title)
     return (

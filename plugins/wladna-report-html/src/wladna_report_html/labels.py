@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING, Final
 
 from wladna_core.messages import LANGUAGES, Text
 from wladna_core.model import Gazetteer
+from wladna_core.reporting.build import DEFAULT_TITLE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date
 
 __all__ = [
+    "DEFINITIONS",
     "DIMENSIONS",
     "INDICATORS",
     "MEASURES",
@@ -43,9 +45,11 @@ __all__ = [
     "dimension_label",
     "format_date",
     "format_number",
+    "indicator_definition",
     "indicator_title",
     "is_share",
     "measure_label",
+    "report_title",
     "ui",
     "value_label",
 ]
@@ -82,6 +86,81 @@ INDICATORS: Final[Mapping[str, Text]] = {
     "caseload_per_worker": Text(
         "Caseload per worker", "Dossiers par intervenant", "عدد الملفات لكل متدخل"
     ),
+}
+
+#: Definitions of the built-in indicators in French and Arabic, by indicator name; in English
+#: the report shows the definition the indicator itself gives.
+DEFINITIONS: Final[Mapping[str, Mapping[str, str]]] = {
+    "cases_opened": {
+        "fr": "Le nombre de dossiers ouverts pendant la période (jusqu'à la date du rapport "
+        "lorsqu'il n'a pas de période). Un dossier est daté par son jour d'ouverture ; son "
+        "statut est celui d'aujourd'hui.",
+        "ar": "عدد الملفات المفتوحة خلال الفترة (إلى تاريخ التقرير إن لم تحدد له فترة). يؤرخ "
+        "الملف بيوم فتحه، ووضعيته هي وضعيته الحالية.",
+    },
+    "open_caseload": {
+        "fr": "Le nombre de dossiers en cours le dernier jour de la période (ou à la date du "
+        "rapport) : ouverts ce jour-là ou avant, et non clôturés. Les dossiers transférés ou "
+        "en double ne sont pas comptés, puisque le dossier qui leur fait suite l'est.",
+        "ar": "عدد الملفات الجارية في آخر يوم من الفترة (أو في تاريخ التقرير): المفتوحة في "
+        "ذلك اليوم أو قبله وغير المغلقة. لا تحتسب الملفات المحولة أو المكررة، لأن الملف الذي "
+        "يواصلها محتسب.",
+    },
+    "closures_by_reason": {
+        "fr": "Le nombre de dossiers clôturés pendant la période, en tout et pour chaque motif "
+        "de clôture. Un dossier rouvert depuis n'est plus compté.",
+        "ar": "عدد الملفات المغلقة خلال الفترة، إجمالا وحسب كل سبب من أسباب الإغلاق. لا يحتسب "
+        "الملف الذي أعيد فتحه بعد ذلك.",
+    },
+    "time_to_first_assessment": {
+        "fr": "Les dossiers dont la première évaluation a eu lieu pendant la période : combien, "
+        "le délai médian en jours depuis l'ouverture, combien ont été évalués dans le délai "
+        "de leur niveau de risque et quelle part cela représente.",
+        "ar": "الملفات التي أنجز تقييمها الأول خلال الفترة: عددها، والمدة الوسيطة بالأيام منذ "
+        "الفتح، وعدد ما قيم منها داخل الأجل المحدد لمستوى خطورته، ونسبته.",
+    },
+    "time_to_closure": {
+        "fr": "Les dossiers clôturés pendant la période, en tout et selon la durée de "
+        "l'ouverture à la clôture : jusqu'à 30 jours, de 31 à 90, de 91 à 180, plus de 180.",
+        "ar": "الملفات المغلقة خلال الفترة، إجمالا وحسب المدة من الفتح إلى الإغلاق: إلى 30 "
+        "يوما، ومن 31 إلى 90، ومن 91 إلى 180، وأكثر من 180.",
+    },
+    "overdue_actions": {
+        "fr": "Le travail non fait dans son délai au dernier jour de la période (ou à la date "
+        "du rapport) : premières évaluations en retard et réponses en retard aux orientations. "
+        "Les délais sont ceux que le déploiement a fixés.",
+        "ar": "العمل الذي لم ينجز في أجله في آخر يوم من الفترة (أو في تاريخ التقرير): التقييمات "
+        "الأولى المتأخرة والردود المتأخرة على الإحالات. الآجال هي التي حددها التنزيل.",
+    },
+    "referrals": {
+        "fr": "Les orientations faites pendant la période : combien, combien acceptées, "
+        "refusées et terminées, et le taux d'acceptation (acceptées sur acceptées et "
+        "refusées). L'organe est celui qui a orienté ; le territoire, le risque, les motifs, "
+        "le sexe et l'âge sont ceux du dossier.",
+        "ar": "الإحالات المنجزة خلال الفترة: عددها، وعدد المقبولة والمرفوضة والمكتملة منها، "
+        "ونسبة القبول (المقبولة من مجموع المقبولة والمرفوضة). الهيئة هي التي أحالت؛ والمجال "
+        "الترابي والخطر والدواعي والجنس والسن هي بيانات الملف.",
+    },
+    "referral_response_time": {
+        "fr": "Les orientations auxquelles une réponse a été donnée pendant la période : "
+        "combien, et le délai médian en jours entre l'orientation et sa réponse.",
+        "ar": "الإحالات التي تم الرد عليها خلال الفترة: عددها، والمدة الوسيطة بالأيام بين "
+        "الإحالة والرد عليها.",
+    },
+    "programme_referrals": {
+        "fr": "Le nombre d'orientations vers les programmes sociaux publics faites pendant la "
+        "période ; ventilez par programme pour voir chacun.",
+        "ar": "عدد الإحالات على البرامج الاجتماعية العمومية المنجزة خلال الفترة؛ وزعها حسب "
+        "البرنامج لترى كل برنامج على حدة.",
+    },
+    "caseload_per_worker": {
+        "fr": "Les intervenants ayant au moins un dossier en cours le dernier jour de la "
+        "période, en tout et selon le nombre de dossiers de chacun : moins de 10, de 10 à 19, "
+        "de 20 à 29, 30 et plus. Les dossiers sans intervenant ne sont pas comptés.",
+        "ar": "المتدخلون الذين لهم ملف جار واحد على الأقل في آخر يوم من الفترة، إجمالا وحسب عدد "
+        "ملفات كل منهم: أقل من 10، ومن 10 إلى 19، ومن 20 إلى 29، و30 فأكثر. لا تحتسب الملفات "
+        "التي ليس لها متدخل.",
+    },
 }
 
 #: Names of the dimensions, by dimension name.
@@ -245,6 +324,10 @@ VALUES: Final[Mapping[str, Text]] = {
     ),
     "amo_tadamon": Text("AMO Tadamon", "AMO Tadamon", "أمو تضامن"),
     "tayssir": Text("Tayssir", "Tayssir", "تيسير"),
+    "daam": Text("DAAM (support to widows)", "DAAM (aide aux veuves)", "دعم الأرامل"),
+    "family_support_fund": Text(
+        "Family Support Fund", "Fonds d'entraide familiale", "صندوق التكافل العائلي"
+    ),
     "entraide_nationale": Text("Entraide Nationale", "Entraide Nationale", "التعاون الوطني"),
     # closure reasons
     "goals_achieved": Text("Goals achieved", "Objectifs atteints", "تحقيق الأهداف"),
@@ -412,6 +495,23 @@ def indicator_title(indicator: str, title: str, lang: str) -> str:
     """
     known = INDICATORS.get(indicator)
     return known.in_language(lang) if known is not None and lang != "en" else title
+
+
+def indicator_definition(indicator: str, definition: str, lang: str) -> str:
+    """Return the definition of ``indicator`` in ``lang``, or its own ``definition``.
+
+    :param indicator: the indicator's stable name, e.g. ``cases_opened``.
+    :param definition: the definition the table carries (the indicator's own, in English for
+        the built-in ones), shown for English and for indicators this module does not know.
+    :param lang: ``fr``, ``ar`` or ``en``.
+    """
+    known = DEFINITIONS.get(indicator, {})
+    return known.get(lang, definition)
+
+
+def report_title(title: str, lang: str) -> str:
+    """Return the report's title: the default title in ``lang``, any other as it was given."""
+    return ui("report", lang) if title == DEFAULT_TITLE else title
 
 
 def dimension_label(name: str, lang: str) -> str:
