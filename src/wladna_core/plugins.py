@@ -109,6 +109,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.renderers",
     "wladna_core.programmes",
     "wladna_core.reporting.builtin",
+    "wladna_core.training.kinds",
 )
 
 #: The entry-point group installed plug-ins register under.
