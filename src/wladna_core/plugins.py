@@ -112,6 +112,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.reporting.builtin",
     "wladna_core.training.kinds",
     "wladna_core.training.required_units",
+    "wladna_core.training.indicators",
 )
 
 #: The entry-point group installed plug-ins register under.
