@@ -684,10 +684,24 @@ class UnitOfWork(abc.ABC):
         except Exception as rollback_error:
             exc.add_note(f"rolling the unit of work back failed too: {rollback_error!r}")
 
-    def _context(self) -> StoreContext:
-        """Return the rules' context reading this unit of work."""
+    def _context(self, record_type: type | None = None) -> StoreContext:
+        """Return the rules' context reading this unit of work, for records of ``record_type``.
+
+        A kind that declares its own context (:attr:`RecordKind.context`) gets it, so that its
+        rules can look up the records of related kinds; every other kind gets the store's.
+        """
         from wladna_core.storage.context import StoreContext  # noqa: PLC0415 (imports us)
 
+        kind = None if record_type is None else self.store.kinds.get(record_type)
+        if kind is not None and kind.context is not None:
+            made = kind.context(self)
+            if not isinstance(made, StoreContext):
+                msg = (
+                    f"the context of the kind of record {kind.name!r} must be a StoreContext, "
+                    f"got {type(made).__name__}; fix the plug-in's RecordKind(context=...)"
+                )
+                raise TypeError(msg)
+            return made
         return StoreContext(self)
 
     def _begin(self) -> None:  # noqa: B027 (optional hook: stores without transactions keep it)
@@ -1012,7 +1026,7 @@ class Repository(abc.ABC, Generic[T]):
             warnings: list[Violation] = []
             # The date of validation is read once for the batch, and the context dated once.
             on = self.store.today()
-            context = self.unit_of_work._context().as_of(on)
+            context = self.unit_of_work._context(self.record_type).as_of(on)
             for record in batch:
                 if record.version != 0:
                     continue
@@ -1059,7 +1073,8 @@ class Repository(abc.ABC, Generic[T]):
             if refused is not None:
                 raise InvalidRecord(self.record_type.__name__, [refused])
             on = self.store.today()
-            errors, warnings = self._validate(record, self.unit_of_work._context().as_of(on), on)
+            context = self.unit_of_work._context(self.record_type).as_of(on)
+            errors, warnings = self._validate(record, context, on)
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             saved = _at_version(record, record.version + 1)
