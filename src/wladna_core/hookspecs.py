@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     import cattrs
+    import click
     from pluggy import PluginManager
 
     from wladna_core.model import Case, Family, Territory
@@ -296,4 +297,23 @@ def wladna_record_kinds() -> Iterable[RecordKind[Any]]:
 
     :return: the plug-in's :class:`~wladna_core.storage.kinds.RecordKind` declarations.  Names,
         record classes and tables must be unique across all plug-ins.
+    """
+
+
+@hookspec
+def wladna_cli_commands() -> Iterable[click.Command]:
+    """Add commands (or groups of commands) to the ``wladna`` command line.
+
+    Called by :func:`wladna_core.plugins.cli_commands_from` each time ``wladna`` runs, before
+    it picks the command to run; ``wladna --help`` lists the commands added.  The built-in
+    training programme adds ``wladna training`` through this hook.  Import what a command
+    needs inside the hook or the command, so that a plug-in stays quick to load for programs
+    that never run the command line.
+
+    :return: :class:`click.Command` objects (a :class:`click.Group` adds a group of commands);
+        each is run inside the ``wladna`` group, whose error handling turns a
+        :class:`~wladna_core.errors.WladnaError` into a message and an exit status.  Names must
+        be unique across all plug-ins and must not be those of the core's own commands
+        (``import``, ``report``...): a clash is an error naming the plug-ins, and no command
+        runs.  Name a group after the plug-in (``wladna outreach ...``).
     """
