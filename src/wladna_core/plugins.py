@@ -102,8 +102,8 @@ __all__ = [
 #: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
 #: exactly as installed plug-ins are: the five kinds of record of the information base, the
 #: memory store, the SQL store, the built-in rules,
-#: the CSV, JSON and Markdown renderers, the eligibility check of social programmes and the
-#: built-in reporting indicators.
+#: the CSV, JSON and Markdown renderers, the eligibility check of social programmes, the
+#: built-in reporting indicators and the ``wladna training`` commands.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.builtin_kinds",
     "wladna_core.storage.memory",
@@ -112,6 +112,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.renderers",
     "wladna_core.programmes",
     "wladna_core.reporting.builtin",
+    "wladna_core.training.cli",
 )
 
 #: The entry-point group installed plug-ins register under.
