@@ -646,7 +646,7 @@ def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
         "wladna-pilot-rules",
         "wladna-sale-outreach",
     }
-    assert len(TRIES) == 4
+    assert len(TRIES) == 5
     hooks = {
         hook
         for files in distributions().values()
@@ -658,6 +658,7 @@ def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
         "wladna_store_schemes",
         "wladna_rules",
         "wladna_record_kinds",
+        "wladna_cli_commands",
     }
 
 
