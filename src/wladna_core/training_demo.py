@@ -483,7 +483,9 @@ def plan_training(plan: DemoPlan) -> TrainingDemo:
             programme_id=programme.id,
         )
         sessions.append(session)
-        chosen = sorted(rng.sample(pool, k=min(SESSION_PLACES, len(pool))), key=lambda p: p.id)
+        chosen = sorted(
+            rng.sample(pool, k=min(SESSION_PLACES, len(pool))), key=lambda p: p.person_id
+        )
         for person in chosen:
             enrolment = _enrolment(rng, person, session, first - timedelta(days=rng.randint(7, 21)))
             enrolments.append(enrolment)
