@@ -65,6 +65,7 @@ from wladna_core.rules import Context, Finding, rule, validate
 from wladna_core.storage import UnsupportedStoreURL, open_store
 from wladna_core.storage.numbers import format_case_number
 from wladna_core.testing import kinds as test_kinds
+from wladna_core.training.kinds import TRAINING_KINDS
 from wladna_core.workflow import CaseClosed
 
 if TYPE_CHECKING:
@@ -428,7 +429,10 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
 
 def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
     builtin = kinds_from(pm)
-    assert builtin.names == ("body", "child", "family", "case", "referral")
+    # The information base's five kinds, and the training programme's from its plug-in.
+    assert set(builtin.names) == {"body", "child", "family", "case", "referral"} | {
+        kind.name for kind in TRAINING_KINDS
+    }
     registered(test_kinds, "test-kinds")
     kinds = kinds_from(pm)
     assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT

@@ -31,6 +31,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
 
 
+def builtin_heads() -> tuple[str, ...]:
+    """The revisions of a database of the core and its built-in plug-ins (training included)."""
+    return tuple(sorted((head_revision(), "training_0001")))
+
+
 def with_test_kind() -> pluggy.PluginManager:
     pm = make_plugin_manager(load_entrypoints=False)
     pm.register(test_kinds, name=test_kinds.PLUGIN_NAME)
@@ -48,13 +53,13 @@ def test_a_store_opening_an_existing_database_adds_the_tables_of_a_newly_install
 ) -> None:
     # A database of the core alone, as it was before the plug-in was installed.
     open_store(database_url, plugins=make_plugin_manager(load_entrypoints=False)).close()
-    assert current_revisions(database_url) == (head_revision(),)
+    assert current_revisions(database_url) == builtin_heads()
     with open_store(database_url, plugins=with_test_kind()) as store:
         with store.unit_of_work() as uow:
             saved = uow.repository(test_kinds.HomeVisit).add(visit())
         with store.unit_of_work() as uow:
             assert uow.repository(test_kinds.HomeVisit).get(saved.id) == saved
-    assert current_revisions(database_url) == tuple(sorted((head_revision(), "test_kinds_0001")))
+    assert current_revisions(database_url) == tuple(sorted((*builtin_heads(), "test_kinds_0001")))
     assert current_revision(database_url) == head_revision()
 
 
@@ -62,7 +67,7 @@ def test_upgrade_applies_the_migrations_of_the_plugins_kinds_with_the_cores(
     database_url: str,
 ) -> None:
     upgrade(database_url, plugins=make_plugin_manager(load_entrypoints=False))
-    assert current_revisions(database_url) == (head_revision(),)
+    assert current_revisions(database_url) == builtin_heads()
     upgrade(database_url, plugins=with_test_kind())
     assert "test_kinds_0001" in current_revisions(database_url)
 

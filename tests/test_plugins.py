@@ -74,6 +74,7 @@ from wladna_core.storage import open_store
 from wladna_core.storage.memory import MemoryStore
 from wladna_core.storage.ports import Store, StoreError
 from wladna_core.testing.conformance import example_case_file
+from wladna_core.training import TRAINING_RULES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -160,7 +161,9 @@ def test_every_default_plugin_is_registered_under_its_module_name() -> None:
 
 def test_the_builtin_plugins_provide_the_builtin_rules_renderers_and_memory_store() -> None:
     pm = make_plugin_manager(load_entrypoints=False)
-    assert tuple(rules_from(pm)) == catalogue()
+    # The built-in catalogue, and the training programme's rules from its built-in plug-in.
+    expected = (*catalogue(), *TRAINING_RULES)
+    assert sorted(rule.code for rule in rules_from(pm)) == sorted(rule.code for rule in expected)
     assert list(renderers_from(pm)) == ["csv", "excel-csv", "json", "markdown"]
     store = pm.hook.wladna_open_store(
         url="memory://", settings={}, plugins=pm, environment=store_environment(pm)
@@ -449,7 +452,7 @@ def test_two_rules_with_one_code_name_both_plugins(pm: WladnaPluginManager) -> N
         rules_from(pm)
     pm.unregister(name="impostor")
     pm.register(plugin(wladna_rules=lambda: [builtin]), name="echo")
-    assert len(rules_from(pm)) == len(catalogue())
+    assert len(rules_from(pm)) == len(catalogue()) + len(TRAINING_RULES)
 
 
 def test_two_indicators_with_one_name_name_both_plugins(pm: WladnaPluginManager) -> None:

@@ -103,7 +103,8 @@ __all__ = [
 #: exactly as installed plug-ins are: the five kinds of record of the information base, the
 #: memory store, the SQL store, the built-in rules,
 #: the CSV, JSON and Markdown renderers, the eligibility check of social programmes, the
-#: built-in reporting indicators and the ``wladna training`` commands.
+#: built-in reporting indicators, the kinds of record and rules of the training programme and
+#: the ``wladna training`` commands.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.builtin_kinds",
     "wladna_core.storage.memory",
@@ -112,6 +113,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.renderers",
     "wladna_core.programmes",
     "wladna_core.reporting.builtin",
+    "wladna_core.training.kinds",
     "wladna_core.training.cli",
 )
 

@@ -243,6 +243,10 @@ class RecordKind(Generic[R]):
         ``"package.module"`` whose directory holds Alembic scripts (see
         :mod:`wladna_core.storage.sql.kinds`); ``None`` for the core's own kinds.
     :param description: one sentence for people: what a record of this kind is.
+    :param context: makes the rules' context for records of this kind, from the unit of work
+        that validates them: a :class:`~wladna_core.storage.context.StoreContext` subclass
+        whose lookups read the kind's related records (``TrainingStoreContext`` for the
+        training kinds); ``None`` for the store's own context.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -258,6 +262,7 @@ class RecordKind(Generic[R]):
     )
     migrations: str | None = None
     description: str = ""
+    context: Callable[[Any], Any] | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())

@@ -666,10 +666,24 @@ class UnitOfWork(abc.ABC):
         except Exception as rollback_error:
             exc.add_note(f"rolling the unit of work back failed too: {rollback_error!r}")
 
-    def _context(self) -> StoreContext:
-        """Return the rules' context reading this unit of work."""
+    def _context(self, record_type: type | None = None) -> StoreContext:
+        """Return the rules' context reading this unit of work, for records of ``record_type``.
+
+        A kind that declares its own context (:attr:`RecordKind.context`) gets it, so that its
+        rules can look up the records of related kinds; every other kind gets the store's.
+        """
         from wladna_core.storage.context import StoreContext  # noqa: PLC0415 (imports us)
 
+        kind = None if record_type is None else self.store.kinds.get(record_type)
+        if kind is not None and kind.context is not None:
+            made = kind.context(self)
+            if not isinstance(made, StoreContext):
+                msg = (
+                    f"the context of the kind of record {kind.name!r} must be a StoreContext, "
+                    f"got {type(made).__name__}; fix the plug-in's RecordKind(context=...)"
+                )
+                raise TypeError(msg)
+            return made
         return StoreContext(self)
 
     def _begin(self) -> None:  # noqa: B027 (optional hook: stores without transactions keep it)
@@ -961,7 +975,7 @@ class Repository(abc.ABC, Generic[T]):
             errors = self._identity_violations(batch)
             valid: list[T] = []
             warnings: list[Violation] = []
-            context = self.unit_of_work._context()
+            context = self.unit_of_work._context(self.record_type)
             for record in batch:
                 if record.version != 0:
                     continue
@@ -1007,7 +1021,7 @@ class Repository(abc.ABC, Generic[T]):
             record, refused = self._number_kept(record, stored)
             if refused is not None:
                 raise InvalidRecord(self.record_type.__name__, [refused])
-            errors, warnings = self._validate(record, self.unit_of_work._context())
+            errors, warnings = self._validate(record, self.unit_of_work._context(self.record_type))
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             saved = _at_version(record, record.version + 1)
