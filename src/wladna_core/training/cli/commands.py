@@ -45,7 +45,7 @@ from wladna_core.convert import unstructure
 from wladna_core.errors import WladnaError
 from wladna_core.model import TerritorialBody
 from wladna_core.storage import BodyQuery
-from wladna_core.storage.ports import redact_url
+from wladna_core.storage.ports import NotFound, redact_url
 from wladna_core.training.bag import (
     EducationalBag,
     export_bag,
@@ -240,8 +240,10 @@ def load_bag(
 
 
 def _get_or_none(uow: UnitOfWork, record_type: type[_T], record_id: str) -> _T | None:
-    found = uow.repository(record_type).get_many([record_id])
-    return found[0] if found else None
+    try:
+        return uow.repository(record_type).get(record_id)
+    except NotFound:
+        return None
 
 
 def _audit(store: Store, drafts: Sequence[AuditDraft]) -> None:
