@@ -445,6 +445,9 @@ def export_command(  # noqa: PLR0917 (one argument per option)
     if given != 1:
         msg = "give one of --session, --unit or --participant"
         raise click.UsageError(msg)
+    if target.exists():
+        msg = f"{target} exists; export the bag to a new directory"
+        raise click.BadParameter(msg, param_hint="TARGET")
     with open_existing(db) as store:
         with store.unit_of_work(read_only=True) as uow:
             bag = load_bag(uow, session=session, units=units, participant=participant)
