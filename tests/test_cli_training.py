@@ -6,7 +6,8 @@ import hashlib
 import json
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import bagit
@@ -14,8 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli_support import SQL_KINDS, run, sql_store
+from wladna_core import plugins
 from wladna_core.cli import ExitCode, main
+from wladna_core.cli import report as core_report
+from wladna_core.hookspecs import hookimpl
 from wladna_core.model import BodyKind, TerritorialBody
+from wladna_core.reporting import Indicator
 from wladna_core.storage import open_store
 from wladna_core.training import (
     Enrolment,
@@ -33,6 +38,7 @@ from wladna_core.training import (
     material_path,
     session_bag,
 )
+from wladna_core.training.cli import commands
 from wladna_core.training.cli.commands import BAG_ACTION, PLAN_ACTION
 
 if TYPE_CHECKING:
@@ -297,3 +303,54 @@ def test_an_unknown_session_is_refused_without_telling_more(filled: Filled, tmp_
     )  # fmt: skip
     assert result.exit_code == ExitCode.INVALID_DATA
     assert "no training session" in result.stderr
+
+
+# wladna training report -------------------------------------------------------------------------
+
+
+def count_sessions(records: Any, query: Any) -> list[tuple[object, ...]]:
+    """The number of training sessions, whatever the report's dimensions (there are none)."""
+    return [(records.unit_of_work.repository(TrainingSession).count(),)]
+
+
+SESSIONS_HELD = Indicator(
+    name="training_test_sessions",
+    title="Training sessions recorded",
+    definition="The number of training sessions the store keeps.",
+    unit="count",
+    measures=("count",),
+    dimensions=(),
+    counts="cases",  # what the machinery knows today; the figure is computed by hand
+    compute=count_sessions,
+)
+
+
+@pytest.fixture
+def with_indicator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``wladna`` load a plug-in offering the training indicator :data:`SESSIONS_HELD`."""
+    pm = plugins.make_plugin_manager(load_entrypoints=False)
+    pm.register(SimpleNamespace(wladna_indicators=hookimpl(lambda: [SESSIONS_HELD])), name="t")
+    monkeypatch.setattr(plugins, "make_plugin_manager", lambda *_a, **_k: pm)
+    monkeypatch.setattr(core_report, "make_plugin_manager", lambda *_a, **_k: pm)
+
+
+@pytest.mark.usefixtures("with_indicator")
+def test_report_lists_the_training_indicators_only() -> None:
+    result = run("training", "report", "--list")
+    assert result.exit_code == 0, result.output
+    assert "training_test_sessions" in result.stdout
+    assert "cases_opened" not in result.stdout
+
+
+@pytest.mark.usefixtures("with_indicator")
+def test_report_computes_the_training_indicators_in_the_store(filled: Filled) -> None:
+    result = run("training", "report", "--db", filled.url, "--format", "csv", "--on", "2026-06-30")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["count", "1"]
+
+
+def test_report_without_training_indicators_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(commands, "INDICATOR_PREFIX", "no_such_prefix_")
+    result = run("training", "report", "--list")
+    assert result.exit_code == ExitCode.USAGE
+    assert "no training indicator is installed" in result.stderr
