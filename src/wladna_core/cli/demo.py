@@ -146,10 +146,11 @@ def demo_command(
         check_keeps(db)
         console.print(next_steps(db, summary.today.isoformat()), soft_wrap=True)
         if summary.training is not None:
-            console.print(training_steps(db, summary.training), soft_wrap=True)
+            steps = training_steps(db, summary.training, with_report=_training_indicators())
+            console.print(steps, soft_wrap=True)
 
 
-def training_steps(url: str, training: TrainingSummary) -> str:
+def training_steps(url: str, training: TrainingSummary, *, with_report: bool = True) -> str:
     """Return the commands that read the training half of the demonstration at ``url``.
 
     >>> from wladna_core.training_demo import TrainingSummary
@@ -161,16 +162,26 @@ def training_steps(url: str, training: TrainingSummary) -> str:
 
     :param url: the store the demonstration was written to.
     :param training: what the training half stored.
+    :param with_report: name ``wladna training report`` (when training indicators are
+        installed).
     """
     db = shlex.quote(redact_url(url))
-    lines = [
-        "The training programme:",
-        f"  wladna training plan BI-01 --db {db}",
-        f"  wladna training report --db {db}",
-    ]
+    lines = ["The training programme:", f"  wladna training plan BI-01 --db {db}"]
     if training.materials is not None:
-        lines.insert(2, f"  wladna training bag export --unit PE-RUE bag-pe-rue --db {db}")
+        lines.append(f"  wladna training bag export --unit PE-RUE bag-pe-rue --db {db}")
+    if with_report:
+        lines.append(f"  wladna training report --db {db}")
     return "\n".join(lines)
+
+
+def _training_indicators() -> bool:
+    """Return whether indicators of the training programme are installed."""
+    from wladna_core.plugins import make_plugin_manager  # noqa: PLC0415 (on use)
+    from wladna_core.reporting import available_indicators  # noqa: PLC0415
+    from wladna_core.training.cli.commands import INDICATOR_PREFIX  # noqa: PLC0415
+
+    names = available_indicators(make_plugin_manager())
+    return any(name.startswith(INDICATOR_PREFIX) for name in names)
 
 
 def _print_training(console: rich.console.Console, training: TrainingSummary) -> None:
