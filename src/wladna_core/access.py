@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from wladna_core.audit import ACTOR_MAX
-from wladna_core.errors import WladnaError
+from wladna_core.errors import Violation, WladnaError
 from wladna_core.model import (
     Case,
     CaseStatus,
@@ -96,6 +96,9 @@ class Role(enum.StrEnum):
     NATIONAL_ANALYST = "national_analyst"
     #: Administers the deployment: registers bodies, reads and verifies the audit trail.
     ADMIN = "admin"
+    #: Runs the training programme: records units, sessions, participants and attendance, and
+    #: reads evaluations (never who wrote an anonymous one); sees no case.
+    TRAINING_COORDINATOR = "training_coordinator"
 
 
 class View(enum.StrEnum):
@@ -411,17 +414,46 @@ class AccessPolicy:
 
     def refusal(self, actor: Actor, action: Action, resource: object, view: View) -> str | None:
         """Return why ``actor`` may not do ``action`` on ``resource``, or ``None`` if they may."""
-        from wladna_core.plugins import PluginHookError, authorize  # noqa: PLC0415 (cycle)
+        return self.check(actor, action, resource, view)[0]
 
+    def check(
+        self, actor: Actor, action: Action, resource: object, view: View
+    ) -> tuple[str | None, tuple[Violation, ...]]:
+        """Return why ``actor`` may not do ``action`` (or ``None``), and the plug-ins' warnings.
+
+        A ``wladna_authorize`` plug-in that denies with an error-level
+        :class:`~wladna_core.errors.Violation` gives the reason: its message, code and remedy.
+        Warning-level violations let the action go ahead; the services report them.
+        """
         if not may(actor, action, view):
-            return _refusal(actor, action, view)
+            return _refusal(actor, action, view), ()
+        return self.plugins_check(actor, action.value, resource)
+
+    def plugins_check(
+        self, actor: Actor, action: str, resource: object
+    ) -> tuple[str | None, tuple[Violation, ...]]:
+        """Ask the ``wladna_authorize`` plug-ins alone, for an action of any kind of record.
+
+        A plug-in's services (the training programme's) decide their own roles first, then
+        call this, so that every kind of record goes through the same plug-ins.
+        """
+        from wladna_core.plugins import PluginHookError, authorization  # noqa: PLC0415 (cycle)
+
         try:
-            allowed = authorize(self.plugins, actor, action.value, resource, clock=self.clock)
+            allowed, said = authorization(self.plugins, actor, action, resource, clock=self.clock)
         except PluginHookError as error:
-            return str(error)
-        if not allowed:
-            return "a wladna_authorize plug-in denied it"
-        return None
+            return str(error), ()
+        if allowed:
+            return None, said
+        errors = [violation for violation in said if violation.is_error]
+        if errors:
+            return "; ".join(_objection(violation) for violation in errors), ()
+        return "a wladna_authorize plug-in denied it", ()
+
+
+def _objection(violation: Violation) -> str:
+    text = f"{violation.message} [{violation.code}]"
+    return f"{text}; remedy: {violation.remedy}" if violation.remedy else text
 
 
 @attrs.frozen

@@ -22,6 +22,8 @@ from wladna_core.programmes import EligibilitySettings, use_settings
 from wladna_core.reporting import Period, Privacy, Report, ReportFilter
 from wladna_core.services import CaseWork
 from wladna_core.storage import open_store
+from wladna_core.training.required_units import use_required_units
+from wladna_core.training.settings import TrainingSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -95,6 +97,8 @@ class Wladna:
         :param settings: deployment settings: ``timezone`` (default ``Africa/Casablanca``),
             ``deadlines`` (see :class:`~wladna_core.deadlines.Deadlines`),
             ``programme_thresholds`` (see :class:`~wladna_core.programmes.EligibilitySettings`),
+            ``training`` (see :class:`~wladna_core.training.TrainingSettings`: among others the
+            units each role must have completed before writing casework),
             and the store's own settings.
         :param clock: returns the current time, timezone-aware; the system clock when omitted.
             Audit entries take their time from it and "today" is its date in ``timezone``.
@@ -102,6 +106,7 @@ class Wladna:
         pm = make_plugin_manager() if plugins is None else plugins
         given = dict(settings or {})
         use_settings(pm, EligibilitySettings.from_settings(given))
+        training = TrainingSettings.from_settings(given)
         now = clock if clock is not None else _system_clock
         app: Self
         store = open_store(url, plugins=pm, settings=given)
@@ -111,6 +116,7 @@ class Wladna:
             store.close()
             raise
         store.clock = app.today
+        use_required_units(pm, training, store)
         return app
 
     def __repr__(self) -> str:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import click
     from pluggy import PluginManager
 
+    from wladna_core.errors import Violation
     from wladna_core.model import Case, Family, Territory
     from wladna_core.renderers import Renderer
     from wladna_core.reporting import Indicator
@@ -198,7 +199,7 @@ def wladna_case_event(
 @hookspec
 def wladna_authorize(
     actor: object, action: str, resource: object, clock: Callable[[], datetime]
-) -> bool | None:
+) -> bool | Violation | None:
     """Restrict access: refuse ``actor`` the ``action`` on ``resource``, or let it pass.
 
     Called by :func:`wladna_core.plugins.authorize` at each access check, after the built-in
@@ -213,8 +214,12 @@ def wladna_authorize(
         or about to be stored); for ``report.aggregate`` and ``report.export``, a stand-in whose
         ``kind`` is ``Report`` or ``Export``.
     :param clock: the deployment's clock; ``clock()`` is the current time, timezone-aware.
-    :return: ``False`` to deny, ``None`` (or ``True``) to leave the decision to others.  Any
-        other answer, or an exception, denies too.
+    :return: ``False`` to deny, ``None`` (or ``True``) to leave the decision to others; or a
+        :class:`~wladna_core.errors.Violation` that says why: an error-level one denies, and its
+        message, code and remedy are the reason the person refused reads; a warning-level one
+        lets the action go ahead and is put among the warnings of the service's outcome (the
+        training programme's required units warn this way).  Any other answer, or an
+        exception, denies too.
     """
 
 

@@ -45,7 +45,7 @@ import attrs
 import pluggy
 
 from wladna_core import hookspecs
-from wladna_core.errors import InvariantError, WladnaError
+from wladna_core.errors import InvariantError, Violation, WladnaError
 from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult
 from wladna_core.model import Gazetteer, Territory
 from wladna_core.renderers import Renderer
@@ -80,6 +80,7 @@ __all__ = [
     "PluginLoadError",
     "WladnaPluginManager",
     "announce_case_event",
+    "authorization",
     "authorize",
     "case_numbering",
     "cli_commands_from",
@@ -103,7 +104,8 @@ __all__ = [
 #: exactly as installed plug-ins are: the five kinds of record of the information base, the
 #: memory store, the SQL store, the built-in rules,
 #: the CSV, JSON and Markdown renderers, the eligibility check of social programmes, the
-#: built-in reporting indicators, the kinds of record and rules of the training programme and
+#: built-in reporting indicators, the kinds of record and rules of the training programme, the
+#: units required before writing casework and
 #: the ``wladna training`` commands.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.builtin_kinds",
@@ -114,6 +116,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.programmes",
     "wladna_core.reporting.builtin",
     "wladna_core.training.kinds",
+    "wladna_core.training.required_units",
     "wladna_core.training.cli",
 )
 
@@ -801,13 +804,33 @@ def authorize(
     """Return whether the plug-ins let ``actor`` do ``action`` on ``resource``.
 
     This is the plug-ins' half of an access check: the built-in role policy decides first, and
-    an action goes ahead only if both allow it.  Any plug-in answering ``False`` denies; an
-    answer other than ``True`` or ``None`` denies too, so that a faulty plug-in errs on the side
-    of refusing.
+    an action goes ahead only if both allow it.  Any plug-in answering ``False`` (or an
+    error-level :class:`~wladna_core.errors.Violation`) denies; an answer other than ``True``,
+    ``None`` or a violation denies too, so that a faulty plug-in errs on the side of refusing.
+    :func:`authorization` gives the violations as well.
 
     :param clock: the deployment's clock, handed to the plug-ins.
     :raises PluginHookError: if a plug-in's hook raises (the action is then not allowed
         either); the message names the plug-in.
+    """
+    return authorization(pm, actor, action, resource, clock=clock)[0]
+
+
+def authorization(
+    pm: pluggy.PluginManager,
+    actor: object,
+    action: str,
+    resource: object,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+) -> tuple[bool, tuple[Violation, ...]]:
+    """Return whether the plug-ins let ``actor`` do ``action``, and the violations they gave.
+
+    A plug-in answering with a :class:`~wladna_core.errors.Violation` says why: an error-level
+    one denies (its message and remedy are the reason), a warning-level one lets the action go
+    ahead and asks a person to look (the services put it among an outcome's warnings).
+
+    :raises PluginHookError: as :func:`authorize`.
     """
     try:
         answers: list[object] = pm.hook.wladna_authorize(
@@ -818,7 +841,15 @@ def authorize(
         raise PluginHookError(
             "wladna_authorize", _culprits(pm, "wladna_authorize", exc), reason
         ) from exc
-    return all(answer is True for answer in answers)
+    allowed = True
+    said: list[Violation] = []
+    for answer in answers:
+        if isinstance(answer, Violation):
+            said.append(answer)
+            allowed = allowed and not answer.is_error
+        elif answer is not True and answer is not None:
+            allowed = False
+    return allowed, tuple(said)
 
 
 def eligibility_from(

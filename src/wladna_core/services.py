@@ -193,6 +193,8 @@ class CaseWork:
             raise TypeError(msg)
         self.wladna = wladna
         self.actor = actor
+        # Warnings of the wladna_authorize plug-ins, put in the outcome of the running service.
+        self._cautions: list[Violation] = []
 
     def __repr__(self) -> str:
         return f"<CaseWork for {self.actor}>"
@@ -219,9 +221,11 @@ class CaseWork:
         """Run ``body`` in a unit of work, audit it, commit; record refusals of access."""
         work = _Work()
         store = self.wladna.store
+        self._cautions.clear()
         try:
             with store.unit_of_work() as uow:
                 result = body(uow, work)
+                work.warnings.extend(self._cautions)
                 work.warnings.extend(uow.warnings)
                 uow.audit.append(work.drafts, at=self.wladna.now())
         except AccessDenied as denied:
@@ -290,8 +294,9 @@ class CaseWork:
         )
 
     def _require(self, action: Action, record: object, view: View) -> None:
-        reason = self.wladna.policy.refusal(self.actor, action, record, view)
+        reason, cautions = self.wladna.policy.check(self.actor, action, record, view)
         if reason is None:
+            self._cautions.extend(c for c in cautions if c not in self._cautions)
             return
         if refused_unseen(action, view):
             record_id = getattr(record, "id", None)

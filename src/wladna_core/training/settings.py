@@ -10,7 +10,8 @@ the ``training`` key of its settings (:meth:`TrainingSettings.from_settings`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import attrs
@@ -18,7 +19,12 @@ import attrs
 from wladna_core.errors import SettingsError
 from wladna_core.training.enums import InternetAccess
 
-__all__ = ["SETTINGS_KEY", "TrainingSettings", "TrainingSettingsError"]
+__all__ = [
+    "SETTINGS_KEY",
+    "RequiredUnitsMode",
+    "TrainingSettings",
+    "TrainingSettingsError",
+]
 
 #: The deployment setting that holds the training settings: ``{name: value}``.
 SETTINGS_KEY: Final = "training"
@@ -72,6 +78,62 @@ def _access(value: object) -> InternetAccess:
     )
 
 
+class RequiredUnitsMode(enum.StrEnum):
+    """What happens when a person writes casework without the units their role requires."""
+
+    #: The write goes ahead; the services' outcome carries a warning naming the units to take.
+    WARN = "warn"
+    #: The write is refused, naming the units to take.
+    ENFORCE = "enforce"
+
+
+def _required_units(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Read ``{"case_worker": ["BI-01"]}``: the codes of the units each role must complete."""
+    from wladna_core.access import Role  # noqa: PLC0415 (access imports the audit, not us)
+
+    if isinstance(value, tuple):
+        return value
+    roles = ", ".join(role.value for role in Role)
+    if not isinstance(value, Mapping):
+        raise TrainingSettingsError(
+            _key("required_units"),
+            value,
+            "it maps a role to the codes of the units the role must complete",
+            'Write it as {"case_worker": ["BI-01"]}.',
+        )
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for role, codes in value.items():
+        if role not in {item.value for item in Role}:
+            raise TrainingSettingsError(
+                _key(f"required_units.{role}"),
+                codes,
+                "there is no such role",
+                f"Use one of: {roles}.",
+            )
+        single = isinstance(codes, str) or not isinstance(codes, Iterable)
+        listed = (codes,) if single else tuple(codes)
+        if not all(isinstance(code, str) and code.strip() for code in listed):
+            raise TrainingSettingsError(
+                _key(f"required_units.{role}"),
+                listed,
+                "it lists the codes of training units, as text",
+                'Write e.g. ["BI-01"].',
+            )
+        found.append((str(role), tuple(dict.fromkeys(listed))))
+    return tuple(sorted(found))
+
+
+def _mode(value: object) -> RequiredUnitsMode:
+    if isinstance(value, str) and value in {mode.value for mode in RequiredUnitsMode}:
+        return RequiredUnitsMode(value)
+    raise TrainingSettingsError(
+        _key("required_units_mode"),
+        value,
+        "it says whether missing units warn or refuse the writing of casework",
+        "Write warn or enforce.",
+    )
+
+
 @attrs.frozen
 class TrainingSettings:
     """How the rules, the planner and the analysis of the training programme behave.
@@ -92,6 +154,12 @@ class TrainingSettings:
         video for several people).
     :param hours_per_day: the hours of training in a day, to turn a unit's duration into days;
         default 6.
+    :param required_units: the codes of the units a person must have completed, by role
+        (:class:`~wladna_core.access.Role` values), before writing casework — e.g.
+        ``{"case_worker": ["BI-01"]}``; none by default.  **A deployment's choice**: the
+        ministry's description of the programme names no such list.
+    :param required_units_mode: :attr:`RequiredUnitsMode.WARN` (the default: the write goes
+        ahead with a warning) or :attr:`RequiredUnitsMode.ENFORCE` (it is refused).
     :raises TrainingSettingsError: for a value out of its range, naming the setting.
     """
 
@@ -102,6 +170,21 @@ class TrainingSettings:
     in_person_capacity: int = attrs.field(default=30, validator=_at_least_one)
     remote_access: InternetAccess = attrs.field(default=InternetAccess.BROADBAND, converter=_access)
     hours_per_day: int = attrs.field(default=6, validator=_at_least_one)
+    required_units: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        default=(), converter=_required_units
+    )
+    required_units_mode: RequiredUnitsMode = attrs.field(
+        default=RequiredUnitsMode.WARN, converter=_mode
+    )
+
+    def units_required_of(self, roles: Iterable[str]) -> tuple[str, ...]:
+        """Return the codes of the units required of a person holding ``roles``, in order."""
+        wanted = {str(role) for role in roles}
+        found: dict[str, None] = {}
+        for role, codes in self.required_units:
+            if role in wanted:
+                found.update(dict.fromkeys(codes))
+        return tuple(found)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, object]) -> TrainingSettings:
