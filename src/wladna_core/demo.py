@@ -1459,17 +1459,17 @@ def run_demo(
             if advance is not None:
                 advance(1)
         now[0] = datetime.combine(plan.today, time(18), tzinfo=_LOCAL)
-        training = _play_training(wladna, plan, materials or materials_folder(url), now[0])
+        training = _play_training(wladna, plan, materials or materials_folder(url))
         return attrs.evolve(_summarise(wladna, plan, runner), training=training)
 
 
 def _play_training(
-    wladna: Wladna, plan: DemoPlan, materials: Path | None, at: datetime
+    wladna: Wladna, plan: DemoPlan, materials: Path | None
 ) -> TrainingSummary | None:
-    """Store the training half of the demonstration, when the store keeps its kinds."""
+    """Record the training half of the demonstration, when the store keeps its kinds."""
     if not keeps_training(wladna.store.kinds):
         return None
-    return store_training(wladna.store, plan_training(plan), materials=materials, at=at)
+    return store_training(wladna, plan_training(plan), materials=materials)
 
 
 def _make_room(wladna: Wladna, *, force: bool) -> None:

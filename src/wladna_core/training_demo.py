@@ -12,7 +12,8 @@ completion and test scores, most participants evaluate their session (anonymousl
 sites' logistics and a few requests for support are recorded.  The unit on the information base
 is left for the next cycle: ``wladna training plan BI-01`` plans it.
 
-:func:`store_training` writes the material files and stores the records.
+:func:`store_training` writes the material files and records the programme through the training
+services (:mod:`wladna_core.training.services`), as its coordinator and its participants would.
 
 Every figure is made up and **illustrative, not statistics**; the dates follow the
 demonstration's, not 2020's.
@@ -33,12 +34,13 @@ import hashlib
 import random
 from collections import Counter
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from wladna_core.access import Actor, Role
 from wladna_core.audit import AuditDraft
 from wladna_core.model import BodyKind, TerritorialBody, new_id
 from wladna_core.training import (
@@ -71,13 +73,13 @@ from wladna_core.training.reference import PILOT_PROVINCES
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from wladna_core.access import Actor
+    from wladna_core.app import Wladna
     from wladna_core.demo import DemoPlan
-    from wladna_core.storage import Store
     from wladna_core.storage.ports import Record
+    from wladna_core.training.services import TrainingWork
 
 __all__ = [
-    "DEMO_TRAINER",
+    "DEMO_COORDINATOR",
     "SESSIONS",
     "SESSION_PLACES",
     "TrainingDemo",
@@ -93,8 +95,9 @@ __all__ = [
 SESSIONS: Final = 13
 #: Places in each session, as in 2020 (about 80 participants each).
 SESSION_PLACES: Final = 80
-#: Who records the programme in the audit trail: the programme's coordinator.
-DEMO_TRAINER: Final = "wladna-demo.training"
+#: The programme's coordinator, who records it through the training services.
+DEMO_COORDINATOR: Final = Actor("wladna-demo.training", {Role.TRAINING_COORDINATOR})
+_SHEETS: Final = "attendance sheets and test results"
 
 _SESSION_EVERY: Final = 24  # days between sessions: 13 sessions over about 10 months
 _FIRST_SESSION: Final = 60  # days after the start of the casework
@@ -102,17 +105,17 @@ _FIRST_SESSION: Final = 60  # days after the start of the casework
 _TEN_REGIONS: Final = tuple(f"MA-{number:02d}" for number in range(1, 12) if number != 10)
 _SALE: Final = "MA-SAL"
 _BASE_URI: Final = "https://wladna.invalid/demo/materials/"
-#: The record classes of the programme, in the order they can be stored, and the audit action.
-_ORDER: Final[tuple[tuple[type[Record], str], ...]] = (
-    (TrainingProgramme, "training.record"),
-    (Material, "training.record"),
-    (TrainingUnit, "training.record"),
-    (SiteLogistics, "training.record"),
-    (Participant, "training.record"),
-    (TrainingSession, "training.record"),
-    (Enrolment, "training.record"),
-    (Evaluation, "training.record"),
-    (SupportRequest, "training.record"),
+#: The record classes of the programme, in the order they can be stored.
+_ORDER: Final[tuple[type[Record], ...]] = (
+    TrainingProgramme,
+    Material,
+    TrainingUnit,
+    SiteLogistics,
+    Participant,
+    TrainingSession,
+    Enrolment,
+    Evaluation,
+    SupportRequest,
 )
 
 
@@ -130,6 +133,9 @@ class TrainingDemo:
     :param enrolments: who took part in which session, attendance and scores.
     :param evaluations: the participants' evaluations (anonymous).
     :param support: requests for support from users of the information base.
+    :param authors: who hands each evaluation in, by evaluation id: the demonstration needs
+        someone to submit it through the services, which keep nothing of it (the evaluations
+        are anonymous).
     """
 
     programme: TrainingProgramme
@@ -142,6 +148,7 @@ class TrainingDemo:
     enrolments: tuple[Enrolment, ...]
     evaluations: tuple[Evaluation, ...]
     support: tuple[SupportRequest, ...]
+    authors: Mapping[str, str] = attrs.field(repr=False, factory=dict)
 
     def records(self) -> list[tuple[type[Record], tuple[Record, ...]]]:
         """Return the records by class, in the order they can be stored."""
@@ -156,7 +163,7 @@ class TrainingDemo:
             Evaluation: self.evaluations,
             SupportRequest: self.support,
         }
-        return [(record_type, held[record_type]) for record_type, _ in _ORDER]
+        return [(record_type, held[record_type]) for record_type in _ORDER]
 
 
 @attrs.frozen
@@ -463,6 +470,7 @@ def plan_training(plan: DemoPlan) -> TrainingDemo:
     sessions: list[TrainingSession] = []
     enrolments: list[Enrolment] = []
     evaluations: list[Evaluation] = []
+    authors: dict[str, str] = {}
     trainers = reference.sessions[0].trainers
     for number in range(SESSIONS):
         first = programme.starts_on + timedelta(days=_SESSION_EVERY * number)
@@ -493,6 +501,7 @@ def plan_training(plan: DemoPlan) -> TrainingDemo:
                 evaluation = _evaluation(rng, session)
                 if evaluation.submitted_on <= plan.today:
                     evaluations.append(evaluation)
+                    authors[evaluation.id] = person.id
     return TrainingDemo(
         programme=programme,
         units=units,
@@ -504,6 +513,7 @@ def plan_training(plan: DemoPlan) -> TrainingDemo:
         enrolments=tuple(enrolments),
         evaluations=tuple(sorted(evaluations, key=lambda item: item.id)),
         support=tuple(_support(rng, people, units, plan.today)),
+        authors=authors,
     )
 
 
@@ -523,41 +533,72 @@ def _with_files(training: TrainingDemo, folder: Path) -> TrainingDemo:
 
 
 def store_training(
-    store: Store,
+    wladna: Wladna,
     training: TrainingDemo,
     *,
     materials: Path | None = None,
-    at: datetime | None = None,
-    trainer: Actor | str = DEMO_TRAINER,
+    coordinator: Actor = DEMO_COORDINATOR,
 ) -> TrainingSummary:
-    """Write the material files into ``materials`` and store the records of ``training``.
+    """Write the material files into ``materials``, then record ``training`` through the services.
 
-    Each record stored is written to the audit trail in the name of ``trainer``.
+    The programme's coordinator records the programme, the units, the materials, the sites, the
+    participants and the sessions (:class:`~wladna_core.training.services.TrainingWork`), then
+    the attendance sheets and test results of every session in one batch (written to the audit
+    trail in the coordinator's name, as the services do); each participant hands in their own
+    evaluations, anonymously, and asks for support as the users of the information base do.
 
-    :param store: a store that keeps the training kinds of record.
+    :param wladna: the application, open on a store that keeps the training kinds of record.
     :param training: what :func:`plan_training` drew.
     :param materials: the folder for the material files; without it, the materials' records
         point to where no file is (their bags cannot be exported).
-    :param at: the moment written in the audit trail; now when omitted.
-    :param trainer: who records the programme.
+    :param coordinator: who coordinates the programme.
     """
+    from wladna_core.training.services import TrainingAction, TrainingWork  # noqa: PLC0415
+
     if materials is not None:
         training = _with_files(training, materials)
-    actor = trainer if isinstance(trainer, str) else trainer.id
-    when = at if at is not None else datetime.now(UTC)
-    for record_type, records in training.records():
-        with store.unit_of_work() as uow:
-            stored = uow.repository(record_type).add_many(records)
-            uow.audit.append(
-                [
-                    AuditDraft(
-                        actor, "training.record", record_type.__name__, item.id, item.version
-                    )
-                    for item in stored
-                ],
-                at=when,
+    work = TrainingWork(wladna, coordinator)
+    work.record_programme(training.programme)
+    for material in training.materials:
+        work.record_material(material)
+    for unit in training.units:
+        work.record_unit(unit)
+    for site in training.sites:
+        work.record_site(site)
+    for participant in training.participants:
+        work.register_participant(participant)
+    for session in training.sessions:
+        work.record_session(session)
+    with wladna.store.unit_of_work() as uow:
+        stored = uow.repository(Enrolment).add_many(training.enrolments)
+        action = TrainingAction.ENROLMENT_RECORD.value
+        drafts = [
+            AuditDraft(coordinator.id, action, "Enrolment", item.id, item.version, detail=_SHEETS)
+            for item in stored
+        ]
+        uow.audit.append(drafts, at=wladna.now())
+    people = {person.id: person for person in training.participants}
+    for evaluation in training.evaluations:
+        author = people[training.authors[evaluation.id]]
+        _as_participant(wladna, author).submit_evaluation(evaluation)
+    for request in training.support:
+        asker = next(p for p in training.participants if p.person_id == request.requester_id)
+        asked = attrs.evolve(
+            request, status=SupportStatus.OPEN, resolved_on=None, unit_id=None, requester_id=None
+        )
+        saved = _as_participant(wladna, asker).request_support(asked).record
+        if request.status is not SupportStatus.OPEN:
+            work.update_support_request(
+                attrs.evolve(saved, status=request.status, resolved_on=request.resolved_on)
             )
     return summarise_training(training, materials)
+
+
+def _as_participant(wladna: Wladna, participant: Participant) -> TrainingWork:
+    from wladna_core.access import Actor  # noqa: PLC0415
+    from wladna_core.training.services import TrainingWork  # noqa: PLC0415
+
+    return TrainingWork(wladna, Actor(participant.person_id, set(), {participant.body_id}))
 
 
 def summarise_training(training: TrainingDemo, materials: Path | None = None) -> TrainingSummary:
@@ -589,4 +630,4 @@ def summarise_training(training: TrainingDemo, materials: Path | None = None) ->
 
 def keeps_training(kinds: Iterable[type]) -> bool:
     """Return whether a store keeping the record classes ``kinds`` can keep the programme."""
-    return {record_type for record_type, _ in _ORDER} <= set(kinds)
+    return set(_ORDER) <= set(kinds)

@@ -55,6 +55,7 @@ from wladna_core.training.bag import (
 )
 from wladna_core.training.enums import SessionMode, StaffRole
 from wladna_core.training.planner import SessionPlan, plan_sessions
+from wladna_core.training.services import TrainingAction
 from wladna_core.training.sessions import Enrolment, Participant, SiteLogistics, TrainingSession
 from wladna_core.training.units import Material, TrainingUnit
 
@@ -77,10 +78,11 @@ __all__ = [
     "training_group",
 ]
 
-#: The audit trail's action for each participant the planner reads.
-PLAN_ACTION: Final = "training.plan"
-#: The audit trail's action for the participant whose educational bag is exported.
-BAG_ACTION: Final = "training.bag_export"
+#: The audit trail's action for each participant the planner reads: the training services'.
+PLAN_ACTION: Final = TrainingAction.PARTICIPANT_READ.value
+#: The audit trail's action for the participant whose educational bag is exported: their
+#: enrolments are read to assemble it.
+BAG_ACTION: Final = TrainingAction.ENROLMENT_READ.value
 #: The training indicators are those whose names start with this.
 INDICATOR_PREFIX: Final = "training_"
 
