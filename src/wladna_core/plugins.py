@@ -105,8 +105,8 @@ __all__ = [
 #: memory store, the SQL store, the built-in rules,
 #: the CSV, JSON and Markdown renderers, the eligibility check of social programmes, the
 #: built-in reporting indicators, the kinds of record and rules of the training programme, the
-#: units required before writing casework and
-#: the ``wladna training`` commands.
+#: units required before writing casework, the training indicators and the ``wladna training``
+#: commands.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.builtin_kinds",
     "wladna_core.storage.memory",
@@ -117,6 +117,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.reporting.builtin",
     "wladna_core.training.kinds",
     "wladna_core.training.required_units",
+    "wladna_core.training.indicators",
     "wladna_core.training.cli",
 )
 

@@ -43,7 +43,7 @@ from wladna_core.access import (
     query_selects,
     refused_unseen,
 )
-from wladna_core.audit import RECORD_ID_MAX, AuditDraft, storable
+from wladna_core.audit import DETAIL_MAX, RECORD_ID_MAX, AuditDraft, storable
 from wladna_core.deadlines import OverdueItem, overdue, response_due
 from wladna_core.errors import SettingsError, Violation, WladnaError
 from wladna_core.model import (
@@ -97,6 +97,9 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 #: A record type a store keeps.
 R = TypeVar("R", TerritorialBody, Child, Family, Case, Referral)
+
+#: The audit action of a warning a ``wladna_authorize`` plug-in gave on an action allowed.
+WARNING_ACTION: Final = "access.warning"
 
 _OPEN_REFERRALS: Final = frozenset({ReferralStatus.PENDING, ReferralStatus.ACCEPTED})
 _ACTIVE: Final = frozenset(
@@ -193,8 +196,9 @@ class CaseWork:
             raise TypeError(msg)
         self.wladna = wladna
         self.actor = actor
-        # Warnings of the wladna_authorize plug-ins, put in the outcome of the running service.
-        self._cautions: list[Violation] = []
+        # Warnings of the wladna_authorize plug-ins, put in the outcome of the running service
+        # and in the audit trail (``access.warning``), with the action and record they concern.
+        self._cautions: list[tuple[Action, object, Violation]] = []
 
     def __repr__(self) -> str:
         return f"<CaseWork for {self.actor}>"
@@ -217,6 +221,18 @@ class CaseWork:
             detail=detail,
         )
 
+    def _caution_draft(self, action: Action, record: object, caution: Violation) -> AuditDraft:
+        """Return the audit entry of a plug-in's warning: its code and action, never its text."""
+        kind = record.kind if isinstance(record, _Missing) else type(record).__name__
+        return AuditDraft(
+            actor_id=self.actor.id,
+            action=WARNING_ACTION,
+            record_type=kind,
+            record_id=getattr(record, "id", None) or None,
+            version=None,
+            detail=storable(f"{caution.code} on {action.value}", DETAIL_MAX),
+        )
+
     def _run(self, body: Callable[[UnitOfWork, _Work], T]) -> tuple[T, _Work]:
         """Run ``body`` in a unit of work, audit it, commit; record refusals of access."""
         work = _Work()
@@ -225,7 +241,10 @@ class CaseWork:
         try:
             with store.unit_of_work() as uow:
                 result = body(uow, work)
-                work.warnings.extend(self._cautions)
+                for action, record, caution in self._cautions:
+                    if caution not in work.warnings:
+                        work.warnings.append(caution)
+                    work.drafts.append(self._caution_draft(action, record, caution))
                 work.warnings.extend(uow.warnings)
                 uow.audit.append(work.drafts, at=self.wladna.now())
         except AccessDenied as denied:
@@ -296,7 +315,7 @@ class CaseWork:
     def _require(self, action: Action, record: object, view: View) -> None:
         reason, cautions = self.wladna.policy.check(self.actor, action, record, view)
         if reason is None:
-            self._cautions.extend(c for c in cautions if c not in self._cautions)
+            self._cautions.extend((action, record, caution) for caution in cautions)
             return
         if refused_unseen(action, view):
             record_id = getattr(record, "id", None)

@@ -81,8 +81,19 @@ DIMENSIONS: Final = (
 )
 #: The units of an indicator's headline measure.
 UNITS: Final = ("count", "share", "days")
-#: What an indicator counts.
-COUNTS: Final = ("cases", "referrals")
+#: What an indicator counts: the casework's cases and referrals, and the records of other
+#: kinds (the training programme's participants, bodies, sessions...).
+COUNTS: Final = (
+    "cases",
+    "referrals",
+    "participants",
+    "bodies",
+    "sessions",
+    "enrolments",
+    "evaluations",
+    "sites",
+    "people",
+)
 
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -187,7 +198,7 @@ class Indicator:
     :param unit: ``count``, ``share`` or ``days``: the unit of the headline measure.
     :param measures: the names of the values each row carries.
     :param dimensions: the dimensions a report may break the indicator down by, or filter on.
-    :param counts: ``cases`` or ``referrals``.
+    :param counts: what it counts, one of :data:`COUNTS`.
     :param compute: the Python computation (see the module's documentation).
     :param sql: the SQL computation, or ``None`` to compute in Python on every store.
     :param counts_behind: for each measure that is not a count (a share, a median), the count
