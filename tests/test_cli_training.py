@@ -343,10 +343,28 @@ def test_report_lists_the_training_indicators_only() -> None:
 
 
 @pytest.mark.usefixtures("with_indicator")
-def test_report_computes_the_training_indicators_in_the_store(filled: Filled) -> None:
-    result = run("training", "report", "--db", filled.url, "--format", "csv", "--on", "2026-06-30")
+def test_report_computes_a_plugins_training_indicator(filled: Filled) -> None:
+    asked = ["training_test_sessions", "--format", "csv", "--on", "2026-06-30"]
+    result = run("training", "report", *asked, "--db", filled.url)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["count", "1"]
+
+
+def test_report_computes_the_training_indicators_in_the_store(filled: Filled) -> None:
+    asked = ["--by", "mode", "--format", "csv", "--on", "2026-06-30"]
+    result = run("training", "report", *asked, "--db", filled.url)
+    assert result.exit_code == 0, result.output
+    tables = result.stdout.split("\n\n")
+    assert "mode,sessions\nremote,1\nTotal,1\n" in tables
+    # Every table is a training indicator's: none of the casework's.
+    assert all(table.startswith("mode,") for table in tables if table.strip())
+    assert "cases" not in result.stdout
+
+
+def test_report_of_a_dimension_no_training_indicator_allows_says_so(filled: Filled) -> None:
+    result = run("training", "report", "--by", "need", "--by", "role", "--db", filled.url)
+    assert result.exit_code == ExitCode.USAGE
+    assert "no training indicator allows --by need --by role" in result.stderr
 
 
 def test_report_without_training_indicators_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
