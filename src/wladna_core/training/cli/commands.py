@@ -54,9 +54,10 @@ from wladna_core.training.bag import (
     verify_bag,
 )
 from wladna_core.training.enums import SessionMode, StaffRole
+from wladna_core.training.kinds import ENROLMENT, PARTICIPANT, SESSION, UNIT
 from wladna_core.training.planner import SessionPlan, plan_sessions
 from wladna_core.training.services import TrainingAction
-from wladna_core.training.sessions import Enrolment, Participant, SiteLogistics, TrainingSession
+from wladna_core.training.sessions import Participant, SiteLogistics, TrainingSession
 from wladna_core.training.units import Material, TrainingUnit
 
 if TYPE_CHECKING:
@@ -116,11 +117,14 @@ def find_unit(uow: UnitOfWork, wanted: str) -> TrainingUnit:
 
     :raises TrainingRecordNotFound: naming the codes of the units the store keeps.
     """
-    units = list(uow.repository(TrainingUnit).iter())
-    for unit in units:
-        if wanted in (unit.code, unit.id):
-            return unit
-    codes = ", ".join(sorted(unit.code for unit in units)) or "none: record the units first"
+    units = uow.repository(UNIT)
+    found = units.find(UNIT.query(code=wanted), limit=1)
+    if found:
+        return found[0]
+    by_id = _get_or_none(uow, TrainingUnit, wanted)
+    if by_id is not None:
+        return by_id
+    codes = ", ".join(sorted(unit.code for unit in units.iter())) or "none: record units first"
     raise TrainingRecordNotFound("training unit", wanted, f"the units are {codes}")
 
 
@@ -145,13 +149,11 @@ class PlanningRecords:
 
 def _completed(uow: UnitOfWork, unit: TrainingUnit) -> frozenset[str]:
     """Return the ids of the participants who completed a session giving ``unit``."""
-    sessions = {
-        session.id for session in uow.repository(TrainingSession).iter() if unit.id in session.units
-    }
+    enrolments = uow.repository(ENROLMENT)
     return frozenset(
         enrolment.participant_id
-        for enrolment in uow.repository(Enrolment).iter()
-        if enrolment.completed and enrolment.session_id in sessions
+        for session in uow.repository(SESSION).iter(SESSION.query(unit=unit.id))
+        for enrolment in enrolments.iter(ENROLMENT.query(session_id=session.id, completed=True))
     )
 
 
@@ -178,11 +180,11 @@ def load_planning(
     for place in places or (None,):
         for body in uow.bodies.iter(BodyQuery(territory=place)):
             bodies[body.id] = body
-    wanted_roles = frozenset(roles)
+    wanted_roles = {role.value for role in roles} or None
     candidates = [
         person
-        for person in uow.repository(Participant).iter()
-        if person.body_id in bodies and (not wanted_roles or person.role in wanted_roles)
+        for person in uow.repository(PARTICIPANT).iter(PARTICIPANT.query(role=wanted_roles))
+        if person.body_id in bodies
     ]
     done = frozenset() if include_trained else _completed(uow, found)
     participants = tuple(person for person in candidates if person.id not in done)
@@ -225,7 +227,8 @@ def load_bag(
             raise TrainingRecordNotFound(
                 "participant", participant, "give the id of a participant the store keeps"
             )
-        enrolments = [e for e in uow.repository(Enrolment).iter() if e.participant_id == person.id]
+        query = ENROLMENT.query(participant_id=person.id)
+        enrolments = uow.repository(ENROLMENT).find(query)
         wanted = {enrolment.session_id for enrolment in enrolments}
         sessions = uow.repository(TrainingSession).get_many(sorted(wanted))
         return participant_bag(person.id, enrolments, sessions, unit_list, materials)
