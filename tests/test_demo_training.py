@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import Counter
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -9,11 +11,23 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
-from wladna_core.demo import PILOT_CITIES, plan_demo
+from wladna_core.demo import PILOT_CITIES, plan_demo, run_demo
 from wladna_core.errors import Severity
+from wladna_core.plugins import make_plugin_manager
 from wladna_core.rules import validate
-from wladna_core.training import SessionMode, TrainingContext, training_rules
+from wladna_core.storage import open_store
+from wladna_core.training import (
+    Enrolment,
+    Evaluation,
+    Material,
+    SessionMode,
+    TrainingContext,
+    TrainingSession,
+    material_path,
+    training_rules,
+)
 from wladna_core.training_demo import (
+    DEMO_COORDINATOR,
     SESSION_PLACES,
     SESSIONS,
     materials_folder,
@@ -22,6 +36,8 @@ from wladna_core.training_demo import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wladna_core.training_demo import TrainingDemo
 
 TODAY = date(2026, 3, 31)
@@ -144,3 +160,43 @@ def test_the_rules_accept_the_programme(eight_cities: TrainingDemo) -> None:
         if violation.severity is Severity.ERROR
     ]
     assert found == []
+
+
+def test_the_demonstration_records_the_programme_through_the_services(tmp_path: Path) -> None:
+    plan = plan_demo(cases=15, cities=["MA-SAL"], seed=2, today=TODAY)
+    url = f"memory://demo-training-{uuid.uuid4().hex}"
+    summary = run_demo(plan, url, materials=tmp_path / "materials")
+    training = summary.training
+    assert training is not None
+    assert (training.sessions, training.days) == (13, 26)
+    assert summary.audit_ok
+    with open_store(url) as store:
+        with store.unit_of_work() as uow:
+            assert uow.repository(TrainingSession).count() == 13
+            assert uow.repository(Enrolment).count() == training.enrolments
+            evaluations = uow.repository(Evaluation).find()
+        assert len(evaluations) == training.evaluations
+        assert all(evaluation.participant_id is None for evaluation in evaluations)
+        entries = list(store.audit_entries())
+    # An anonymous evaluation's entry names no one, no record and no moment of the day.
+    handed_in = [entry for entry in entries if entry.action == "training.evaluation.submit"]
+    assert len(handed_in) == training.evaluations
+    assert {(entry.actor_id, entry.record_id) for entry in handed_in} == {("anonymous", None)}
+    recorded = {entry.actor_id for entry in entries if entry.action == "training.session.record"}
+    assert recorded == {DEMO_COORDINATOR.id}
+    # The files of the bags are where the materials say, and match them.
+    with open_store(url) as store, store.unit_of_work() as uow:
+        materials = uow.repository(Material).find()
+    assert materials
+    for material in materials:
+        content = material_path(material).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == material.sha256
+
+
+def test_a_store_without_the_training_kinds_gets_the_casework_only() -> None:
+    pm = make_plugin_manager(load_entrypoints=False)
+    pm.unregister(name="wladna_core.training.kinds")
+    plan = plan_demo(cases=5, cities=["MA-SAL"], seed=2, today=TODAY)
+    summary = run_demo(plan, f"memory://demo-casework-{uuid.uuid4().hex}", plugins=pm)
+    assert summary.training is None
+    assert summary.audit_ok
