@@ -59,6 +59,7 @@ from wladna_core.plugins import (
 from wladna_core.rules import NEEDS
 from wladna_core.storage import ChildQuery, StoreError, UnsupportedStoreURL, open_store
 from wladna_core.storage.numbers import NUMBER_MAX
+from wladna_core.training.services import TrainingAction
 from wladna_core.workflow import Event
 
 if TYPE_CHECKING:
@@ -530,7 +531,8 @@ def table_rows(section: str) -> list[list[str]]:
 def test_the_actions_of_wladna_authorize_are_every_action_of_the_policy() -> None:
     section = hook_sections()[signature_text("wladna_authorize")]
     documented = [row[0].strip("`") for row in table_rows(section)]
-    assert documented == [action.value for action in Action]
+    # The casework's actions, then the training programme's.
+    assert documented == [action.value for action in (*Action, *TrainingAction)]
 
 
 def test_the_events_of_wladna_case_event_are_every_event_with_its_fields() -> None:

@@ -203,6 +203,8 @@ def test_an_anonymous_evaluation_cannot_be_traced_to_its_author(programme: Progr
     (seen,) = programme.of(COORDINATOR).evaluations(session_id=programme.session.id)
     assert seen == saved
     assert seen.participant_id is None
+    # The entry's time, earlier than the entries before it, leaves the chain whole.
+    assert dep.wl.audit.verify().ok
 
 
 def test_a_signed_evaluation_is_the_authors_and_is_audited_in_their_name(
@@ -320,6 +322,13 @@ def test_a_case_worker_lacking_a_required_unit_is_warned_in_warn_mode(
         assert (warning.code, warning.severity) == (MISSING_CODE, Severity.WARNING)
         assert "BI-01" in warning.message
         assert "BI-01" in warning.remedy
+        # The warning is kept in the audit trail, by code, and counted by the indicator.
+        warned = [e for e in _entries(dep) if e.action == "access.warning"]
+        assert [(e.actor_id, e.detail) for e in warned] == [
+            (dep.worker.id, f"{MISSING_CODE} on child.register")
+        ]
+        (table,) = dep.wl.report(["training_casework_without_units"]).tables
+        assert table.body == ((1, 1),)
         # Other roles are not concerned; and once the unit is completed, no warning.
         assert dep.as_(dep.supervisor).register_child(_child()).warnings == ()
         _complete(programme)
@@ -331,3 +340,23 @@ def test_without_required_units_casework_is_neither_warned_nor_refused(
 ) -> None:
     dep = programme.dep
     assert dep.as_(dep.worker).register_child(_child()).warnings == ()
+
+
+def test_a_plugin_violation_refuses_with_its_reason_or_warns(programme: Programme) -> None:
+    from wladna_core.errors import Violation  # noqa: PLC0415
+
+    answer: list[Violation] = []
+
+    def authorize(action: str) -> Violation | None:
+        return answer[0] if action == "child.register" else None
+
+    dep = programme.dep
+    dep.wl.plugins.register(SimpleNamespace(wladna_authorize=hookimpl(authorize)), name="say")
+    try:
+        answer.append(Violation("x.closed", "$", "The register is closed.", remedy="Wait."))
+        with pytest.raises(AccessDenied, match=r"The register is closed\. \[x\.closed\]; remedy"):
+            dep.as_(dep.worker).register_child(_child())
+        answer[0] = Violation("x.late", "$", "Late.", Severity.WARNING)
+        assert [w.code for w in dep.as_(dep.worker).register_child(_child()).warnings] == ["x.late"]
+    finally:
+        dep.wl.plugins.unregister(name="say")
