@@ -372,3 +372,26 @@ def test_report_without_training_indicators_says_so(monkeypatch: pytest.MonkeyPa
     result = run("training", "report", "--list")
     assert result.exit_code == ExitCode.USAGE
     assert "no training indicator is installed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["plan", "BI-01"], ["bag", "export", "bag", "--unit", "BI-01"], ["report", "--by", "mode"]],
+    ids=lambda command: command[0],
+)
+def test_a_store_that_does_not_exist_is_refused_never_created(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "missing.db"
+    result = run(
+        "training",
+        *command,
+        "--db",
+        f"sqlite:///{missing}",
+        *(["--as", "t"] if command[0] != "report" else []),
+    )
+    assert result.exit_code == ExitCode.STORE
+    assert "does not create one" in result.stderr
+    assert not missing.exists()
+    assert not (tmp_path / "bag").exists()
