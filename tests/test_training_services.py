@@ -360,3 +360,16 @@ def test_a_plugin_violation_refuses_with_its_reason_or_warns(programme: Programm
         assert [w.code for w in dep.as_(dep.worker).register_child(_child()).warnings] == ["x.late"]
     finally:
         dep.wl.plugins.unregister(name="say")
+
+
+def test_a_store_that_cannot_read_beside_a_write_errs_on_the_side_of_the_mode() -> None:
+    from casework import deploy  # noqa: PLC0415
+    from wladna_core.training.required_units import UNCHECKED_CODE  # noqa: PLC0415
+
+    dep = deploy("sqlite://", settings=_required("enforce"))
+    try:
+        _programme(dep)
+        with pytest.raises(AccessDenied, match=UNCHECKED_CODE):
+            dep.as_(dep.worker).register_child(_child())
+    finally:
+        dep.wl.close()

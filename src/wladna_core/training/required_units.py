@@ -24,6 +24,7 @@ from wladna_core.access import Action, Actor
 from wladna_core.errors import Severity, Violation
 from wladna_core.hookspecs import hookimpl
 from wladna_core.messages import Message, Text, render
+from wladna_core.storage import StoreError
 from wladna_core.training.settings import RequiredUnitsMode, TrainingSettings
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = [
     "MISSING_CODE",
     "MISSING_MESSAGE",
     "PLUGIN_NAME",
+    "UNCHECKED_CODE",
     "RequiredUnits",
     "completed_unit_codes",
     "use_required_units",
@@ -49,6 +51,9 @@ __all__ = [
 PLUGIN_NAME: Final = __name__
 #: The code of the violation a person lacking a required unit gets.
 MISSING_CODE: Final = "training.required_unit_missing"
+#: The code of the violation when the units completed cannot be read (the check errs on the
+#: side of the mode: refused in enforce mode, warned in warn mode).
+UNCHECKED_CODE: Final = "training.required_units_unchecked"
 
 #: The actions that write casework, which need the required units.
 CASEWORK_WRITES: Final = frozenset(
@@ -140,7 +145,19 @@ class RequiredUnits:
         """Warn or refuse a casework write by a person lacking a required unit."""
         if action not in CASEWORK_WRITES or not isinstance(actor, Actor):
             return None
-        missing = self.missing(actor)
+        enforce = self.settings.required_units_mode is RequiredUnitsMode.ENFORCE
+        severity = Severity.ERROR if enforce else Severity.WARNING
+        try:
+            missing = self.missing(actor)
+        except StoreError as error:
+            # A store whose reads cannot run beside a write (SQLite in memory, one connection).
+            return Violation(
+                UNCHECKED_CODE,
+                "$",
+                f"The training units completed could not be read: {error}",
+                severity,
+                remedy="Keep the records in a SQLite file, PostgreSQL or the memory store.",
+            )
         if not missing:
             return None
         listed = dict(self.settings.required_units)
@@ -149,14 +166,7 @@ class RequiredUnits:
             MISSING_MESSAGE,
             params={"roles": ", ".join(holding), "units": ", ".join(missing)},
         )
-        enforce = self.settings.required_units_mode is RequiredUnitsMode.ENFORCE
-        return Violation(
-            MISSING_CODE,
-            "$",
-            text,
-            Severity.ERROR if enforce else Severity.WARNING,
-            remedy=remedy,
-        )
+        return Violation(MISSING_CODE, "$", text, severity, remedy=remedy)
 
 
 _DEFAULT: Final = RequiredUnits(TrainingSettings(), None)
