@@ -351,7 +351,9 @@ def test_after_the_demo_the_commands_it_names_read_it_and_a_plain_report_says_wh
     assert "give --db sqlite:///wladna-demo.db" in plain.stderr
     assert not (tmp_path / "wladna.db").exists()
     named = [line.split() for line in demo.stdout.splitlines() if line.startswith("  wladna ")]
-    assert len(named) == 2
+    # The casework's commands, then the training programme's.
+    assert [command[1] for command in named[:2]] == ["report", "audit"]
+    assert {command[1] for command in named[2:]} == {"training"}
     for command in named:
         done = CliRunner().invoke(main, command[1:])
         assert done.exit_code == 0, done.output

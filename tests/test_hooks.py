@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import cattrs
+import click
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,6 +50,7 @@ from wladna_core.plugins import (
     announce_case_event,
     authorize,
     case_numbering,
+    cli_commands_from,
     configure_converter,
     eligibility_from,
     gazetteer_from,
@@ -455,6 +457,51 @@ def test_two_plugins_declaring_the_same_kind_of_record_are_both_named(
     registered(SimpleNamespace(wladna_record_kinds=hookimpl(lambda: [clash])), "copycat")
     with pytest.raises(PluginHookError, match=r"copycat.*test-kinds|test-kinds.*copycat"):
         kinds_from(pm)
+
+
+def test_hook_wladna_cli_commands(pm: WladnaPluginManager, registered: Any) -> None:
+    @click.group("outreach")
+    def outreach() -> None:
+        """The outreach teams."""
+
+    @click.command("visits")
+    def visits() -> None:
+        """Home visits."""
+
+    registered(SimpleNamespace(wladna_cli_commands=hookimpl(lambda: [outreach])), "outreach")
+    registered(SimpleNamespace(wladna_cli_commands=hookimpl(lambda: (visits,))), "visits")
+    commands = cli_commands_from(pm, reserved={"import", "report"})
+    assert commands["outreach"] is outreach
+    assert commands["visits"] is visits
+
+
+def test_a_command_named_like_a_core_command_is_refused_naming_its_plugin(
+    pm: WladnaPluginManager, registered: Any
+) -> None:
+    registered(
+        SimpleNamespace(wladna_cli_commands=hookimpl(lambda: [click.Command("import")])), "copy"
+    )
+    assert "import" in cli_commands_from(pm)
+    with pytest.raises(PluginHookError, match=r"'copy'.*command 'import'.*wladna itself"):
+        cli_commands_from(pm, reserved={"import", "report"})
+
+
+def test_two_plugins_offering_a_command_of_one_name_are_both_named(
+    pm: WladnaPluginManager, registered: Any
+) -> None:
+    registered(SimpleNamespace(wladna_cli_commands=hookimpl(lambda: [click.Group("x")])), "one")
+    registered(SimpleNamespace(wladna_cli_commands=hookimpl(lambda: [click.Group("x")])), "two")
+    with pytest.raises(PluginHookError, match=r"plug-ins '(one|two)' and '(one|two)'.*'x'"):
+        cli_commands_from(pm)
+
+
+@pytest.mark.parametrize("answer", [["outreach"], click.Group("whole"), [click.Command("")]])
+def test_a_command_that_is_not_a_named_click_command_is_refused(
+    pm: WladnaPluginManager, registered: Any, answer: object
+) -> None:
+    registered(SimpleNamespace(wladna_cli_commands=hookimpl(lambda: answer)), "odd")
+    with pytest.raises(PluginHookError, match=r"plug-in 'odd', hook wladna_cli_commands"):
+        cli_commands_from(pm)
 
 
 def test_hook_wladna_territories(pm: WladnaPluginManager, registered: Any) -> None:

@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from click.testing import CliRunner
 
 from casework import TODAY, Deployment, deploy
 from install_helpers import pip_install
 from postgres import private_schema, server_url
 from wladna_core import hookspecs, workflow
+from wladna_core import plugins as plugin_manager
 from wladna_core.access import AccessDenied, Action, Actor
+from wladna_core.cli import main
 from wladna_core.convert import RecordConverter
 from wladna_core.hookspecs import PROJECT_NAME, EligibilityResult, hookimpl
 from wladna_core.model import (
@@ -516,6 +519,21 @@ def test_the_example_of_wladna_configure_converter_reads_and_writes_its_type(
     assert converter.dumps_record(report) == b'{"number":"PV 123/2026","filed_on":"2026-06-01"}'
 
 
+def test_the_example_of_wladna_cli_commands_adds_wladna_outreach(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pm = manager_with(example_of("wladna_cli_commands", monkeypatch))
+    monkeypatch.setattr(plugin_manager, "make_plugin_manager", lambda *_a, **_k: pm)
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--help"])
+    assert listed.exit_code == 0, listed.output
+    assert re.search(r"^  outreach +The street outreach teams of Salé\.$", listed.output, re.M)
+    night = runner.invoke(main, ["outreach", "teams", "--night"])
+    assert (night.exit_code, night.output) == (0, "Bab Lamrissa night team\n")
+    every = runner.invoke(main, ["outreach", "teams"])
+    assert every.output.splitlines() == ["Bab Lamrissa night team", "Tabriquet day team"]
+
+
 def test_every_hook_example_has_its_test_here() -> None:
     tests = {name for name, value in globals().items() if name.startswith("test_the_example_of_")}
     for hook in HOOK_NAMES:
@@ -651,7 +669,7 @@ def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
         "wladna-pilot-rules",
         "wladna-sale-outreach",
     }
-    assert len(TRIES) == 4
+    assert len(TRIES) == 5
     hooks = {
         hook
         for files in distributions().values()
@@ -663,6 +681,7 @@ def test_the_writing_page_shows_a_storage_adapter_and_a_rules_plugin() -> None:
         "wladna_store_schemes",
         "wladna_rules",
         "wladna_record_kinds",
+        "wladna_cli_commands",
     }
 
 

@@ -82,9 +82,17 @@ from wladna_core.model import (
 from wladna_core.reporting import Report, available_indicators, build_report
 from wladna_core.storage import ALLOW_RESET, CaseQuery, ReferralQuery
 from wladna_core.storage.ports import REPOSITORY_NAMES, redact_url
+from wladna_core.training_demo import (
+    TrainingSummary,
+    keeps_training,
+    materials_folder,
+    plan_training,
+    store_training,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from pathlib import Path
 
     import pluggy
 
@@ -1378,6 +1386,8 @@ class DemoSummary:
     :param audit_entries: how many audit entries were checked.
     :param report: the indicators by city (a :class:`~wladna_core.reporting.Report`), or
         ``None`` when the store cannot compute them.
+    :param training: what the training half stored (:mod:`wladna_core.training_demo`), or
+        ``None`` when the store does not keep the training kinds of record.
     """
 
     planned: int
@@ -1395,6 +1405,7 @@ class DemoSummary:
     audit_ok: bool
     audit_entries: int
     report: Report | None = None
+    training: TrainingSummary | None = None
 
     @property
     def transferred(self) -> int:
@@ -1432,6 +1443,7 @@ def run_demo(
     settings: Mapping[str, object] | None = None,
     plugins: pluggy.PluginManager | None = None,
     advance: Callable[[int], None] | None = None,
+    materials: Path | None = None,
 ) -> DemoSummary:
     """Play ``plan`` into the store at ``url`` through the casework services; count the result.
 
@@ -1445,6 +1457,9 @@ def run_demo(
     :param settings: deployment settings, over :data:`DEMO_SETTINGS`.
     :param plugins: the plug-in manager; the installed plug-ins when omitted.
     :param advance: called with 1 after each step, e.g. to move a progress bar.
+    :param materials: the folder for the files of the training programme's educational bags;
+        next to a SQLite database when omitted
+        (:func:`~wladna_core.training_demo.materials_folder`).
     :raises DemoStoreNotEmpty: if the store holds records and ``force`` is false.
     :raises DemoStepFailed: if a service refuses a step (a defect of the plan).
     """
@@ -1467,7 +1482,17 @@ def run_demo(
             if advance is not None:
                 advance(1)
         now[0] = datetime.combine(plan.today, time(18), tzinfo=_LOCAL)
-        return _summarise(wladna, plan, runner)
+        training = _play_training(wladna, plan, materials or materials_folder(url))
+        return attrs.evolve(_summarise(wladna, plan, runner), training=training)
+
+
+def _play_training(
+    wladna: Wladna, plan: DemoPlan, materials: Path | None
+) -> TrainingSummary | None:
+    """Record the training half of the demonstration, when the store keeps its kinds."""
+    if not keeps_training(wladna.store.kinds):
+        return None
+    return store_training(wladna, plan_training(plan), materials=materials)
 
 
 def _make_room(wladna: Wladna, *, force: bool) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     import cattrs
+    import click
     from pluggy import PluginManager
 
     from wladna_core.errors import Violation
@@ -328,4 +329,23 @@ def wladna_matcher(settings: MatchSettings, gazetteer: Gazetteer) -> Matcher | N
     :return: an object of the :class:`~wladna_core.matching.Matcher` protocol, or ``None`` to
         leave the choice to the next plug-in or the built-in
         :class:`~wladna_core.matching.ChildMatcher`.  First result wins.
+    """
+
+
+@hookspec
+def wladna_cli_commands() -> Iterable[click.Command]:
+    """Add commands (or groups of commands) to the ``wladna`` command line.
+
+    Called by :func:`wladna_core.plugins.cli_commands_from` each time ``wladna`` runs, before
+    it picks the command to run; ``wladna --help`` lists the commands added.  The built-in
+    training programme adds ``wladna training`` through this hook.  Import what a command
+    needs inside the hook or the command, so that a plug-in stays quick to load for programs
+    that never run the command line.
+
+    :return: :class:`click.Command` objects (a :class:`click.Group` adds a group of commands);
+        each is run inside the ``wladna`` group, whose error handling turns a
+        :class:`~wladna_core.errors.WladnaError` into a message and an exit status.  Names must
+        be unique across all plug-ins and must not be those of the core's own commands
+        (``import``, ``report``...): a clash is an error naming the plug-ins, and no command
+        runs.  Name a group after the plug-in (``wladna outreach ...``).
     """

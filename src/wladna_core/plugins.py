@@ -8,6 +8,7 @@ under the ``wladna`` entry-point group and checks that every hook they implement
 The other functions ask the plug-ins of a manager for what the rest of the library needs, and name
 the plug-in at fault when one misbehaves: :func:`rules_from`, :func:`gazetteer_from`,
 :func:`renderers_from`, :func:`indicators_from`, :func:`store_schemes_from`, :func:`authorize`,
+:func:`cli_commands_from`,
 :func:`eligibility_from`, :func:`configure_converter`, :func:`announce_case_event`,
 :func:`first_answer` and :func:`plugin_list`.  Those whose hooks take the deployment's
 ``clock`` take it too, and hand it to the plug-ins; :class:`wladna_core.Wladna` passes its own.
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     import cattrs
+    import click
 
     from wladna_core.model import Case, Family, SocialProgramme
     from wladna_core.reporting import Indicator
@@ -81,6 +83,7 @@ __all__ = [
     "authorization",
     "authorize",
     "case_numbering",
+    "cli_commands_from",
     "configure_converter",
     "eligibility_from",
     "first_answer",
@@ -100,8 +103,10 @@ __all__ = [
 #: The built-in plug-ins, by module name, registered by every :func:`make_plugin_manager`
 #: exactly as installed plug-ins are: the five kinds of record of the information base, the
 #: memory store, the SQL store, the built-in rules,
-#: the CSV, JSON and Markdown renderers, the eligibility check of social programmes and the
-#: built-in reporting indicators.
+#: the CSV, JSON and Markdown renderers, the eligibility check of social programmes, the
+#: built-in reporting indicators, the kinds of record and rules of the training programme, the
+#: units required before writing casework, the training indicators and the ``wladna training``
+#: commands.
 DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.storage.builtin_kinds",
     "wladna_core.storage.memory",
@@ -113,6 +118,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.training.kinds",
     "wladna_core.training.required_units",
     "wladna_core.training.indicators",
+    "wladna_core.training.cli",
 )
 
 #: The entry-point group installed plug-ins register under.
@@ -712,6 +718,47 @@ def indicators_from(pm: pluggy.PluginManager) -> dict[str, Indicator]:
     from wladna_core.reporting.indicators import Indicator  # noqa: PLC0415
 
     return _by_name(pm, "wladna_indicators", Indicator, "an indicator")
+
+
+def cli_commands_from(
+    pm: pluggy.PluginManager, reserved: Iterable[str] = ()
+) -> dict[str, click.Command]:
+    """Return the commands every plug-in adds to ``wladna`` (``wladna_cli_commands``), by name.
+
+    :param reserved: the names of the core's own commands, which no plug-in may take.
+    :raises PluginHookError: if a plug-in's hook fails or returns anything but
+        :class:`click.Command` objects, if two plug-ins offer a command with the same name (both
+        are named), or if a plug-in's command has the name of one of ``reserved``.
+    """
+    import click  # noqa: PLC0415 (only the command line asks for commands)
+
+    hook = "wladna_cli_commands"
+    taken = frozenset(reserved)
+    found: dict[str, tuple[str, click.Command]] = {}
+    for plugin, result in _call_each(pm, hook):
+        for command in _items(pm, hook, plugin, result, click.Command):
+            name = command.name
+            if not name or not name.strip() or name != name.strip():
+                reason = (
+                    f"it offers a command named {name!r}; give each command a name a user can "
+                    "type, such as 'outreach'"
+                )
+                raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+            if name in taken:
+                reason = (
+                    f"its command {name!r} has the name of a command of wladna itself (wladna "
+                    f"{name}); rename it, e.g. after the plug-in, or put it in a group named "
+                    "after the plug-in. No command runs until it is renamed or the plug-in is "
+                    f"left out ({PLUGINS_ENV})"
+                )
+                raise PluginHookError(hook, [_plugin_label(pm, plugin)], reason)
+            earlier = found.get(name)
+            if earlier is not None and earlier[1] is not command:
+                both = [_plugin_label(pm, earlier[0]), _plugin_label(pm, plugin)]
+                reason = f"both offer a command named {name!r} (wladna {name}); rename one of them"
+                raise PluginHookError(hook, both, reason)
+            found[name] = (plugin, command)
+    return {name: command for name, (_plugin, command) in sorted(found.items())}
 
 
 def store_schemes_from(pm: pluggy.PluginManager) -> tuple[str, ...]:

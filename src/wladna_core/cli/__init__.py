@@ -2,6 +2,8 @@
 
 Its commands validate, import and export records, report indicators, verify the audit trail,
 list possible duplicates, list plug-ins, upgrade the database and build a demonstration.
+Plug-ins add their own (hook ``wladna_cli_commands``, :mod:`~wladna_core.cli.plugin_commands`):
+the built-in training programme adds ``wladna training``.
 
 :data:`main` is the command group (the ``wladna`` script runs it).  Each command lives in its
 own module and is registered here; the plumbing they share is in :mod:`~wladna_core.cli.options`
@@ -25,7 +27,8 @@ from wladna_core.cli.audit import audit_group
 from wladna_core.cli.db import db_group
 from wladna_core.cli.demo import demo_command
 from wladna_core.cli.duplicates import duplicates_command
-from wladna_core.cli.errors import ExitCode, WladnaGroup
+from wladna_core.cli.errors import ExitCode
+from wladna_core.cli.plugin_commands import WladnaCommandLine
 from wladna_core.cli.plugins import plugins_command
 from wladna_core.cli.report import report_command
 from wladna_core.cli.transfer import export_command, import_command
@@ -34,7 +37,9 @@ from wladna_core.cli.validate import validate_command
 __all__ = ["ExitCode", "main"]
 
 
-@click.group("wladna", cls=WladnaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "wladna", cls=WladnaCommandLine, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="wladna")
 def main() -> None:
     """Child-protection case records of the Wladna programme: check, move and manage them.

@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
     from wladna_core.model import CaseStatus, ReferralStatus
     from wladna_core.reporting import Report, ReportTable
+    from wladna_core.training_demo import TrainingSummary
 
-__all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path", "next_steps"]
+__all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path", "next_steps", "training_steps"]
 
 #: The plug-in module that renders a report as HTML, when installed.
 HTML_PLUGIN: Final = "wladna_report_html"
@@ -135,6 +136,8 @@ def demo_command(
         raise click.exceptions.Exit(ExitCode.USAGE) from None
     console = stdout_console(highlight=False)
     _print_summary(console, summary, db)
+    if summary.training is not None:
+        _print_training(console, summary.training)
     if summary.report is not None:
         written = _write_html(summary.report, db)
         if written is not None:
@@ -142,6 +145,58 @@ def demo_command(
     with contextlib.suppress(StoreError):  # a store gone with the command: nothing to read
         check_keeps(db)
         console.print(next_steps(db, summary.today.isoformat()), soft_wrap=True)
+        if summary.training is not None:
+            steps = training_steps(db, summary.training, with_report=_training_indicators())
+            console.print(steps, soft_wrap=True)
+
+
+def training_steps(url: str, training: TrainingSummary, *, with_report: bool = True) -> str:
+    """Return the commands that read the training half of the demonstration at ``url``.
+
+    >>> from wladna_core.training_demo import TrainingSummary
+    >>> print(training_steps("sqlite:///wladna-demo.db", TrainingSummary(
+    ...     13, 26, 80, 1040, 900, 700, 17.5, (80,) * 13, 3, None)))
+    The training programme:
+      wladna training plan BI-01 --db sqlite:///wladna-demo.db
+      wladna training report --db sqlite:///wladna-demo.db
+
+    :param url: the store the demonstration was written to.
+    :param training: what the training half stored.
+    :param with_report: name ``wladna training report`` (when training indicators are
+        installed).
+    """
+    db = shlex.quote(redact_url(url))
+    lines = ["The training programme:", f"  wladna training plan BI-01 --db {db}"]
+    if training.materials is not None:
+        lines.append(f"  wladna training bag export --unit PE-RUE bag-pe-rue --db {db}")
+    if with_report:
+        lines.append(f"  wladna training report --db {db}")
+    return "\n".join(lines)
+
+
+def _training_indicators() -> bool:
+    """Return whether indicators of the training programme are installed."""
+    from wladna_core.plugins import make_plugin_manager  # noqa: PLC0415 (on use)
+    from wladna_core.reporting import available_indicators  # noqa: PLC0415
+    from wladna_core.training.cli.commands import INDICATOR_PREFIX  # noqa: PLC0415
+
+    names = available_indicators(make_plugin_manager())
+    return any(name.startswith(INDICATOR_PREFIX) for name in names)
+
+
+def _print_training(console: rich.console.Console, training: TrainingSummary) -> None:
+    sizes = training.per_session
+    shown = f"{min(sizes)} to {max(sizes)}" if sizes else "no"
+    gain = "-" if training.mean_gain is None else f"{training.mean_gain:+.1f} points"
+    console.print(
+        f"Training programme (shaped like the 2020 one): {training.sessions} remote sessions "
+        f"over {training.days} days, {shown} participants each; {training.participants} staff "
+        f"trained, {training.completed} of {training.enrolments} enrolments completed, test "
+        f"scores {gain} on average, {training.evaluations} anonymous evaluations; "
+        f"{training.gaps} bodies lack devices or broadband for remote sessions."
+    )
+    if training.materials is not None:
+        console.print(f"Educational bags' files in {training.materials}")
 
 
 def next_steps(url: str, today: str) -> str:
