@@ -35,6 +35,7 @@ from wladna_core.model import (
     RiskLevel,
     ServiceType,
     SocialProgramme,
+    TransitionPlan,
     Urgency,
 )
 from wladna_core.model._checks import text_problem
@@ -157,6 +158,12 @@ def expected_refusal(action: str, case: Case) -> type[TransitionRefused] | None:
             return TransitionRefused
         if action == "start_implementation" and case.risk is RiskLevel.HIGH:
             return None if case.plan.approved else PlanNotApproved
+    if action == "request_closure" and case.pending_closure_request is not None:
+        return TransitionRefused
+    if action in {"approve_closure", "decline_closure"} and case.pending_closure_request is None:
+        return StepMissing
+    if action == "record_transition_plan" and case.plan is None:
+        return StepMissing
     return None
 
 
@@ -183,6 +190,22 @@ CASE_CALLS: dict[str, CaseCall] = {
         case, Closure(on, data.draw(st.sampled_from(ClosureReason))), on, referrals=()
     ),
     "reopen": lambda case, on, data: workflow.reopen(case, on, data.draw(reasons)),
+    "request_closure": lambda case, on, data: workflow.request_closure(
+        case,
+        reason=data.draw(st.sampled_from(ClosureReason)),
+        requested_by=data.draw(names),
+        on=on,
+        referrals=(),
+    ),
+    "approve_closure": lambda case, on, data: workflow.approve_closure(
+        case, by=data.draw(names), on=on, referrals=()
+    ),
+    "decline_closure": lambda case, on, data: workflow.decline_closure(
+        case, by=data.draw(names), on=on, comment=data.draw(reasons)
+    ),
+    "record_transition_plan": lambda case, on, data: workflow.record_transition_plan(
+        case, TransitionPlan(on, "Lives with an aunt; vocational training"), on
+    ),
     "transfer": lambda case, on, data: workflow.transfer(
         case,
         to_body=data.draw(ids.filter(lambda body: body != case.body_id)),
@@ -273,7 +296,7 @@ def test_a_case_leaves_the_active_statuses_only_by_close_transfer_or_duplicate()
         for action, item in CASE_TRANSITIONS.items()
         if item.target is not None and not item.target.is_active
     }
-    assert leaving == {"close", "transfer", "mark_duplicate"}
+    assert leaving == {"close", "approve_closure", "transfer", "mark_duplicate"}
     for action in leaving:
         assert CASE_TRANSITIONS[action].sources == {s for s in CaseStatus if s.is_active}
 
@@ -291,7 +314,7 @@ def test_every_event_kind_has_its_own_dotted_name() -> None:
         if isinstance(value, type) and issubclass(value, Event)
     ]
     concrete = [kind for kind in kinds if kind not in {Event, CaseEvent, ReferralEvent}]
-    assert len(concrete) == 15
+    assert len(concrete) == 20
     names_ = [kind.name for kind in concrete]
     assert len(set(names_)) == len(names_)
     for kind in concrete:
@@ -343,6 +366,10 @@ def test_a_case_action_leads_to_its_target_from_its_sources_and_is_refused_elsew
             )
         return
     new, events = call(case, on, data)
+    if action == "approve_closure":
+        # The approval, then the closure it brings about.
+        assert [event.name for event in events] == ["case.closure_approved", "case.closed"]
+        events = events[1:]
     (happened,) = events
     assert happened.on == on
     if action == "make_referral":

@@ -1325,7 +1325,9 @@ class CaseWork:
         with their children, households and referrals, in the order an import needs them:
         ``("child", {...})``, ``("family", {...})``, ``("case", {...})``, ``("referral", {...})``.
         With a ``pseudonymiser`` every id becomes a keyed-hash pseudonym and direct identifiers
-        are left out (:func:`~wladna_core.reporting.pseudonyms.pseudonymise_record`).  Each
+        are left out (:func:`~wladna_core.reporting.pseudonyms.pseudonymise_record`); such an
+        export is data for reporting beyond the body, so it carries only the cases whose
+        consent includes reporting (``Consent.reporting``, see ``docs/consent.md``).  Each
         record exported is written to the audit trail.
 
         :raises AccessDenied: unless the actor is a supervisor or a body coordinator.
@@ -1348,6 +1350,8 @@ class CaseWork:
                 if self._view(uow, case, referrals) is not View.FULL or not selected.matches(
                     case, self.wladna.store.gazetteer
                 ):
+                    continue
+                if pseudonymiser is not None and not _consents_to_reporting(case):
                     continue
                 exported_cases += 1
                 records: list[tuple[str, object]] = [("child", uow.children.get(case.child_id))]
@@ -1374,6 +1378,11 @@ class CaseWork:
             return exported
 
         return self._run(run)[0]
+
+
+def _consents_to_reporting(case: Case) -> bool:
+    """Return whether the case's data may go into a record-level export for reporting."""
+    return case.consent is not None and case.consent.reporting
 
 
 def _deployment_threshold(settings: Mapping[str, object]) -> int:

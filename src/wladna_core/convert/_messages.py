@@ -399,8 +399,8 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "سحب الموافقة لا يسحب شيئاً.",
-            "اجعل services أو sharing أو reporting صحيحاً (true): ما سحبه الطفل أو من يتكفل "
-            "برعايته.",
+            "بيّن ما سحبه الطفل أو من يتكفل برعايته: الموافقة على الخدمات أو على تبادل "
+            "المعلومات أو على التبليغ.",
         ),
     ),
     "closure_request.decision_incomplete": _message(
@@ -416,7 +416,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "يجب أن يبيّن القرار في طلب إغلاق الحالة من قرّر ومتى وهل صودق على الطلب.",
-            "املأ الحقول decided_by وdecided_on وapproved معاً، أو اتركها كلها فارغة.",
+            "املأ معاً خانات من قرّر وتاريخ القرار ونتيجته، أو اتركها كلها فارغة.",
         ),
     ),
     "closure_request.decided_before_requested": _message(
@@ -431,7 +431,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "بُتّ في طلب إغلاق الحالة في {decided_on}، قبل تقديمه في {requested_on}.",
-            "صحّح decided_on أو requested_on.",
+            "صحّح تاريخ القرار (decided_on) أو تاريخ تقديم الطلب.",
         ),
     ),
     "closure_request.decline_without_comment": _message(
@@ -445,7 +445,7 @@ _INVARIANTS: dict[str, Message] = {
         ),
         (
             "طلب إغلاق الحالة المرفوض لا يتضمن تعليق المشرف.",
-            "اكتب في comment سبب بقاء الحالة مفتوحة.",
+            "اكتب في خانة التعليق سبب بقاء الحالة مفتوحة.",
         ),
     ),
     "case.closure_request_superseded": _message(
