@@ -847,11 +847,11 @@ def case_high_risk_plan_unapproved(case: Case, _ctx: Context) -> Iterator[Findin
 def majority_day(birth_date: date) -> date:
     """Return the day a child born on ``birth_date`` turns 18 (:data:`MAJORITY_AGE`).
 
-    A child born on 29 February turns 18 on 1 March when that year is not a leap year, as
-    :func:`~wladna_core.model.age_on` counts.
+    A child born on 29 February turns 18 on 1 March, as :func:`~wladna_core.model.age_on`
+    counts (18 years after a leap year is never one).
 
-    >>> majority_day(date(2008, 2, 29)).isoformat(), majority_day(date(2012, 2, 29)).isoformat()
-    ('2026-03-01', '2030-02-29')
+    >>> majority_day(date(2008, 2, 29)).isoformat(), majority_day(date(2008, 6, 1)).isoformat()
+    ('2026-03-01', '2026-06-01')
     """
     year = birth_date.year + MAJORITY_AGE
     try:
