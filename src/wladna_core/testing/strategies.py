@@ -107,6 +107,7 @@ from wladna_core.model import (
     age_on,
 )
 from wladna_core.rules import Context
+from wladna_core.rules.settings import DEFAULT_CLOSURE_APPROVAL_RISKS
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
@@ -1310,7 +1311,7 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
         plan=plan,
         follow_ups=follow_ups,
         closure=closure,
-        closure_requests=_closure_requests(draw, status, opened_on, on, closure),
+        closure_requests=_closure_requests(draw, status, opened_on, on, closure, risk),
         consent_withdrawals=withdrawals,
         transferred_to=link_id if status is CaseStatus.TRANSFERRED else None,
         duplicate_of=link_id if status is CaseStatus.DUPLICATE else None,
@@ -1331,13 +1332,19 @@ def _withdrawal(draw: st.DrawFn, first: date, last: date) -> ConsentWithdrawal:
     )
 
 
-def _closure_requests(
-    draw: st.DrawFn, status: CaseStatus, opened_on: date, on: date, closure: Closure | None
+def _closure_requests(  # noqa: PLR0917 (what a request depends on)
+    draw: st.DrawFn,
+    status: CaseStatus,
+    opened_on: date,
+    on: date,
+    closure: Closure | None,
+    risk: RiskLevel,
 ) -> tuple[ClosureRequest, ...]:
     """Draw the closure requests of a case: declined ones, then a pending or approved one.
 
-    A closed case may end with the approved request its closure came from; an active case may
-    end with a request that awaits a decision.
+    A closed case may end with the approved request its closure came from (a high-risk one
+    always does, as the default settings ask); an active case may end with a request that
+    awaits a decision.
     """
     last = closure.on if closure is not None else on
     requests: list[ClosureRequest] = []
@@ -1356,7 +1363,8 @@ def _closure_requests(
                 comment=_pick(draw, _JUSTIFICATIONS),
             )
         )
-    if closure is not None and closure.reason is not None and _maybe(draw):
+    approved = risk in DEFAULT_CLOSURE_APPROVAL_RISKS or _maybe(draw)
+    if closure is not None and closure.reason is not None and approved:
         requests.append(
             ClosureRequest(
                 requested_by=_pick(draw, _WORKERS),
