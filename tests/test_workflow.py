@@ -23,6 +23,9 @@ from wladna_core.model import (
     CaseStatus,
     Closure,
     ClosureReason,
+    Consent,
+    ConsentGiver,
+    ConsentWithdrawal,
     FollowUp,
     FollowUpKind,
     Goal,
@@ -1050,3 +1053,53 @@ def test_refusals_survive_pickling_with_their_details() -> None:
         assert type(copy) is type(refusal)
         assert str(copy) == str(refusal)
         assert vars(copy) == vars(refusal)
+
+
+# --- withdrawal of consent: any status, the status unchanged -------------------------------------
+
+
+@given(
+    case=ws.cases(),
+    services=st.booleans(),
+    sharing=st.booleans(),
+    reporting=st.booleans(),
+    by=names,
+)
+def test_withdrawing_consent_removes_exactly_what_was_withdrawn_and_keeps_the_rest(
+    case: Case, services: bool, sharing: bool, reporting: bool, by: str
+) -> None:
+    if not (services or sharing or reporting):
+        with pytest.raises(InvariantError, match="withdraw consent to services, sharing"):
+            ConsentWithdrawal(on=ws.REFERENCE_DATE, recorded_by=by, sharing=False)
+        return
+    withdrawal = ConsentWithdrawal(
+        on=ws.REFERENCE_DATE,
+        recorded_by=by,
+        services=services,
+        sharing=sharing,
+        reporting=reporting,
+    )
+    consent = case.consent
+    if consent is None or not (consent.services or consent.sharing or consent.reporting):
+        with pytest.raises(StepMissing, match="holds no consent"):
+            workflow.withdraw_consent(case, withdrawal, ws.REFERENCE_DATE)
+        return
+    new, (happened,) = workflow.withdraw_consent(case, withdrawal, ws.REFERENCE_DATE)
+    assert new.consent is not None
+    assert new.consent.services == (consent.services and not services)
+    assert new.consent.sharing == (consent.sharing and not sharing)
+    assert new.consent.reporting == (consent.reporting and not reporting)
+    assert (new.consent.override, new.consent.given_by) == (consent.override, consent.given_by)
+    assert new.consent_withdrawals == (*case.consent_withdrawals, withdrawal)
+    assert (new.status, new.version) == (case.status, case.version)
+    assert happened.name == "case.consent_withdrawn"
+    assert (happened.record_id, happened.sharing) == (case.id, sharing)
+
+
+def test_a_withdrawal_dated_before_the_consent_is_refused() -> None:
+    case = registered_case()
+    consent = Consent(OPENED + timedelta(days=3), ConsentGiver.CAREGIVER, sharing=True)
+    case = attrs.evolve(case, consent=consent)
+    early = ConsentWithdrawal(on=OPENED + timedelta(days=1), recorded_by="w")
+    with pytest.raises(DateOutOfOrder, match="before the consent was recorded"):
+        workflow.withdraw_consent(case, early, OPENED + timedelta(days=5))
