@@ -518,6 +518,20 @@ def test_store_url_comes_from_the_environment(tmp_path: Path, memory_url: str) -
 # export ----------------------------------------------------------------------------------------
 
 
+def _case(body: wl.TerritorialBody, child: wl.Child, *, reporting: bool = False) -> wl.Case:
+    opened = date(2026, 3, 2)
+    return wl.Case(
+        child_id=child.id,
+        body_id=body.id,
+        territory="MA-SAL",
+        opened_on=opened,
+        identification=wl.Identification(wl.IdentificationSource.SCHOOL, opened),
+        consent=wl.Consent(
+            opened, wl.ConsentGiver.CAREGIVER, services=True, reporting=reporting, assent=True
+        ),
+    )
+
+
 def _seed(store: Store, records: Sequence[Record]) -> None:
     with store.unit_of_work() as uow:
         for record in records:
@@ -719,15 +733,27 @@ def test_export_with_pseudonyms_names_no_one_and_still_joins(
     key = tmp_path / "key.hex"
     key.write_text("ab" * 32)
     body = wl.TerritorialBody("UPE Salé", wl.BodyKind.UPE, "MA-SAL")
+    consenting, silent = _child(), _child(id="0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e20")
     with open_store(memory_url) as store:
-        _seed(store, [body, _child()])
+        _seed(
+            store,
+            [
+                body,
+                consenting,
+                silent,
+                _case(body, consenting, reporting=True),
+                _case(body, silent),
+            ],
+        )
     result = run("export", "--db", memory_url, "--pseudonymise", "--key-file", str(key))
     assert result.exit_code == 0, result.stderr
     assert "Salma" not in result.stdout
     assert _child().id not in result.stdout
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["type"] for line in lines] == ["body", "child"]
+    # Only the case with consent to reporting, and its child, leave for analysis.
+    assert [line["type"] for line in lines] == ["body", "child", "case"]
     assert str(lines[1]["record"]["id"]).startswith("child_")
+    assert lines[2]["record"]["consent"]["reporting"] is True
     again = run("export", "--db", memory_url, "--pseudonymise", "--key-file", str(key))
     assert again.stdout == result.stdout
 

@@ -481,6 +481,11 @@ def test_every_invariant_of_the_model_has_a_message() -> None:
     assert codes - set(MESSAGES) == set()
 
 
+CLOSURE_ASKED: dict[str, Any] = {
+    "requested_by": "W",
+    "requested_on": "2025-01-20",
+    "reason": "other",
+}
 INVARIANT_INPUTS: list[tuple[type, dict[str, Any]]] = [
     (Child, {**SALMA, "family_name": "y" * 201}),
     (Child, {**SALMA, "languages": ["ar"] * 21}),
@@ -497,6 +502,28 @@ INVARIANT_INPUTS: list[tuple[type, dict[str, Any]]] = [
     (Case, a_case(closure={"on": "2025-01-01"})),
     (Case, a_case(identification={"source": "school", "on": "2025-01-11"})),
     (Case, a_case(id=CHILD_ID, duplicate_of=CHILD_ID)),
+    (
+        Case,
+        a_case(consent_withdrawals=[{"on": "2025-01-20", "recorded_by": "W", "sharing": False}]),
+    ),
+    (Case, a_case(closure_requests=[{**CLOSURE_ASKED, "approved": True}])),
+    (
+        Case,
+        a_case(
+            closure_requests=[
+                {**CLOSURE_ASKED, "decided_by": "S", "decided_on": "2025-01-19", "approved": True}
+            ]
+        ),
+    ),
+    (
+        Case,
+        a_case(
+            closure_requests=[
+                {**CLOSURE_ASKED, "decided_by": "S", "decided_on": "2025-01-21", "approved": False}
+            ]
+        ),
+    ),
+    (Case, a_case(closure_requests=[CLOSURE_ASKED, CLOSURE_ASKED])),
     (
         Referral,
         {

@@ -528,7 +528,11 @@ def test_a_store_backed_context_overrides_the_lookups_rules_use() -> None:
             return child if child_id == child.id else None
 
     case = a_case(child_id=child.id, territory=SALE)
-    assert codes_of(validate(case, on=ON, context=StoreContext())) == {"child.adult"}
+    # The child is of age: the active case also lacks a transition plan.
+    assert codes_of(validate(case, on=ON, context=StoreContext())) == {
+        "child.adult",
+        "case.transition_plan_missing",
+    }
     assert isinstance(StoreContext().as_of(ON), StoreContext)
 
 

@@ -16,6 +16,8 @@ from wladna_core.model import (
     CasePlan,
     CaseStatus,
     ClosureReason,
+    Consent,
+    ConsentGiver,
     ConsentOverride,
     FollowUp,
     FollowUpKind,
@@ -525,6 +527,8 @@ def test_an_export_with_pseudonyms_holds_no_name_nor_id(dep: Deployment) -> None
     from wladna_core.reporting.pseudonyms import Pseudonymiser  # noqa: PLC0415
 
     case = dep.case(with_family=True)
+    consent = Consent(TODAY, ConsentGiver.CAREGIVER, services=True, sharing=True, reporting=True)
+    dep.as_(dep.worker).record_consent(case.id, consent)
     exported = dep.as_(dep.supervisor).export(pseudonymiser=Pseudonymiser(b"k" * 32))
     text = repr(exported)
     for secret in (case.id, case.child_id, "Salma", "Bennani", "Khadija", case.number):

@@ -23,6 +23,9 @@ from wladna_core.model import (
     CaseStatus,
     Closure,
     ClosureReason,
+    Consent,
+    ConsentGiver,
+    ConsentWithdrawal,
     FollowUp,
     FollowUpKind,
     Goal,
@@ -35,6 +38,7 @@ from wladna_core.model import (
     RiskLevel,
     ServiceType,
     SocialProgramme,
+    TransitionPlan,
     Urgency,
 )
 from wladna_core.model._checks import text_problem
@@ -157,6 +161,12 @@ def expected_refusal(action: str, case: Case) -> type[TransitionRefused] | None:
             return TransitionRefused
         if action == "start_implementation" and case.risk is RiskLevel.HIGH:
             return None if case.plan.approved else PlanNotApproved
+    if action == "request_closure" and case.pending_closure_request is not None:
+        return TransitionRefused
+    if action in {"approve_closure", "decline_closure"} and case.pending_closure_request is None:
+        return StepMissing
+    if action == "record_transition_plan" and case.plan is None:
+        return StepMissing
     return None
 
 
@@ -183,6 +193,22 @@ CASE_CALLS: dict[str, CaseCall] = {
         case, Closure(on, data.draw(st.sampled_from(ClosureReason))), on, referrals=()
     ),
     "reopen": lambda case, on, data: workflow.reopen(case, on, data.draw(reasons)),
+    "request_closure": lambda case, on, data: workflow.request_closure(
+        case,
+        reason=data.draw(st.sampled_from(ClosureReason)),
+        requested_by=data.draw(names),
+        on=on,
+        referrals=(),
+    ),
+    "approve_closure": lambda case, on, data: workflow.approve_closure(
+        case, by=data.draw(names), on=on, referrals=()
+    ),
+    "decline_closure": lambda case, on, data: workflow.decline_closure(
+        case, by=data.draw(names), on=on, comment=data.draw(reasons)
+    ),
+    "record_transition_plan": lambda case, on, data: workflow.record_transition_plan(
+        case, TransitionPlan(on, "Lives with an aunt; vocational training"), on
+    ),
     "transfer": lambda case, on, data: workflow.transfer(
         case,
         to_body=data.draw(ids.filter(lambda body: body != case.body_id)),
@@ -273,7 +299,7 @@ def test_a_case_leaves_the_active_statuses_only_by_close_transfer_or_duplicate()
         for action, item in CASE_TRANSITIONS.items()
         if item.target is not None and not item.target.is_active
     }
-    assert leaving == {"close", "transfer", "mark_duplicate"}
+    assert leaving == {"close", "approve_closure", "transfer", "mark_duplicate"}
     for action in leaving:
         assert CASE_TRANSITIONS[action].sources == {s for s in CaseStatus if s.is_active}
 
@@ -291,7 +317,7 @@ def test_every_event_kind_has_its_own_dotted_name() -> None:
         if isinstance(value, type) and issubclass(value, Event)
     ]
     concrete = [kind for kind in kinds if kind not in {Event, CaseEvent, ReferralEvent}]
-    assert len(concrete) == 15
+    assert len(concrete) == 20
     names_ = [kind.name for kind in concrete]
     assert len(set(names_)) == len(names_)
     for kind in concrete:
@@ -343,6 +369,10 @@ def test_a_case_action_leads_to_its_target_from_its_sources_and_is_refused_elsew
             )
         return
     new, events = call(case, on, data)
+    if action == "approve_closure":
+        # The approval, then the closure it brings about.
+        assert [event.name for event in events] == ["case.closure_approved", "case.closed"]
+        events = events[1:]
     (happened,) = events
     assert happened.on == on
     if action == "make_referral":
@@ -1023,3 +1053,53 @@ def test_refusals_survive_pickling_with_their_details() -> None:
         assert type(copy) is type(refusal)
         assert str(copy) == str(refusal)
         assert vars(copy) == vars(refusal)
+
+
+# --- withdrawal of consent: any status, the status unchanged -------------------------------------
+
+
+@given(
+    case=ws.cases(),
+    services=st.booleans(),
+    sharing=st.booleans(),
+    reporting=st.booleans(),
+    by=names,
+)
+def test_withdrawing_consent_removes_exactly_what_was_withdrawn_and_keeps_the_rest(
+    case: Case, services: bool, sharing: bool, reporting: bool, by: str
+) -> None:
+    if not (services or sharing or reporting):
+        with pytest.raises(InvariantError, match="withdraw consent to services, sharing"):
+            ConsentWithdrawal(on=ws.REFERENCE_DATE, recorded_by=by, sharing=False)
+        return
+    withdrawal = ConsentWithdrawal(
+        on=ws.REFERENCE_DATE,
+        recorded_by=by,
+        services=services,
+        sharing=sharing,
+        reporting=reporting,
+    )
+    consent = case.consent
+    if consent is None or not (consent.services or consent.sharing or consent.reporting):
+        with pytest.raises(StepMissing, match="holds no consent"):
+            workflow.withdraw_consent(case, withdrawal, ws.REFERENCE_DATE)
+        return
+    new, (happened,) = workflow.withdraw_consent(case, withdrawal, ws.REFERENCE_DATE)
+    assert new.consent is not None
+    assert new.consent.services == (consent.services and not services)
+    assert new.consent.sharing == (consent.sharing and not sharing)
+    assert new.consent.reporting == (consent.reporting and not reporting)
+    assert (new.consent.override, new.consent.given_by) == (consent.override, consent.given_by)
+    assert new.consent_withdrawals == (*case.consent_withdrawals, withdrawal)
+    assert (new.status, new.version) == (case.status, case.version)
+    assert happened.name == "case.consent_withdrawn"
+    assert (happened.record_id, happened.sharing) == (case.id, sharing)
+
+
+def test_a_withdrawal_dated_before_the_consent_is_refused() -> None:
+    case = registered_case()
+    consent = Consent(OPENED + timedelta(days=3), ConsentGiver.CAREGIVER, sharing=True)
+    case = attrs.evolve(case, consent=consent)
+    early = ConsentWithdrawal(on=OPENED + timedelta(days=1), recorded_by="w")
+    with pytest.raises(DateOutOfOrder, match="before the consent was recorded"):
+        workflow.withdraw_consent(case, early, OPENED + timedelta(days=5))

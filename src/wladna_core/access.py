@@ -6,7 +6,9 @@ bodies they belong to.  The built-in policy answers two questions:
 * **What can the actor see of a case?** (:func:`case_view`) — everything (:attr:`View.FULL`)
   for the members of the case's responsible body and for the coordinators of a body whose
   territory contains the case; the :class:`LimitedCase` (:attr:`View.LIMITED`) for the members of
-  a body an open referral of the case is addressed to; nothing for anyone else.  A national
+  a body an open referral of the case is addressed to, while sharing with it has a ground
+  (:func:`shares_with`: consent to sharing, or an authorised override); nothing for anyone else.
+  Consent withdrawn stops that sharing at once.  A national
   analyst sees no case at all: aggregates only.
 * **May the actor do this action with that view?** (:data:`ROLE_ACTIONS`) — e.g. only a
   supervisor approves a high-risk plan or authorises a consent override.
@@ -77,6 +79,7 @@ __all__ = [
     "may",
     "query_selects",
     "refused_unseen",
+    "shares_with",
 ]
 
 
@@ -85,8 +88,8 @@ class Role(enum.StrEnum):
 
     #: Handles cases of their body: opens, assesses, plans, refers, follows up, closes.
     CASE_WORKER = "case_worker"
-    #: Supervises the case workers of their body: approves high-risk plans, authorises consent
-    #: overrides, transfers cases.
+    #: Supervises the case workers of their body: approves high-risk plans and closures,
+    #: authorises consent overrides, transfers cases.
     SUPERVISOR = "supervisor"
     #: Coordinates a body (e.g. a provincial CPPE): sees the cases of the territory it covers.
     BODY_COORDINATOR = "body_coordinator"
@@ -128,10 +131,12 @@ class Action(enum.StrEnum):
     CASE_UPDATE = "case.update"
     CASE_APPROVE_PLAN = "case.approve_plan"
     CASE_CLOSE = "case.close"
+    CASE_APPROVE_CLOSURE = "case.approve_closure"
     CASE_REOPEN = "case.reopen"
     CASE_TRANSFER = "case.transfer"
     CASE_MARK_DUPLICATE = "case.mark_duplicate"
     CONSENT_OVERRIDE = "consent.override"
+    CONSENT_WITHDRAW = "consent.withdraw"
     REFERRAL_MAKE = "referral.make"
     REFERRAL_READ = "referral.read"
     REFERRAL_RESPOND = "referral.respond"
@@ -184,10 +189,12 @@ ROLE_ACTIONS: Final[Mapping[Action, _Grant]] = MappingProxyType(
         Action.CASE_UPDATE: _Grant(_CASEWORK, _FULL),
         Action.CASE_APPROVE_PLAN: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
         Action.CASE_CLOSE: _Grant(_CASEWORK, _FULL),
+        Action.CASE_APPROVE_CLOSURE: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
         Action.CASE_REOPEN: _Grant(_CASEWORK, _FULL),
         Action.CASE_TRANSFER: _Grant(frozenset({Role.SUPERVISOR, Role.BODY_COORDINATOR}), _FULL),
         Action.CASE_MARK_DUPLICATE: _Grant(_CASEWORK, _FULL),
         Action.CONSENT_OVERRIDE: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
+        Action.CONSENT_WITHDRAW: _Grant(_CASEWORK, _FULL),
         Action.REFERRAL_MAKE: _Grant(_CASEWORK, _FULL),
         Action.REFERRAL_READ: _Grant(_RESPONDERS, _SEEN),
         Action.REFERRAL_RESPOND: _Grant(_RESPONDERS, _SEEN),
@@ -360,9 +367,26 @@ def case_view(
                 referral.case_id == case.id
                 and referral.status in _OPEN_REFERRAL
                 and referral.target.body_id in actor.bodies
+                and shares_with(case, referral)
             ):
                 return View.LIMITED
     return View.NONE
+
+
+def shares_with(case: Case, referral: Referral) -> bool:
+    """Return whether the case's data may be shared with the target of ``referral`` now.
+
+    Sharing needs a ground that holds today: the case's consent to sharing, or an authorised
+    override (on the case's consent or on the referral: best interest, emergency, judicial
+    order).  When consent to sharing is withdrawn and no override stands, the target of an
+    open referral sees nothing of the case any more: what it would see had sharing never been
+    agreed to.  It can still answer the referral it holds (accept, reject, complete).
+    """
+    consent = case.consent
+    if consent is not None and consent.sharing:
+        return True
+    overrides = (None if consent is None else consent.override, referral.consent_override)
+    return any(override is not None and override.is_authorised for override in overrides)
 
 
 def _covers(gazetteer: Gazetteer, territory: str, code: str) -> bool:
@@ -523,6 +547,7 @@ def limited_case(
         if referral.case_id == case.id
         and referral.status in _OPEN_REFERRAL
         and referral.target.body_id in actor.bodies
+        and shares_with(case, referral)
     )
     return LimitedCase(
         id=case.id,

@@ -21,6 +21,7 @@ from wladna_core.duplicates import matcher_from, matching_settings
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.programmes import EligibilitySettings, use_settings
 from wladna_core.reporting import Period, Privacy, Report, ReportFilter
+from wladna_core.rules.settings import CaseRuleSettings
 from wladna_core.services import CaseWork
 from wladna_core.storage import open_store
 from wladna_core.training.required_units import use_required_units
@@ -76,6 +77,8 @@ class Wladna:
             raise ValueError(msg) from None
         #: The deadlines of casework (configuration, not law): from the ``deadlines`` setting.
         self.deadlines = Deadlines.from_settings(self.settings)
+        #: Closure approval, coming of age, assent (configuration): the ``case_rules`` setting.
+        self.case_rules = CaseRuleSettings.from_settings(self.settings)
         #: The access check every service runs.
         self.policy = AccessPolicy(plugins, clock=self.now)
         #: The audit trail: :meth:`AuditTrail.verify` checks its hash chain.
@@ -114,6 +117,7 @@ class Wladna:
             :func:`~wladna_core.duplicates.matching_settings`),
             ``training`` (see :class:`~wladna_core.training.TrainingSettings`: among others the
             units each role must have completed before writing casework),
+            ``case_rules`` (see :class:`~wladna_core.rules.settings.CaseRuleSettings`),
             and the store's own settings.
         :param clock: returns the current time, timezone-aware; the system clock when omitted.
             Audit entries take their time from it and "today" is its date in ``timezone``.

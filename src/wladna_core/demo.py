@@ -901,9 +901,7 @@ class _CaseFile:
         closed = self.at(
             ending,
             "close the case",
-            lambda on: (
-                lambda run: run.done(run.services(worker).close(run.id(number, key), reason, on=on))
-            ),
+            lambda on: lambda run: run.close(worker, supervisor, run.id(number, key), reason, on),
         )
         if first and rng.random() < 0.06:
             reopened = self.at(
@@ -1356,6 +1354,15 @@ class _Runner:
     def done(self, outcome: Outcome[object]) -> None:
         for warning in outcome.warnings:
             self.warnings[warning.code] += 1
+
+    def close(
+        self, worker: Actor, supervisor: Actor, case_id: str, reason: ClosureReason, on: date
+    ) -> None:
+        """Close the case; a closure that awaits approval is approved by the supervisor."""
+        asked = self.services(worker).close(case_id, reason, on=on)
+        self.done(asked)
+        if asked.record.pending_closure_request is not None:
+            self.done(self.services(supervisor).approve_closure(case_id, on=on))
 
     def keep(self, case: int, key: str, outcome: Outcome[Any]) -> None:
         self.done(outcome)

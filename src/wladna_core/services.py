@@ -46,7 +46,8 @@ from wladna_core.access import (
 from wladna_core.audit import DETAIL_MAX, RECORD_ID_MAX, AuditDraft, storable
 from wladna_core.deadlines import OverdueItem, overdue, response_due
 from wladna_core.duplicates import review as duplicates
-from wladna_core.errors import SettingsError, Violation, WladnaError
+from wladna_core.errors import SettingsError, Severity, Violation, WladnaError
+from wladna_core.messages import Message, Text, render
 from wladna_core.model import (
     Approval,
     Assessment,
@@ -57,7 +58,9 @@ from wladna_core.model import (
     Closure,
     ClosureReason,
     Consent,
+    ConsentGiver,
     ConsentOverride,
+    ConsentWithdrawal,
     Family,
     FollowUp,
     Identification,
@@ -71,6 +74,7 @@ from wladna_core.model import (
     SocialProgramme,
     TerritorialBody,
     TerritoryLevel,
+    TransitionPlan,
     Urgency,
     new_id,
 )
@@ -91,7 +95,7 @@ if TYPE_CHECKING:
     from wladna_core.reporting.pseudonyms import Pseudonymiser
     from wladna_core.storage import UnitOfWork
 
-__all__ = ["CaseWork", "ConsentRequired", "Outcome"]
+__all__ = ["CLOSURE_AWAITS_APPROVAL", "CaseWork", "ConsentRequired", "Outcome"]
 
 T = TypeVar("T")
 #: The record an :class:`Outcome` carries (outcomes are read-only, hence covariant).
@@ -141,6 +145,35 @@ class ConsentRequired(WladnaError):
 
     def __reduce__(self) -> tuple[type[ConsentRequired], tuple[str, str, tuple[str, ...]]]:
         return type(self), (self.record, self.action, self.missing)
+
+
+#: The warning a case worker's closure gives when it became a request for a supervisor.
+CLOSURE_AWAITS_APPROVAL: Final = "case.closure_awaits_approval"
+_AWAITS_APPROVAL: Final = Message(
+    message=Text(
+        "The case's risk level is '{risk}': its closure awaits a supervisor's approval.",
+        "Le niveau de risque du dossier est « {risk} » : sa clôture attend l'approbation "
+        "d'un superviseur.",
+        "مستوى خطورة الحالة هو «{risk}»: إغلاقها ينتظر مصادقة المشرف.",
+    ),
+    remedy=Text(
+        "Ask a supervisor of the body to approve or decline the closure request.",
+        "Demandez à un superviseur de l'organisme d'approuver ou de refuser la demande de clôture.",
+        "اطلب من مشرف الهيئة المصادقة على طلب الإغلاق أو رفضه.",
+    ),
+)
+
+
+def _awaits_approval(case: Case) -> Violation:
+    message, remedy = render(_AWAITS_APPROVAL, "en", {"risk": case.risk.value})
+    return Violation(
+        code=CLOSURE_AWAITS_APPROVAL,
+        path="$.closure_requests",
+        message=message,
+        severity=Severity.WARNING,
+        record=_label(case),
+        remedy=remedy,
+    )
 
 
 @attrs.frozen
@@ -691,13 +724,157 @@ class CaseWork:
         on: date | None = None,
         expected_version: int | None = None,
     ) -> Outcome[Case]:
-        """Close the case for ``reason``; refused while a referral is pending or accepted."""
+        """Close the case for ``reason``; refused while a referral is pending or accepted.
+
+        At the risk levels the deployment sets (``case_rules.closure_approval_risks``, ``high``
+        by default) a supervisor's approval is needed: a case worker's closure is then a
+        closure request (the case stays open, with the warning ``case.closure_awaits_approval``)
+        that a supervisor of the body approves (:meth:`approve_closure`) or declines
+        (:meth:`decline_closure`).  A supervisor who closes such a case approves the closure
+        at once, and a request still pending with it.
+        """
         day = self._on(on)
-        closure = Closure(on=day, reason=reason, note=note)
+
+        def run(uow: UnitOfWork, work: _Work) -> Case:
+            case, referrals, view = self._case(uow, case_id, Action.CASE_CLOSE, expected_version)
+            if not self.wladna.case_rules.needs_closure_approval(case.risk):
+                closure = Closure(on=day, reason=reason, note=note)
+                new, events = workflow.close(case, closure, day, referrals=referrals)
+                return self._save_case(uow, work, Action.CASE_CLOSE, new, events)
+            if self.wladna.policy.refusal(self.actor, Action.CASE_APPROVE_CLOSURE, case, view):
+                new, events = workflow.request_closure(
+                    case,
+                    reason=reason,
+                    requested_by=self.actor.id,
+                    on=day,
+                    note=note,
+                    referrals=referrals,
+                )
+                work.warnings.append(_awaits_approval(new))
+                return self._save_case(uow, work, Action.CASE_CLOSE, new, events)
+            asked: tuple[Event, ...] = ()
+            if case.pending_closure_request is None:
+                case, asked = workflow.request_closure(
+                    case,
+                    reason=reason,
+                    requested_by=self.actor.id,
+                    on=day,
+                    note=note,
+                    referrals=referrals,
+                )
+            new, events = workflow.approve_closure(
+                case, by=self.actor.id, on=day, referrals=referrals, reason=reason, note=note
+            )
+            return self._save_case(uow, work, Action.CASE_APPROVE_CLOSURE, new, (*asked, *events))
+
+        return self._write(run)
+
+    def approve_closure(
+        self,
+        case_id: str,
+        *,
+        comment: str | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Approve the case's pending closure request as the acting supervisor; the case closes.
+
+        Who asked, who decided, when and the comment stay on the case
+        (:attr:`Case.closure_requests <wladna_core.model.Case.closure_requests>`) and in the
+        audit trail.
+
+        :raises AccessDenied: unless the actor is a supervisor of the case's body.
+        :raises StepMissing: if no closure request awaits a decision.
+        """
+        day = self._on(on)
         return self._step(
             case_id,
-            Action.CASE_CLOSE,
-            lambda case, referrals: workflow.close(case, closure, day, referrals=referrals),
+            Action.CASE_APPROVE_CLOSURE,
+            lambda case, referrals: workflow.approve_closure(
+                case, by=self.actor.id, on=day, comment=comment, referrals=referrals
+            ),
+            expected_version,
+        )
+
+    def decline_closure(
+        self,
+        case_id: str,
+        comment: str,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Decline the case's pending closure request, saying why; the case stays open.
+
+        :raises AccessDenied: unless the actor is a supervisor of the case's body.
+        :raises StepMissing: if no closure request awaits a decision.
+        :raises ReasonRequired: if ``comment`` is blank.
+        """
+        day = self._on(on)
+        return self._step(
+            case_id,
+            Action.CASE_APPROVE_CLOSURE,
+            lambda case, _: workflow.decline_closure(
+                case, by=self.actor.id, on=day, comment=comment
+            ),
+            expected_version,
+        )
+
+    def record_transition_plan(
+        self,
+        case_id: str,
+        transition: TransitionPlan,
+        *,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Add to the case plan the part that prepares the child's coming of age (18)."""
+        day = self._on(on)
+        return self._step(
+            case_id,
+            Action.CASE_UPDATE,
+            lambda case, _: workflow.record_transition_plan(case, transition, day),
+            expected_version,
+        )
+
+    def withdraw_consent(
+        self,
+        case_id: str,
+        *,
+        sharing: bool = True,
+        services: bool = False,
+        reporting: bool = False,
+        withdrawn_by: ConsentGiver | None = None,
+        note: str | None = None,
+        on: date | None = None,
+        expected_version: int | None = None,
+    ) -> Outcome[Case]:
+        """Record that the child or a caregiver withdrew consent; sharing stops at once.
+
+        By default consent to sharing is withdrawn: from the commit on, the bodies the case's
+        open referrals are addressed to see of it only what they would see without that
+        consent (:func:`~wladna_core.access.shares_with`) — nothing, unless an authorised
+        override stands.  Their referrals stay open for them to answer; new referrals and
+        transfers need consent again or an override.  The withdrawal (when, recorded by whom,
+        withdrawn by whom, what) is kept on the case and audited.
+
+        :raises AccessDenied: unless the actor is a case worker or supervisor of the body.
+        :raises StepMissing: if the case holds no consent.
+        """
+        day = self._on(on)
+        withdrawal = ConsentWithdrawal(
+            on=day,
+            recorded_by=self.actor.id,
+            withdrawn_by=withdrawn_by,
+            services=services,
+            sharing=sharing,
+            reporting=reporting,
+            note=note,
+        )
+        return self._step(
+            case_id,
+            Action.CONSENT_WITHDRAW,
+            lambda case, _: workflow.withdraw_consent(case, withdrawal, day),
             expected_version,
             # Its referrals must stay closed until it is: a referral made meanwhile waits.
             lock=True,
@@ -1257,7 +1434,9 @@ class CaseWork:
         with their children, households and referrals, in the order an import needs them:
         ``("child", {...})``, ``("family", {...})``, ``("case", {...})``, ``("referral", {...})``.
         With a ``pseudonymiser`` every id becomes a keyed-hash pseudonym and direct identifiers
-        are left out (:func:`~wladna_core.reporting.pseudonyms.pseudonymise_record`).  Each
+        are left out (:func:`~wladna_core.reporting.pseudonyms.pseudonymise_record`); such an
+        export is data for reporting beyond the body, so it carries only the cases whose
+        consent includes reporting (``Consent.reporting``, see ``docs/consent.md``).  Each
         record exported is written to the audit trail.
 
         :raises AccessDenied: unless the actor is a supervisor or a body coordinator.
@@ -1280,6 +1459,8 @@ class CaseWork:
                 if self._view(uow, case, referrals) is not View.FULL or not selected.matches(
                     case, self.wladna.store.gazetteer
                 ):
+                    continue
+                if pseudonymiser is not None and not _consents_to_reporting(case):
                     continue
                 exported_cases += 1
                 records: list[tuple[str, object]] = [("child", uow.children.get(case.child_id))]
@@ -1306,6 +1487,11 @@ class CaseWork:
             return exported
 
         return self._run(run)[0]
+
+
+def _consents_to_reporting(case: Case) -> bool:
+    """Return whether the case's data may go into a record-level export for reporting."""
+    return case.consent is not None and case.consent.reporting
 
 
 def _deployment_threshold(settings: Mapping[str, object]) -> int:

@@ -63,7 +63,9 @@ from wladna_core.model import (
     CaseStatus,
     Closure,
     ClosureReason,
+    ClosureRequest,
     Consent,
+    ConsentWithdrawal,
     FollowUp,
     FollowUpKind,
     Identification,
@@ -73,6 +75,7 @@ from wladna_core.model import (
     ReferralTarget,
     RiskLevel,
     ServiceType,
+    TransitionPlan,
     Urgency,
     new_id,
 )
@@ -87,6 +90,9 @@ __all__ = [
     "REFERRAL_TRANSITIONS",
     "CaseAssessed",
     "CaseClosed",
+    "CaseClosureApproved",
+    "CaseClosureDeclined",
+    "CaseClosureRequested",
     "CaseEvent",
     "CaseMarkedDuplicate",
     "CaseOpened",
@@ -94,6 +100,7 @@ __all__ = [
     "CasePlanRecorded",
     "CaseReopened",
     "CaseTransferred",
+    "ConsentWithdrawn",
     "DateOutOfOrder",
     "Event",
     "FollowUpRecorded",
@@ -110,26 +117,32 @@ __all__ = [
     "ReferralsStillOpen",
     "StepMissing",
     "Transition",
+    "TransitionPlanRecorded",
     "TransitionRefused",
     "accept",
+    "approve_closure",
     "approve_plan",
     "cancel",
     "close",
     "complete",
+    "decline_closure",
     "make_referral",
     "mark_duplicate",
     "open_case",
     "record_assessment",
     "record_follow_up",
     "record_plan",
+    "record_transition_plan",
     "reject",
     "reopen",
+    "request_closure",
     "start_implementation",
     "transfer",
+    "withdraw_consent",
 ]
 
 _Status = TypeVar("_Status", CaseStatus, ReferralStatus)
-_T = TypeVar("_T", Case, Referral, CasePlan)
+_T = TypeVar("_T", Case, Referral, CasePlan, ClosureRequest, Consent)
 
 
 # --- the tables ---------------------------------------------------------------------------------
@@ -228,6 +241,31 @@ CASE_TRANSITIONS: Final[Mapping[str, Transition[CaseStatus]]] = MappingProxyType
                 _ACTIVE,
                 None,
                 "Refer the case for a service; the case's status does not change.",
+            ),
+            Transition(
+                "request_closure",
+                _ACTIVE,
+                None,
+                "Ask a supervisor to approve the closure of a case (at the risk levels a "
+                "deployment sets).",
+            ),
+            Transition(
+                "approve_closure",
+                _ACTIVE,
+                _C.CLOSED,
+                "A supervisor approves the pending closure request; the case closes.",
+            ),
+            Transition(
+                "decline_closure",
+                _ACTIVE,
+                None,
+                "A supervisor declines the pending closure request, with a comment.",
+            ),
+            Transition(
+                "record_transition_plan",
+                _ACTIVE,
+                None,
+                "Add to the case plan the part that prepares the child's coming of age.",
             ),
         )
     }
@@ -490,6 +528,56 @@ class CaseMarkedDuplicate(CaseEvent):
     name: ClassVar[str] = "case.marked_duplicate"
 
     of_case_id: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseClosureRequested(CaseEvent):
+    """``requested_by`` asked a supervisor to approve the closure of the case for ``reason``."""
+
+    name: ClassVar[str] = "case.closure_requested"
+
+    reason: ClosureReason
+    requested_by: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseClosureApproved(CaseEvent):
+    """A supervisor (``by``) approved the closure request; a ``case.closed`` event follows."""
+
+    name: ClassVar[str] = "case.closure_approved"
+
+    by: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseClosureDeclined(CaseEvent):
+    """A supervisor (``by``) declined the closure request, saying why (``comment``)."""
+
+    name: ClassVar[str] = "case.closure_declined"
+
+    by: str
+    comment: str
+
+
+@attrs.frozen(kw_only=True)
+class TransitionPlanRecorded(CaseEvent):
+    """The case plan gained (or replaced) its transition part for the child's coming of age."""
+
+    name: ClassVar[str] = "case.transition_plan_recorded"
+
+    agreed_on: date
+
+
+@attrs.frozen(kw_only=True)
+class ConsentWithdrawn(CaseEvent):
+    """Consent was withdrawn; ``sharing`` says whether sharing stopped with it."""
+
+    name: ClassVar[str] = "case.consent_withdrawn"
+
+    services: bool
+    sharing: bool
+    reporting: bool
+    recorded_by: str
 
 
 @attrs.frozen(kw_only=True)
@@ -847,6 +935,216 @@ def close(
     _dated_within(case, action, "closure", closure.on, on)
     new = _evolve(case, case, action, closure=closure, status=transition.result(case.status))
     return new, (CaseClosed(record_id=case.id, on=on, reason=closure.reason),)
+
+
+def request_closure(
+    case: Case,
+    *,
+    reason: ClosureReason,
+    requested_by: str,
+    on: date,
+    note: str | None = None,
+    referrals: Iterable[Referral],
+) -> tuple[Case, tuple[CaseEvent, ...]]:
+    """Ask a supervisor to approve closing the case for ``reason``; the status does not change.
+
+    At the risk levels a deployment sets (``case_rules.closure_approval_risks``) this is what a
+    case worker's closure does; a supervisor then calls :func:`approve_closure` or
+    :func:`decline_closure`.
+
+    :param referrals: the referrals of this case; an open one refuses the request, as it
+        would refuse the closure.
+    :raises IllegalTransition: unless the case is active.
+    :raises TransitionRefused: if a request already awaits a decision.
+    :raises ReferralsStillOpen: if a referral of the case is pending or accepted.
+    :raises DateOutOfOrder: if ``on`` is before the case opened.
+    """
+    action = "request_closure"
+    on = _check_on(on)
+    transition = _require_case(case, action)
+    pending = case.pending_closure_request
+    if pending is not None:
+        raise TransitionRefused(
+            _label(case),
+            action,
+            f"a closure request made on {pending.requested_on.isoformat()} by "
+            f"{pending.requested_by} awaits a supervisor's decision; have it approved or "
+            "declined first",
+        )
+    _not_before(case, action, on, case.opened_on, "case was opened")
+    _refuse_open_referrals(case, action, referrals)
+    request = ClosureRequest(requested_by=requested_by, requested_on=on, reason=reason, note=note)
+    new = _evolve(
+        case,
+        case,
+        action,
+        closure_requests=(*case.closure_requests, request),
+        status=transition.result(case.status),
+    )
+    event = CaseClosureRequested(record_id=case.id, on=on, reason=reason, requested_by=requested_by)
+    return new, (event,)
+
+
+def _pending_request(case: Case, action: str, on: date) -> ClosureRequest:
+    pending = case.pending_closure_request
+    if pending is None:
+        raise StepMissing(
+            _label(case),
+            action,
+            "no closure request awaits a decision; a case worker asks for the closure first "
+            "(request_closure)",
+        )
+    _not_before(case, action, on, pending.requested_on, "closure was requested")
+    return pending
+
+
+def approve_closure(
+    case: Case,
+    *,
+    by: str,
+    on: date,
+    comment: str | None = None,
+    referrals: Iterable[Referral],
+    reason: ClosureReason | None = None,
+    note: str | None = None,
+) -> tuple[Case, tuple[CaseEvent, ...]]:
+    """Approve the pending closure request as supervisor ``by``; the case goes to ``closed``.
+
+    The closure takes the day of the approval and the request's reason and note, unless the
+    supervisor gives their own (``reason``, ``note``).
+
+    :raises IllegalTransition: unless the case is active.
+    :raises StepMissing: if no closure request awaits a decision.
+    :raises ReferralsStillOpen: if a referral of the case is pending or accepted.
+    :raises DateOutOfOrder: if ``on`` is before the request was made.
+    """
+    action = "approve_closure"
+    on = _check_on(on)
+    transition = _require_case(case, action)
+    pending = _pending_request(case, action, on)
+    _refuse_open_referrals(case, action, referrals)
+    decided = _evolve(
+        pending, case, action, decided_by=by, decided_on=on, approved=True, comment=comment
+    )
+    new = _evolve(
+        case,
+        case,
+        action,
+        closure_requests=(*case.closure_requests[:-1], decided),
+        closure=Closure(
+            on=on,
+            reason=pending.reason if reason is None else reason,
+            note=pending.note if reason is None else note,
+        ),
+        status=transition.result(case.status),
+    )
+    return new, (
+        CaseClosureApproved(record_id=case.id, on=on, by=by),
+        CaseClosed(record_id=case.id, on=on, reason=pending.reason if reason is None else reason),
+    )
+
+
+def decline_closure(
+    case: Case, *, by: str, on: date, comment: str
+) -> tuple[Case, tuple[CaseEvent, ...]]:
+    """Decline the pending closure request as supervisor ``by``; the case stays as it is.
+
+    :param comment: why the case stays open; must not be blank.
+    :raises IllegalTransition: unless the case is active.
+    :raises StepMissing: if no closure request awaits a decision.
+    :raises ReasonRequired: if ``comment`` is blank.
+    :raises DateOutOfOrder: if ``on`` is before the request was made.
+    """
+    action = "decline_closure"
+    on = _check_on(on)
+    transition = _require_case(case, action)
+    pending = _pending_request(case, action, on)
+    if _blank(comment):
+        raise ReasonRequired(_label(case), action, "say why the case stays open (comment)")
+    decided = _evolve(
+        pending, case, action, decided_by=by, decided_on=on, approved=False, comment=comment
+    )
+    new = _evolve(
+        case,
+        case,
+        action,
+        closure_requests=(*case.closure_requests[:-1], decided),
+        status=transition.result(case.status),
+    )
+    return new, (CaseClosureDeclined(record_id=case.id, on=on, by=by, comment=comment),)
+
+
+def record_transition_plan(
+    case: Case, transition_plan: TransitionPlan, on: date
+) -> tuple[Case, tuple[CaseEvent, ...]]:
+    """Add the transition part to the case plan (replacing one recorded before).
+
+    :raises IllegalTransition: unless the case is active.
+    :raises StepMissing: if the case has no plan.
+    :raises DateOutOfOrder: if the transition plan is dated before the case opened or after
+        ``on``.
+    """
+    action = "record_transition_plan"
+    on = _check_on(on)
+    transition = _require_case(case, action)
+    _not_before(case, action, on, case.opened_on, "case was opened")
+    plan = case.plan
+    if plan is None:
+        raise StepMissing(_label(case), action, "it has no case plan; record the plan first")
+    _dated_within(case, action, "transition plan", transition_plan.agreed_on, on)
+    new_plan = _evolve(plan, case, action, transition=transition_plan)
+    new = _evolve(case, case, action, plan=new_plan, status=transition.result(case.status))
+    return new, (
+        TransitionPlanRecorded(record_id=case.id, on=on, agreed_on=transition_plan.agreed_on),
+    )
+
+
+def withdraw_consent(
+    case: Case, withdrawal: ConsentWithdrawal, on: date
+) -> tuple[Case, tuple[CaseEvent, ...]]:
+    """Record that consent was withdrawn; the consent loses what was withdrawn, at once.
+
+    Not a step of the case (any status allows it, the status does not change): a child or a
+    caregiver may withdraw consent whatever becomes of the case.  An override in the consent
+    (a judicial order, an emergency) is a ground other than consent and is kept.
+
+    :raises StepMissing: if the case holds no consent to withdraw.
+    :raises DateOutOfOrder: if the withdrawal is dated before the consent was recorded, before
+        the case opened, or after ``on``.
+    """
+    action = "withdraw_consent"
+    on = _check_on(on)
+    consent = case.consent
+    if consent is None or not (consent.services or consent.sharing or consent.reporting):
+        raise StepMissing(
+            _label(case), action, "it holds no consent to services, sharing or reporting"
+        )
+    _dated_within(case, action, "withdrawal", withdrawal.on, on)
+    _not_before(case, action, withdrawal.on, consent.recorded_on, "consent was recorded")
+    kept = _evolve(
+        consent,
+        case,
+        action,
+        services=consent.services and not withdrawal.services,
+        sharing=consent.sharing and not withdrawal.sharing,
+        reporting=consent.reporting and not withdrawal.reporting,
+    )
+    new = _evolve(
+        case,
+        case,
+        action,
+        consent=kept,
+        consent_withdrawals=(*case.consent_withdrawals, withdrawal),
+    )
+    event = ConsentWithdrawn(
+        record_id=case.id,
+        on=withdrawal.on,
+        services=withdrawal.services,
+        sharing=withdrawal.sharing,
+        reporting=withdrawal.reporting,
+        recorded_by=withdrawal.recorded_by,
+    )
+    return new, (event,)
 
 
 def reopen(case: Case, on: date, reason: str) -> tuple[Case, tuple[CaseEvent, ...]]:

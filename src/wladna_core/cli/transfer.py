@@ -49,6 +49,7 @@ from wladna_core.cli.output import output_file
 from wladna_core.cli.progress import Progress, progress
 from wladna_core.cli.stores import open_existing, open_lasting
 from wladna_core.errors import InvalidRecord, Violation
+from wladna_core.model import Case, Child, Family, Referral
 from wladna_core.reporting.pseudonyms import Pseudonymiser, pseudonymise_record
 from wladna_core.rules import record_label
 from wladna_core.storage import NotFound, Store
@@ -56,6 +57,8 @@ from wladna_core.storage.ports import redact_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
+
+    from wladna_core.storage import UnitOfWork
 
 __all__ = [
     "EXPORT_ACTION",
@@ -398,6 +401,32 @@ def _open_input(name: str) -> BinaryIO:
         raise UnusableFile(error) from None
 
 
+def _reported(reading: UnitOfWork) -> Callable[[Record], bool]:
+    """Return what a pseudonymised export carries: what the cases consenting to reporting name.
+
+    A pseudonymised export is data for reporting beyond the body (``docs/consent.md``): a case
+    is in it only with consent to reporting, and a child, household or referral only through
+    such a case.  Bodies are not personal data and are all carried.
+    """
+    cases: set[str] = set()
+    named: set[str] = set()
+    for case in reading.cases.iter(batch_size=EXPORT_BATCH):
+        if case.consent is not None and case.consent.reporting:
+            cases.add(case.id)
+            named.update(filter(None, (case.child_id, case.family_id)))
+
+    def carried(record: Record) -> bool:
+        if isinstance(record, Case):
+            return record.id in cases
+        if isinstance(record, Referral):
+            return record.case_id in cases
+        if isinstance(record, Child | Family):
+            return record.id in named
+        return True
+
+    return carried
+
+
 def _pseudonymised(key_file: Path) -> Callable[[Record], bytes]:
     """Return how a record is written by ``export --pseudonymise`` with the key of ``key_file``."""
     pseudonymiser = Pseudonymiser.from_key_file(key_file)
@@ -451,8 +480,10 @@ def export_command(
 
     In that order, each type in order of id, so that the output imports into an empty store.
     With --pseudonymise the output is for analysis: it joins up, names no one, and cannot be
-    imported.  Each record written out is first written to the audit trail, in the name given
-    by --as.  A store that does not exist is refused, never created.
+    imported; it carries only the cases whose consent includes reporting, with their children,
+    households and referrals (and every body).  Each record written out is first written to
+    the audit trail, in the name given by --as.  A store that does not exist is refused, never
+    created.
     """
     if pseudonymise != (key_file is not None):
         msg = "--pseudonymise and --key-file go together: give both, or neither"
@@ -467,12 +498,17 @@ def export_command(
         reading = stack.enter_context(store.unit_of_work(read_only=True))
         out = stack.enter_context(output_file(output))
         repositories = [reading.repository(kind.record_class) for kind in selected]
+        carried = _reported(reading) if pseudonymise else None
         total = sum(repository.count() for repository in repositories)
         with progress("exporting", total) as bar:
             for kind, repository in zip(selected, repositories, strict=True):
                 bar.describe(f"exporting {kind.value} records")
                 records = repository.iter(batch_size=EXPORT_BATCH)
-                while batch := list(itertools.islice(records, EXPORT_BATCH)):
+                while read := list(itertools.islice(records, EXPORT_BATCH)):
+                    bar.advance(len(read))
+                    batch = read if carried is None else [r for r in read if carried(r)]
+                    if not batch:
+                        continue
                     # Audited before a record leaves: a failure here writes none of them.
                     drafts = audit_drafts(actor, EXPORT_ACTION, batch, detail)
                     with store.unit_of_work() as uow:
@@ -480,5 +516,4 @@ def export_command(
                     for record in batch:
                         out.write(encode(record))
                     written += len(batch)
-                    bar.advance(len(batch))
     click.echo(f"wladna export: {written} records written from {redact_url(db)}", err=True)

@@ -387,6 +387,81 @@ _INVARIANTS: dict[str, Message] = {
             "اجعل review_on في يوم drawn_up_on أو بعده.",
         ),
     ),
+    "consent.withdrawal_empty": _message(
+        (
+            "A withdrawal of consent withdraws nothing.",
+            "Set services, sharing or reporting to true: what the child or caregiver withdrew.",
+        ),
+        (
+            "Un retrait de consentement ne retire rien.",
+            "Mettez services, sharing ou reporting à true : ce que l'enfant ou la personne qui "
+            "en prend soin a retiré.",
+        ),
+        (
+            "سحب الموافقة لا يسحب شيئاً.",
+            "بيّن ما سحبه الطفل أو من يتكفل برعايته: الموافقة على الخدمات أو على تبادل "
+            "المعلومات أو على التبليغ.",
+        ),
+    ),
+    "closure_request.decision_incomplete": _message(
+        (
+            "A decision on a closure request must say who decided, when, and whether it was "
+            "approved.",
+            "Fill in decided_by, decided_on and approved together, or none of them.",
+        ),
+        (
+            "Une décision sur une demande de clôture doit dire qui a décidé, quand, et si elle "
+            "est approuvée.",
+            "Renseignez ensemble decided_by, decided_on et approved, ou aucun des trois.",
+        ),
+        (
+            "يجب أن يبيّن القرار في طلب إغلاق الحالة من قرّر ومتى وهل صودق على الطلب.",
+            "املأ معاً خانات من قرّر وتاريخ القرار ونتيجته، أو اتركها كلها فارغة.",
+        ),
+    ),
+    "closure_request.decided_before_requested": _message(
+        (
+            "The closure request is decided on {decided_on}, before it was made on {requested_on}.",
+            "Correct decided_on or requested_on.",
+        ),
+        (
+            "La demande de clôture est tranchée le {decided_on}, avant d'avoir été faite le "
+            "{requested_on}.",
+            "Corrigez decided_on ou requested_on.",
+        ),
+        (
+            "بُتّ في طلب إغلاق الحالة في {decided_on}، قبل تقديمه في {requested_on}.",
+            "صحّح تاريخ القرار (decided_on) أو تاريخ تقديم الطلب.",
+        ),
+    ),
+    "closure_request.decline_without_comment": _message(
+        (
+            "A declined closure request has no comment from the supervisor.",
+            "Write in comment why the case stays open.",
+        ),
+        (
+            "Une demande de clôture refusée n'a pas de commentaire du superviseur.",
+            "Écrivez dans comment pourquoi le dossier reste ouvert.",
+        ),
+        (
+            "طلب إغلاق الحالة المرفوض لا يتضمن تعليق المشرف.",
+            "اكتب في خانة التعليق سبب بقاء الحالة مفتوحة.",
+        ),
+    ),
+    "case.closure_request_superseded": _message(
+        (
+            "A closure request other than the last one still awaits a decision.",
+            "Record the decision on every closure request but the last.",
+        ),
+        (
+            "Une demande de clôture autre que la dernière attend encore une décision.",
+            "Enregistrez la décision sur chaque demande de clôture sauf la dernière.",
+        ),
+        (
+            "طلب لإغلاق الحالة غير الأخير ما زال ينتظر قراراً.",
+            "سجّل القرار في كل طلب لإغلاق الحالة باستثناء الأخير.",
+        ),
+    ),
     "plan.approved_before_drawn_up": _message(
         (
             "The plan is approved on {approved_on}, before it was drawn up on {drawn_up_on}.",
@@ -658,6 +733,9 @@ PARAMETERS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
         ),
         "referral.closed_before_made": re.compile(
             r"\((?P<date>[^)]*)\) is before \S+ \((?P<earlier_date>[^)]*)\)"
+        ),
+        "closure_request.decided_before_requested": re.compile(
+            r"decided on (?P<decided_on>\S+), before it was made on (?P<requested_on>\S+)"
         ),
         "plan.approved_before_drawn_up": re.compile(
             r"approved on (?P<approved_on>\S+), before it was drawn up on (?P<drawn_up_on>\S+)"

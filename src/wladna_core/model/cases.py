@@ -27,11 +27,14 @@ __all__ = [
     "Case",
     "CasePlan",
     "Closure",
+    "ClosureRequest",
     "Consent",
     "ConsentOverride",
+    "ConsentWithdrawal",
     "FollowUp",
     "Goal",
     "Identification",
+    "TransitionPlan",
 ]
 
 
@@ -62,10 +65,18 @@ class Consent:
     """What the child or their caregivers agreed to, and when.
 
     Consent to services and consent to sharing with other organisations are separate: a referral
-    needs both, or an authorised :class:`ConsentOverride`.
+    needs both, or an authorised :class:`ConsentOverride`.  The child's own **assent** is kept
+    alongside the consent of whoever gave it (rule ``case.assent_missing`` asks for it from the
+    age the deployment sets).
 
     :param given_by: who gave it; ``None`` when only an override is recorded.
     :param recorded_on: the date consent (or the override) was recorded.
+    :param reporting: consent to the use of the case's data for reporting beyond the body:
+        pseudonymised record-level exports carry only cases that have it (aggregate indicators
+        count every case; see ``docs/consent.md``).
+    :param assent: the child's own agreement: ``True`` agreed, ``False`` declined, ``None`` not
+        sought or not recorded.
+    :param assent_note: how the child was consulted, or why their assent was not sought.
     """
 
     recorded_on: date = attrs.field(validator=check.a_date)
@@ -77,6 +88,12 @@ class Consent:
     reporting: bool = attrs.field(default=False, validator=check.a_bool)
     override: ConsentOverride | None = attrs.field(
         default=None, validator=check.optional_instance(ConsentOverride)
+    )
+    assent: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check.a_bool)
+    )
+    assent_note: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -94,6 +111,44 @@ class Consent:
         if self.services and self.sharing:
             return True
         return self.override is not None and self.override.is_authorised
+
+
+@attrs.frozen
+class ConsentWithdrawal:
+    """Consent withdrawn: from when, by whom, and what it covered.
+
+    Withdrawing consent to sharing stops sharing at once: the bodies an open referral is
+    addressed to then see of the case what they would see had sharing never been agreed to
+    (see ``docs/consent.md``).
+
+    :param on: the day the withdrawal was made known.
+    :param recorded_by: the identifier of the person who recorded it (an actor's id).
+    :param withdrawn_by: who withdrew it (the child, a caregiver...), when known.
+    :param services: whether consent to services was withdrawn.
+    :param sharing: whether consent to sharing with other organisations was withdrawn.
+    :param reporting: whether consent to reporting was withdrawn.
+    :param note: what was said, in words a reviewer can check.
+    """
+
+    on: date = attrs.field(validator=check.a_date)
+    recorded_by: str = attrs.field(validator=check.text(100))
+    withdrawn_by: ConsentGiver | None = attrs.field(
+        default=None, validator=check.optional_member_of(ConsentGiver)
+    )
+    services: bool = attrs.field(default=False, validator=check.a_bool)
+    sharing: bool = attrs.field(default=True, validator=check.a_bool)
+    reporting: bool = attrs.field(default=False, validator=check.a_bool)
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not (self.services or self.sharing or self.reporting):
+            raise InvariantError(
+                "consent.withdrawal_empty",
+                "a withdrawal must withdraw consent to services, sharing or reporting",
+                "sharing",
+            )
 
 
 @attrs.frozen
@@ -147,8 +202,32 @@ class Approval:
 
 
 @attrs.frozen
+class TransitionPlan:
+    """The part of a case plan that prepares a child's coming of age (18).
+
+    :param agreed_on: the day it was agreed with the young person.
+    :param arrangements: where and with whom they will live, income, schooling or work.
+    :param services: the services for adults they are to be referred to.
+    :param responsible: who follows the transition, when named.
+    """
+
+    agreed_on: date = attrs.field(validator=check.a_date)
+    arrangements: str = attrs.field(validator=check.text(check.NOTE_MAX, lines=True))
+    services: frozenset[ServiceType] = attrs.field(
+        default=frozenset(),
+        converter=check.to_frozenset,
+        validator=check.items(check.member_of(ServiceType), frozenset),
+    )
+    responsible: str | None = attrs.field(default=None, validator=check.optional_text(100))
+
+
+@attrs.frozen
 class CasePlan:
-    """The case plan: goals, when it was drawn up, when to review it, and its approval."""
+    """The case plan: goals, when it was drawn up, when to review it, and its approval.
+
+    :param transition: the plan for the child's coming of age, needed once the child of an
+        active case is 18 (rule ``case.transition_plan_missing``).
+    """
 
     drawn_up_on: date = attrs.field(validator=check.a_date)
     goals: tuple[Goal, ...] = attrs.field(
@@ -163,6 +242,9 @@ class CasePlan:
     approval: Approval | None = attrs.field(
         default=None,
         validator=check.optional_instance(Approval),
+    )
+    transition: TransitionPlan | None = attrs.field(
+        default=None, validator=check.optional_instance(TransitionPlan)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -210,6 +292,68 @@ class Closure:
 
 
 @attrs.frozen
+class ClosureRequest:
+    """A case worker's request to close a case, and a supervisor's decision on it.
+
+    At the risk levels the deployment sets (``case_rules.closure_approval_risks``) a case
+    worker's closure is a request: a supervisor of the case's body approves it (the case
+    closes) or declines it with a comment.
+
+    :param requested_by: who asked (an actor's id).
+    :param requested_on: when.
+    :param reason: the reason the case would be closed for.
+    :param note: the case worker's note on the closure.
+    :param decided_by: the supervisor who decided, once decided.
+    :param decided_on: when they decided.
+    :param approved: ``True`` approved, ``False`` declined, ``None`` not decided yet.
+    :param comment: the supervisor's comment; required when declining.
+    """
+
+    requested_by: str = attrs.field(validator=check.text(100))
+    requested_on: date = attrs.field(validator=check.a_date)
+    reason: ClosureReason = attrs.field(validator=check.member_of(ClosureReason))
+    note: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
+    decided_by: str | None = attrs.field(default=None, validator=check.optional_text(100))
+    decided_on: date | None = attrs.field(default=None, validator=check.optional_date)
+    approved: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check.a_bool)
+    )
+    comment: str | None = attrs.field(
+        default=None, validator=check.optional_text(check.NOTE_MAX, lines=True)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        decided = (self.decided_by, self.decided_on, self.approved)
+        if any(part is not None for part in decided) and any(part is None for part in decided):
+            raise InvariantError(
+                "closure_request.decision_incomplete",
+                "a decision on a closure request names who decided (decided_by), when "
+                "(decided_on) and whether it was approved (approved)",
+                "approved",
+            )
+        if self.decided_on is not None and self.decided_on < self.requested_on:
+            raise InvariantError(
+                "closure_request.decided_before_requested",
+                f"the closure request is decided on {self.decided_on.isoformat()}, before it was "
+                f"made on {self.requested_on.isoformat()}",
+                "decided_on",
+            )
+        if self.approved is False and not (self.comment or "").strip():
+            raise InvariantError(
+                "closure_request.decline_without_comment",
+                "a declined closure request needs the supervisor's comment",
+                "comment",
+            )
+
+    @property
+    def pending(self) -> bool:
+        """Whether no supervisor has decided on the request yet."""
+        return self.approved is None
+
+
+@attrs.frozen
 class Case:
     """One child's case, held by one responsible body.
 
@@ -222,6 +366,9 @@ class Case:
     :param concerns: the protection concerns; required once the case is assessed.
     :param transferred_to: the case that continues this one at another body, after a transfer.
     :param duplicate_of: the case this one duplicates, when marked duplicate.
+    :param closure_requests: the requests to close the case and the decisions on them, oldest
+        first; only the last may be pending.
+    :param consent_withdrawals: every withdrawal of consent, oldest first.
     """
 
     child_id: str = attrs.field(validator=check.identifier)
@@ -254,6 +401,16 @@ class Case:
     closure: Closure | None = attrs.field(default=None, validator=check.optional_instance(Closure))
     transferred_to: str | None = attrs.field(default=None, validator=check.optional_identifier)
     duplicate_of: str | None = attrs.field(default=None, validator=check.optional_identifier)
+    closure_requests: tuple[ClosureRequest, ...] = attrs.field(
+        default=(),
+        converter=check.to_tuple,
+        validator=check.items(check.instance(ClosureRequest), max_items=100),
+    )
+    consent_withdrawals: tuple[ConsentWithdrawal, ...] = attrs.field(
+        default=(),
+        converter=check.to_tuple,
+        validator=check.items(check.instance(ConsentWithdrawal), max_items=100),
+    )
     id: str = attrs.field(factory=new_id, validator=check.identifier)
     version: int = attrs.field(default=0, validator=check.count)
 
@@ -262,6 +419,12 @@ class Case:
         if self.duplicate_of is not None and self.duplicate_of == self.id:
             raise InvariantError(
                 "case.duplicate_of_itself", "a case cannot duplicate itself", "duplicate_of"
+            )
+        if any(request.pending for request in self.closure_requests[:-1]):
+            raise InvariantError(
+                "case.closure_request_superseded",
+                "only the last closure request of a case may still await a decision",
+                "closure_requests",
             )
 
     def _check_dates(self) -> None:
@@ -276,6 +439,14 @@ class Case:
         )
         if self.closure is not None:
             dated.append(("closure.on", self.closure.on))
+        dated.extend(
+            (f"closure_requests[{index}].requested_on", request.requested_on)
+            for index, request in enumerate(self.closure_requests)
+        )
+        dated.extend(
+            (f"consent_withdrawals[{index}].on", withdrawal.on)
+            for index, withdrawal in enumerate(self.consent_withdrawals)
+        )
         for field, when in dated[1:]:
             if when < self.opened_on:
                 raise InvariantError(
@@ -296,3 +467,10 @@ class Case:
     def is_active(self) -> bool:
         """Whether work still goes on in the case (not closed, transferred or duplicate)."""
         return self.status.is_active
+
+    @property
+    def pending_closure_request(self) -> ClosureRequest | None:
+        """The closure request that awaits a supervisor's decision, if there is one."""
+        if self.closure_requests and self.closure_requests[-1].pending:
+            return self.closure_requests[-1]
+        return None

@@ -294,8 +294,9 @@ _FIELDS: Final[Mapping[str, Mapping[str, _Action]]] = {
         ),
         "consent": _Nested(
             {
-                **_keep("recorded_on", "given_by", "services", "sharing", "reporting"),
+                **_keep("recorded_on", "given_by", "services", "sharing", "reporting", "assent"),
                 "override": _CONSENT_OVERRIDE,
+                "assent_note": _DROPPED,
             }
         ),
         "assessment": _Nested(
@@ -311,10 +312,31 @@ _FIELDS: Final[Mapping[str, Mapping[str, _Action]]] = {
                     }
                 ),
                 "approval": _Nested({"by": _Pseudonym("staff"), "on": _KEPT}),
+                "transition": _Nested(
+                    {
+                        **_keep("agreed_on", "services"),
+                        **_drop("arrangements", "responsible"),
+                    }
+                ),
             }
         ),
         "follow_ups": _Each({**_keep("on", "kind"), "by": _Pseudonym("staff"), "note": _DROPPED}),
         "closure": _Nested({**_keep("on", "reason"), "note": _DROPPED}),
+        "closure_requests": _Each(
+            {
+                **_keep("requested_on", "reason", "decided_on", "approved"),
+                "requested_by": _Pseudonym("staff"),
+                "decided_by": _Pseudonym("staff"),
+                **_drop("note", "comment"),
+            }
+        ),
+        "consent_withdrawals": _Each(
+            {
+                **_keep("on", "withdrawn_by", "services", "sharing", "reporting"),
+                "recorded_by": _Pseudonym("staff"),
+                "note": _DROPPED,
+            }
+        ),
         "transferred_to": _Pseudonym("case"),
         "duplicate_of": _Pseudonym("case"),
         "id": _Pseudonym("case"),

@@ -13,6 +13,7 @@ may end up in logs; paths and opaque record ids say where to look.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 from wladna_core.errors import Severity
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
     from wladna_core.rules.context import Context
 
-__all__ = ["BUILTIN_RULES", "CNIE_AGE", "MAJORITY_AGE"]
+__all__ = ["BUILTIN_RULES", "CNIE_AGE", "MAJORITY_AGE", "majority_day"]
 
 #: Age of majority in Morocco (Family Code, article 209): a case is for a child under it.
 MAJORITY_AGE: Final = 18
@@ -975,6 +976,228 @@ def case_high_risk_plan_unapproved(case: Case, _ctx: Context) -> Iterator[Findin
         yield Finding("$.plan.approval")
 
 
+def majority_day(birth_date: date) -> date:
+    """Return the day a child born on ``birth_date`` turns 18 (:data:`MAJORITY_AGE`).
+
+    A child born on 29 February turns 18 on 1 March, as :func:`~wladna_core.model.age_on`
+    counts (18 years after a leap year is never one).
+
+    >>> majority_day(date(2008, 2, 29)).isoformat(), majority_day(date(2008, 6, 1)).isoformat()
+    ('2026-03-01', '2026-06-01')
+    """
+    year = birth_date.year + MAJORITY_AGE
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 3, 1)
+
+
+def _has_transition_plan(case: Case) -> bool:
+    return case.plan is not None and case.plan.transition is not None
+
+
+@rule(
+    "case.child_turns_18",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "The child of an active case without a transition plan turns 18 within the lead time "
+        "of the settings (case_rules.turns_18_lead_days)."
+    ),
+    message=_msg(
+        (
+            "The child turns 18 on {birthday}, in {days} days, and the case plan has no "
+            "transition part.",
+            "L'enfant aura 18 ans le {birthday}, dans {days} jours, et le plan d'intervention "
+            "n'a pas de volet de transition.",
+            "سيبلغ الطفل 18 سنة في {birthday}، أي بعد {days} يوماً، وليس في خطة التدخل شقّ للانتقال.",
+        ),
+        (
+            "Prepare the transition to adulthood with the young person (where they will live, "
+            "income, schooling or work, services for adults) and record it "
+            "(record_transition_plan), or close the case before the birthday.",
+            "Préparez avec le jeune le passage à l'âge adulte (logement, ressources, scolarité "
+            "ou travail, services pour adultes) et enregistrez-le (record_transition_plan), ou "
+            "clôturez le dossier avant l'anniversaire.",
+            "حضّر مع اليافع انتقاله إلى سن الرشد (السكن والموارد والدراسة أو العمل والخدمات "
+            "الموجَّهة للراشدين) وسجّله (record_transition_plan)، أو أغلق الحالة قبل عيد "
+            "ميلاده.",
+        ),
+    ),
+    needs={"children"},
+)
+def case_child_turns_18(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn about an active case whose child comes of age soon, with no transition plan."""
+    child = ctx.child(case.child_id)
+    if child is None or not case.is_active or _has_transition_plan(case):
+        return
+    birthday = majority_day(child.birth_date)
+    days = (birthday - ctx.on).days
+    if 0 < days <= ctx.case_rules.turns_18_lead_days:
+        yield Finding("$.plan.transition", {"birthday": birthday.isoformat(), "days": days})
+
+
+@rule(
+    "case.transition_plan_missing",
+    entity=Case,
+    severity=Severity.WARNING,
+    description="The child of an active case is 18 or older and the plan has no transition part.",
+    message=_msg(
+        (
+            "The child has been 18 since {birthday} and the case is still active without a "
+            "transition plan.",
+            "L'enfant a 18 ans depuis le {birthday} et le dossier est toujours actif sans plan "
+            "de transition.",
+            "بلغ الطفل 18 سنة منذ {birthday} وما تزال الحالة نشطة دون خطة انتقال.",
+        ),
+        (
+            "Record the transition plan (record_transition_plan) and refer the young person to "
+            "services for adults, or close the case for reached_majority.",
+            "Enregistrez le plan de transition (record_transition_plan) et orientez le jeune "
+            "vers les services pour adultes, ou clôturez le dossier pour reached_majority.",
+            "سجّل خطة الانتقال (record_transition_plan) وأحِل اليافع إلى الخدمات الموجَّهة "
+            "للراشدين، أو أغلق الحالة بسبب بلوغ سن الرشد (reached_majority).",
+        ),
+    ),
+    needs={"children"},
+)
+def case_transition_plan_missing(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn about an active case of a child of 18 or more without a transition plan."""
+    child = ctx.child(case.child_id)
+    if child is None or not case.is_active or _has_transition_plan(case):
+        return
+    if age_on(child.birth_date, ctx.on) >= MAJORITY_AGE:
+        path = "$.plan" if case.plan is None else "$.plan.transition"
+        yield Finding(path, {"birthday": majority_day(child.birth_date).isoformat()})
+
+
+@rule(
+    "case.assent_missing",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "Consent is recorded for a child old enough to be asked (case_rules.assent_from_age) "
+        "and the child's own assent is not."
+    ),
+    message=_msg(
+        (
+            "The child is {age}; from {from_age} their own assent is sought, and none is "
+            "recorded with the consent.",
+            "L'enfant a {age} ans ; à partir de {from_age} ans son propre assentiment est "
+            "recherché, et aucun n'est enregistré avec le consentement.",
+            "عمر الطفل {age} سنة؛ وابتداءً من {from_age} سنة تُلتمس موافقته هو، ولم تُسجَّل "
+            "مع الموافقة أي موافقة منه.",
+        ),
+        (
+            "Explain the services and the sharing to the child in words they understand and "
+            "record their answer (assent true or false), or say in assent_note why it was not "
+            "sought.",
+            "Expliquez à l'enfant les services et le partage avec des mots qu'il comprend et "
+            "enregistrez sa réponse (assent à true ou false), ou indiquez dans assent_note "
+            "pourquoi elle n'a pas été recherchée.",
+            "اشرح للطفل الخدمات وتبادل المعلومات بكلمات يفهمها وسجّل جوابه (assent صحيح أو "
+            "خطأ)، أو بيّن في assent_note سبب عدم التماسها.",
+        ),
+    ),
+    needs={"children"},
+)
+def case_assent_missing(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn when consent is recorded without the assent of a child of the age band."""
+    consent = case.consent
+    if consent is None or consent.given_by is None or not case.is_active:
+        return
+    if consent.assent is not None or consent.assent_note is not None:
+        return
+    child = ctx.child(case.child_id)
+    if child is None:
+        return
+    age = age_on(child.birth_date, ctx.on)
+    from_age = ctx.case_rules.assent_from_age
+    if from_age <= age < MAJORITY_AGE:
+        yield Finding("$.consent.assent", {"age": age, "from_age": from_age})
+
+
+@rule(
+    "case.no_risk_open",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "An active case assessed at no risk has no open referral and no closure requested."
+    ),
+    message=_msg(
+        (
+            "The case was assessed at no risk on {assessed_on} and is still open with no "
+            "referral under way.",
+            "Le dossier a été évalué sans risque le {assessed_on} et reste ouvert sans "
+            "orientation en cours.",
+            "قُيّمت الحالة بلا خطورة في {assessed_on} وما تزال مفتوحة دون إحالة جارية.",
+        ),
+        (
+            "Close the case (for example for risk_resolved), or refer the child or family to "
+            "the service or social programme they need; record a new assessment if the risk "
+            "has changed.",
+            "Clôturez le dossier (par exemple pour risk_resolved), ou orientez l'enfant ou la "
+            "famille vers le service ou le programme social dont ils ont besoin ; enregistrez "
+            "une nouvelle évaluation si le risque a changé.",
+            "أغلق الحالة (مثلاً بسبب زوال الخطر risk_resolved)، أو أحِل الطفل أو الأسرة إلى "
+            "الخدمة أو البرنامج الاجتماعي الذي يحتاجانه؛ وسجّل تقييماً جديداً إن تغيّرت "
+            "درجة الخطورة.",
+        ),
+    ),
+    needs={"referrals"},
+)
+def case_no_risk_open(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Prompt closure or referral of an active case assessed at no risk."""
+    assessment = case.assessment
+    if assessment is None or not case.is_active or case.risk is not RiskLevel.NONE:
+        return
+    if case.pending_closure_request is not None:
+        return
+    if any(referral.is_open for referral in ctx.referrals_of_case(case.id)):
+        return
+    yield Finding("$.risk", {"assessed_on": assessment.on.isoformat()})
+
+
+@rule(
+    "case.closure_unapproved",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "A case closed at a risk level whose closure needs a supervisor's approval "
+        "(case_rules.closure_approval_risks) has no approved closure request."
+    ),
+    message=_msg(
+        (
+            "The case was closed on {closed_on} at risk level '{risk}' without a supervisor's "
+            "approval of its closure.",
+            "Le dossier a été clôturé le {closed_on} au niveau de risque « {risk} » sans "
+            "l'approbation de sa clôture par un superviseur.",
+            "أُغلقت الحالة في {closed_on} بمستوى الخطورة «{risk}» دون مصادقة المشرف على إغلاقها.",
+        ),
+        (
+            "Have a supervisor of the body review the closure; reopen the case if it should "
+            "not have been closed.",
+            "Faites examiner la clôture par un superviseur de l'organisme ; rouvrez le dossier "
+            "s'il n'aurait pas dû être clôturé.",
+            "اعرض الإغلاق على مشرف الهيئة لمراجعته؛ وأعد فتح الحالة إن لم يكن ينبغي إغلاقها.",
+        ),
+    ),
+)
+def case_closure_unapproved(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn about a closure at an approval risk level that no supervisor approved."""
+    closure = case.closure
+    if case.status is not CaseStatus.CLOSED or closure is None:
+        return
+    if not ctx.case_rules.needs_closure_approval(case.risk):
+        return
+    last = case.closure_requests[-1] if case.closure_requests else None
+    if last is not None and last.approved and last.decided_on == closure.on:
+        return
+    yield Finding(
+        "$.closure_requests", {"closed_on": closure.on.isoformat(), "risk": case.risk.value}
+    )
+
+
 # --- referrals ----------------------------------------------------------------------------------
 
 
@@ -1308,7 +1531,10 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         body_sector_missing,
         body_territory_unknown,
         case_before_birth,
+        case_assent_missing,
         case_before_estimated_birth,
+        case_child_turns_18,
+        case_closure_unapproved,
         case_body_outside_jurisdiction,
         case_body_unknown,
         case_child_unknown,
@@ -1318,7 +1544,9 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         case_concerns_missing,
         case_family_unknown,
         case_high_risk_plan_unapproved,
+        case_no_risk_open,
         case_territory_unknown,
+        case_transition_plan_missing,
         child_adult,
         child_birth_in_future,
         child_cnie_expected,

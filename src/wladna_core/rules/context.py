@@ -29,6 +29,7 @@ from wladna_core.model import (
     Referral,
     TerritorialBody,
 )
+from wladna_core.rules.settings import CaseRuleSettings
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -71,6 +72,8 @@ class Context:
         :meth:`as_of`, so callers rarely pass it.
     :param programmes: when each social programme was in force;
         :data:`~wladna_core.model.PROGRAMME_CALENDAR` when omitted.
+    :param case_rules: the deployment's case rule settings (lead time before a child comes of
+        age, age of assent, closure approval); the defaults when omitted.
 
     When two records of one kind share an id, the later one is kept (it is taken to be the
     newer version).  A subclass backed by a store overrides :meth:`provides` and the lookup
@@ -88,11 +91,16 @@ class Context:
         referrals: Iterable[Referral] | None = None,
         on: date | None = None,
         programmes: ProgrammeCalendar | None = None,
+        case_rules: CaseRuleSettings | None = None,
     ) -> None:
         if programmes is not None and not isinstance(cast("object", programmes), ProgrammeCalendar):
             msg = f"programmes must be a ProgrammeCalendar, got {type(programmes).__name__}"
             raise TypeError(msg)
         self._programmes = programmes if programmes is not None else PROGRAMME_CALENDAR
+        if case_rules is not None and not isinstance(cast("object", case_rules), CaseRuleSettings):
+            msg = f"case_rules must be CaseRuleSettings, got {type(case_rules).__name__}"
+            raise TypeError(msg)
+        self._case_rules = case_rules if case_rules is not None else CaseRuleSettings()
         if gazetteer is not None and not isinstance(cast("object", gazetteer), Gazetteer):
             msg = f"gazetteer must be a Gazetteer, got {type(gazetteer).__name__}"
             raise TypeError(msg)
@@ -148,6 +156,11 @@ class Context:
             msg = "this context has no date of validation; use context.as_of(on)"
             raise LookupError(msg)
         return self._on
+
+    @property
+    def case_rules(self) -> CaseRuleSettings:
+        """The deployment's settings of the case rules (:mod:`wladna_core.rules.settings`)."""
+        return self._case_rules
 
     @property
     def gazetteer(self) -> Gazetteer:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from wladna_core.model import Child, Family, Referral
 from wladna_core.rules import Context
 from wladna_core.rules.context import NEEDS
+from wladna_core.rules.settings import CaseRuleSettings
 from wladna_core.storage.query import ChildQuery, ReferralQuery
 
 if TYPE_CHECKING:
@@ -38,7 +39,10 @@ class StoreContext(Context):
     """
 
     def __init__(self, unit_of_work: UnitOfWork, *, pending: Iterable[object] = ()) -> None:
-        super().__init__(gazetteer=unit_of_work.store.gazetteer)
+        super().__init__(
+            gazetteer=unit_of_work.store.gazetteer,
+            case_rules=CaseRuleSettings.from_settings(unit_of_work.store.settings),
+        )
         self._unit_of_work = unit_of_work
         self._pending: dict[tuple[type, str], object] = {}
         self._pending_by_identifier: dict[tuple[IdentifierScheme, str], dict[str, Child]] = {}

@@ -64,9 +64,11 @@ from wladna_core.model import (
     Child,
     Closure,
     ClosureReason,
+    ClosureRequest,
     Consent,
     ConsentGiver,
     ConsentOverride,
+    ConsentWithdrawal,
     Difficulty,
     EnrolmentStatus,
     Family,
@@ -101,10 +103,12 @@ from wladna_core.model import (
     TerritorialBody,
     Territory,
     TerritoryLevel,
+    TransitionPlan,
     Urgency,
     age_on,
 )
 from wladna_core.rules import Context
+from wladna_core.rules.settings import DEFAULT_CLOSURE_APPROVAL_RISKS
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
@@ -1114,6 +1118,7 @@ def _consent(draw: st.DrawFn, first: date, last: date, allows_referral: bool | N
             override = _override(draw, recorded_on, recorded_on)
     reporting = _maybe(draw)
     given = services or sharing or reporting or _maybe(draw)
+    assent = _pick(draw, (None, True, False)) if given else None
     return Consent(
         recorded_on=recorded_on,
         given_by=_pick(draw, tuple(ConsentGiver)) if given else None,
@@ -1121,6 +1126,8 @@ def _consent(draw: st.DrawFn, first: date, last: date, allows_referral: bool | N
         sharing=sharing,
         reporting=reporting,
         override=override,
+        assent=assent,
+        assent_note=draw(_NOTE) if given else None,
     )
 
 
@@ -1169,6 +1176,16 @@ def _plan(
         if approved
         else None
     )
+    transition = (
+        TransitionPlan(
+            agreed_on=_between(draw, drawn_up_on, on),
+            arrangements=_pick(draw, _GOALS),
+            services=draw(_NEEDS),
+            responsible=responsible if _maybe(draw) else None,
+        )
+        if _maybe(draw)
+        else None
+    )
     return CasePlan(
         drawn_up_on=drawn_up_on,
         goals=goals,
@@ -1176,6 +1193,7 @@ def _plan(
         if _maybe(draw)
         else None,
         approval=approval,
+        transition=transition,
     )
 
 
@@ -1275,6 +1293,10 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
         if knobs.allows_referral is not None or _maybe(draw)
         else None
     )
+    withdrawals: tuple[ConsentWithdrawal, ...] = ()
+    if consent is not None and consent.sharing and knobs.allows_referral is None and _maybe(draw):
+        withdrawals = (_withdrawal(draw, consent.recorded_on, consent_until),)
+        consent = attrs.evolve(consent, sharing=False)
     if knobs.family is not None:
         family_id: str | None = knobs.family.id
     else:
@@ -1295,10 +1317,82 @@ def _cases(draw: st.DrawFn, knobs: _CaseKnobs, ids: tuple[str, str] | None = Non
         plan=plan,
         follow_ups=follow_ups,
         closure=closure,
+        closure_requests=_closure_requests(draw, status, opened_on, on, closure, risk),
+        consent_withdrawals=withdrawals,
         transferred_to=link_id if status is CaseStatus.TRANSFERRED else None,
         duplicate_of=link_id if status is CaseStatus.DUPLICATE else None,
         id=case_id,
     )
+
+
+def _withdrawal(draw: st.DrawFn, first: date, last: date) -> ConsentWithdrawal:
+    """Draw a withdrawal of consent to sharing (and maybe more) between ``first`` and ``last``."""
+    return ConsentWithdrawal(
+        on=_between(draw, first, last),
+        recorded_by=_pick(draw, _WORKERS),
+        withdrawn_by=_pick(draw, (None, *ConsentGiver)),
+        services=_maybe(draw),
+        sharing=True,
+        reporting=_maybe(draw),
+        note=draw(_NOTE),
+    )
+
+
+def _closure_requests(  # noqa: PLR0917 (what a request depends on)
+    draw: st.DrawFn,
+    status: CaseStatus,
+    opened_on: date,
+    on: date,
+    closure: Closure | None,
+    risk: RiskLevel,
+) -> tuple[ClosureRequest, ...]:
+    """Draw the closure requests of a case: declined ones, then a pending or approved one.
+
+    A closed case may end with the approved request its closure came from (a high-risk one
+    always does, as the default settings ask); an active case may end with a request that
+    awaits a decision.
+    """
+    last = closure.on if closure is not None else on
+    requests: list[ClosureRequest] = []
+    cursor = opened_on
+    for _ in range(draw(st.integers(0, 1))):
+        asked = _between(draw, cursor, last)
+        cursor = _between(draw, asked, last)
+        requests.append(
+            ClosureRequest(
+                requested_by=_pick(draw, _WORKERS),
+                requested_on=asked,
+                reason=_pick(draw, tuple(ClosureReason)),
+                decided_by=_pick(draw, _SUPERVISORS),
+                decided_on=cursor,
+                approved=False,
+                comment=_pick(draw, _JUSTIFICATIONS),
+            )
+        )
+    approved = risk in DEFAULT_CLOSURE_APPROVAL_RISKS or _maybe(draw)
+    if closure is not None and closure.reason is not None and approved:
+        requests.append(
+            ClosureRequest(
+                requested_by=_pick(draw, _WORKERS),
+                requested_on=_between(draw, cursor, closure.on),
+                reason=closure.reason,
+                note=closure.note,
+                decided_by=_pick(draw, _SUPERVISORS),
+                decided_on=closure.on,
+                approved=True,
+                comment=draw(_NOTE),
+            )
+        )
+    elif status.is_active and _maybe(draw):
+        requests.append(
+            ClosureRequest(
+                requested_by=_pick(draw, _WORKERS),
+                requested_on=_between(draw, cursor, on),
+                reason=_pick(draw, tuple(ClosureReason)),
+                note=draw(_NOTE),
+            )
+        )
+    return tuple(requests)
 
 
 def _case_places(
