@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casework import STORES, TODAY, Deployment, deployed
 from wladna_core import Actor, Role
 from wladna_core.access import NOT_IN_SCOPE, AccessDenied
 from wladna_core.errors import InvalidRecord, Severity
 from wladna_core.hookspecs import hookimpl
-from wladna_core.model import Child, Sex
+from wladna_core.model import BodyKind, Child, Sex, TerritorialBody
 from wladna_core.training import (
     Criterion,
     Evaluation,
@@ -373,3 +376,79 @@ def test_a_store_that_cannot_read_beside_a_write_errs_on_the_side_of_the_mode() 
             dep.as_(dep.worker).register_child(_child())
     finally:
         dep.wl.close()
+
+
+# --- the settings and the check, as properties ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({"required_units": ["BI-01"]}, "it maps a role to the codes of the units"),
+        ({"required_units": {"teacher": ["BI-01"]}}, "training.required_units.teacher"),
+        ({"required_units": {"case_worker": [""]}}, "it lists the codes of training units"),
+        ({"required_units_mode": "strict"}, "Write warn or enforce."),
+    ],
+)
+def test_bad_required_units_settings_name_the_setting_and_the_remedy(
+    given: dict[str, object], says: str
+) -> None:
+    from wladna_core.training import TrainingSettings, TrainingSettingsError  # noqa: PLC0415
+
+    with pytest.raises(TrainingSettingsError, match=re.escape(says)):
+        TrainingSettings.from_settings({"training": given})
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    required=st.lists(st.sampled_from(["BI-01", "BI-02", "BI-03"]), unique=True, max_size=3),
+    completed=st.sets(st.sampled_from(["BI-01", "BI-02", "BI-03"])),
+    roles=st.sets(st.sampled_from([Role.CASE_WORKER, Role.SUPERVISOR]), min_size=1),
+    enforce=st.booleans(),
+)
+def test_a_casework_write_is_refused_or_warned_exactly_when_a_required_unit_is_missing(
+    required: list[str], completed: set[str], roles: set[Role], enforce: bool
+) -> None:
+    from wladna_core.storage import open_store  # noqa: PLC0415
+    from wladna_core.training import Enrolment, TrainingSettings  # noqa: PLC0415
+    from wladna_core.training.required_units import RequiredUnits  # noqa: PLC0415
+
+    mode = "enforce" if enforce else "warn"
+    chosen = TrainingSettings(required_units={"case_worker": required}, required_units_mode=mode)
+    actor = Actor("fz.alaoui", roles)
+    with open_store("memory://", clock=lambda: TODAY) as store:
+        with store.unit_of_work() as uow:
+            body = uow.bodies.add(
+                TerritorialBody(name="UPE Salé", kind=BodyKind.UPE, territory="MA-SAL")
+            )
+            me = uow.repository(Participant).add(
+                Participant(actor.id, body.id, StaffRole.CASE_WORKER, Sector.MINISTRY)
+            )
+            for code in sorted(completed):
+                unit = uow.repository(TrainingUnit).add(
+                    TrainingUnit(code=code, title_ar="وحدة", title_fr="Module", duration_hours=6)
+                )
+                session = uow.repository(TrainingSession).add(
+                    TrainingSession(
+                        units=[unit.id],
+                        mode=SessionMode.REMOTE,
+                        days=DAYS,
+                        territory="MA-SAL",
+                        capacity=5,
+                    )
+                )
+                uow.repository(Enrolment).add(
+                    Enrolment(me.id, session.id, date(2026, 2, 1), attended=DAYS, completed=True)
+                )
+        check = RequiredUnits(chosen, store)
+        answer = check.wladna_authorize(actor, "case.open", None, lambda: datetime.now(UTC))
+        not_a_write = check.wladna_authorize(actor, "case.read", None, lambda: datetime.now(UTC))
+    missing = [code for code in required if code not in completed]
+    if Role.CASE_WORKER not in roles or not missing:
+        assert answer is None
+    else:
+        assert answer is not None
+        assert answer.code == MISSING_CODE
+        assert answer.is_error is enforce
+        assert all(code in answer.message for code in missing)
+    assert not_a_write is None
