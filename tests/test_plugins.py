@@ -370,7 +370,7 @@ def test_tracing_logs_hook_calls_without_personal_data(
     assert "settings=dict with keys ['password']" in text
     assert "plug-ins: wladna_core.storage" in text
     assert "wladna_rules returned tuple[" in text
-    assert "Rule(code='case." in text
+    assert "Rule(code='body." in text
     assert "wladna_programme_eligibility(family=" in text
     assert f"family=Family(id={family.id!r})" in text
     for secret in ("s3cret", "hunter2", "RSU-77812"):

@@ -13,6 +13,7 @@ from wladna_core.access import AccessDenied, LimitedCase, LimitedChild
 from wladna_core.errors import InvalidRecord
 from wladna_core.model import (
     Assessment,
+    BodyKind,
     CasePlan,
     CaseStatus,
     ClosureReason,
@@ -24,11 +25,13 @@ from wladna_core.model import (
     Goal,
     Identification,
     IdentificationSource,
+    Institution,
     OverrideReason,
     ReferralStatus,
     RiskLevel,
     ServiceType,
     SocialProgramme,
+    TerritorialBody,
 )
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.services import ConsentRequired
@@ -419,6 +422,40 @@ def test_a_referral_to_tayssir_after_2023_is_made_with_what_replaced_it(dep: Dep
     }
     assert "it was replaced by ASD" in found["referral.programme_ineligible"].message
     assert "what replaced it: asd" in found["referral.programme_not_in_force_unverified"].message
+
+
+def test_a_school_and_a_cape_tied_to_its_committee_are_kept_and_referred_to(
+    dep: Deployment,
+) -> None:
+    admin = dep.as_(dep.admin)
+    school = admin.register_body(
+        TerritorialBody(
+            "École primaire Al Amal",
+            BodyKind.PUBLIC_SERVICE,
+            "MA-SAL",
+            sector=Institution.EDUCATION,
+            services={ServiceType.EDUCATION},
+        )
+    ).record
+    with dep.wl.store.unit_of_work() as uow:
+        assert uow.bodies.get(school.id) == school
+    tied = admin.register_body(
+        TerritorialBody(
+            "Centre d'accompagnement pour la protection de l'enfance de Salé",
+            BodyKind.CAPE,
+            "MA-SAL",
+            secretariat_of=dep.cppe.id,
+        )
+    )
+    assert "body.cape_committee_missing" not in {w.code for w in tied.warnings}
+    case = dep.case()
+    referral = (
+        dep.as_(dep.worker).refer(case.id, to_body=school.id, service=ServiceType.EDUCATION).record
+    )
+    assert referral.target.body_id == school.id
+    teacher = Actor("teacher.al-amal", {Role.SERVICE_PROVIDER}, {school.id})
+    accepted = dep.as_(teacher).accept(referral.id).record
+    assert accepted.status is ReferralStatus.ACCEPTED
 
 
 def test_overdue_work_is_listed_for_the_body(dep: Deployment) -> None:
