@@ -187,6 +187,8 @@ class DemoStoreNotEmpty(WladnaError):
 
 # Illustrative proportions ----------------------------------------------------------------------
 
+#: From what age the demonstration records the child's assent (below the band it is not asked).
+_ASSENT_ASKED_FROM: Final = 7
 _FEMALE_NAMES: Final = (
     ("Salma", "سلمى"),
     ("Fatima Zahra", "فاطمة الزهراء"),
@@ -347,6 +349,11 @@ _LOCAL: Final = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
 
 
 _T = TypeVar("_T")
+
+
+def _assent(child: Child, on: date) -> bool | None:
+    """Return the assent the demonstration records: asked of every child of 7 or more."""
+    return True if age_on(child.birth_date, on) >= _ASSENT_ASKED_FROM else None
 
 
 def _majority(birth: date) -> date:
@@ -695,7 +702,14 @@ class _CaseFile:
         consent = (
             None
             if mode == "later"
-            else Consent(recorded_on=opened, given_by=giver, services=True, sharing=mode == "given")
+            else Consent(
+                recorded_on=opened,
+                given_by=giver,
+                services=True,
+                sharing=mode == "given",
+                reporting=mode == "given",
+                assent=_assent(child, opened),
+            )
         )
 
         def register(day: date) -> Callable[[_Runner], None]:
@@ -726,8 +740,14 @@ class _CaseFile:
         allowed = self.deadlines.days(DueKind.FIRST_ASSESSMENT, risk)
         assessed = opened + timedelta(days=self.delay(allowed, 0.75))
         if mode == "later":
+            sharing = rng.random() < 0.8
             late = Consent(
-                recorded_on=assessed, given_by=giver, services=True, sharing=rng.random() < 0.8
+                recorded_on=assessed,
+                given_by=giver,
+                services=True,
+                sharing=sharing,
+                reporting=sharing,
+                assent=_assent(child, assessed),
             )
             mode = "given" if late.sharing else "services_only"
             self.at(
