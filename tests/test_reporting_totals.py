@@ -16,7 +16,7 @@ what the long way gives:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -275,13 +275,17 @@ def test_a_period_grouping_reads_as_the_key_python_computes(
         assert sorted(keys) == sorted({period_key(name, day) for day in days})
 
 
-def test_a_month_is_grouped_by_its_text_on_sqlite_only() -> None:
+def test_a_period_is_grouped_by_text_on_sqlite_and_by_its_start_on_postgresql() -> None:
     day = sa.column("day", sa.Date)
     _grouped, reader = period_grouping("month", day, "sqlite")
     assert reader is not None
     assert (reader("2026-03"), reader(None)) == (202603, None)
     assert period_grouping("quarter", day, "sqlite")[1] is None
-    assert period_grouping("month", day, "postgresql")[1] is None
+    for name, expected in (("month", 202611), ("quarter", 20264), ("year", 2026)):
+        _grouped, reader = period_grouping(name, day, "postgresql")
+        assert reader is not None
+        assert (reader(datetime(2026, 11, 1)), reader(None)) == (expected, None)
+    assert period_grouping("month", day, "mysql")[1] is None
 
 
 # The lower median ---------------------------------------------------------------------------
