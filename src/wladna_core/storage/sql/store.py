@@ -127,7 +127,7 @@ def _chunks(dialect: str, values: Sequence[str]) -> Iterator[list[str]]:
 
 
 class _Decoded:
-    """The records last read from their rows' JSON text, to read the same text again for free.
+    """The records last read by id from their rows' JSON text, to read the same text for free.
 
     Every unit of work reads the records it needs from the database (another process may have
     changed them), but a row whose text is the one read before holds the same record: decoding
@@ -1389,7 +1389,7 @@ class SqlRepository(Repository[T]):
             ).first()
         if found is None:
             return None
-        record = self._read(found.id, found.version, found.record)
+        record = self._read(found.id, found.version, found.record, keep=True)
         self._remember([record])
         return record
 
@@ -1463,8 +1463,13 @@ class SqlRepository(Repository[T]):
             parameters.update(found.parameters(name, value, gazetteer))
         return tuple(shape), parameters
 
-    def _read(self, record_id: str, version: int, text: str | None) -> T:
-        """Return the record of a row, or raise :class:`InvalidRecord` naming the row."""
+    def _read(self, record_id: str, version: int, text: str | None, *, keep: bool = False) -> T:
+        """Return the record of a row, or raise :class:`InvalidRecord` naming the row.
+
+        :param keep: keep the record decoded for the next unit of work reading the same row
+            (records read one by one, by id: a case's child, a service's case); searches and
+            streams are not kept, so that streaming holds one batch in memory.
+        """
         from wladna_core.convert import loads  # noqa: PLC0415 (convert imports the model)
 
         decoded = self.unit_of_work.store._decoded
@@ -1488,7 +1493,7 @@ class SqlRepository(Repository[T]):
                 f"record ({record.id}, {record.version})"
             )
             raise InvalidRecord(name, [_row_violation("store.row_mismatch", "$", where, message)])
-        if text is not None:
+        if keep and text is not None:
             decoded.keep(self.record_type, record_id, text, record)
         return record
 
