@@ -1045,14 +1045,31 @@ class _Layout:
     table: sa.Table
     filters: Mapping[str, _Filter]
     sides: tuple[_SideTable, ...]
+    # Each declared field's column, getter and whether it is a territory, for every row written.
+    _fields: tuple[tuple[str, Callable[[Any], object], bool], ...] = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda layout: tuple(
+                (field.name, field.get, field.type is FieldType.TERRITORY)
+                for field in layout.kind.fields
+            ),
+            takes_self=True,
+        ),
+    )
 
     def columns(self, record: Any, store: SqlStore) -> dict[str, Any]:
-        """Return the values of the declared columns of ``record``'s row."""
+        """Return the values of the declared columns of ``record``'s row.
+
+        Each is :meth:`Field.value <wladna_core.storage.kinds.Field.value>`: what the field's
+        getter returns, an enum member as its value.
+        """
         values: dict[str, Any] = {}
-        for field in self.kind.fields:
-            value = field.value(record)
-            values[field.name] = value
-            if field.type is FieldType.TERRITORY:
+        for name, get, territory in self._fields:
+            value = get(record)
+            if isinstance(value, enum.Enum):
+                value = value.value
+            values[name] = value
+            if territory:
                 values["province"], values["region"] = store.places(cast("str | None", value))
         return values
 
