@@ -128,7 +128,7 @@ def _chunks(dialect: str, values: Sequence[str]) -> Iterator[list[str]]:
 
 
 class _Decoded:
-    """The records last read from their rows' JSON text, to read the same text again for free.
+    """The records last read by id from their rows' JSON text, to read the same text for free.
 
     Every unit of work reads the records it needs from the database (another process may have
     changed them), but a row whose text is the one read before holds the same record: decoding
@@ -1102,14 +1102,31 @@ class _Layout:
     table: sa.Table
     filters: Mapping[str, _Filter]
     sides: tuple[_SideTable, ...]
+    # Each declared field's column, getter and whether it is a territory, for every row written.
+    _fields: tuple[tuple[str, Callable[[Any], object], bool], ...] = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda layout: tuple(
+                (field.name, field.get, field.type is FieldType.TERRITORY)
+                for field in layout.kind.fields
+            ),
+            takes_self=True,
+        ),
+    )
 
     def columns(self, record: Any, store: SqlStore) -> dict[str, Any]:
-        """Return the values of the declared columns of ``record``'s row."""
+        """Return the values of the declared columns of ``record``'s row.
+
+        Each is :meth:`Field.value <wladna_core.storage.kinds.Field.value>`: what the field's
+        getter returns, an enum member as its value.
+        """
         values: dict[str, Any] = {}
-        for field in self.kind.fields:
-            value = field.value(record)
-            values[field.name] = value
-            if field.type is FieldType.TERRITORY:
+        for name, get, territory in self._fields:
+            value = get(record)
+            if isinstance(value, enum.Enum):
+                value = value.value
+            values[name] = value
+            if territory:
                 values["province"], values["region"] = store.places(cast("str | None", value))
         return values
 
@@ -1447,7 +1464,7 @@ class SqlRepository(Repository[T]):
             ).first()
         if found is None:
             return None
-        record = self._read(found.id, found.version, found.record)
+        record = self._read(found.id, found.version, found.record, keep=True)
         self._remember([record])
         return record
 
@@ -1521,8 +1538,13 @@ class SqlRepository(Repository[T]):
             parameters.update(found.parameters(name, value, gazetteer))
         return tuple(shape), parameters
 
-    def _read(self, record_id: str, version: int, text: str | None) -> T:
-        """Return the record of a row, or raise :class:`InvalidRecord` naming the row."""
+    def _read(self, record_id: str, version: int, text: str | None, *, keep: bool = False) -> T:
+        """Return the record of a row, or raise :class:`InvalidRecord` naming the row.
+
+        :param keep: keep the record decoded for the next unit of work reading the same row
+            (records read one by one, by id: a case's child, a service's case); searches and
+            streams are not kept, so that streaming holds one batch in memory.
+        """
         from wladna_core.convert import loads  # noqa: PLC0415 (convert imports the model)
 
         decoded = self.unit_of_work.store._decoded
@@ -1546,7 +1568,7 @@ class SqlRepository(Repository[T]):
                 f"record ({record.id}, {record.version})"
             )
             raise InvalidRecord(name, [_row_violation("store.row_mismatch", "$", where, message)])
-        if text is not None:
+        if keep and text is not None:
             decoded.keep(self.record_type, record_id, text, record)
         return record
 
