@@ -83,7 +83,7 @@ def _world(dep: Deployment) -> World:
         if referred_to is not None:
             supervisor.refer(case.id, to_body=referred_to, service=ServiceType.PSYCHOSOCIAL)
         opened.append(case)
-    rabat_child = dep.child(residence="MA-RAB")
+    rabat_child = dep.child(by=dep.outsider, residence="MA-RAB")
     rabat_case = (
         dep.as_(dep.outsider)
         .open_case(
@@ -224,7 +224,7 @@ def test_a_coordinators_search_of_a_wider_territory_is_not_crowded_out() -> None
     dep = deploy()
     try:
         for _ in range(3):
-            child = dep.child(residence="MA-RAB")
+            child = dep.child(by=dep.outsider, residence="MA-RAB")
             dep.as_(dep.outsider).open_case(
                 child_id=child.id,
                 body_id=dep.rabat.id,

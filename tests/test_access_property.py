@@ -119,8 +119,8 @@ def _scenario(dep: Deployment, data: st.DataObject) -> None:
                 target = data.draw(st.sampled_from([dep.cape.id, dep.rabat.id]), label="target")
                 dep.as_(dep.supervisor).refer(case.id, to_body=target, service=ServiceType.MEDICAL)
         if data.draw(st.booleans(), label="rabat case"):
-            child = dep.child(residence="MA-RAB")
             rabat_worker = Actor("worker.rabat", {Role.CASE_WORKER}, {dep.rabat.id})
+            child = dep.child(by=rabat_worker, residence="MA-RAB")
             dep.as_(rabat_worker).open_case(
                 child_id=child.id,
                 body_id=dep.rabat.id,

@@ -272,3 +272,81 @@ def test_a_refusal_names_no_stored_field_of_the_record(dep: Deployment) -> None:
         assert case.number is not None
         assert case.number not in shown
         assert shown == f"{actor.id} may not case.close Case {case.id}: {NOT_IN_SCOPE}"
+
+
+def _open_refused(
+    dep: Deployment, child_id: str, family_id: str | None = None
+) -> tuple[AccessDenied, Any]:
+    """Open a case at the Salé UPE, as its case worker, for ``child_id``; return the refusal
+    and the audit entry it left."""
+    with pytest.raises(AccessDenied) as caught:
+        dep.as_(dep.worker).open_case(
+            child_id=child_id,
+            body_id=dep.upe.id,
+            identification=Identification(IdentificationSource.SCHOOL, TODAY),
+            family_id=family_id,
+        )
+    return caught.value, dep.wl.audit.entries()[-1]
+
+
+def _same_refusal(
+    stored: tuple[AccessDenied, Any], missing: tuple[AccessDenied, Any], kind: str
+) -> None:
+    (stored_error, stored_entry), (missing_error, missing_entry) = stored, missing
+    existing, unknown = stored_error.record_id, missing_error.record_id
+    assert existing is not None
+    assert unknown is not None
+    for error in (stored_error, missing_error):
+        assert (error.action, error.reason, error.record_type) == ("case.open", NOT_IN_SCOPE, kind)
+    assert str(stored_error).replace(existing, "<id>") == str(missing_error).replace(
+        unknown, "<id>"
+    )
+    for entry, record_id in ((stored_entry, existing), (missing_entry, unknown)):
+        assert (entry.action, entry.record_type, entry.record_id, entry.outcome) == (
+            "case.open",
+            kind,
+            record_id,
+            "denied",
+        )
+    assert stored_entry.detail == missing_entry.detail
+
+
+@pytest.mark.parametrize("held", ["Child", "Child without a case"])
+def test_a_case_for_a_child_held_elsewhere_is_refused_as_for_an_unknown_child(
+    dep: Deployment, held: str
+) -> None:
+    """Opening a case must not tell, by the rules the case breaks (an adult, a birth date
+    after the opening), that a child held by another body exists."""
+    ids = _rabat_records(dep)
+    with dep.wl.store.unit_of_work() as uow:
+        cases_before = uow.cases.count()
+    stored = _open_refused(dep, ids[held])
+    missing = _open_refused(dep, new_id())
+    _same_refusal(stored, missing, "Child")
+    with dep.wl.store.unit_of_work() as uow:
+        assert uow.cases.count() == cases_before
+
+
+@pytest.mark.parametrize("held", ["Family", "Family without a case"])
+def test_a_case_naming_a_household_held_elsewhere_is_refused_as_for_an_unknown_one(
+    dep: Deployment, held: str
+) -> None:
+    ids = _rabat_records(dep)
+    own = dep.child()
+    stored = _open_refused(dep, own.id, ids[held])
+    missing = _open_refused(dep, own.id, new_id())
+    _same_refusal(stored, missing, "Family")
+
+
+def test_a_case_is_opened_for_a_child_the_worker_registered(dep: Deployment) -> None:
+    own = dep.child()
+    case = (
+        dep.as_(dep.worker)
+        .open_case(
+            child_id=own.id,
+            body_id=dep.upe.id,
+            identification=Identification(IdentificationSource.SCHOOL, TODAY),
+        )
+        .record
+    )
+    assert case.child_id == own.id

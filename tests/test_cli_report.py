@@ -112,7 +112,12 @@ def test_a_public_report_suppresses_small_cells(db: str, tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("arguments", "code", "message"),
     [
-        (["report", "--by", "colour"], 2, "no indicator allows --by colour"),
+        (["report", "--by", "colour"], 2, "no indicator allows --by colour;"),
+        (
+            ["report", "--by", "provnce"],
+            2,
+            "no indicator allows --by provnce (did you mean --by province for --by provnce?)",
+        ),
         (["report", "cases_opened", "--period", "last year"], 2, "is not a period"),
         (["report", "cases_opened", "--on", "31/03/2026"], 2, "is not a date"),
         (["report", "cases_opened", "--where", "province"], 2, "NAME=VALUE"),

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wladna_core import Wladna
+from wladna_core import Actor, Role, Wladna
 from wladna_core.cli import ExitCode, main
 from wladna_core.cli.demo import HTML_PLUGIN, html_report_path
 from wladna_core.demo import (
@@ -23,7 +23,7 @@ from wladna_core.demo import (
     plan_demo,
     run_demo,
 )
-from wladna_core.model import Case, CaseStatus, Child, Family, Referral, ReferralStatus
+from wladna_core.model import Case, CaseStatus, Child, Family, Referral, ReferralStatus, Sex
 from wladna_core.rules import validate
 from wladna_core.storage import CaseQuery, open_store
 from wladna_core.storage.context import StoreContext
@@ -97,7 +97,11 @@ def test_the_database_holds_every_case_file_with_its_duplicates_and_successors(
     assert total == 60 + moved + duplicates
     assert children == 60
     assert bodies == 2 * 5
-    assert f"Stored: {total} cases ({moved} transferred" in small_demo[1].stdout
+    stored = " ".join(small_demo[1].stdout.split())  # as printed, wrapped or not
+    assert (
+        f"Stored: {total} cases (the 60 opened, {moved} more opened where a case was transferred "
+        f"to another city, {duplicates} more opened twice and marked duplicate), 60 children"
+    ) in stored
 
 
 def test_every_stored_record_passes_the_rules(small_demo: tuple[str, Result]) -> None:
@@ -195,6 +199,33 @@ def test_a_non_empty_database_is_refused_unless_forced(tmp_path: Path) -> None:
         assert wladna.audit.verify().ok
         with wladna.store.unit_of_work() as uow:
             assert uow.children.count() == 4
+
+
+@pytest.mark.parametrize("audited", [True, False], ids=["registered", "loaded without audit"])
+def test_force_never_empties_a_store_the_demonstration_did_not_fill(
+    tmp_path: Path, audited: bool
+) -> None:
+    """A store of real children is not a demonstration's: --force refuses it, deleting nothing."""
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    child = Child(
+        sex=Sex.FEMALE, birth_date=date(2014, 2, 3), given_name="Amina", family_name="Idrissi"
+    )
+    with Wladna.open(url) as wladna:
+        if audited:
+            worker = Actor("worker.sale", {Role.CASE_WORKER}, {"upe-sale"})
+            wladna.as_actor(worker).register_child(child)
+        else:
+            with wladna.store.unit_of_work() as uow:
+                uow.children.add(child)
+    args = ("--db", url, "--cases", "4", "--city", "MA-MEK", "--today", "2026-03-31")
+    refused = run(*args, "--force")
+    assert refused.exit_code == ExitCode.USAGE
+    assert "did not make" in refused.stderr
+    assert "never deletes them" in refused.stderr
+    with Wladna.open(url) as wladna, wladna.store.unit_of_work() as uow:
+        assert [found.id for found in uow.children.iter()] == [child.id]
+        assert uow.cases.count() == 0
+        assert len(uow.audit.entries()) == (1 if audited else 0)
 
 
 @pytest.mark.parametrize(

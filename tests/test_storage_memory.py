@@ -245,3 +245,28 @@ def test_returned_records_are_read_back_from_what_is_stored(store: Store) -> Non
         again = uow.bodies.get(body.id)
     assert again == saved
     assert again is not saved
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        ("wladna.db", "sqlite:///wladna.db"),
+        ("/srv/wladna/cases.db", "sqlite:////srv/wladna/cases.db"),
+        ("postgres://ana:secret@db/wladna", "postgresql+psycopg://ana:***@db/wladna"),
+        ("postgresql+psycopg2://db/wladna", "postgresql+psycopg://db/wladna"),
+    ],
+)
+def test_an_unknown_url_that_is_a_common_slip_is_answered_with_what_was_meant(
+    given: str, meant: str
+) -> None:
+    with pytest.raises(UnsupportedStoreURL) as refused:
+        open_store(given)
+    assert f"(did you mean {meant!r}?)" in str(refused.value)
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("given", ["mysql://db/wladna", "couchdb://db", "a:b", ""])
+def test_an_unknown_url_with_no_likely_meaning_gets_no_guess(given: str) -> None:
+    with pytest.raises(UnsupportedStoreURL) as refused:
+        open_store(given)
+    assert "did you mean" not in str(refused.value)

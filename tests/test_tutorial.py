@@ -13,10 +13,17 @@ TUTORIAL = Path(__file__).resolve().parent.parent / "docs" / "tutorial.md"
 
 
 def _run(url: str) -> doctest.TestResults:
+    with pytest.MonkeyPatch.context() as patch:
+        # The page reads its store from WLADNA_DB, as a reader running it would set it.
+        patch.setenv("WLADNA_DB", url)
+        return _run_page()
+
+
+def _run_page() -> doctest.TestResults:
     return doctest.testfile(
         str(TUTORIAL),
         module_relative=False,
-        globs={"url": url},
+        globs={},
         optionflags=doctest.ELLIPSIS,
         raise_on_error=False,
         verbose=False,

@@ -91,6 +91,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CASES",
+    "DEMO_ADMIN",
     "DEMO_SETTINGS",
     "HISTORY_DAYS",
     "PILOT_CITIES",
@@ -106,6 +107,10 @@ __all__ = [
 
 #: How many case files the demonstration opens unless told otherwise.
 DEFAULT_CASES: Final = 5000
+
+#: The administrator who registers the demonstration's bodies, first in its audit trail: a
+#: store whose trail opens otherwise was not made by a demonstration, which never empties it.
+DEMO_ADMIN: Final = "wladna-demo.admin"
 
 #: Store settings of the demonstration's database: its data can be made again, so SQLite
 #: commits do not wait for the disk
@@ -151,13 +156,24 @@ class DemoStoreNotEmpty(WladnaError):
     :param url: the store's URL, without password.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, made_elsewhere: bool = False) -> None:
         self.url = url
-        super().__init__(
-            f"the store {url} already holds records; the demonstration fills an empty store "
-            "only. Remedy: name a new database (--db sqlite:///other.db), or pass --force "
-            "(force=True) to delete every record and audit entry of this one first"
-        )
+        #: Whether the records were not made by the demonstration: ``force`` does not empty it.
+        self.made_elsewhere = made_elsewhere
+        if made_elsewhere:
+            message = (
+                f"the store {url} holds records that the demonstration did not make; it never "
+                "deletes them, even when forced. Remedy: name a new database "
+                "(--db sqlite:///wladna-demo.db)"
+            )
+        else:
+            message = (
+                f"the store {url} already holds records; the demonstration fills an empty store "
+                "only. Remedy: name a new database (--db sqlite:///other.db), or pass --force "
+                "(force=True) to delete every record and audit entry that an earlier "
+                "demonstration made in this one first"
+            )
+        super().__init__(message)
 
 
 # Illustrative proportions ----------------------------------------------------------------------
@@ -1432,7 +1448,7 @@ def run_demo(
     with Wladna.open(url, settings=given, plugins=plugins, clock=lambda: now[0]) as wladna:
         _make_room(wladna, force=force)
         runner = _Runner(wladna)
-        admin = runner.services(Actor("wladna-demo.admin", {Role.ADMIN}))
+        admin = runner.services(Actor(DEMO_ADMIN, {Role.ADMIN}))
         for body in plan.bodies:
             runner.done(admin.register_body(body))
         for step in plan.steps:
@@ -1450,13 +1466,17 @@ def run_demo(
 def _make_room(wladna: Wladna, *, force: bool) -> None:
     store = wladna.store
     with store.unit_of_work() as uow:
-        empty = uow.audit.last() is None and not any(
-            uow.repository(kind).count() for kind in REPOSITORY_NAMES
-        )
+        first = uow.audit.entries(limit=1)
+        empty = not first and not any(uow.repository(kind).count() for kind in REPOSITORY_NAMES)
     if empty:
         return
     if not force:
         raise DemoStoreNotEmpty(redact_url(store.url))
+    # Only a store that an earlier demonstration filled is emptied: its trail opens with the
+    # demonstration's administrator registering the first body. Records of real children are
+    # never deleted by a demonstration, whatever it is told.
+    if not first or first[0].actor_id != DEMO_ADMIN:
+        raise DemoStoreNotEmpty(redact_url(store.url), made_elsewhere=True)
     store.reset()
 
 

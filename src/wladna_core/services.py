@@ -523,6 +523,15 @@ class CaseWork:
                 # Refused as the body asked for, like a body that does not exist.
                 raise self._unseen(Action.CASE_OPEN, TerritorialBody.__name__, body_id)
             self._require(Action.CASE_OPEN, case, view)
+            # Then the child and the household must be ones the actor may read: a case opened
+            # on an id held elsewhere would tell, by the rules it broke, that the id exists.
+            child = self._get(uow, Child, child_id, Action.CASE_OPEN)
+            if self._child_view(uow, child) is View.NONE:
+                raise self._unseen(Action.CASE_OPEN, Child.__name__, child_id)
+            if family_id is not None:
+                family = self._get(uow, Family, family_id, Action.CASE_OPEN)
+                if self._family_view(uow, family) is not View.FULL:
+                    raise self._unseen(Action.CASE_OPEN, Family.__name__, family_id)
             if consent is not None and consent.override is not None:
                 override = self._authorised(consent.override, case, view, day)
                 case = attrs.evolve(case, consent=attrs.evolve(consent, override=override))
@@ -983,16 +992,7 @@ class CaseWork:
 
         def run(uow: UnitOfWork, work: _Work) -> Child | LimitedChild:
             child = self._get(uow, Child, child_id, Action.CHILD_READ)
-            best = View.NONE
-            for case in uow.cases.find(CaseQuery(child_id=child.id)):
-                view = self._view(uow, case)
-                if view is View.FULL:
-                    best = view
-                    break
-                if view is View.LIMITED:
-                    best = view
-            if best is View.NONE and not uow.cases.count(CaseQuery(child_id=child.id)):
-                best = self._registrar_view(uow, child)
+            best = self._child_view(uow, child)
             self._require(Action.CHILD_READ, child, best)
             work.drafts.append(self._draft(Action.CHILD_READ, child, detail=best.value))
             if best is View.FULL:
@@ -1006,6 +1006,32 @@ class CaseWork:
             )
 
         return self._run(run)[0]
+
+    def _child_view(self, uow: UnitOfWork, child: Child) -> View:
+        """Return the best view the actor has of ``child``: through a case, or as registrar."""
+        best = View.NONE
+        for case in uow.cases.find(CaseQuery(child_id=child.id)):
+            view = self._view(uow, case)
+            if view is View.FULL:
+                return view
+            if view is View.LIMITED:
+                best = view
+        if best is View.NONE and not uow.cases.count(CaseQuery(child_id=child.id)):
+            best = self._registrar_view(uow, child)
+        return best
+
+    def _family_view(self, uow: UnitOfWork, family: Family) -> View:
+        """Return the actor's view of ``family``: full, or none.
+
+        Full through a case seen in full, or as the registrar of a household no case refers to.
+        """
+        cases = uow.cases.find(CaseQuery(family_id=family.id))
+        for case in cases:
+            if self._view(uow, case) is View.FULL:
+                return View.FULL
+        if not cases:
+            return self._registrar_view(uow, family)
+        return View.NONE
 
     def _registrar_view(self, uow: UnitOfWork, record: object) -> View:
         """Return the view of a record no case refers to yet: full for whoever registered it."""
@@ -1022,14 +1048,7 @@ class CaseWork:
 
         def run(uow: UnitOfWork, work: _Work) -> Family:
             family = self._get(uow, Family, family_id, Action.FAMILY_READ)
-            view = View.NONE
-            cases = uow.cases.find(CaseQuery(family_id=family.id))
-            for case in cases:
-                if self._view(uow, case) is View.FULL:
-                    view = View.FULL
-                    break
-            if view is View.NONE and not cases:
-                view = self._registrar_view(uow, family)
+            view = self._family_view(uow, family)
             self._require(Action.FAMILY_READ, family, view)
             work.drafts.append(self._draft(Action.FAMILY_READ, family))
             return family

@@ -171,8 +171,10 @@ def _print_summary(console: rich.console.Console, summary: DemoSummary, url: str
         f"{summary.steps} steps through the casework services."
     )
     console.print(
-        f"Stored: {summary.case_total} cases ({summary.transferred} transferred to another "
-        f"city, {summary.duplicates} marked duplicate), {summary.children} children, "
+        f"Stored: {summary.case_total} cases (the {summary.planned} opened, "
+        f"{summary.transferred} more opened where a case was transferred to another city, "
+        f"{summary.duplicates} more opened twice and marked duplicate), "
+        f"{summary.children} children, "
         f"{summary.families} households, {summary.bodies} bodies, "
         f"{summary.referral_total} referrals."
     )

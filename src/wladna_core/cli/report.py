@@ -11,6 +11,7 @@ Without an indicator named, every indicator that allows the ``--by`` dimensions 
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 from calendar import monthrange
@@ -161,15 +162,24 @@ def _rendered(plugins: pluggy.PluginManager, report: Report, fmt: str) -> bytes:
 
 def _indicators_for(plugins: pluggy.PluginManager, by: Sequence[str]) -> tuple[str, ...]:
     """Return every indicator that allows the dimensions ``by``, for a report naming none."""
+    indicators = available_indicators(plugins)
     found = tuple(
         name
-        for name, indicator in sorted(available_indicators(plugins).items())
+        for name, indicator in sorted(indicators.items())
         if set(by) <= set(indicator.dimensions)
     )
     if not found:
+        known = sorted({dimension for item in indicators.values() for dimension in item.dimensions})
+        unknown = [dimension for dimension in by if dimension not in known]
+        guesses = [
+            f"--by {close[0]} for --by {dimension}"
+            for dimension in unknown
+            if (close := difflib.get_close_matches(dimension, known, n=1, cutoff=0.6))
+        ]
+        hint = f" (did you mean {', '.join(guesses)}?)" if guesses else ""
         msg = (
-            f"no indicator allows --by {' --by '.join(by)}; name the indicators (wladna report "
-            "--list shows the dimensions each allows)"
+            f"no indicator allows --by {' --by '.join(by)}{hint}; name the indicators (wladna "
+            "report --list shows the dimensions each allows)"
         )
         raise click.UsageError(msg)
     return found

@@ -214,13 +214,31 @@ class UnsupportedStoreURL(StoreError, ValueError):
     def __init__(self, url: str, known_schemes: Iterable[str]) -> None:
         self.url = url
         self.known_schemes = tuple(known_schemes)
+        meant = _meant_url(url)
+        hint = f" (did you mean {redact_url(meant)!r}?)" if meant is not None else ""
         super().__init__(
-            f"no installed store opens {redact_url(url)!r}; use one of "
+            f"no installed store opens {redact_url(url)!r}{hint}; use one of "
             f"{', '.join(self.known_schemes)}, or install the plug-in for this scheme"
         )
 
     def __reduce__(self) -> tuple[type[UnsupportedStoreURL], tuple[str, tuple[str, ...]]]:
         return (type(self), (self.url, self.known_schemes))
+
+
+def _meant_url(url: str) -> str | None:
+    """Return the URL that ``url`` probably meant, for the two slips most often made.
+
+    A bare file path (``wladna.db``, ``/srv/wladna.db``) is a SQLite file; ``postgres://`` and
+    ``postgresql://`` name PostgreSQL without the driver the store uses (psycopg 3).
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        if url.strip() and not any(character in url for character in ":?#"):
+            return f"sqlite:///{url}"
+        return None
+    if scheme.lower() in {"postgres", "postgresql", "postgresql+psycopg2", "psql", "pg"}:
+        return f"postgresql+psycopg://{rest}"
+    return None
 
 
 # What a store is given -------------------------------------------------------------------------
