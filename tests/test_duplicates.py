@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 
 from casework import STORES, TODAY, Deployment, deployed
-from wladna_core import Actor, Role
+from wladna_core import Actor, Role, Wladna
 from wladna_core.access import NOT_IN_SCOPE, AccessDenied
 from wladna_core.duplicates import (
     DuplicatePair,
@@ -23,6 +24,7 @@ from wladna_core.duplicates import (
     child_ids,
 )
 from wladna_core.duplicates.review import POSSIBLE_DUPLICATE_MESSAGE, possible_duplicate_warning
+from wladna_core.errors import SettingsError
 from wladna_core.messages import render
 from wladna_core.model import (
     BodyKind,
@@ -39,7 +41,8 @@ from wladna_core.model import (
     TerritorialBody,
 )
 from wladna_core.storage import CaseQuery, ReferralQuery
-from wladna_core.storage.builtin_kinds import FAMILY
+from wladna_core.storage.builtin_kinds import CHILD, FAMILY
+from wladna_core.storage.kinds import Filter, Match
 from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
@@ -337,3 +340,24 @@ def test_the_warning_speaks_arabic_french_and_english() -> None:
     warning = possible_duplicate_warning([], "Child x", lang="fr")
     assert warning.code == "child.possible_duplicate"
     assert warning.severity.value == "warning"
+
+
+def test_a_search_by_any_of_several_items_needs_a_set_of_one_column() -> None:
+    with pytest.raises(ValueError, match="CONTAINS_ANY reads a ManyField of one column"):
+        attrs.evolve(CHILD, filters={"any_identifier": Filter("identifiers", Match.CONTAINS_ANY)})
+
+
+def test_no_key_selects_no_child(d: Deployment) -> None:
+    d.child()
+    with d.wl.store.unit_of_work() as uow:
+        assert uow.children.find(CHILD.query(blocking_key=set())) == []
+        assert uow.children.count(CHILD.query(blocking_key={"gf:slm:bnn", "nothing"})) == 1
+
+
+def test_the_matching_settings_are_checked_naming_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"matching\.treshold"):
+        Wladna.open("memory://", settings={"matching": {"treshold": 0.8}})
+    with pytest.raises(SettingsError, match="review_threshold"):
+        Wladna.open("memory://", settings={"matching": {"review_threshold": 0.95}})
+    with Wladna.open("memory://", settings={"matching": {"max_candidates": 10}}) as wl:
+        assert wl.max_candidates == 10
