@@ -211,7 +211,7 @@ def test_dumps_writes_compact_utf8_with_every_key_in_field_order() -> None:
         '"birth_date_estimated":false,"nationality":null,'
         '"identifiers":[{"scheme":"idcs","value":"1234567890","issuer":null}],'
         '"birth_registered":null,"residence":null,"functional_difficulties":[],'
-        '"languages":["ary","fr"],"schooling":null,'
+        '"languages":["ary","fr"],"schooling":null,"merged_into":null,'
         f'"id":"{CHILD_ID}","version":0}}'
     )
     assert dumps(salma()) == expected.encode("utf-8")

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postgres import server_url
+from postgres import private_schema, server_url
 from test_reporting_stores import _examples, fill, requests
 from wladna_core import hookimpl
 from wladna_core.plugins import make_plugin_manager
@@ -295,7 +295,12 @@ def test_a_period_is_grouped_by_text_on_sqlite_and_by_its_start_on_postgresql() 
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 )
 def sql_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    with _open("sqlite://" if request.param == "sqlite" else server_url()) as opened:
+    if request.param == "sqlite":
+        with _open("sqlite://") as opened:
+            yield opened
+        return
+    # A schema of its own: the server's default one is shared by every other test.
+    with private_schema(server_url()) as url, _open(url) as opened:
         yield opened
 
 
