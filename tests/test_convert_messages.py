@@ -26,6 +26,7 @@ from wladna_core import (
 from wladna_core.convert import MESSAGES, loads, structure
 from wladna_core.convert._report import problems, violation
 from wladna_core.messages import LANGUAGES
+from wladna_core.model import DuplicatePair, TerritorialBody
 
 SALMA = {"sex": "female", "birth_date": "2015-03-02", "given_name": "Salma"}
 CHILD_ID = "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f"
@@ -576,6 +577,32 @@ INVARIANT_INPUTS: list[tuple[type, dict[str, Any]]] = [
             "made_on": "2025-02-01",
             "closed_on": "2025-01-31",
         },
+    ),
+    (Child, {**SALMA, "id": CHILD_ID, "merged_into": CHILD_ID}),
+    (
+        DuplicatePair,
+        {
+            "child_id": CHILD_ID,
+            "other_id": CHILD_ID,
+            "body_id": BODY_ID,
+            "score": 0.9,
+            "proposed_on": "2026-01-05",
+        },
+    ),
+    (
+        DuplicatePair,
+        {
+            "child_id": CHILD_ID,
+            "other_id": BODY_ID,
+            "body_id": BODY_ID,
+            "score": 0.9,
+            "proposed_on": "2026-01-05",
+            "kept_id": "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e21",
+        },
+    ),
+    (
+        TerritorialBody,
+        {"name": "UPE Salé", "kind": "upe", "territory": "MA-SAL", "secretariat_of": BODY_ID},
     ),
     (Territory, {"code": "MA-14", "level": "region", "name_fr": "Ancienne", "parent": "MA"}),
     (Territory, {"code": "MA", "level": "country", "name_fr": "Maroc", "parent": "MA-01"}),

@@ -115,7 +115,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 13
+    assert len(HOOK_NAMES) == 14
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES

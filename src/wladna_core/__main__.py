@@ -59,7 +59,9 @@ def main(lang: str = "en") -> int:
         identification=wl.Identification(wl.IdentificationSource.SCHOOL, opened),
         risk=wl.RiskLevel.MEDIUM,
         concerns=[wl.ProtectionConcern.CHILD_LABOUR],
-        consent=wl.Consent(opened, wl.ConsentGiver.CAREGIVER, services=True, sharing=True),
+        consent=wl.Consent(
+            opened, wl.ConsentGiver.CAREGIVER, services=True, sharing=True, assent=True
+        ),
     )
     context = wl.Context(
         gazetteer=gazetteer, children=[child], families=[family], bodies=[upe], cases=[case]

@@ -522,6 +522,48 @@ _INVARIANTS: dict[str, Message] = {
             "ضع في merged_into معرّف البطاقة المحتفظ بها.",
         ),
     ),
+    "duplicate.same_record": _message(
+        (
+            "A duplicate pair names the same child record twice.",
+            "Name two different child records in child_id and other_id.",
+        ),
+        (
+            "Une paire de doublons nomme deux fois la même fiche d'enfant.",
+            "Indiquez deux fiches d'enfant différentes dans child_id et other_id.",
+        ),
+        (
+            "زوج التكرار يذكر بطاقة الطفل نفسها مرتين.",
+            "اذكر بطاقتين مختلفتين للطفل في child_id وother_id.",
+        ),
+    ),
+    "duplicate.kept_unknown": _message(
+        (
+            "The record kept is not one of the pair's two records.",
+            "Set kept_id to child_id or to other_id.",
+        ),
+        (
+            "La fiche conservée n'est pas l'une des deux fiches de la paire.",
+            "Mettez dans kept_id la valeur de child_id ou celle de other_id.",
+        ),
+        (
+            "البطاقة المحتفظ بها ليست إحدى بطاقتي الزوج.",
+            "اجعل البطاقة المحتفظ بها (kept_id) إحدى بطاقتي الزوج: child_id أو other_id.",
+        ),
+    ),
+    "body.secretariat_of_not_cape": _message(
+        (
+            "Only a CAPE is the permanent secretariat of a provincial committee (CPPE).",
+            "Leave secretariat_of empty for this body, or record the body as a CAPE.",
+        ),
+        (
+            "Seul un CAPE assure le secrétariat permanent d'un comité provincial (CPPE).",
+            "Laissez secretariat_of vide pour ce service, ou enregistrez-le comme CAPE.",
+        ),
+        (
+            "لا يتولى الكتابة الدائمة للجنة الإقليمية (CPPE) إلا مركز CAPE.",
+            "اترك secretariat_of فارغاً لهذه الهيئة، أو سجّلها بوصفها مركز CAPE.",
+        ),
+    ),
     "case.duplicate_of_itself": _message(
         (
             "A case cannot be a duplicate of itself.",

@@ -1031,6 +1031,8 @@ def case_child_turns_18(case: Case, ctx: Context) -> Iterator[Finding]:
     child = ctx.child(case.child_id)
     if child is None or not case.is_active or _has_transition_plan(case):
         return
+    if child.birth_date.year > date.max.year - MAJORITY_AGE:
+        return  # a child born this late comes of age after the last day of the calendar
     birthday = majority_day(child.birth_date)
     days = (birthday - ctx.on).days
     if 0 < days <= ctx.case_rules.turns_18_lead_days:

@@ -585,8 +585,14 @@ def _site_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Col
     return joined, columns, []
 
 
-def _warned(window: Window) -> tuple[datetime | None, datetime]:
+def _warned(window: Window) -> tuple[datetime | None, datetime | None]:
+    """Return the window's bounds as instants: from its first day, before the day after it.
+
+    ``None`` where the window is open: no first day, or a last day that ends the calendar.
+    """
     start = None if window.start is None else datetime.combine(window.start, time(), UTC)
+    if window.end >= date.max:
+        return start, None
     return start, datetime.combine(window.end + timedelta(days=1), time(), UTC)
 
 
@@ -598,7 +604,7 @@ def _warning_facts(records: Records, window: Window) -> Iterator[Facts]:
             and entry.outcome == DONE
             and (entry.detail or "").startswith(MISSING_CODE)
             and (start is None or entry.at >= start)
-            and entry.at < end
+            and (end is None or entry.at < end)
         ):
             yield {"actor": entry.actor_id}
 
@@ -610,8 +616,9 @@ def _warning_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, 
         audit.c.action == WARNING_ACTION,
         audit.c.outcome == DONE,
         audit.c.detail.like(f"{MISSING_CODE}%"),
-        audit.c.at < end,
     ]
+    if end is not None:
+        conditions.append(audit.c.at < end)
     if start is not None:
         conditions.append(audit.c.at >= start)
     return audit, {"actor": audit.c.actor_id}, conditions
