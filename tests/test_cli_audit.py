@@ -150,9 +150,27 @@ def test_a_pseudonymised_export_is_audited_with_the_real_ids(url: str, tmp_path:
     result = run("export", "--db", url, "--pseudonymise", "--key-file", str(key), "--as", "r.a")
     assert result.exit_code == 0, result.stderr
     entries = audit_of(url)[before:]
-    assert [entry.record_id for entry in entries] == [
-        record_id for _, record_id in _ids(sample_lines())
+    # What a pseudonymised export carries (docs/consent.md): every body, and the cases whose
+    # consent includes reporting with their children, households and referrals.
+    records = [json.loads(line) for line in sample_lines().splitlines()]
+    consenting = [
+        line["record"]
+        for line in records
+        if line["type"] == "case" and ((line["record"].get("consent") or {}).get("reporting"))
     ]
+    named = {case["id"] for case in consenting}
+    named |= {case["child_id"] for case in consenting}
+    named |= {case["family_id"] for case in consenting if case.get("family_id")}
+    expected = [
+        line["record"]["id"]
+        for line in records
+        if line["type"] == "body"
+        or line["record"]["id"] in named
+        or (line["type"] == "referral" and line["record"]["case_id"] in named)
+    ]
+    assert expected  # the bodies at least
+    assert [entry.record_id for entry in entries] == expected
+    assert len(result.stdout_bytes.splitlines()) == len(expected)
     assert {entry.detail for entry in entries} == {"wladna export --pseudonymise"}
 
 

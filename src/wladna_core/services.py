@@ -736,6 +736,7 @@ class CaseWork:
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> Case:
+            uow.lock(Case, case_id)  # no referral is made on it meanwhile
             case, referrals, view = self._case(uow, case_id, Action.CASE_CLOSE, expected_version)
             if not self.wladna.case_rules.needs_closure_approval(case.risk):
                 closure = Closure(on=day, reason=reason, note=note)
@@ -794,6 +795,8 @@ class CaseWork:
                 case, by=self.actor.id, on=day, comment=comment, referrals=referrals
             ),
             expected_version,
+            # The case closes: no referral is made on it meanwhile.
+            lock=True,
         )
 
     def decline_closure(

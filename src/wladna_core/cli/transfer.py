@@ -22,7 +22,7 @@ import itertools
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 import attrs
 import click
@@ -49,7 +49,7 @@ from wladna_core.cli.output import output_file
 from wladna_core.cli.progress import Progress, progress
 from wladna_core.cli.stores import open_existing, open_lasting
 from wladna_core.errors import InvalidRecord, Violation
-from wladna_core.model import Case, Child, Family, Referral
+from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
 from wladna_core.reporting.pseudonyms import Pseudonymiser, pseudonymise_record
 from wladna_core.rules import record_label
 from wladna_core.storage import NotFound, Store
@@ -58,7 +58,7 @@ from wladna_core.storage.ports import redact_url
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
-    from wladna_core.storage import UnitOfWork
+    from wladna_core.storage import Repository, UnitOfWork
 
 __all__ = [
     "EXPORT_ACTION",
@@ -401,6 +401,20 @@ def _open_input(name: str) -> BinaryIO:
         raise UnusableFile(error) from None
 
 
+def _in_import_order(repository: Repository[Any]) -> Iterator[Any]:
+    """Yield the records of ``repository`` in order of id, those naming none of their kind first.
+
+    A body is written after the committee it is the secretariat of, so that it imports.
+    """
+    if repository.record_type is not TerritorialBody:
+        yield from repository.iter(batch_size=EXPORT_BATCH)
+        return
+    for naming in (False, True):
+        for body in repository.iter(batch_size=EXPORT_BATCH):
+            if (body.secretariat_of is not None) is naming:
+                yield body
+
+
 def _reported(reading: UnitOfWork) -> Callable[[Record], bool]:
     """Return what a pseudonymised export carries: what the cases consenting to reporting name.
 
@@ -478,7 +492,8 @@ def export_command(
 ) -> None:
     """Write the store's records as JSON Lines: bodies, children, families, cases, referrals.
 
-    In that order, each type in order of id, so that the output imports into an empty store.
+    In that order, each type in order of id (a CAPE after the committees, since it names the
+    one it serves), so that the output imports into an empty store.
     With --pseudonymise the output is for analysis: it joins up, names no one, and cannot be
     imported; it carries only the cases whose consent includes reporting, with their children,
     households and referrals (and every body).  Each record written out is first written to
@@ -503,7 +518,7 @@ def export_command(
         with progress("exporting", total) as bar:
             for kind, repository in zip(selected, repositories, strict=True):
                 bar.describe(f"exporting {kind.value} records")
-                records = repository.iter(batch_size=EXPORT_BATCH)
+                records = _in_import_order(repository)
                 while read := list(itertools.islice(records, EXPORT_BATCH)):
                     bar.advance(len(read))
                     batch = read if carried is None else [r for r in read if carried(r)]
