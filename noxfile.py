@@ -114,6 +114,8 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (``nox -s bench -- --help`` for their options)."""
     install_project(session, "bench")
+    # The PostgreSQL benchmarks (load, import, dashboard) reach the same server as the tests.
+    set_test_environment(session)
     session.run("python", "bench/run.py", *session.posargs)
 
 

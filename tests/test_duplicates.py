@@ -312,6 +312,21 @@ def test_a_dismissed_pair_is_not_proposed_again(d: Deployment) -> None:
         d.as_(d.supervisor).confirm_duplicate(pair.id, keep=pair.child_id)
 
 
+def test_dismissing_a_pair_does_not_tell_the_id_of_a_record_held_elsewhere(
+    d: Deployment,
+) -> None:
+    (sale, rabat, _), _, _ = three_registrations(d)
+    [queued] = d.as_(d.outsider).duplicate_queue(d.rabat.id)
+    dismissed = d.as_(d.outsider).dismiss_duplicate(queued.pair_id).record
+    assert dismissed.status is PairStatus.DISMISSED
+    # Rabat's team sees its own record, and of Salé's only that a body holds one.
+    assert dismissed.pair is None
+    assert dismissed.other.child is None
+    assert dismissed.child is not None
+    assert dismissed.child.id == rabat.record.id
+    assert sale.record.id not in repr(dismissed)
+
+
 def test_a_merge_needs_the_full_view_of_both_records(d: Deployment) -> None:
     (_, rabat, _), _, _ = three_registrations(d)
     [queued] = d.as_(d.outsider).duplicate_queue(d.rabat.id)

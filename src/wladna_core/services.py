@@ -524,8 +524,12 @@ class CaseWork:
 
     def dismiss_duplicate(
         self, pair_id: str, *, on: date | None = None
-    ) -> Outcome[duplicates.DuplicatePair]:
-        """Dismiss a pair: two children; it is never proposed again.  Members of its body."""
+    ) -> Outcome[duplicates.QueuedPair]:
+        """Dismiss a pair: two children; it is never proposed again.  Members of its body.
+
+        The outcome holds the pair as :meth:`duplicate_queue` shows it to the actor: the whole
+        pair only when they see both records in full.
+        """
         day = self._on(on)
         return self._write(lambda uow, work: duplicates.dismiss_pair(self, uow, work, pair_id, day))
 

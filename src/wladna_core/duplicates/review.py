@@ -244,19 +244,26 @@ def queue(
     found = uow.repository(DuplicatePair).find(DUPLICATE_PAIR.query(body_id=body_id, status=wanted))
     body = uow.bodies.get(body_id)
     work.drafts.append(_draft(casework, Action.DUPLICATE_REVIEW, body, f"{len(found)} pair(s)"))
-    queued = []
-    for pair in sorted(found, key=lambda pair: (pair.proposed_on, pair.id)):
-        mine = uow.children.get(pair.child_id)
-        other = uow.children.get(pair.other_id)
-        seen_mine = mine if casework._full_view_of_child(uow, mine) else None
-        verdict = _verdict(casework, pair)
-        match = _as_seen(casework, uow, other, score=pair.score, verdict=verdict, pair_id=pair.id)
-        for record in (seen_mine, match.child):
-            if record is not None:
-                work.drafts.append(_draft(casework, Action.CHILD_READ, record, "review queue"))
-        whole = pair if seen_mine is not None and match.in_scope else None
-        queued.append(QueuedPair(pair.id, pair.status, pair.proposed_on, seen_mine, match, whole))
-    return queued
+    return [
+        _as_queued(casework, uow, work, pair)
+        for pair in sorted(found, key=lambda pair: (pair.proposed_on, pair.id))
+    ]
+
+
+def _as_queued(
+    casework: CaseWork, uow: UnitOfWork, work: _Work, pair: DuplicatePair
+) -> QueuedPair:
+    """Return ``pair`` as the actor may be shown it; each child shown is audited as read."""
+    mine = uow.children.get(pair.child_id)
+    other = uow.children.get(pair.other_id)
+    seen_mine = mine if casework._full_view_of_child(uow, mine) else None
+    verdict = _verdict(casework, pair)
+    match = _as_seen(casework, uow, other, score=pair.score, verdict=verdict, pair_id=pair.id)
+    for record in (seen_mine, match.child):
+        if record is not None:
+            work.drafts.append(_draft(casework, Action.CHILD_READ, record, "review queue"))
+    whole = pair if seen_mine is not None and match.in_scope else None
+    return QueuedPair(pair.id, pair.status, pair.proposed_on, seen_mine, match, whole)
 
 
 def _verdict(casework: CaseWork, pair: DuplicatePair) -> str:
@@ -303,9 +310,13 @@ def confirm_pair(
 
 def dismiss_pair(
     casework: CaseWork, uow: UnitOfWork, work: _Work, pair_id: str, on: date
-) -> DuplicatePair:
-    """Dismiss the pair ``pair_id``: two children, never proposed again."""
+) -> QueuedPair:
+    """Dismiss the pair ``pair_id``: two children, never proposed again.
+
+    Returns the pair as the queue shows it to the actor: a member of the body may dismiss a
+    pair whose candidate is held elsewhere, and is not told that record's id by doing so.
+    """
     pair = _pair(casework, uow, pair_id, Action.DUPLICATE_REVIEW)
     decided = uow.repository(DuplicatePair).update(dismiss(pair, on, casework.actor.id))
     work.drafts.append(_draft(casework, Action.DUPLICATE_REVIEW, decided, "dismissed"))
-    return decided
+    return _as_queued(casework, uow, work, decided)
