@@ -29,7 +29,7 @@ from test_reporting_stores import _examples, fill, requests
 from wladna_core import hookimpl
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.reporting import Indicator, build_report
-from wladna_core.reporting.build import _declared, available_indicators
+from wladna_core.reporting.build import _declared, _shown, available_indicators, period_label
 from wladna_core.reporting.builtin import BUILTIN_INDICATORS
 from wladna_core.reporting.engine import (
     CASES,
@@ -336,3 +336,24 @@ def test_the_median_aggregate_is_the_lower_median(
     }
     assert dict(found) == expected
     assert whole[0] == lower_median(v for _g, v in values if v is not None)
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.none() | st.sampled_from(["MA-RAB", "MA-SAL", "MA-TNG"]),
+            st.none() | st.sampled_from([202401, 202402, 202512]),
+            st.integers(0, 9),
+        ),
+        unique_by=lambda row: row[:2],
+    )
+)
+def test_rows_are_shown_in_order_of_their_keys_missing_keys_last(
+    rows: list[tuple[str | None, int | None, int]],
+) -> None:
+    shown = _shown(("province", "month"), rows)
+    expected = sorted(
+        ((province, period_label("month", month), count) for province, month, count in rows),
+        key=lambda row: [(value is None, value) for value in row[:2]],
+    )
+    assert shown == expected
