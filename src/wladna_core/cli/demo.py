@@ -191,7 +191,7 @@ def _print_training(console: rich.console.Console, training: TrainingSummary) ->
     console.print(
         f"Training programme (shaped like the 2020 one): {training.sessions} remote sessions "
         f"over {training.days} days, {shown} participants each; {training.participants} staff "
-        f"trained, {training.completed} of {training.enrolments} enrolments completed, test "
+        f"enrolled, {training.completed} of {training.enrolments} enrolments completed, test "
         f"scores {gain} on average, {training.evaluations} anonymous evaluations; "
         f"{training.gaps} bodies lack devices or broadband for remote sessions."
     )

@@ -108,8 +108,15 @@ class PossibleMatch:
         """Say what the match is, without personal data when it is out of the actor's scope."""
         if self.child is not None:
             return f"Child {self.child.id} ({self.verdict}, score {self.score:.2f})"
-        holders = ", ".join(self.held_by_names) or "another team (no case yet)"
+        holders = ", ".join(self.held_by_names) or "another team (no case open yet)"
         return f"a possible match is held by {holders} ({self.verdict})"
+
+
+_NO_CASE_YET = {
+    "en": "registered by a team, no case open yet",
+    "fr": "enregistrée par une équipe, sans dossier ouvert",
+    "ar": "سجّله فريق ولم يُفتح له ملف بعد",
+}
 
 
 def possible_duplicate_warning(
@@ -122,7 +129,9 @@ def possible_duplicate_warning(
         "count": len(matches),
         "shown": len(matches) - len(held),
         "held": len(held),
-        "bodies": ", ".join(bodies) or "-",
+        # A record no case refers to yet is held by the team that registered it, which the
+        # store does not name: the warning says so rather than naming no one.
+        "bodies": ", ".join(bodies) or _NO_CASE_YET.get(lang, _NO_CASE_YET["en"]),
     }
     message, remedy = render(POSSIBLE_DUPLICATE_MESSAGE, lang, params)
     return Violation(
