@@ -259,9 +259,7 @@ def queue(
     ]
 
 
-def _as_queued(
-    casework: CaseWork, uow: UnitOfWork, work: _Work, pair: DuplicatePair
-) -> QueuedPair:
+def _as_queued(casework: CaseWork, uow: UnitOfWork, work: _Work, pair: DuplicatePair) -> QueuedPair:
     """Return ``pair`` as the actor may be shown it; each child shown is audited as read."""
     mine = uow.children.get(pair.child_id)
     other = uow.children.get(pair.other_id)
