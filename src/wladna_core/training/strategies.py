@@ -782,21 +782,24 @@ def _training_files(
         units=tuple(units),
         sessions=sessions,
         participants=tuple(people),
-        enrolments=tuple(_unique_enrolment_ids(found_enrolments)),
-        evaluations=tuple(found_evaluations),
-        support_requests=tuple(requests),
+        enrolments=tuple(_unique_ids(found_enrolments)),
+        evaluations=tuple(_unique_ids(found_evaluations)),
+        support_requests=tuple(_unique_ids(requests)),
         settings=settings,
     )
 
 
-def _unique_enrolment_ids(found: list[Enrolment]) -> list[Enrolment]:
-    """Give a fresh id to an enrolment whose drawn id another already has."""
+_R = TypeVar("_R", Enrolment, Evaluation, SupportRequest)
+
+
+def _unique_ids(found: list[_R]) -> list[_R]:
+    """Give a fresh id to a record whose drawn id another of its kind already has."""
     seen: set[str] = set()
-    unique: list[Enrolment] = []
-    for enrolment in found:
-        record_id = enrolment.id
+    unique: list[_R] = []
+    for record in found:
+        record_id = record.id
         while record_id in seen:
             record_id = record_id[:-4] + f"{(int(record_id[-4:], 16) + 1) % 65536:04x}"
         seen.add(record_id)
-        unique.append(attrs.evolve(enrolment, id=record_id))
+        unique.append(attrs.evolve(record, id=record_id))
     return unique
