@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from wladna_core.audit import ACTOR_MAX
+from wladna_core.audit import ACTOR_MAX, RECORD_ID_MAX, AuditDraft, storable
 from wladna_core.errors import Violation, WladnaError
 from wladna_core.model import (
     Case,
@@ -78,8 +78,10 @@ __all__ = [
     "limited_case",
     "may",
     "query_selects",
+    "refusal_draft",
     "refused_unseen",
     "shares_with",
+    "unseen_refusal",
 ]
 
 
@@ -407,6 +409,34 @@ def may(actor: Actor, action: Action, view: View) -> bool:
 #: The reason of every refusal of a record the actor does not see, and of a record that does
 #: not exist: the two are refused alike, so that a refusal never tells whether a record exists.
 NOT_IN_SCOPE: Final = "no such record in the actor's scope"
+
+
+def unseen_refusal(actor_id: str, action: str, kind: str, record_id: str) -> AccessDenied:
+    """Return the refusal of a record the actor does not see, or that does not exist.
+
+    Both are refused with this one shape — the kind of record and the id asked for, the
+    reason :data:`NOT_IN_SCOPE` — and nothing read from the store, so that a refusal never
+    tells whether the record exists.  Every service refusing a record it does not show (the
+    casework's, the training programme's, a plug-in's) makes its refusal here.
+    """
+    # The id asked for is echoed and audited as an entry can keep it (any text).
+    shown = storable(record_id, RECORD_ID_MAX)
+    return AccessDenied(
+        actor_id, action, f"{kind} {shown}", NOT_IN_SCOPE, record_type=kind, record_id=shown
+    )
+
+
+def refusal_draft(denied: AccessDenied) -> AuditDraft:
+    """Return the audit entry, to be appended, of the refusal ``denied``."""
+    return AuditDraft(
+        actor_id=denied.actor,
+        action=denied.action,
+        record_type=denied.record_type or "?",
+        record_id=denied.record_id,
+        version=None,
+        outcome="denied",
+        detail=denied.reason,
+    )
 
 
 def refused_unseen(action: Action, view: View) -> bool:

@@ -30,7 +30,6 @@ import attrs
 from wladna_core import workflow
 from wladna_core.access import (
     MEMBER_ROLES,
-    NOT_IN_SCOPE,
     AccessDenied,
     Action,
     Actor,
@@ -41,9 +40,11 @@ from wladna_core.access import (
     case_view,
     limited_case,
     query_selects,
+    refusal_draft,
     refused_unseen,
+    unseen_refusal,
 )
-from wladna_core.audit import DETAIL_MAX, RECORD_ID_MAX, AuditDraft, storable
+from wladna_core.audit import DETAIL_MAX, AuditDraft, storable
 from wladna_core.deadlines import OverdueItem, overdue, response_due
 from wladna_core.duplicates import review as duplicates
 from wladna_core.errors import SettingsError, Severity, Violation, WladnaError
@@ -291,15 +292,7 @@ class CaseWork:
         return result, work
 
     def _audit_refusal(self, denied: AccessDenied) -> None:
-        draft = AuditDraft(
-            actor_id=self.actor.id,
-            action=denied.action,
-            record_type=denied.record_type or "?",
-            record_id=denied.record_id,
-            version=None,
-            outcome="denied",
-            detail=denied.reason,
-        )
+        draft = refusal_draft(denied)
         with self.wladna.store.unit_of_work() as uow:
             uow.audit.append([draft], at=self.wladna.now())
 
@@ -336,20 +329,9 @@ class CaseWork:
     def _unseen(self, action: Action, kind: str, record_id: str) -> AccessDenied:
         """Return the refusal of a record the actor does not see, or that does not exist.
 
-        Both are refused with this one shape — the kind of record and the id asked for, the
-        reason :data:`~wladna_core.access.NOT_IN_SCOPE` — and nothing read from the store (no
-        case number), so that a refusal never tells whether the record exists.
+        See :func:`~wladna_core.access.unseen_refusal`: no case number, nothing stored.
         """
-        # The id asked for is echoed and audited as an entry can keep it (any text).
-        shown = storable(record_id, RECORD_ID_MAX)
-        return AccessDenied(
-            self.actor.id,
-            action.value,
-            f"{kind} {shown}",
-            NOT_IN_SCOPE,
-            record_type=kind,
-            record_id=shown,
-        )
+        return unseen_refusal(self.actor.id, action.value, kind, record_id)
 
     def _require(self, action: Action, record: object, view: View) -> None:
         reason, cautions = self.wladna.policy.check(self.actor, action, record, view)

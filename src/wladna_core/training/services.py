@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
-from wladna_core.access import NOT_IN_SCOPE, AccessDenied, Actor, Role
-from wladna_core.audit import RECORD_ID_MAX, AuditDraft, storable
+from wladna_core.access import AccessDenied, Actor, Role, refusal_draft, unseen_refusal
+from wladna_core.audit import AuditDraft
 from wladna_core.errors import Violation
 from wladna_core.services import Outcome
 from wladna_core.storage import NotFound
@@ -177,15 +177,7 @@ class TrainingWork:
         return self._run(body)[0]
 
     def _audit_refusal(self, denied: AccessDenied) -> None:
-        draft = AuditDraft(
-            actor_id=self.actor.id,
-            action=denied.action,
-            record_type=denied.record_type or "?",
-            record_id=denied.record_id,
-            version=None,
-            outcome="denied",
-            detail=denied.reason,
-        )
+        draft = refusal_draft(denied)
         with self.wladna.store.unit_of_work() as uow:
             uow.audit.append([draft], at=self.wladna.now())
 
@@ -198,15 +190,7 @@ class TrainingWork:
         )
 
     def _unseen(self, action: TrainingAction, kind: str, record_id: str) -> AccessDenied:
-        shown = storable(record_id, RECORD_ID_MAX)
-        return AccessDenied(
-            self.actor.id,
-            action.value,
-            f"{kind} {shown}",
-            NOT_IN_SCOPE,
-            record_type=kind,
-            record_id=shown,
-        )
+        return unseen_refusal(self.actor.id, action.value, kind, record_id)
 
     def _require(
         self,
