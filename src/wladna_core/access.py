@@ -82,6 +82,7 @@ __all__ = [
     "refused_unseen",
     "shares_with",
     "unseen_refusal",
+    "works_on",
 ]
 
 
@@ -147,6 +148,26 @@ class Action(enum.StrEnum):
     REPORT_AGGREGATE = "report.aggregate"
     REPORT_EXPORT = "report.export"
     AUDIT_READ = "audit.read"
+    # The case file's records (:mod:`wladna_core.casefile`).
+    SERVICE_RECORD = "case.service.record"
+    SERVICE_READ = "case.service.read"
+    APPROVAL_REQUEST = "case.approval.request"
+    APPROVAL_DECIDE = "case.approval.decide"
+    APPROVAL_READ = "case.approval.read"
+    INCIDENT_RECORD = "case.incident.record"
+    INCIDENT_READ = "case.incident.read"
+    CARE_RECORD = "case.care.record"
+    CARE_READ = "case.care.read"
+    TRACING_RECORD = "case.tracing.record"
+    TRACING_READ = "case.tracing.read"
+    PARTICIPATION_RECORD = "case.participation.record"
+    PARTICIPATION_READ = "case.participation.read"
+    CONCERN_RECORD = "case.concern.record"
+    CONCERN_READ = "case.concern.read"
+    DOCUMENT_ATTACH = "case.document.attach"
+    DOCUMENT_READ = "case.document.read"
+    OUTREACH_RECORD = "outreach.record"
+    OUTREACH_READ = "outreach.read"
 
 
 #: The roles that make a person a member of a body's casework team: with the body among the
@@ -216,6 +237,31 @@ ROLE_ACTIONS: Final[Mapping[Action, _Grant]] = MappingProxyType(
         ),
         Action.REPORT_EXPORT: _Grant(frozenset({Role.SUPERVISOR, Role.BODY_COORDINATOR}), _FULL),
         Action.AUDIT_READ: _Grant(frozenset({Role.ADMIN}), _ANY),
+        # The case file (wladna_core.casefile).  A provider with an open referral records and
+        # reads the services its own body delivers (the service checks the body); everything
+        # else needs the full view, and incidents more: membership of the case's body
+        # (works_on), checked by the service.
+        Action.SERVICE_RECORD: _Grant(_RESPONDERS, _SEEN),
+        Action.SERVICE_READ: _Grant(_RESPONDERS, _SEEN),
+        Action.APPROVAL_REQUEST: _Grant(_CASEWORK, _FULL),
+        Action.APPROVAL_DECIDE: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
+        Action.APPROVAL_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.INCIDENT_RECORD: _Grant(_CASEWORK, _FULL),
+        Action.INCIDENT_READ: _Grant(_CASEWORK, _FULL),
+        Action.CARE_RECORD: _Grant(_CASEWORK, _FULL),
+        Action.CARE_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.TRACING_RECORD: _Grant(_CASEWORK, _FULL),
+        Action.TRACING_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.PARTICIPATION_RECORD: _Grant(_CASEWORK, _FULL),
+        Action.PARTICIPATION_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.CONCERN_RECORD: _Grant(_CASEWORK, _FULL),
+        Action.CONCERN_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.DOCUMENT_ATTACH: _Grant(_CASEWORK, _FULL),
+        Action.DOCUMENT_READ: _Grant(MEMBER_ROLES, _FULL),
+        # An outreach contact belongs to the body whose team made it: its members see it in
+        # full (View.FULL), everyone else not at all (View.NONE).
+        Action.OUTREACH_RECORD: _Grant(MEMBER_ROLES, _FULL),
+        Action.OUTREACH_READ: _Grant(MEMBER_ROLES, _FULL),
     }
 )
 
@@ -373,6 +419,16 @@ def case_view(
             ):
                 return View.LIMITED
     return View.NONE
+
+
+def works_on(actor: Actor, case: Case) -> bool:
+    """Return whether ``actor`` works ``case``: a member of the casework team of its body.
+
+    The most sensitive records of a case (its incidents) are for them alone: not for a body
+    coordinator who sees the case because their territory covers it, nor for the target of a
+    referral.
+    """
+    return actor.has(MEMBER_ROLES) and case.body_id in actor.bodies
 
 
 def shares_with(case: Case, referral: Referral) -> bool:

@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from wladna_core.app import Wladna
+    from wladna_core.casefile.work import CaseFile
     from wladna_core.hookspecs import EligibilityResult
     from wladna_core.model import Gazetteer
     from wladna_core.reporting import Period, Privacy, Report, ReportFilter
@@ -241,6 +242,18 @@ class CaseWork:
 
     def __repr__(self) -> str:
         return f"<CaseWork for {self.actor}>"
+
+    @property
+    def casefile(self) -> CaseFile:
+        """The services of the case file for the same actor (:mod:`wladna_core.casefile`).
+
+        Services delivered, approvals, incidents, care arrangements, outreach, tracing and
+        reunification, the child's views, concern details and documents; each call is checked
+        and audited as the casework services are.
+        """
+        from wladna_core.casefile.work import CaseFile  # noqa: PLC0415 (it builds on this module)
+
+        return CaseFile(self)
 
     # --- plumbing ----------------------------------------------------------------------------
 

@@ -1,0 +1,130 @@
+"""The plumbing the case file's services share, built on the casework services' own.
+
+:class:`CaseFileBase` is the root of :class:`~wladna_core.casefile.CaseFile`: each group of
+kinds (services delivered, approvals, incidents...) adds its services as a mixin over it.  It
+holds the :class:`~wladna_core.services.CaseWork` of the actor and does every step through it,
+so that the case file's services follow the casework's order and guarantees exactly:
+
+1. open a unit of work and read the case (:meth:`CaseFileBase._case`) or the record
+   (:meth:`CaseFileBase._stored`) — an id that does not exist and one the actor does not see
+   are refused alike (:func:`~wladna_core.access.unseen_refusal`);
+2. check access against the built-in roles and views (:data:`~wladna_core.access.
+   ROLE_ACTIONS`), then the ``wladna_authorize`` plug-ins;
+3. store the record (the store runs the rules and refuses it whole);
+4. append the audit entries — one per record written (:meth:`CaseFileBase._add`,
+   :meth:`CaseFileBase._update`) and one per record of personal data read
+   (:meth:`CaseFileBase._audit_reads`) — in the same unit of work, and commit.
+
+A refusal raises :class:`~wladna_core.access.AccessDenied` and is audited.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from wladna_core.access import Action, View, unseen_refusal, works_on
+from wladna_core.model import Case
+from wladna_core.storage import NotFound
+from wladna_core.storage.ports import Record
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import date
+
+    from wladna_core.access import AccessDenied, Actor
+    from wladna_core.app import Wladna
+    from wladna_core.services import CaseWork, Outcome, _Work
+    from wladna_core.storage import UnitOfWork
+
+__all__ = ["CaseFileBase"]
+
+T = TypeVar("T")
+_R = TypeVar("_R", bound=Record)
+
+
+class CaseFileBase:
+    """The services of the case file for one actor; get them as ``work.casefile``.
+
+    :param work: the actor's casework services (:meth:`wladna_core.Wladna.as_actor`).
+    """
+
+    def __init__(self, work: CaseWork) -> None:
+        self.work = work
+
+    def __repr__(self) -> str:
+        return f"<CaseFile for {self.actor}>"
+
+    @property
+    def wladna(self) -> Wladna:
+        """The application."""
+        return self.work.wladna
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts."""
+        return self.work.actor
+
+    # --- plumbing, for the mixins ------------------------------------------------------------
+
+    def _on(self, on: date | None) -> date:
+        return self.wladna.today() if on is None else on
+
+    def _write(self, body: Callable[[UnitOfWork, _Work], T]) -> Outcome[T]:
+        """Run ``body`` in a unit of work, audit and commit; return the outcome."""
+        return self.work._write(body)
+
+    def _read(self, body: Callable[[UnitOfWork, _Work], T]) -> T:
+        """Run ``body`` in a unit of work, audit and commit; return what it returns."""
+        return self.work._run(body)[0]
+
+    def _unseen(self, action: Action, kind: str, record_id: str) -> AccessDenied:
+        return unseen_refusal(self.actor.id, action.value, kind, record_id)
+
+    def _stored(self, uow: UnitOfWork, record_type: type[_R], record_id: str, action: Action) -> _R:
+        """Return the stored record; an unknown id is refused like one out of scope."""
+        try:
+            return uow.repository(record_type).get(record_id)
+        except NotFound:
+            raise self._unseen(action, record_type.__name__, record_id) from None
+        except (TypeError, ValueError):  # an id of the wrong shape: no such record either
+            raise self._unseen(action, record_type.__name__, str(record_id)) from None
+
+    def _case(self, uow: UnitOfWork, case_id: str, action: Action) -> tuple[Case, View]:
+        """Return the case and the actor's view of it, once ``action`` is allowed on it."""
+        case = self._stored(uow, Case, case_id, action)
+        view = self.work._view(uow, case)
+        self.work._require(action, case, view)
+        return case, view
+
+    def _allow(self, action: Action, record: object, view: View) -> None:
+        """Check ``action`` on ``record`` (a case-file record) seen with ``view``."""
+        self.work._require(action, record, view)
+
+    def _require_works_on(
+        self, action: Action, case: Case, record_type: str, record_id: str
+    ) -> None:
+        """Refuse, as an unseen record, an actor who does not work ``case`` (its body's team)."""
+        if not works_on(self.actor, case):
+            raise self._unseen(action, record_type, record_id)
+
+    def _add(self, uow: UnitOfWork, work: _Work, action: Action, record: _R) -> _R:
+        """Store a new record and audit it."""
+        saved = uow.repository(type(record)).add(record)
+        work.drafts.append(self.work._draft(action, saved))
+        return saved
+
+    def _update(self, uow: UnitOfWork, work: _Work, action: Action, record: _R) -> _R:
+        """Store a new version of a record and audit it."""
+        saved = uow.repository(type(record)).update(record)
+        work.drafts.append(self.work._draft(action, saved))
+        return saved
+
+    def _of_case(self, uow: UnitOfWork, record_type: type[_R], case_id: str) -> list[_R]:
+        """Return the records of ``record_type`` of a case, in order of id."""
+        kind = self.wladna.store.kinds[record_type]
+        found: list[Any] = uow.repository(record_type).find(kind.query(case_id=case_id))
+        return sorted(found, key=lambda record: record.id)
+
+    def _audit_reads(self, work: _Work, action: Action, records: Iterable[object]) -> None:
+        """Audit the reading of each record of personal data shown to the actor."""
+        work.drafts.extend(self.work._draft(action, record) for record in records)

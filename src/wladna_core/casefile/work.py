@@ -1,0 +1,18 @@
+"""The case file's services, one class: :class:`CaseFile` (``work.casefile``).
+
+Each group of kinds adds its services as a mixin; see :mod:`wladna_core.casefile`.
+"""
+
+from __future__ import annotations
+
+from wladna_core.casefile.base import CaseFileBase
+
+__all__ = ["CaseFile"]
+
+
+class CaseFile(CaseFileBase):
+    """The services of the case file for one actor; get them as ``work.casefile``.
+
+    Every call is checked and audited as the casework services are
+    (:mod:`wladna_core.casefile.base`).
+    """
