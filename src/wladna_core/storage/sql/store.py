@@ -1399,7 +1399,7 @@ class SqlRepository(Repository[T]):
             {
                 "id": row.id,
                 "version": row.version,
-                "record": _json_object(row.data),
+                "record": row.json_payload(),
                 **columns(row.record, store),
             }
             for row in rows
@@ -1416,7 +1416,7 @@ class SqlRepository(Repository[T]):
             "match_id": row.id,
             "match_version": expected_version,
             "version": row.version,
-            "record": _json_object(row.data),
+            "record": row.json_payload(),
             **self._layout.columns(row.record, self.unit_of_work.store),
         }
         loaded = self._remembered.get(row.id)
@@ -1589,10 +1589,6 @@ def _row_violation(code: str, path: str, where: str, message: str) -> Violation:
         record=where,
         remedy=_ROW_REMEDY,
     )
-
-
-def _json_object(data: Mapping[str, Any]) -> dict[str, Any]:
-    return data if isinstance(data, dict) else dict(data)
 
 
 # The plug-in -----------------------------------------------------------------------------------
