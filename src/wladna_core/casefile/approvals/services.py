@@ -30,7 +30,7 @@ from wladna_core.casefile.approvals.model import (
 from wladna_core.casefile.base import CaseFileBase
 from wladna_core.model import CaseStatus, TerritorialBody
 from wladna_core.storage import ConcurrencyConflict
-from wladna_core.workflow import StepMissing, TransitionRefused
+from wladna_core.workflow import ReasonRequired, StepMissing, TransitionRefused
 
 if TYPE_CHECKING:
     from datetime import date
@@ -97,12 +97,15 @@ class ApprovalServices(CaseFileBase):
         :raises AccessDenied: unless the actor is a supervisor of the body; an unknown id as
             one out of scope.
         :raises TransitionRefused: if the request is already decided.
-        :raises InvalidRecord: when declining without a comment (``approval.
-            decline_without_comment``), or deciding one's own request (``approval.
-            self_decided``).
+        :raises ReasonRequired: when declining without a comment.
+        :raises InvalidRecord: when deciding one's own request (``approval.self_decided``).
         """
         day = self._on(on)
         stored = self._read(lambda uow, _work: self._pending(uow, approval_id, expected_version))
+        if not approved and not (comment or "").strip():
+            raise ReasonRequired(
+                f"ApprovalRequest {stored.id}", "decide_approval", "say why it is declined (comment)"
+            )
         if stored.subject == ApprovalSubject.CLOSURE.value:
             if approved:
                 self.work.approve_closure(stored.case_id, comment=comment, on=day)
