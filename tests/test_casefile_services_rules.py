@@ -62,7 +62,7 @@ CLOSED = attrs.evolve(
     CASE,
     id=new_id(),
     status=CaseStatus.CLOSED,
-    closure=Closure(on=date(2026, 2, 1), reason=list(ClosureReason)[0]),
+    closure=Closure(on=date(2026, 2, 1), reason=ClosureReason.GOALS_ACHIEVED),
 )
 REFERRAL = Referral(
     case_id=CASE.id,
@@ -321,7 +321,9 @@ def test_a_second_pending_request_of_a_subject_gives_pending_twice(
 
 
 def test_a_request_is_decided_with_its_date_and_a_comment_when_declined() -> None:
-    asked = ApprovalRequest(case_id=CASE.id, subject="assessment", requested_by="w", requested_on=ON)
+    asked = ApprovalRequest(
+        case_id=CASE.id, subject="assessment", requested_by="w", requested_on=ON
+    )
     with pytest.raises(InvariantError) as silent:
         asked.decided("s", ON, approved=False)
     assert silent.value.code == "approval.decline_without_comment"
@@ -337,7 +339,14 @@ def test_a_request_is_decided_with_its_date_and_a_comment_when_declined() -> Non
 
 
 @pytest.mark.parametrize(
-    "value", [{"subjects": "Bad Code"}, {"subjects": [1]}, {"other": []}, "placement", {"subjects": {"a": 1}}]
+    "value",
+    [
+        {"subjects": "Bad Code"},
+        {"subjects": [1]},
+        {"other": []},
+        "placement",
+        {"subjects": {"a": 1}},
+    ],
 )
 def test_unusable_approval_settings_are_refused_naming_the_setting(value: object) -> None:
     with pytest.raises(ApprovalSettingsError) as refused:

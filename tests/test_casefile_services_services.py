@@ -66,7 +66,9 @@ def test_the_team_records_a_service_due_by_the_deadlines_and_reads_it_audited(
         case.id, service=ServiceType.SOCIAL_ASSISTANCE, programme=SocialProgramme.ASD
     ).record
     # The deadline of an answer to a referral of a high-risk case: 2 days by default.
-    assert saved.due_on == TODAY + timedelta(days=dep.wl.deadlines.referral_response[RiskLevel.HIGH])
+    assert saved.due_on == TODAY + timedelta(
+        days=dep.wl.deadlines.referral_response[RiskLevel.HIGH]
+    )
     assert (saved.planned_on, saved.recorded_by, saved.version) == (TODAY, dep.worker.id, 1)
     assert files.services(case.id) == [saved]
     assert dep.as_(dep.supervisor).casefile.service(saved.id) == saved
@@ -113,19 +115,18 @@ def test_a_provider_records_and_reads_only_its_own_services_for_its_referral(
 
 def test_a_service_out_of_scope_is_refused_exactly_as_an_unknown_one(dep: Deployment) -> None:
     case = dep.case()
-    saved = dep.as_(dep.worker).casefile.record_service(
-        case.id, service=ServiceType.MEDICAL, provider_body_id=dep.cape.id
-    ).record
+    saved = (
+        dep.as_(dep.worker)
+        .casefile.record_service(case.id, service=ServiceType.MEDICAL, provider_body_id=dep.cape.id)
+        .record
+    )
     outsider = dep.as_(dep.outsider).casefile
     refusals = []
-    for known, unknown in ((saved.id, UNKNOWN), (case.id, UNKNOWN)):
+    for read, known in ((outsider.service, saved.id), (outsider.services, case.id)):
         pair = []
-        for asked in (known, unknown):
+        for asked in (known, UNKNOWN):
             with pytest.raises(AccessDenied) as refused:
-                if known == saved.id:
-                    outsider.service(asked)
-                else:
-                    outsider.services(asked)
+                read(asked)
             pair.append(str(refused.value).replace(asked, "<id>"))
             assert refused.value.reason == NOT_IN_SCOPE
         refusals.append(pair)

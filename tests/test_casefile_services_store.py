@@ -59,7 +59,9 @@ def _case(store: Store) -> tuple[Case, TerritorialBody]:
     with store.unit_of_work() as uow:
         body = uow.bodies.add(TerritorialBody(kind=BodyKind.UPE, name="UPE", territory="MA-SAL"))
         child = uow.children.add(
-            Child(sex=Sex.FEMALE, birth_date=date(2015, 6, 1), given_name="Salma", residence="MA-SAL")
+            Child(
+                sex=Sex.FEMALE, birth_date=date(2015, 6, 1), given_name="Salma", residence="MA-SAL"
+            )
         )
         case = uow.cases.add(
             Case(
@@ -174,15 +176,23 @@ def test_approvals_are_kept_searched_and_validated_with_the_deployments_subjects
     # A second pending request of the subject, in the same batch or after: refused.
     with pytest.raises(InvalidRecord) as twice, store.unit_of_work() as uow:
         uow.repository(ApprovalRequest).add(
-            ApprovalRequest(case_id=case.id, subject="placement", requested_by="w", requested_on=DAY)
+            ApprovalRequest(
+                case_id=case.id, subject="placement", requested_by="w", requested_on=DAY
+            )
         )
     assert {v.code for v in twice.value.violations} == {"approval.pending_twice"}
     with pytest.raises(InvalidRecord) as unknown, store.unit_of_work() as uow:
         uow.repository(ApprovalRequest).add_many(
             [
-                ApprovalRequest(case_id=case.id, subject="transfer", requested_by="w", requested_on=DAY),
-                ApprovalRequest(case_id=case.id, subject="case_plan", requested_by="w", requested_on=DAY),
-                ApprovalRequest(case_id=case.id, subject="case_plan", requested_by="w", requested_on=DAY),
+                ApprovalRequest(
+                    case_id=case.id, subject="transfer", requested_by="w", requested_on=DAY
+                ),
+                ApprovalRequest(
+                    case_id=case.id, subject="case_plan", requested_by="w", requested_on=DAY
+                ),
+                ApprovalRequest(
+                    case_id=case.id, subject="case_plan", requested_by="w", requested_on=DAY
+                ),
             ]
         )
     assert {v.code for v in unknown.value.violations} == {
@@ -194,13 +204,18 @@ def test_approvals_are_kept_searched_and_validated_with_the_deployments_subjects
 
 
 @settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=approval_requests(Case(  # a case the strategies date against; ids replaced below
-    child_id="01a24d93-0000-7000-8000-000000000002",
-    body_id="01a24d93-0000-7000-8000-000000000003",
-    territory="MA-SAL",
-    opened_on=OPENED,
-    identification=Identification(IdentificationSource.SCHOOL, OPENED),
-), on=DAY))
+@given(
+    data=approval_requests(
+        Case(  # a case the strategies date against; ids replaced below
+            child_id="01a24d93-0000-7000-8000-000000000002",
+            body_id="01a24d93-0000-7000-8000-000000000003",
+            territory="MA-SAL",
+            opened_on=OPENED,
+            identification=Identification(IdentificationSource.SCHOOL, OPENED),
+        ),
+        on=DAY,
+    )
+)
 def test_drawn_approvals_round_trip_through_the_converter(data: ApprovalRequest) -> None:
     assert structure(unstructure(data), ApprovalRequest) == data
 

@@ -775,7 +775,7 @@ class CaseWork:
                 )
                 work.warnings.append(_awaits_approval(new))
                 saved = self._save_case(uow, work, Action.CASE_CLOSE, new, events)
-                approvals.casework_asked(self, uow, work, saved, "closure", day)
+                approvals.casework_asked(self, uow, work, saved, subject="closure", on=day)
                 return saved
             asked: tuple[Event, ...] = ()
             if case.pending_closure_request is None:

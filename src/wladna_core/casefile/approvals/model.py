@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import enum
 import re
-
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, Final, cast
@@ -154,9 +153,7 @@ class ApprovalRequest:
         :raises InvariantError: as the constructor does (a decline without comment...).
         """
         decision = ApprovalDecision.APPROVED if approved else ApprovalDecision.DECLINED
-        return attrs.evolve(
-            self, decision=decision, decided_by=by, decided_on=on, comment=comment
-        )
+        return attrs.evolve(self, decision=decision, decided_by=by, decided_on=on, comment=comment)
 
 
 class ApprovalSettingsError(SettingsError):
@@ -219,5 +216,3 @@ class ApprovalSettings:
                 "The approvals have one setting: subjects.",
             )
         return cls(subjects=section.get("subjects", ()))
-
-

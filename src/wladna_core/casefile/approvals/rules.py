@@ -102,8 +102,7 @@ APPROVAL_RULES: Final[tuple[Rule, ...]] = (
         message=_message(
             (
                 "{by} decided on their own request: an approval needs a second person.",
-                "{by} a statué sur sa propre demande : une approbation demande une autre "
-                "personne.",
+                "{by} a statué sur sa propre demande : une approbation demande une autre personne.",
                 "{by} بتّ في طلبه الخاص: المصادقة تتطلب شخصاً آخر.",
             ),
             (

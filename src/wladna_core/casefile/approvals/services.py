@@ -104,7 +104,9 @@ class ApprovalServices(CaseFileBase):
         stored = self._read(lambda uow, _work: self._pending(uow, approval_id, expected_version))
         if not approved and not (comment or "").strip():
             raise ReasonRequired(
-                f"ApprovalRequest {stored.id}", "decide_approval", "say why it is declined (comment)"
+                f"ApprovalRequest {stored.id}",
+                "decide_approval",
+                "say why it is declined (comment)",
             )
         if stored.subject == ApprovalSubject.CLOSURE.value:
             if approved:
@@ -224,7 +226,7 @@ def _kept(uow: UnitOfWork) -> bool:
 
 
 def casework_asked(
-    casework: CaseWork, uow: UnitOfWork, work: _Work, case: Case, subject: str, on: date
+    casework: CaseWork, uow: UnitOfWork, work: _Work, case: Case, *, subject: str, on: date
 ) -> None:
     """Add the pending request of ``subject`` the casework just made on ``case`` (audited).
 
@@ -239,7 +241,7 @@ def casework_asked(
     work.drafts.append(casework._draft(_REQUEST, saved))
 
 
-def casework_decided(  # noqa: PLR0913 (what a decision is)
+def casework_decided(
     casework: CaseWork,
     uow: UnitOfWork,
     work: _Work,

@@ -14,8 +14,8 @@ was due, the appointment, and whether it was delivered, missed or cancelled.
 ...     due_on=date(2026, 3, 7),
 ...     recorded_by="worker.sale",
 ... )
->>> service.status.value, is_overdue(service, date(2026, 3, 7)), is_overdue(service, date(2026, 3, 8))
-('planned', False, True)
+>>> is_overdue(service, date(2026, 3, 7)), is_overdue(service, date(2026, 3, 8))
+(False, True)
 """
 
 from __future__ import annotations

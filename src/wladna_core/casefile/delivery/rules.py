@@ -173,8 +173,7 @@ SERVICE_RULES: Final[tuple[Rule, ...]] = (
         message=_message(
             (
                 "The service was delivered on {on}, after its case was closed on {closed_on}.",
-                "Le service a été fourni le {on}, après la clôture de son dossier le "
-                "{closed_on}.",
+                "Le service a été fourni le {on}, après la clôture de son dossier le {closed_on}.",
                 "قُدّمت الخدمة في {on}، بعد إغلاق الحالة في {closed_on}.",
             ),
             (

@@ -59,7 +59,7 @@ class DeliveryServices(CaseFileBase):
             for referral in referrals
         )
 
-    def record_service(  # noqa: PLR0913 (a service has this many facts)
+    def record_service(
         self,
         case_id: str,
         *,
@@ -109,7 +109,9 @@ class DeliveryServices(CaseFileBase):
 
         return self._write(run)
 
-    def _check_shown(self, uow: UnitOfWork, case: Case, view: View, record: ServiceDelivery) -> None:
+    def _check_shown(
+        self, uow: UnitOfWork, case: Case, view: View, record: ServiceDelivery
+    ) -> None:
         referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
         if not self._shown(view, record, referrals):
             raise self.work._deny(
@@ -119,7 +121,7 @@ class DeliveryServices(CaseFileBase):
                 "itself, in answer to that referral (give referral_id and its own body)",
             )
 
-    def update_service(  # noqa: PLR0913 (each change of a service is a keyword)
+    def update_service(
         self,
         service_id: str,
         *,
@@ -152,16 +154,16 @@ class DeliveryServices(CaseFileBase):
                     "update_service",
                     f"it is {stored.status.value}, which is final; record a new service",
                 )
-            changes: dict[str, object] = {}
-            if appointment_on is not None:
-                changes["appointment_on"] = appointment_on
-            if note is not None:
-                changes["note"] = note
-            if status is ServiceStatus.DELIVERED:
-                changes.update(status=status, delivered_on=day)
-            elif status is not None and status is not ServiceStatus.PLANNED:
-                changes.update(status=ServiceStatus(status), ended_on=day)
-            return self._update(uow, work, _RECORD, attrs.evolve(stored, **changes))
+            new = attrs.evolve(
+                stored,
+                appointment_on=stored.appointment_on if appointment_on is None else appointment_on,
+                note=stored.note if note is None else note,
+            )
+            if status is not None and ServiceStatus(status) is ServiceStatus.DELIVERED:
+                new = attrs.evolve(new, status=ServiceStatus.DELIVERED, delivered_on=day)
+            elif status is not None and ServiceStatus(status) is not ServiceStatus.PLANNED:
+                new = attrs.evolve(new, status=ServiceStatus(status), ended_on=day)
+            return self._update(uow, work, _RECORD, new)
 
         return self._write(run)
 
@@ -218,9 +220,7 @@ class DeliveryServices(CaseFileBase):
             if day == date.min:
                 return []
             kind = self.wladna.store.kinds[ServiceDelivery]
-            due = uow.repository(ServiceDelivery).find(
-                kind.query(due_to=day - timedelta(days=1))
-            )
+            due = uow.repository(ServiceDelivery).find(kind.query(due_to=day - timedelta(days=1)))
             cases: dict[str, tuple[Case, list[Referral], View]] = {}
             found: list[ServiceDelivery] = []
             for service in due:
@@ -231,7 +231,7 @@ class DeliveryServices(CaseFileBase):
                     referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
                     cases[case.id] = (case, referrals, self.work._view(uow, case, referrals))
                 case, referrals, view = cases[service.case_id]
-                ours = case.body_id == body.id or service.provider_body_id == body.id
+                ours = body.id in {case.body_id, service.provider_body_id}
                 if not ours or not self._shown(view, service, referrals):
                     continue
                 if self.wladna.policy.refusal(self.actor, _READ, service, view) is None:

@@ -30,7 +30,7 @@ def _day(draw: st.DrawFn, first: date, last: date) -> date:
 
 
 @st.composite
-def service_deliveries(  # noqa: PLR0913 (knobs)
+def service_deliveries(
     draw: st.DrawFn,
     case: Case,
     *,
