@@ -22,6 +22,7 @@ from wladna_core.model import (
     SocialProgramme,
 )
 from wladna_core.plugins import make_plugin_manager
+from wladna_core.reporting.privacy import PrivacyError
 from wladna_core.storage import ConcurrencyConflict
 from wladna_core.workflow import ReasonRequired, StepMissing, TransitionRefused
 
@@ -329,3 +330,29 @@ def test_a_deployment_without_the_approvals_kind_closes_cases_as_before() -> Non
     closed = dep.as_(dep.supervisor).approve_closure(case.id).record
     assert closed.status is CaseStatus.CLOSED
     assert ApprovalRequest not in dep.wl.store.kinds
+
+
+# --- the indicator --------------------------------------------------------------------------
+
+
+def test_the_share_of_services_delivered_in_time_by_province(dep: Deployment) -> None:
+    team = dep.as_(dep.worker).casefile
+    for delivered in (True, True, False):
+        case = dep.case()
+        saved = team.record_service(
+            case.id, service=ServiceType.MEDICAL, provider_body_id=dep.cape.id, due_on=TODAY
+        ).record
+        if delivered:
+            team.update_service(saved.id, status=ServiceStatus.DELIVERED)
+    cancelled = team.record_service(
+        dep.case().id, service=ServiceType.MEDICAL, provider_body_id=dep.cape.id, due_on=TODAY
+    ).record
+    team.update_service(cancelled.id, status=ServiceStatus.CANCELLED)
+    [table] = dep.as_(dep.supervisor).report(["services_delivered_in_time"], by=["province"]).tables
+    assert table.body == (("MA-SAL", 3, 2, 2 / 3),)
+    # Bodies see their own: the Rabat unit has no service due.
+    [rabat] = dep.as_(dep.outsider).report(["services_delivered_in_time"]).tables
+    assert rabat.body == ((0, 0, None),)
+    # Aggregate-only actors get cell-key protected counts, which this indicator cannot give.
+    with pytest.raises(PrivacyError):
+        dep.as_(dep.analyst).report(["services_delivered_in_time"])

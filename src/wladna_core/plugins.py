@@ -120,6 +120,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.training.indicators",
     "wladna_core.training.cli",
     "wladna_core.casefile.delivery.kinds",
+    "wladna_core.casefile.delivery.indicators",
     "wladna_core.casefile.approvals.kinds",
 )
 
