@@ -696,7 +696,10 @@ class CaseWork:
     def approve_plan(
         self, case_id: str, *, on: date | None = None, expected_version: int | None = None
     ) -> Outcome[Case]:
-        """Approve the case's plan as the acting supervisor."""
+        """Approve the case's plan as the acting supervisor.
+
+        A ``case_plan`` request pending in the case file's approvals log is decided with it.
+        """
         day = self._on(on)
         approval = Approval(by=self.actor.id, on=day)
         return self._step(
@@ -752,7 +755,8 @@ class CaseWork:
         closure request (the case stays open, with the warning ``case.closure_awaits_approval``)
         that a supervisor of the body approves (:meth:`approve_closure`) or declines
         (:meth:`decline_closure`).  A supervisor who closes such a case approves the closure
-        at once, and a request still pending with it.
+        at once, and a request still pending with it.  Requests and decisions are kept in the
+        case file's approvals log too (:mod:`wladna_core.casefile.approvals`).
         """
         day = self._on(on)
         from wladna_core.casefile.approvals import services as approvals  # noqa: PLC0415
