@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from casework import STORES, TODAY, Deployment, deploy, deployed
+from wladna_core import Actor, Role
 from wladna_core.access import NOT_IN_SCOPE, AccessDenied
 from wladna_core.casefile import ServiceStatus
 from wladna_core.casefile.approvals import ApprovalDecision, ApprovalRequest
@@ -356,3 +357,17 @@ def test_the_share_of_services_delivered_in_time_by_province(dep: Deployment) ->
     # Aggregate-only actors get cell-key protected counts, which this indicator cannot give.
     with pytest.raises(PrivacyError):
         dep.as_(dep.analyst).report(["services_delivered_in_time"])
+
+
+def test_a_supervisor_cannot_approve_the_plan_they_asked_approval_for(dep: Deployment) -> None:
+    case = _assessed(dep, RiskLevel.HIGH)
+    dep.as_(dep.worker).record_plan(case.id, CasePlan(drawn_up_on=TODAY))
+    supervisor = dep.as_(dep.supervisor)
+    supervisor.casefile.request_approval(case.id, "case_plan")
+    with pytest.raises(InvalidRecord) as refused:
+        supervisor.approve_plan(case.id)
+    assert {v.code for v in refused.value.violations} == {"approval.self_decided"}
+    other = Actor("supervisor.two", {Role.SUPERVISOR}, {dep.upe.id})
+    approved = dep.as_(other).approve_plan(case.id).record
+    assert approved.plan is not None
+    assert approved.plan.approval is not None
