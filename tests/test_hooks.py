@@ -440,7 +440,7 @@ def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> N
         "case",
         "referral",
         "duplicate_pair",
-    } | {kind.name for kind in TRAINING_KINDS}
+    } | {kind.name for kind in TRAINING_KINDS} | {"service_delivery", "approval"}
     registered(test_kinds, "test-kinds")
     kinds = kinds_from(pm)
     assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT

@@ -471,7 +471,7 @@ def test_every_built_in_indicator_is_offered_through_the_hook() -> None:
         "referral_response_time",
         "programme_referrals",
         "caseload_per_worker",
-    } | {indicator.name for indicator in TRAINING_INDICATORS}
+    } | {indicator.name for indicator in TRAINING_INDICATORS} | {"services_delivered_in_time"}
 
 
 @pytest.mark.parametrize("name", ["closures_by_reason", "time_to_closure", "overdue_actions"])

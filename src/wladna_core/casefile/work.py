@@ -5,12 +5,14 @@ Each group of kinds adds its services as a mixin; see :mod:`wladna_core.casefile
 
 from __future__ import annotations
 
+from wladna_core.casefile.approvals.services import ApprovalServices
 from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.delivery.services import DeliveryServices
 
 __all__ = ["CaseFile"]
 
 
-class CaseFile(CaseFileBase):
+class CaseFile(DeliveryServices, ApprovalServices, CaseFileBase):
     """The services of the case file for one actor; get them as ``work.casefile``.
 
     Every call is checked and audited as the casework services are
