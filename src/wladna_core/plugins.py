@@ -119,6 +119,8 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.training.required_units",
     "wladna_core.training.indicators",
     "wladna_core.training.cli",
+    "wladna_core.casefile.incidents.kinds",
+    "wladna_core.casefile.care.kinds",
 )
 
 #: The entry-point group installed plug-ins register under.

@@ -16,16 +16,20 @@ which check access and audit as the casework services do (:mod:`wladna_core.case
 
 from __future__ import annotations
 
+from wladna_core.casefile.care import CareArrangement
 from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFileStoreContext
+from wladna_core.casefile.incidents import Incident
 from wladna_core.casefile.kinds import case_kind
 from wladna_core.casefile.rules import case_link_rules
 from wladna_core.casefile.work import CaseFile
 
 __all__ = [
     "CASEFILE_NEEDS",
+    "CareArrangement",
     "CaseFile",
     "CaseFileContext",
     "CaseFileStoreContext",
+    "Incident",
     "case_kind",
     "case_link_rules",
 ]
