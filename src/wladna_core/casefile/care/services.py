@@ -15,6 +15,7 @@ import attrs
 from wladna_core.access import Action, View
 from wladna_core.casefile.base import CaseFileBase
 from wladna_core.casefile.care.model import CareArrangement
+from wladna_core.errors import InvalidRecord, InvariantError, Violation
 from wladna_core.storage import ConcurrencyConflict
 from wladna_core.workflow import TransitionRefused
 
@@ -73,8 +74,8 @@ class CareServices(CaseFileBase):
             :class:`~wladna_core.storage.ConcurrencyConflict`.
         :raises AccessDenied: for an arrangement the actor may not see or that does not exist.
         :raises TransitionRefused: if it has already ended.
-        :raises InvalidRecord: when a rule fails (an end in the future...); an end before the
-            start is refused by the record itself (``care.ended_before_started``).
+        :raises InvalidRecord: when a rule fails (an end in the future...) or the end falls
+            before the start (``care.ended_before_started``, at ``$.ended_on``).
         """
         ended_on = self._on(on)
 
@@ -91,7 +92,21 @@ class CareServices(CaseFileBase):
                     f"it ended on {stored.ended_on.isoformat()}; record a new arrangement "
                     "instead",
                 )
-            ended = attrs.evolve(stored, ended_on=ended_on)
+            try:
+                ended = attrs.evolve(stored, ended_on=ended_on)
+            except InvariantError as error:
+                raise InvalidRecord(
+                    "CareArrangement",
+                    [
+                        Violation(
+                            code=error.code,
+                            path=f"$.{error.field or 'ended_on'}",
+                            message=error.message,
+                            record=f"CareArrangement {stored.id}",
+                            remedy="End it on or after the day it started.",
+                        )
+                    ],
+                ) from None
             return self._update(uow, work, Action.CARE_RECORD, ended)
 
         return self._write(run)
