@@ -417,3 +417,45 @@ def test_an_incident_is_structured_from_json_with_every_field() -> None:
     data = unstructure(_incident(Case_with_id(new_id())))
     assert data["note"] == SECRET_NOTE
     assert sorted(data["actions"]) == ["medical_care", "psychological_support"]
+
+
+# --- the indicator of care arrangements -------------------------------------------------------
+
+
+def test_children_in_care_counts_each_child_in_the_arrangement_of_the_day(
+    dep: Deployment,
+) -> None:
+    from wladna_core.reporting import Period, Privacy  # noqa: PLC0415
+
+    work = dep.as_(dep.worker).casefile
+    centre_cases = [dep.case() for _ in range(6)]
+    for case in centre_cases:
+        home = work.record_care(
+            CareArrangement(
+                case_id=case.id,
+                type=CareType.PARENTS,
+                started_on=date(2015, 6, 1),
+                ended_on=date(2026, 2, 1),
+            )
+        ).record
+        work.record_care(
+            CareArrangement(
+                case_id=case.id,
+                type=CareType.RESIDENTIAL,
+                started_on=home.ended_on,
+                establishment_name="EPS Salé",
+            )
+        )
+    work.record_care(_kafala(dep.case()))
+    (table,) = dep.wl.report(["children_in_care"], by=["care_type", "province"]).tables
+    assert table.body == (("kafala", "MA-SAL", 1), ("residential", "MA-SAL", 6))
+    # On the day before the move, the six lived with their parents.
+    (before,) = dep.wl.report(
+        ["children_in_care"], by=["care_type"], period=Period(date(2026, 1, 1), date(2026, 1, 31))
+    ).tables
+    assert before.body == (("kafala", 1), ("parents", 6))
+    (public,) = dep.wl.report(
+        ["children_in_care"], by=["care_type"], privacy=Privacy.PUBLIC
+    ).tables
+    assert ("kafala", 1) not in public.body
+    assert public.suppressed

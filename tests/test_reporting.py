@@ -32,6 +32,7 @@ from wladna_core.reporting.engine import CASES, Count, Part, PerWorker, declared
 from wladna_core.storage import open_store
 from wladna_core.testing.conformance import example_case_file
 from wladna_core.training.indicators import TRAINING_INDICATORS
+from wladna_core.casefile.care.indicators import CARE_INDICATORS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -471,7 +472,7 @@ def test_every_built_in_indicator_is_offered_through_the_hook() -> None:
         "referral_response_time",
         "programme_referrals",
         "caseload_per_worker",
-    } | {indicator.name for indicator in TRAINING_INDICATORS}
+    } | {indicator.name for indicator in (*TRAINING_INDICATORS, *CARE_INDICATORS)}
 
 
 @pytest.mark.parametrize("name", ["closures_by_reason", "time_to_closure", "overdue_actions"])

@@ -121,6 +121,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.training.cli",
     "wladna_core.casefile.incidents.kinds",
     "wladna_core.casefile.care.kinds",
+    "wladna_core.casefile.care.indicators",
 )
 
 #: The entry-point group installed plug-ins register under.
