@@ -71,7 +71,12 @@ def _entries(dep: Deployment, action: str) -> list[tuple[str, str | None, str]]:
 
 
 def _refusal(denied: AccessDenied, record_id: str) -> tuple[str, str, str | None, str]:
-    return (str(denied).replace(record_id, "<id>"), denied.reason, denied.record_type, denied.action)
+    return (
+        str(denied).replace(record_id, "<id>"),
+        denied.reason,
+        denied.record_type,
+        denied.action,
+    )
 
 
 def _rabat_case(dep: Deployment) -> Case:
@@ -113,9 +118,7 @@ def test_a_sexual_violence_incident_without_report_comes_back_with_the_warning(
     outcome = dep.as_(dep.supervisor).casefile.record_incident(
         _incident(case, type=IncidentType.SEXUAL_VIOLENCE)
     )
-    assert [warning.code for warning in outcome.warnings] == [
-        "incident.not_reported_to_prosecutor"
-    ]
+    assert [warning.code for warning in outcome.warnings] == ["incident.not_reported_to_prosecutor"]
 
 
 def test_an_incident_of_two_siblings_needs_the_actor_to_work_both(dep: Deployment) -> None:
@@ -269,7 +272,8 @@ def test_the_export_and_the_pseudonymised_export_carry_no_incident(dep: Deployme
         assert pseudonymised
         _carries_no_incident(json.dumps(pseudonymised), incident)
     assert not any(
-        entry.record_type == "Incident" for entry in dep.wl.audit.entries()
+        entry.record_type == "Incident"
+        for entry in dep.wl.audit.entries()
         if entry.action == "report.export"
     )
 
@@ -353,7 +357,7 @@ def test_ending_an_arrangement_checks_the_version_and_ends_it_once(dep: Deployme
         work.end_care(kafala.id, expected_version=kafala.version - 1)
     ended = work.end_care(kafala.id, expected_version=kafala.version).record
     assert ended.ended_on == TODAY
-    with pytest.raises(TransitionRefused, match="already|ended on"):
+    with pytest.raises(TransitionRefused, match=r"ended on 20"):
         work.end_care(kafala.id, expected_version=ended.version)
     other = dep.case()
     started = work.record_care(_kafala(other)).record
@@ -366,9 +370,7 @@ def test_ending_an_arrangement_checks_the_version_and_ends_it_once(dep: Deployme
 
 
 @pytest.mark.parametrize("who", ["provider", "outsider", "analyst"])
-def test_care_is_refused_alike_to_those_who_do_not_see_the_case(
-    dep: Deployment, who: str
-) -> None:
+def test_care_is_refused_alike_to_those_who_do_not_see_the_case(dep: Deployment, who: str) -> None:
     case = dep.case()
     referral = dep.as_(dep.worker).refer(
         case.id, to_body=dep.cape.id, service=ServiceType.PSYCHOSOCIAL
@@ -398,17 +400,13 @@ def test_the_deployment_sets_the_age_of_independent_living(tmp_path: Path) -> No
     with deployed("memory", tmp_path, settings={"care": {"independent_from_age": 10}}) as dep:
         case = dep.case()  # a child born on 2015-06-01, 10 on 2025-06-01
         outcome = dep.as_(dep.worker).casefile.record_care(
-            CareArrangement(
-                case_id=case.id, type=CareType.INDEPENDENT, started_on=date(2025, 7, 1)
-            )
+            CareArrangement(case_id=case.id, type=CareType.INDEPENDENT, started_on=date(2025, 7, 1))
         )
         assert outcome.warnings == ()
     with deployed("memory", tmp_path) as dep:
         case = dep.case()
         outcome = dep.as_(dep.worker).casefile.record_care(
-            CareArrangement(
-                case_id=case.id, type=CareType.INDEPENDENT, started_on=date(2025, 7, 1)
-            )
+            CareArrangement(case_id=case.id, type=CareType.INDEPENDENT, started_on=date(2025, 7, 1))
         )
         assert [w.code for w in outcome.warnings] == ["care.independent_under_age"]
 
@@ -454,8 +452,6 @@ def test_children_in_care_counts_each_child_in_the_arrangement_of_the_day(
         ["children_in_care"], by=["care_type"], period=Period(date(2026, 1, 1), date(2026, 1, 31))
     ).tables
     assert before.body == (("kafala", 1), ("parents", 6))
-    (public,) = dep.wl.report(
-        ["children_in_care"], by=["care_type"], privacy=Privacy.PUBLIC
-    ).tables
+    (public,) = dep.wl.report(["children_in_care"], by=["care_type"], privacy=Privacy.PUBLIC).tables
     assert ("kafala", 1) not in public.body
     assert public.suppressed

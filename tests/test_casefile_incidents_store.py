@@ -153,7 +153,9 @@ def test_a_care_history_is_kept_in_order_and_checked_against_itself(store: Store
         case_id=case.id,
         type=CareType.KAFALA,
         started_on=date(2020, 9, 1),
-        kafala=KafalaDecision("Tribunal de première instance de Salé", "415/2020", date(2020, 8, 3)),
+        kafala=KafalaDecision(
+            "Tribunal de première instance de Salé", "415/2020", date(2020, 8, 3)
+        ),
     )
     with store.unit_of_work() as uow:
         # The second sees the first, earlier in the same batch.
@@ -188,9 +190,7 @@ CASE_IDS = ("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e21", "0193a7e2-5c1d-7b3e-9f00-2a4
 
 
 @pytest.mark.parametrize("kind", STORES)
-def test_drawn_incidents_and_histories_round_trip_in_every_store(
-    kind: str, tmp_path: Path
-) -> None:
+def test_drawn_incidents_and_histories_round_trip_in_every_store(kind: str, tmp_path: Path) -> None:
     with (
         store_url(kind, tmp_path) as url,
         open_store(url, settings={"allow_reset": True}, clock=lambda: TODAY) as opened,

@@ -32,6 +32,8 @@ import wladna_core.renderers
 from install_helpers import pip_install
 from postgres import private_schema, server_url
 from wladna_core import hookspecs
+from wladna_core.casefile.care import CARE_RULES
+from wladna_core.casefile.incidents import INCIDENT_RULES
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
     Child,
@@ -74,8 +76,6 @@ from wladna_core.storage import open_store
 from wladna_core.storage.memory import MemoryStore
 from wladna_core.storage.ports import Store, StoreError
 from wladna_core.testing.conformance import example_case_file
-from wladna_core.casefile.care import CARE_RULES
-from wladna_core.casefile.incidents import INCIDENT_RULES
 from wladna_core.training import TRAINING_RULES
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import reporting_data
+from wladna_core.casefile.care.indicators import CARE_INDICATORS
 from wladna_core.deadlines import Deadlines
 from wladna_core.hookspecs import hookimpl
 from wladna_core.plugins import make_plugin_manager
@@ -32,7 +33,6 @@ from wladna_core.reporting.engine import CASES, Count, Part, PerWorker, declared
 from wladna_core.storage import open_store
 from wladna_core.testing.conformance import example_case_file
 from wladna_core.training.indicators import TRAINING_INDICATORS
-from wladna_core.casefile.care.indicators import CARE_INDICATORS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence

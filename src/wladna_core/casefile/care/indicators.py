@@ -38,9 +38,7 @@ __all__ = ["CARE_INDICATORS", "wladna_indicators"]
 
 
 def _facts(records: Records, window: Window) -> Iterator[dict[str, Any]]:
-    places = {
-        case.id: (case.territory, case.body_id) for case in records.unit_of_work.cases.iter()
-    }
+    places = {case.id: (case.territory, case.body_id) for case in records.unit_of_work.cases.iter()}
     gazetteer = records.gazetteer
     for arrangement in records.unit_of_work.repository(CareArrangement).iter():
         if arrangement.started_on > window.end:

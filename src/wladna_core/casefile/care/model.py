@@ -106,7 +106,10 @@ class CareArrangement:
     started_on: date = attrs.field(validator=check.a_date)
     ended_on: date | None = attrs.field(
         default=None,
-        validator=[check.optional_date, check.not_before("started_on", "care.ended_before_started")],
+        validator=[
+            check.optional_date,
+            check.not_before("started_on", "care.ended_before_started"),
+        ],
     )
     kafala: KafalaDecision | None = attrs.field(
         default=None, validator=check.optional_instance(KafalaDecision)

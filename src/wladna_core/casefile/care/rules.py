@@ -168,8 +168,7 @@ def more_than_one_open(arrangement: CareArrangement, ctx: Context) -> Iterator[F
     description="A care arrangement starts before the child's birth.",
     message=_msg(
         (
-            "The care arrangement starts on {started_on}, before the child's birth "
-            "({birth_date}).",
+            "The care arrangement starts on {started_on}, before the child's birth ({birth_date}).",
             "La prise en charge commence le {started_on}, avant la naissance de l'enfant "
             "({birth_date}).",
             "يبدأ ترتيب الرعاية في {started_on}، أي قبل ولادة الطفل ({birth_date}).",
@@ -250,15 +249,18 @@ def kafala_decision_missing(arrangement: CareArrangement, _ctx: Context) -> Iter
 def kafala_before_decision(arrangement: CareArrangement, _ctx: Context) -> Iterator[Finding]:
     """Warn of a kafala that starts before its decision."""
     decision = arrangement.kafala
-    if arrangement.type is CareType.KAFALA and decision is not None:
-        if arrangement.started_on < decision.decided_on:
-            yield Finding(
-                "$.started_on",
-                {
-                    "started_on": arrangement.started_on.isoformat(),
-                    "decided_on": decision.decided_on.isoformat(),
-                },
-            )
+    if (
+        arrangement.type is CareType.KAFALA
+        and decision is not None
+        and arrangement.started_on < decision.decided_on
+    ):
+        yield Finding(
+            "$.started_on",
+            {
+                "started_on": arrangement.started_on.isoformat(),
+                "decided_on": decision.decided_on.isoformat(),
+            },
+        )
 
 
 @rule(

@@ -35,9 +35,7 @@ def _history_order(arrangement: CareArrangement) -> tuple[object, ...]:
 class CareServices(CaseFileBase):
     """Record, end and read the care arrangements of a case."""
 
-    def _arrangement(
-        self, uow: UnitOfWork, arrangement_id: str, action: Action
-    ) -> CareArrangement:
+    def _arrangement(self, uow: UnitOfWork, arrangement_id: str, action: Action) -> CareArrangement:
         """Return a stored arrangement whose case the actor sees in full, ``action`` allowed."""
         stored = self._stored(uow, CareArrangement, arrangement_id, action)
         case = uow.cases.get(stored.case_id)
@@ -89,8 +87,7 @@ class CareServices(CaseFileBase):
                 raise TransitionRefused(
                     f"CareArrangement {stored.id}",
                     "end",
-                    f"it ended on {stored.ended_on.isoformat()}; record a new arrangement "
-                    "instead",
+                    f"it ended on {stored.ended_on.isoformat()}; record a new arrangement instead",
                 )
             try:
                 ended = attrs.evolve(stored, ended_on=ended_on)

@@ -29,7 +29,7 @@ class CareSettingsError(SettingsError):
 
 
 def _age(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 18:  # noqa: PLR2004
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 18:
         raise CareSettingsError(
             f"{SETTINGS_KEY}.{attribute.name}",
             value,

@@ -123,12 +123,18 @@ def care_histories(
     if max_size < 1:
         msg = f"max_size must be 1 or more, got {max_size}"
         raise InvalidArgument(msg)
-    return _history(case_id, born, on, max_size, settings or CareSettings())
+    return _history(case_id, born, on, max_size=max_size, settings=settings or CareSettings())
 
 
 @st.composite
 def _history(
-    draw: st.DrawFn, case_id: str, born: date, on: date, max_size: int, settings: CareSettings
+    draw: st.DrawFn,
+    case_id: str,
+    born: date,
+    on: date,
+    *,
+    max_size: int,
+    settings: CareSettings,
 ) -> list[CareArrangement]:
     size = draw(st.integers(1, max_size))
     history: list[CareArrangement] = []
@@ -144,4 +150,3 @@ def _history(
             break
         start_from = arrangement.ended_on
     return history
-

@@ -88,8 +88,7 @@ def case_unknown(incident: Incident, ctx: Context) -> Iterator[Finding]:
             "and mark it approximate.",
             "Corrigez la date de l'incident ; si elle n'est pas connue exactement, donnez une "
             "estimation et indiquez qu'elle est approximative.",
-            "صحّح تاريخ الحادث؛ وإن لم يكن معروفاً بدقة فأدخل تاريخاً تقديرياً وأشِر إلى أنه "
-            "تقريبي.",
+            "صحّح تاريخ الحادث؛ وإن لم يكن معروفاً بدقة فأدخل تاريخاً تقديرياً وأشِر إلى أنه تقريبي.",
         ),
     ),
 )
@@ -252,9 +251,9 @@ def territory_unknown(incident: Incident, ctx: Context) -> Iterator[Finding]:
 def disclosure_body_unknown(incident: Incident, ctx: Context) -> Iterator[Finding]:
     """Report a disclosure to a body that does not exist."""
     disclosure = incident.disclosure
-    if disclosure is not None and disclosure.to_body_id is not None:
-        if ctx.body(disclosure.to_body_id) is None:
-            yield Finding("$.disclosure.to_body_id", {"body_id": disclosure.to_body_id})
+    body_id = None if disclosure is None else disclosure.to_body_id
+    if body_id is not None and ctx.body(body_id) is None:
+        yield Finding("$.disclosure.to_body_id", {"body_id": body_id})
 
 
 @rule(

@@ -44,13 +44,14 @@ __all__ = ["incidents"]
 _PROVINCES = tuple(
     territory.code
     for territory in Gazetteer.morocco()
-    if territory.level is not TerritoryLevel.REGION and territory.level is not TerritoryLevel.COUNTRY
+    if territory.level is not TerritoryLevel.REGION
+    and territory.level is not TerritoryLevel.COUNTRY
 )
 
 # Notes as case workers write them, in both scripts and on several lines.
 _NOTES = (
     "Signalé par l'école.",
-    "الطفل في حالة صدمة.\nمتابعة نفسية مطلوبة.",
+    "\n".join(("الطفل في حالة صدمة.", "متابعة نفسية مطلوبة.")),
     "Suivi avec la cellule de prise en charge de l'hôpital.",
 )
 
@@ -64,7 +65,7 @@ def incidents(
     case_ids: Sequence[str] | None = None,
     on: date = ws.REFERENCE_DATE,
     born: date | None = None,
-    type: IncidentType | None = None,  # noqa: A002 (the record's own name)
+    type: IncidentType | None = None,
 ) -> st.SearchStrategy[Incident]:
     """Draw incidents valid on ``on``.
 
@@ -94,9 +95,7 @@ def _incidents(
     first: date,
     kind: IncidentType | None,
 ) -> Incident:
-    linked = case_ids or tuple(
-        draw(st.lists(ws.record_ids(), min_size=1, max_size=3, unique=True))
-    )
+    linked = case_ids or tuple(draw(st.lists(ws.record_ids(), min_size=1, max_size=3, unique=True)))
     chosen = kind if kind is not None else draw(st.sampled_from(IncidentType))
     occurred_on = _between(draw, first, on)
     disclosure = None
