@@ -455,3 +455,8 @@ def test_children_in_care_counts_each_child_in_the_arrangement_of_the_day(
     (public,) = dep.wl.report(["children_in_care"], by=["care_type"], privacy=Privacy.PUBLIC).tables
     assert ("kafala", 1) not in public.body
     assert public.suppressed
+    # Each person counts the cases of the bodies they may count.
+    (mine,) = dep.as_(dep.supervisor).report(["children_in_care"], by=["care_type"]).tables
+    assert mine.body == (("kafala", 1), ("residential", 6))
+    (theirs,) = dep.as_(dep.outsider).report(["children_in_care"], by=["care_type"]).tables
+    assert theirs.body == ()

@@ -11,7 +11,9 @@ declaration.
 
 A child counts on the report's date (the end of its period) in the arrangement open that day:
 started on or before it, and not ended on or before it (the day a child moves counts in the
-next arrangement).  Region and province are those of the child's case.
+next arrangement).  Region, province and body are those of the child's case, so that the
+casework's reports (:meth:`~wladna_core.services.CaseWork.report`) count for each person the
+cases of the bodies they may count.
 """
 
 from __future__ import annotations
@@ -45,20 +47,30 @@ def _facts(records: Records, window: Window) -> Iterator[dict[str, Any]]:
             continue
         if arrangement.ended_on is not None and arrangement.ended_on <= window.end:
             continue
-        territory = places.get(arrangement.case_id, (None, None))[0]
+        territory, body = places.get(arrangement.case_id, (None, None))
         province = region = None
         if territory is not None and territory in gazetteer:
             found_province = gazetteer.province_of(territory)
             found_region = gazetteer.region_of(territory)
             province = None if found_province is None else found_province.code
             region = None if found_region is None else found_region.code
-        yield {"care_type": arrangement.type.value, "province": province, "region": region}
+        yield {
+            "care_type": arrangement.type.value,
+            "province": province,
+            "region": region,
+            "body": body,
+        }
 
 
 def _source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, dict[str, Any], list[Any]]:
     care, case = tables_of(CARE_ARRANGEMENT).table, tables.cases
     joined = care.outerjoin(case, case.c.id == care.c.case_id)
-    columns = {"care_type": care.c.type, "province": case.c.province, "region": case.c.region}
+    columns = {
+        "care_type": care.c.type,
+        "province": case.c.province,
+        "region": case.c.region,
+        "body": case.c.body_id,
+    }
     conditions = [
         care.c.started_on <= window.end,
         sa.or_(care.c.ended_on.is_(None), care.c.ended_on > window.end),
@@ -71,7 +83,7 @@ CARE_INDICATORS: Final[tuple[Indicator, ...]] = (
     Measured(
         _facts,
         _source,
-        ("care_type", "region", "province"),
+        ("care_type", "region", "province", "body"),
         (Measure("children", How.COUNT),),
     ).declare(
         name="children_in_care",
@@ -79,7 +91,8 @@ CARE_INDICATORS: Final[tuple[Indicator, ...]] = (
         definition=(
             "Children of the cases, by the care arrangement they live in on the report's date "
             "(parents, kinship care, kafala, foster family, residential care, independent "
-            "living, street situation) and by the region and province of their case."
+            "living, street situation) and by the region, province and responsible body of "
+            "their case."
         ),
         unit="count",
         counts="cases",
