@@ -17,6 +17,7 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from wladna_core.casefile.care import (
     CARE_RULES,
@@ -27,7 +28,7 @@ from wladna_core.casefile.care import (
     CareType,
     KafalaDecision,
 )
-from wladna_core.casefile.care.strategies import care_histories
+from wladna_core.casefile.care.strategies import care_arrangements, care_histories
 from wladna_core.casefile.incidents import (
     INCIDENT_RULES,
     DisclosedBy,
@@ -449,3 +450,30 @@ def test_the_page_lists_every_rule_with_its_severity() -> None:
     )
     for item in (*INCIDENT_RULES, *CARE_RULES):
         assert f"| `{item.code}` | {item.severity.value} |" in page, item.code
+
+
+# --- the strategies' knobs --------------------------------------------------------------------
+
+
+def test_the_strategies_refuse_knobs_that_give_no_valid_record() -> None:
+    with pytest.raises(InvalidArgument, match="after on"):
+        incidents(born=TODAY + DAY, on=TODAY)
+    with pytest.raises(InvalidArgument, match="at least one case"):
+        incidents(case_ids=[])
+    with pytest.raises(InvalidArgument, match="after on"):
+        care_histories(case_id=new_id(), born=TODAY + DAY, on=TODAY)
+    with pytest.raises(InvalidArgument, match="max_size"):
+        care_histories(case_id=new_id(), born=TODAY, on=TODAY, max_size=0)
+    with pytest.raises(InvalidArgument, match="after on"):
+        care_arrangements(case_id=new_id(), born=TODAY + DAY, on=TODAY)
+
+
+@given(st.data())
+def test_a_type_knob_fixes_the_type_and_one_arrangement_is_valid_alone(data: st.DataObject) -> None:
+    incident = data.draw(incidents(type=IncidentType.TRAFFICKING, on=TODAY))
+    assert incident.type is IncidentType.TRAFFICKING
+    assert IncidentAction.REPORT_TO_PROSECUTOR in incident.actions
+    child, case = child_and_case(data.draw(births))
+    arrangement = data.draw(care_arrangements(case_id=case.id, born=child.birth_date, on=TODAY))
+    context = care_context(child, case, [arrangement])
+    assert validate(arrangement, on=TODAY, context=context, rules=CARE) == []

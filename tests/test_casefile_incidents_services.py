@@ -460,3 +460,52 @@ def test_children_in_care_counts_each_child_in_the_arrangement_of_the_day(
     assert mine.body == (("kafala", 1), ("residential", 6))
     (theirs,) = dep.as_(dep.outsider).report(["children_in_care"], by=["care_type"]).tables
     assert theirs.body == ()
+
+
+# --- a property over any actor ----------------------------------------------------------------
+
+
+def test_any_actor_reads_only_the_cases_they_work_and_is_refused_alike_otherwise(
+    tmp_path: Path,
+) -> None:
+    from hypothesis import HealthCheck, given, settings  # noqa: PLC0415
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    from wladna_core.access import works_on  # noqa: PLC0415
+
+    with deployed("memory", tmp_path) as dep:
+        sale, other = dep.case(), dep.case()
+        rabat = _rabat_case(dep)
+        both = Actor("worker.both", {Role.CASE_WORKER}, {dep.upe.id, dep.rabat.id})
+        dep.as_(both).casefile.record_incident(_incident(sale, rabat))
+        dep.as_(dep.worker).casefile.record_incident(_incident(sale, other))
+        bodies = [dep.upe.id, dep.cape.id, dep.cppe.id, dep.region.id, dep.rabat.id]
+        stored = {case.id: case for case in (sale, other, rabat)}
+
+        @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(
+            roles=st.frozensets(st.sampled_from(Role), min_size=1),
+            member_of=st.frozensets(st.sampled_from(bodies)),
+            asked=st.sampled_from(sorted(stored)),
+        )
+        def check(roles: frozenset[Role], member_of: frozenset[str], asked: str) -> None:
+            actor = Actor("someone", roles, member_of)
+            services = dep.as_(actor).casefile
+            if not works_on(actor, stored[asked]):
+                # Not of the case's body: refused as a case that does not exist.
+                with pytest.raises(AccessDenied) as refused:
+                    services.incidents(asked)
+                assert refused.value.reason == NOT_IN_SCOPE
+                return
+            if not roles & {Role.CASE_WORKER, Role.SUPERVISOR}:
+                # A coordinator of the case's own body sees the case, not its incidents.
+                with pytest.raises(AccessDenied, match="case_worker, supervisor"):
+                    services.incidents(asked)
+                return
+            found = services.incidents(asked)
+            assert found
+            for incident in found:
+                assert asked in incident.case_ids
+                assert all(works_on(actor, stored[case_id]) for case_id in incident.case_ids)
+
+        check()
