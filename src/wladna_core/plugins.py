@@ -122,6 +122,9 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.casefile.delivery.kinds",
     "wladna_core.casefile.delivery.indicators",
     "wladna_core.casefile.approvals.kinds",
+    "wladna_core.casefile.incidents.kinds",
+    "wladna_core.casefile.care.kinds",
+    "wladna_core.casefile.care.indicators",
 )
 
 #: The entry-point group installed plug-ins register under.

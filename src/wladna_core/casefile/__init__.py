@@ -17,8 +17,10 @@ which check access and audit as the casework services do (:mod:`wladna_core.case
 from __future__ import annotations
 
 from wladna_core.casefile.approvals import ApprovalRequest, ApprovalSubject
+from wladna_core.casefile.care import CareArrangement
 from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFileStoreContext
 from wladna_core.casefile.delivery import ServiceDelivery, ServiceStatus
+from wladna_core.casefile.incidents import Incident
 from wladna_core.casefile.kinds import case_kind
 from wladna_core.casefile.rules import case_link_rules
 from wladna_core.casefile.work import CaseFile
@@ -27,9 +29,11 @@ __all__ = [
     "CASEFILE_NEEDS",
     "ApprovalRequest",
     "ApprovalSubject",
+    "CareArrangement",
     "CaseFile",
     "CaseFileContext",
     "CaseFileStoreContext",
+    "Incident",
     "ServiceDelivery",
     "ServiceStatus",
     "case_kind",

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from wladna_core.casefile.approvals.services import ApprovalServices
 from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.care.services import CareServices
 from wladna_core.casefile.delivery.services import DeliveryServices
+from wladna_core.casefile.incidents.services import IncidentServices
 
 __all__ = ["CaseFile"]
 
 
-class CaseFile(DeliveryServices, ApprovalServices, CaseFileBase):
+class CaseFile(DeliveryServices, ApprovalServices, IncidentServices, CareServices, CaseFileBase):
     """The services of the case file for one actor; get them as ``work.casefile``.
 
     Every call is checked and audited as the casework services are
