@@ -12,11 +12,19 @@ from hypothesis import strategies as st
 from wladna_core.plugins import make_plugin_manager, renderers_from
 from wladna_core.renderers import Table
 from wladna_core.reporting import SUPPRESSED, Report, ReportTable
+from wladna_core.reporting.build import available_indicators
+from wladna_core.reporting.indicators import Indicator
+from wladna_core.training.indicators import TRAINING_INDICATORS
 
 import wladna_report_html
 from wladna_report_html import plugin, render, render_report, render_table
 from wladna_report_html.charts import PALETTE, ticks
 from wladna_report_html.labels import (
+    DEFINITIONS,
+    DIMENSIONS,
+    INDICATORS,
+    MEASURES,
+    VALUES,
     format_number,
     indicator_title,
     is_share,
@@ -462,11 +470,14 @@ def test_measures_named_after_values_take_the_values_name() -> None:
 
 # --- wholly Arabic, wholly French ------------------------------------------------------------
 
+# The codes of training units the pages show (a unit is named by its code, in every language).
+UNIT_CODES = ("BI-01", "PE-RUE", "DTIPE-PIL")
 # What may stay in Latin letters on an Arabic page: codes, never words.
 CODES = re.compile(
     r"MA-[0-9A-Z]{2,3}"  # a territory code the gazetteer does not name
     r"|[0-9a-f]{8}-[0-9a-f-]+\u2026?"  # a body's id, perhaps shortened on a chart
-    r"|" + re.escape(SUPPRESSED)  # the mark of a withheld figure
+    r"|" + "|".join(map(re.escape, UNIT_CODES))  # a training unit's code
+    + r"|" + re.escape(SUPPRESSED)  # the mark of a withheld figure
 )
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
@@ -496,8 +507,14 @@ class Text(HTMLParser):
             self.parts.append(data)
 
 
-def _dimension_values(dimension: str) -> list[object]:
+def _indicators() -> list[Indicator]:
+    """Every indicator the built-in plug-ins offer: casework, training, and any added since."""
+    return list(available_indicators(make_plugin_manager(load_entrypoints=False)).values())
+
+
+def _dimension_values(dimension: str, indicator: str) -> list[object]:
     from wladna_core.model import (  # noqa: PLC0415 (only this helper needs them)
+        BodyKind,
         CaseStatus,
         Gazetteer,
         ProtectionConcern,
@@ -506,6 +523,7 @@ def _dimension_values(dimension: str) -> list[object]:
         Sex,
         SocialProgramme,
     )
+    from wladna_core.training import NeedCode, SessionMode, StaffRole  # noqa: PLC0415
 
     morocco = Gazetteer.morocco()
     values: dict[str, list[object]] = {
@@ -523,33 +541,45 @@ def _dimension_values(dimension: str) -> list[object]:
         "status": list(CaseStatus),
         "service": list(ServiceType),
         "programme": list(SocialProgramme),
+        "body_kind": list(BodyKind),
+        "role": list(StaffRole),
+        "mode": list(SessionMode),
+        "unit": list(UNIT_CODES),
+        "need": list(NeedCode),
     }
+    assert dimension in values, (
+        f"indicator {indicator!r} has the dimension {dimension!r}, whose values this test does "
+        f"not know: add them to _dimension_values in {__file__} (and their French and Arabic "
+        "names to VALUES in wladna_report_html/labels.py)"
+    )
     return [str(value) for value in values[dimension]] + [None]
 
 
 def every_builtin_indicator_report() -> Report:
-    """A report of every indicator of the information base, by each of its dimensions.
+    """A report of every indicator the built-in plug-ins offer, whole and by each dimension.
 
-    The training programme's indicators (``training_*``) have no French and Arabic labels in
-    this renderer yet (docs/html_report.md says so); they are left out of the pages checked.
+    That is the information base's (casework) indicators, the training programme's
+    (``training_*``) and any indicator a built-in plug-in adds: each must have its French and
+    Arabic labels (:func:`test_every_indicator_has_french_and_arabic_labels` names those
+    missing).
     """
     from wladna_core.reporting import Period, Privacy  # noqa: PLC0415
-    from wladna_core.reporting.build import DEFAULT_TITLE, available_indicators  # noqa: PLC0415
+    from wladna_core.reporting.build import DEFAULT_TITLE  # noqa: PLC0415
 
     tables = []
-    for indicator in available_indicators(make_plugin_manager(load_entrypoints=False)).values():
-        if indicator.name.startswith("training_"):
-            continue
-        for dimension in indicator.dimensions:
-            values = _dimension_values(dimension)
+    for indicator in _indicators():
+        measures = indicator.measures
+        figures = tuple(range(1, len(measures) + 1))
+        for dimension in (None, *indicator.dimensions):
+            values = [] if dimension is None else _dimension_values(dimension, indicator.name)
             tables.append(
                 ReportTable(
                     indicator=indicator.name,
                     title=indicator.title,
-                    dimensions=(dimension,),
-                    measures=indicator.measures,
-                    body=tuple((value, *range(1, len(indicator.measures) + 1)) for value in values),
-                    totals=tuple(range(len(indicator.measures))),
+                    dimensions=() if dimension is None else (dimension,),
+                    measures=measures,
+                    body=tuple((value, *figures) for value in values) or (figures,),
+                    totals=tuple(range(len(measures))),
                     unit=indicator.unit,
                     definition=indicator.definition,
                 )
@@ -565,11 +595,56 @@ def every_builtin_indicator_report() -> Report:
     )
 
 
+def _missing_labels(indicator: Indicator) -> list[str]:
+    """The labels ``indicator`` lacks in labels.py, each as the entry to add."""
+    missing = []
+    if indicator.name not in INDICATORS:
+        missing.append(f"INDICATORS[{indicator.name!r}] (its title)")
+    for lang in ("fr", "ar"):
+        if lang not in DEFINITIONS.get(indicator.name, {}):
+            missing.append(f"DEFINITIONS[{indicator.name!r}][{lang!r}]")
+    missing.extend(
+        f"MEASURES[{measure!r}]"
+        for measure in indicator.measures
+        if measure not in MEASURES and measure not in VALUES
+    )
+    missing.extend(
+        f"DIMENSIONS[{dimension!r}]"
+        for dimension in indicator.dimensions
+        if dimension not in DIMENSIONS
+    )
+    return missing
+
+
+def test_every_indicator_has_french_and_arabic_labels() -> None:
+    missing = {
+        indicator.name: labels
+        for indicator in _indicators()
+        if (labels := _missing_labels(indicator))
+    }
+    assert not missing, "add to wladna_report_html/labels.py: " + "; ".join(
+        f"{name}: {', '.join(labels)}" for name, labels in missing.items()
+    )
+
+
+def _latin_words(page: str) -> list[str]:
+    """The words with Latin letters a reader of ``page`` sees, codes left out."""
+    text = CODES.sub(" ", " ".join(Text(page).parts))
+    return sorted({word for word in text.split() if LATIN.search(word)})
+
+
 def test_the_arabic_report_has_no_latin_text_but_codes() -> None:
-    page = render_report(every_builtin_indicator_report(), "ar").decode()
-    text = " ".join(Text(page).parts)
-    left = LATIN.findall(CODES.sub(" ", text))
-    assert not left, sorted(set(re.findall(r"\S*[A-Za-z]\S*", CODES.sub(" ", text))))
+    report = every_builtin_indicator_report()
+    assert {table.indicator for table in report.tables} >= {
+        "cases_opened",
+        "referrals",
+        *(indicator.name for indicator in TRAINING_INDICATORS),
+    }
+    for table in report.tables:
+        # One table at a time, so that a failure names the indicator and its dimension.
+        page = render_table(table, "ar").decode()
+        assert not _latin_words(page), (table.indicator, table.dimensions, _latin_words(page))
+    assert not _latin_words(render_report(report, "ar").decode())
 
 
 def test_the_arabic_report_names_every_territory_in_arabic() -> None:
