@@ -31,8 +31,8 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from wladna_core.messages import LANGUAGES, Text
 from wladna_core.access import Role
+from wladna_core.messages import LANGUAGES, Text
 from wladna_core.model import BodyKind, Gazetteer
 from wladna_core.reporting.build import DEFAULT_TITLE
 from wladna_core.training import (
@@ -104,9 +104,7 @@ INDICATORS: Final[Mapping[str, Text]] = {
         "Caseload per worker", "Dossiers par intervenant", "عدد الملفات لكل متدخل"
     ),
     # the training programme (wladna_core.training.indicators)
-    "training_staff_trained": Text(
-        "Staff trained", "Personnel formé", "الأطر التي أتمت التكوين"
-    ),
+    "training_staff_trained": Text("Staff trained", "Personnel formé", "الأطر التي أتمت التكوين"),
     "training_rollout_coverage": Text(
         "Rollout coverage", "Couverture du déploiement", "تغطية تعميم التكوين"
     ),
@@ -131,9 +129,7 @@ INDICATORS: Final[Mapping[str, Text]] = {
         "Besoins de formation exprimés",
         "الحاجات التكوينية المعبر عنها",
     ),
-    "training_logistics_gaps": Text(
-        "Logistics gaps", "Lacunes logistiques", "النقائص اللوجستيكية"
-    ),
+    "training_logistics_gaps": Text("Logistics gaps", "Lacunes logistiques", "النقائص اللوجستيكية"),
     "training_casework_without_units": Text(
         "Casework written without the required units",
         "Dossiers saisis sans les unités de formation requises",
@@ -554,12 +550,8 @@ VALUES: Final[Mapping[str, Text]] = {
     # roles of staff (the access roles, then those only the training programme knows)
     StaffRole.CASE_WORKER: Text("Case worker", "Gestionnaire de cas", "مدبر الحالات"),
     StaffRole.SUPERVISOR: Text("Supervisor", "Superviseur", "المشرف"),
-    StaffRole.BODY_COORDINATOR: Text(
-        "Body coordinator", "Coordinateur de l'organe", "منسق الهيئة"
-    ),
-    StaffRole.SERVICE_PROVIDER: Text(
-        "Service provider", "Prestataire de services", "مقدم الخدمات"
-    ),
+    StaffRole.BODY_COORDINATOR: Text("Body coordinator", "Coordinateur de l'organe", "منسق الهيئة"),
+    StaffRole.SERVICE_PROVIDER: Text("Service provider", "Prestataire de services", "مقدم الخدمات"),
     StaffRole.NATIONAL_ANALYST: Text("National analyst", "Analyste national", "المحلل الوطني"),
     StaffRole.ADMIN: Text("Administrator", "Administrateur du système", "مدير النظام"),
     Role.TRAINING_COORDINATOR: Text(
