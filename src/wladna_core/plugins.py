@@ -119,6 +119,9 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.training.required_units",
     "wladna_core.training.indicators",
     "wladna_core.training.cli",
+    "wladna_core.casefile.outreach.kinds",
+    "wladna_core.casefile.outreach.indicators",
+    "wladna_core.casefile.tracing.kinds",
 )
 
 #: The entry-point group installed plug-ins register under.

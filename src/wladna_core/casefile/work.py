@@ -6,11 +6,13 @@ Each group of kinds adds its services as a mixin; see :mod:`wladna_core.casefile
 from __future__ import annotations
 
 from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.outreach.services import OutreachServices
+from wladna_core.casefile.tracing.services import TracingServices
 
 __all__ = ["CaseFile"]
 
 
-class CaseFile(CaseFileBase):
+class CaseFile(OutreachServices, TracingServices, CaseFileBase):
     """The services of the case file for one actor; get them as ``work.casefile``.
 
     Every call is checked and audited as the casework services are
