@@ -31,9 +31,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
 
 
+#: The heads of the case file's branches of migrations (one per group of kinds).
+CASEFILE_BRANCHES = {
+    "casefile_outreach_0001",
+}
+
+
 def builtin_heads() -> tuple[str, ...]:
     """The revisions of a database of the core and its built-in plug-ins (training included)."""
-    return tuple(sorted((head_revision(), "training_0001")))
+    return tuple(sorted({head_revision(), "training_0001"} | CASEFILE_BRANCHES))
 
 
 def with_test_kind() -> pluggy.PluginManager:
