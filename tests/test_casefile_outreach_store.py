@@ -24,6 +24,7 @@ from wladna_core.casefile.tracing import (
 )
 from wladna_core.casefile.tracing import strategies as ts
 from wladna_core.casefile.tracing.kinds import REUNIFICATION, TRACING, TRACING_KINDS
+from wladna_core.convert import dumps, loads, structure, unstructure
 from wladna_core.errors import InvalidRecord, Severity
 from wladna_core.model import (
     BodyKind,
@@ -277,3 +278,48 @@ def test_sql_databases_get_the_branch_with_the_cores(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'w.db'}"
     open_store(url).close()
     assert {head_revision(), "casefile_outreach_0001"} <= set(current_revisions(url))
+
+
+# --- the converter ----------------------------------------------------------------------------
+
+
+@given(contact=os_.outreach_contacts(on=DAY))
+def test_a_contact_goes_through_the_converter_unchanged(contact: OutreachContact) -> None:
+    assert loads(dumps(contact), OutreachContact) == contact
+    assert structure(unstructure(contact), OutreachContact) == contact
+
+
+@given(records=ts.tracing_files(new_id(), first=date(2025, 1, 1), on=DAY))
+def test_tracing_records_go_through_the_converter_unchanged(
+    records: list[TracingAction | Reunification],
+) -> None:
+    for record in records:
+        assert structure(unstructure(record), type(record)) == record
+
+
+def test_bad_input_names_every_problem_with_its_path_code_and_remedy() -> None:
+    data = unstructure(_contact(TerritorialBody(kind=BodyKind.UPE, name="UPE", territory="MA-SAL")))
+    data["child"]["approximate_age"] = -3
+    data["offered"] = ["food", "cake"]
+    data["on"] = "2026-02-30"
+    with pytest.raises(InvalidRecord) as refused:
+        structure(data, OutreachContact)
+    found = {(v.code, v.path) for v in refused.value.violations}
+    assert found == {
+        ("input.date", "$.on"),
+        ("input.negative", "$.child.approximate_age"),
+        ("input.enum", "$.offered[1]"),
+    }
+    assert all(v.remedy for v in refused.value.violations)
+    visit = {"on": "2026-01-02", "outcome": "happy"}
+    with pytest.raises(InvalidRecord, match=r"\$\.follow_ups\[0\]\.outcome"):
+        structure(
+            {
+                "case_id": new_id(),
+                "on": "2026-01-01",
+                "with_whom": "mother",
+                "where": "MA-SAL",
+                "follow_ups": [visit],
+            },
+            Reunification,
+        )
