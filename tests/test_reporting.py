@@ -36,6 +36,7 @@ from wladna_core.training.indicators import TRAINING_INDICATORS
 #: The names of the case file's indicators, offered by its built-in plug-ins.
 CASEFILE_INDICATORS = {
     "outreach_contacts",
+    "reunifications",
 }
 
 if TYPE_CHECKING:

@@ -122,6 +122,7 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.casefile.outreach.kinds",
     "wladna_core.casefile.outreach.indicators",
     "wladna_core.casefile.tracing.kinds",
+    "wladna_core.casefile.tracing.indicators",
 )
 
 #: The entry-point group installed plug-ins register under.

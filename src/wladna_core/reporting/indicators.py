@@ -94,6 +94,7 @@ COUNTS: Final = (
     "sites",
     "people",
     "contacts",
+    "reunifications",
 )
 
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

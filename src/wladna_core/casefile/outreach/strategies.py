@@ -47,7 +47,10 @@ _PROVINCES = (TerritoryLevel.PROVINCE, TerritoryLevel.PREFECTURE)
 def body_for(contact: OutreachContact) -> TerritorialBody:
     """Return a body of the contact's ``body_id`` whose territory is the contact's."""
     return TerritorialBody(
-        name="Équipe mobile", kind=BodyKind.ASSOCIATION, territory=contact.territory, id=contact.body_id
+        name="Équipe mobile",
+        kind=BodyKind.ASSOCIATION,
+        territory=contact.territory,
+        id=contact.body_id,
     )
 
 

@@ -6,7 +6,8 @@
   was verified beforehand, the follow-up visits after it and its outcome;
 * their rules :data:`TRACING_RULES` (``tracing.*``, ``reunification.*``);
 * their services :class:`~wladna_core.casefile.tracing.services.TracingServices` (in
-  ``work.casefile``).
+  ``work.casefile``);
+* their indicator ``reunifications`` (:mod:`wladna_core.casefile.tracing.indicators`).
 
 See ``docs/casefile_outreach.md``.
 """
