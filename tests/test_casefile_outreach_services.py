@@ -288,3 +288,19 @@ def test_a_reunification_not_seen_is_refused_as_an_unknown_one(dep: Deployment) 
         assert seen == unknown
         assert seen.endswith("Reunification <id>: no such record in the actor's scope")
     assert "no such record" in _refusal(dep.as_(dep.outsider).casefile.tracing, case.id)
+
+
+@pytest.mark.parametrize("hostile", ["x" * 5000, "../../etc", "", "\x00", "é" * 40])
+def test_a_hostile_id_is_refused_as_an_unknown_record(dep: Deployment, hostile: str) -> None:
+    services = dep.as_(dep.worker).casefile
+    visit = FollowUpVisit(TODAY, VisitOutcome.WELL)
+    calls = (
+        services.outreach_contact,
+        services.outreach,
+        services.tracing,
+        lambda i: services.link_outreach(i, i),
+        lambda i: services.record_tracing_result(i, TracingResult.FOUND, expected_version=1),
+        lambda i: services.record_reunification_follow_up(i, visit, expected_version=1),
+    )
+    for call in calls:
+        assert "no such record in the actor's scope" in _refusal(call, hostile)

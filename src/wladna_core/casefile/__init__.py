@@ -18,7 +18,17 @@ from __future__ import annotations
 
 from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFileStoreContext
 from wladna_core.casefile.kinds import case_kind
+from wladna_core.casefile.outreach import ChildAsMet, OutreachContact, OutreachOffer
 from wladna_core.casefile.rules import case_link_rules
+from wladna_core.casefile.tracing import (
+    FollowUpVisit,
+    Reunification,
+    ReunificationOutcome,
+    TracingAction,
+    TracingMethod,
+    TracingResult,
+    VisitOutcome,
+)
 from wladna_core.casefile.work import CaseFile
 
 __all__ = [
@@ -26,6 +36,16 @@ __all__ = [
     "CaseFile",
     "CaseFileContext",
     "CaseFileStoreContext",
+    "ChildAsMet",
+    "FollowUpVisit",
+    "OutreachContact",
+    "OutreachOffer",
+    "Reunification",
+    "ReunificationOutcome",
+    "TracingAction",
+    "TracingMethod",
+    "TracingResult",
+    "VisitOutcome",
     "case_kind",
     "case_link_rules",
 ]
