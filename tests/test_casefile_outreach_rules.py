@@ -27,7 +27,7 @@ from wladna_core.casefile.tracing import (
     VisitOutcome,
 )
 from wladna_core.casefile.tracing import strategies as ts
-from wladna_core.errors import Severity
+from wladna_core.errors import InvariantError, Severity
 from wladna_core.messages import LANGUAGES
 from wladna_core.model import (
     Case,
@@ -466,3 +466,8 @@ def test_the_page_lists_every_rule_with_its_severity() -> None:
     text = page.read_text(encoding="utf-8")
     for item in ALL_RULES:
         assert f"| `{item.code}` | {item.severity.value} |" in text, item.code
+
+
+def test_a_child_is_reunified_with_someone_else_than_a_child() -> None:
+    with pytest.raises(InvariantError, match=r"reunification\.with_child"):
+        Reunification(case_id=new_id(), on=ON, with_whom=Relation.CHILD, where="MA-SAL")

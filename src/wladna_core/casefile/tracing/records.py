@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Any
 
 import attrs
 
+from wladna_core.errors import InvariantError
 from wladna_core.model import Relation, new_id
 from wladna_core.model import _checks as check
 
@@ -140,6 +142,16 @@ class FollowUpVisit:
     )
 
 
+def _not_the_child(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is Relation.CHILD:
+        raise InvariantError(
+            "reunification.with_child",
+            f"{attribute.name} is the person the child returned to (mother, father, kafil, "
+            "grandparent, aunt or uncle...), not 'child'",
+            attribute.name,
+        )
+
+
 @attrs.frozen
 class Reunification:
     """The return of a separated child to their family, and its follow-up.
@@ -147,7 +159,8 @@ class Reunification:
     :param case_id: the child's case.
     :param on: the day the child was reunified (rules ``reunification.before_case_opened``,
         ``reunification.in_future``, ``reunification.after_case_closed``).
-    :param with_whom: the person the child returned to, by relationship to the child.
+    :param with_whom: the person the child returned to, by relationship to the child (not
+        :attr:`~wladna_core.model.Relation.CHILD`).
     :param where: the ISO 3166-2:MA code of the territory the child returned to (rule
         ``reunification.where_unknown``).
     :param verified: whether the family and the child's best interest were checked beforehand
@@ -159,7 +172,7 @@ class Reunification:
 
     case_id: str = attrs.field(validator=check.identifier)
     on: date = attrs.field(validator=check.a_date)
-    with_whom: Relation = attrs.field(validator=check.member_of(Relation))
+    with_whom: Relation = attrs.field(validator=[check.member_of(Relation), _not_the_child])
     where: str = attrs.field(validator=check.territory_code)
     verified: bool = attrs.field(default=False, validator=check.a_bool)
     follow_ups: tuple[FollowUpVisit, ...] = attrs.field(
