@@ -125,6 +125,10 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.casefile.incidents.kinds",
     "wladna_core.casefile.care.kinds",
     "wladna_core.casefile.care.indicators",
+    "wladna_core.casefile.outreach.kinds",
+    "wladna_core.casefile.outreach.indicators",
+    "wladna_core.casefile.tracing.kinds",
+    "wladna_core.casefile.tracing.indicators",
 )
 
 #: The entry-point group installed plug-ins register under.

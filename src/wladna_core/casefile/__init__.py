@@ -22,7 +22,17 @@ from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFi
 from wladna_core.casefile.delivery import ServiceDelivery, ServiceStatus
 from wladna_core.casefile.incidents import Incident
 from wladna_core.casefile.kinds import case_kind
+from wladna_core.casefile.outreach import ChildAsMet, OutreachContact, OutreachOffer
 from wladna_core.casefile.rules import case_link_rules
+from wladna_core.casefile.tracing import (
+    FollowUpVisit,
+    Reunification,
+    ReunificationOutcome,
+    TracingAction,
+    TracingMethod,
+    TracingResult,
+    VisitOutcome,
+)
 from wladna_core.casefile.work import CaseFile
 
 __all__ = [
@@ -33,9 +43,19 @@ __all__ = [
     "CaseFile",
     "CaseFileContext",
     "CaseFileStoreContext",
+    "ChildAsMet",
+    "FollowUpVisit",
     "Incident",
+    "OutreachContact",
+    "OutreachOffer",
+    "Reunification",
+    "ReunificationOutcome",
     "ServiceDelivery",
     "ServiceStatus",
+    "TracingAction",
+    "TracingMethod",
+    "TracingResult",
+    "VisitOutcome",
     "case_kind",
     "case_link_rules",
 ]

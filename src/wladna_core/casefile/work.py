@@ -10,11 +10,21 @@ from wladna_core.casefile.base import CaseFileBase
 from wladna_core.casefile.care.services import CareServices
 from wladna_core.casefile.delivery.services import DeliveryServices
 from wladna_core.casefile.incidents.services import IncidentServices
+from wladna_core.casefile.outreach.services import OutreachServices
+from wladna_core.casefile.tracing.services import TracingServices
 
 __all__ = ["CaseFile"]
 
 
-class CaseFile(DeliveryServices, ApprovalServices, IncidentServices, CareServices, CaseFileBase):
+class CaseFile(
+    DeliveryServices,
+    ApprovalServices,
+    IncidentServices,
+    CareServices,
+    OutreachServices,
+    TracingServices,
+    CaseFileBase,
+):
     """The services of the case file for one actor; get them as ``work.casefile``.
 
     Every call is checked and audited as the casework services are

@@ -94,6 +94,8 @@ COUNTS: Final = (
     "sites",
     "people",
     "services",
+    "contacts",
+    "reunifications",
 )
 
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -1,0 +1,186 @@
+"""The tracing services: record tracing actions, reunifications and their follow-up; read them.
+
+:class:`TracingServices` is a mixin of :class:`~wladna_core.casefile.CaseFile`
+(``work.casefile``).  Tracing and reunification are part of a case: recording them
+(:attr:`~wladna_core.access.Action.TRACING_RECORD`) is for the case workers and supervisors who
+see the case in full, reading them (:attr:`~wladna_core.access.Action.TRACING_READ`) for every
+member role with the full view.  A record whose case the actor does not see in full is refused
+exactly as a record that does not exist.  Every write is audited, and every record read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from wladna_core.access import Action, View
+from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.tracing.records import (
+    FollowUpVisit,
+    Reunification,
+    ReunificationOutcome,
+    TracingAction,
+    TracingResult,
+)
+from wladna_core.storage import ConcurrencyConflict, NotFound
+
+if TYPE_CHECKING:
+    from wladna_core.model import Case
+    from wladna_core.services import Outcome, _Work
+    from wladna_core.storage import UnitOfWork
+
+__all__ = ["TracingFile", "TracingServices"]
+
+
+@attrs.frozen
+class TracingFile:
+    """The tracing and reunification of one case, as :meth:`TracingServices.tracing` reads it.
+
+    :param case_id: the case.
+    :param actions: its tracing actions, oldest first.
+    :param reunifications: its reunifications, oldest first.
+    """
+
+    case_id: str
+    actions: tuple[TracingAction, ...]
+    reunifications: tuple[Reunification, ...]
+
+
+class TracingServices(CaseFileBase):
+    """The services of tracing and reunification (a mixin of :class:`~.casefile.CaseFile`)."""
+
+    def _case_of(
+        self, uow: UnitOfWork, kind: str, record_id: str, case_id: str, action: Action
+    ) -> Case:
+        """Return the case of a stored record once ``action`` is allowed on it.
+
+        A case the actor does not see in full refuses the record as one that does not exist.
+        """
+        try:
+            case = uow.cases.get(case_id)
+        except NotFound:
+            raise self._unseen(action, kind, record_id) from None
+        view = self.work._view(uow, case)
+        if view is not View.FULL:
+            raise self._unseen(action, kind, record_id)
+        self._allow(action, case, view)
+        return case
+
+    def record_tracing(self, action: TracingAction) -> Outcome[TracingAction]:
+        """Record a tracing action of a case.
+
+        :raises AccessDenied: if the actor may not record on the case.
+        :raises InvalidRecord: if a rule refuses it (``tracing.*``).
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> TracingAction:
+            _case, view = self._case(uow, action.case_id, Action.TRACING_RECORD)
+            self._allow(Action.TRACING_RECORD, action, view)
+            return self._add(uow, work, Action.TRACING_RECORD, action)
+
+        return self._write(run)
+
+    def record_tracing_result(
+        self,
+        action_id: str,
+        result: TracingResult,
+        *,
+        expected_version: int,
+        note: str | None = None,
+    ) -> Outcome[TracingAction]:
+        """Record the result of a tracing action (a lead, found, not found) once it is known.
+
+        :param result: what the action gave.
+        :param expected_version: the version the actor last read; a record changed since is
+            refused with :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param note: a new note, or ``None`` to keep the one recorded.
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> TracingAction:
+            kind = TracingAction.__name__
+            stored = self._stored(uow, TracingAction, action_id, Action.TRACING_RECORD)
+            self._case_of(uow, kind, action_id, stored.case_id, Action.TRACING_RECORD)
+            self._expect(kind, stored.id, stored.version, expected_version)
+            updated = attrs.evolve(
+                stored, result=result, note=stored.note if note is None else note
+            )
+            self._allow(Action.TRACING_RECORD, updated, View.FULL)
+            return self._update(uow, work, Action.TRACING_RECORD, updated)
+
+        return self._write(run)
+
+    def record_reunification(self, reunification: Reunification) -> Outcome[Reunification]:
+        """Record the reunification of a case's child with their family.
+
+        Its warnings (``reunification.not_verified``, ``reunification.without_trace``) are in
+        the outcome.
+
+        :raises AccessDenied: if the actor may not record on the case.
+        :raises InvalidRecord: if a rule refuses it (``reunification.*``).
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> Reunification:
+            _case, view = self._case(uow, reunification.case_id, Action.TRACING_RECORD)
+            self._allow(Action.TRACING_RECORD, reunification, view)
+            return self._add(uow, work, Action.TRACING_RECORD, reunification)
+
+        return self._write(run)
+
+    def record_reunification_follow_up(
+        self,
+        reunification_id: str,
+        visit: FollowUpVisit,
+        *,
+        expected_version: int,
+        outcome: ReunificationOutcome | None = None,
+    ) -> Outcome[Reunification]:
+        """Add a follow-up visit to a reunification, and its outcome when it is known.
+
+        :param visit: the visit, dated on or after the reunification and the visits before it.
+        :param expected_version: the version the actor last read; a record changed since is
+            refused with :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param outcome: the reunification's outcome now (sustained, breakdown...), or ``None``
+            to keep it.
+        :raises AccessDenied: if the actor may not record on the reunification's case (refused
+            as a record that does not exist when the actor does not see the case in full).
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> Reunification:
+            kind = Reunification.__name__
+            stored = self._stored(uow, Reunification, reunification_id, Action.TRACING_RECORD)
+            self._case_of(uow, kind, reunification_id, stored.case_id, Action.TRACING_RECORD)
+            self._expect(kind, stored.id, stored.version, expected_version)
+            updated = attrs.evolve(
+                stored,
+                follow_ups=(*stored.follow_ups, visit),
+                outcome=stored.outcome if outcome is None else outcome,
+            )
+            self._allow(Action.TRACING_RECORD, updated, View.FULL)
+            return self._update(uow, work, Action.TRACING_RECORD, updated)
+
+        return self._write(run)
+
+    def tracing(self, case_id: str) -> TracingFile:
+        """Return the tracing actions and reunifications of a case; each read is audited.
+
+        :raises AccessDenied: if the actor does not see the case in full.
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> TracingFile:
+            self._case(uow, case_id, Action.TRACING_READ)
+            actions = sorted(
+                self._of_case(uow, TracingAction, case_id), key=lambda item: (item.on, item.id)
+            )
+            reunifications = sorted(
+                self._of_case(uow, Reunification, case_id), key=lambda item: (item.on, item.id)
+            )
+            self._audit_reads(work, Action.TRACING_READ, [*actions, *reunifications])
+            return TracingFile(case_id, tuple(actions), tuple(reunifications))
+
+        return self._read(run)
+
+    @staticmethod
+    def _expect(kind: str, record_id: str, version: int, expected: int) -> None:
+        if version != expected:
+            raise ConcurrencyConflict(kind, record_id, expected, version)
