@@ -119,6 +119,10 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.training.required_units",
     "wladna_core.training.indicators",
     "wladna_core.training.cli",
+    "wladna_core.casefile.participation.kinds",
+    "wladna_core.casefile.concerns.kinds",
+    "wladna_core.casefile.documents.kinds",
+    "wladna_core.casefile.documents.files",
 )
 
 #: The entry-point group installed plug-ins register under.
