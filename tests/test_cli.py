@@ -697,7 +697,7 @@ def test_db_upgrade_of_a_new_sqlite_database_then_again(tmp_path: Path) -> None:
     first = run("db", "upgrade", "--db", url)
     assert first.exit_code == 0
     # The core's revision, and the branch of the training programme's built-in kinds.
-    revisions = f"{head_revision()}, training_0001"
+    revisions = f"{head_revision()}, casefile_documents_0001, training_0001"
     assert first.stdout == f"{url}: schema revision none -> {revisions}\n"
     again = run("db", "upgrade", "--db", url)
     assert again.stdout == (

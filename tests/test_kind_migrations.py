@@ -33,7 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def builtin_heads() -> tuple[str, ...]:
     """The revisions of a database of the core and its built-in plug-ins (training included)."""
-    return tuple(sorted((head_revision(), "training_0001")))
+    return tuple(sorted((head_revision(), "training_0001", "casefile_documents_0001")))
 
 
 def with_test_kind() -> pluggy.PluginManager:
