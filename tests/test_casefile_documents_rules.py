@@ -6,8 +6,10 @@ the messages exist in English, French and Arabic, with every value filled in.
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -423,3 +425,23 @@ def test_the_document_settings_are_checked_and_name_the_setting_at_fault() -> No
         DocumentSettings.from_settings({"documents": {"folder": "/tmp"}})
     with pytest.raises(DocumentSettingsError, match=r"documents\.url"):
         DocumentSettings.from_settings({"documents": {"url": "/var/lib/wladna"}})
+
+
+def test_the_docs_page_lists_every_rule_of_the_three_kinds() -> None:
+    page = Path(__file__).parent.parent / "docs" / "casefile_documents.md"
+    listed = set(
+        re.findall(
+            r"^\| `((?:participation|concern|document)\.[a-z0-9_]+)` \|",
+            page.read_text(encoding="utf-8"),
+            re.MULTILINE,
+        )
+    )
+    invariants = {
+        "concern.resolved_before_identified",
+        "concern.already_resolved",
+        "document.sha256_format",
+        "document.media_type_format",
+        "document.empty",
+        "document.location_format",
+    }
+    assert listed == {rule.code for rule in RULES} | invariants
