@@ -29,8 +29,9 @@ __all__ = ["DEFAULT_MAX_SIZE", "SETTINGS_KEY", "DocumentSettings", "DocumentSett
 SETTINGS_KEY: Final = "documents"
 #: The largest document accepted by default, in bytes: 20 MiB (configuration).
 DEFAULT_MAX_SIZE: Final = 20 * 1024 * 1024
-#: The largest ``max_size`` a deployment may set: 2 GiB (the bytes are read whole).
-MAX_SIZE_LIMIT: Final = 2 * 1024 * 1024 * 1024
+#: The largest ``max_size`` a deployment may set: 1 GiB (the bytes are read whole, and FHIR's
+#: ``Attachment.size`` is an unsignedInt, under 2 GiB).
+MAX_SIZE_LIMIT: Final = 1024 * 1024 * 1024
 
 
 class DocumentSettingsError(SettingsError):
