@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -28,6 +29,7 @@ from wladna_core.casefile.participation import Decision, Hearing
 from wladna_core.errors import InvalidRecord
 from wladna_core.model import ProtectionConcern, ServiceType
 from wladna_core.plugins import PluginHookError
+from wladna_core.storage import ConcurrencyConflict
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -145,6 +147,24 @@ def test_a_concern_is_detailed_resolved_and_detailed_again(dep: Deployment) -> N
         ("case.concern.read", first.id),
         ("case.concern.read", again.id),
     ]
+
+
+def test_resolving_is_checked_like_any_write(dep: Deployment) -> None:
+    case = dep.case()
+    worker = casefile(dep, dep.worker)
+    detail = worker.record_concern_detail(case.id, ProtectionConcern.NEGLECT).record
+    with pytest.raises(InvalidRecord) as early:
+        worker.resolve_concern(detail.id, on=date(2026, 3, 1))
+    assert [(v.code, v.path) for v in early.value.violations] == [
+        ("concern.resolved_before_identified", "$.resolved_on")
+    ]
+    with pytest.raises(ConcurrencyConflict):
+        worker.resolve_concern(detail.id, expected_version=detail.version + 1)
+    assert worker.resolve_concern(detail.id, expected_version=detail.version).record.version == 2
+    with pytest.raises(InvalidRecord) as twice:
+        worker.resolve_concern(detail.id)
+    [violation] = twice.value.violations
+    assert violation.remedy == "Record the concern again (record_concern_detail) if it came back."
 
 
 def test_a_concern_not_of_the_case_is_refused_naming_the_remedy(dep: Deployment) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
 from wladna_core.access import Action
 from wladna_core.casefile.concerns.model import ConcernDetail
-from wladna_core.casefile.documents._access import RecordAccess, made
+from wladna_core.casefile.documents._access import RecordAccess, changed, made
+from wladna_core.errors import InvalidRecord, Severity, Violation
+from wladna_core.storage import ConcurrencyConflict
 
 if TYPE_CHECKING:
     from datetime import date
@@ -94,29 +94,12 @@ class ConcernServices(RecordAccess):
                 uow, ConcernDetail, detail_id, Action.CONCERN_RECORD
             )
             if expected_version is not None and detail.version != expected_version:
-                from wladna_core.storage import ConcurrencyConflict  # noqa: PLC0415
-
                 raise ConcurrencyConflict(
                     "ConcernDetail", detail.id, expected_version, detail.version
                 )
             if not detail.is_open:
-                from wladna_core.errors import InvalidRecord, Severity, Violation  # noqa: PLC0415
-
-                raise InvalidRecord(
-                    "ConcernDetail",
-                    [
-                        Violation(
-                            code="concern.already_resolved",
-                            path="$.resolved_on",
-                            message=(
-                                f"The concern was resolved already, on "
-                                f"{detail.resolved_on}; record it again if it came back."
-                            ),
-                            severity=Severity.ERROR,
-                        )
-                    ],
-                )
-            resolved = attrs.evolve(detail, resolved_on=day, resolution=resolution)
+                raise InvalidRecord("ConcernDetail", [_already_resolved(detail)])
+            resolved = changed(detail, resolved_on=day, resolution=resolution)
             return self._update(uow, work, Action.CONCERN_RECORD, resolved)
 
         return self._write(run)
@@ -138,3 +121,15 @@ class ConcernServices(RecordAccess):
             return sorted(found, key=lambda detail: (detail.identified_on, detail.id))
 
         return self._read(run)
+
+
+def _already_resolved(detail: ConcernDetail) -> Violation:
+    on = detail.resolved_on.isoformat() if detail.resolved_on is not None else "?"
+    return Violation(
+        code="concern.already_resolved",
+        path="$.resolved_on",
+        message=f"The concern {detail.concern.value} was resolved already, on {on}.",
+        severity=Severity.ERROR,
+        record=f"ConcernDetail {detail.id}",
+        remedy="Record the concern again (record_concern_detail) if it came back.",
+    )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from wladna_core.access import View, refused_unseen
 from wladna_core.casefile.base import CaseFileBase
-from wladna_core.convert import structure
+from wladna_core.convert import structure, unstructure
 from wladna_core.storage import NotFound
 from wladna_core.storage.ports import Record
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from wladna_core.model import Case
     from wladna_core.storage import UnitOfWork
 
-__all__ = ["RecordAccess", "made"]
+__all__ = ["RecordAccess", "changed", "made"]
 
 _R = TypeVar("_R", bound=Record)
 
@@ -61,3 +61,17 @@ def made(record_type: type[_R], **fields: Any) -> _R:
         if value is not None
     }
     return structure(plain, record_type)
+
+
+def changed(record: _R, **changes: Any) -> _R:
+    """Return ``record`` with ``changes``, refused as :func:`made` refuses bad arguments."""
+    plain = unstructure(record)
+    plain.update(
+        {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in changes.items()
+        }
+    )
+    return structure(
+        {name: value for name, value in plain.items() if value is not None}, type(record)
+    )
