@@ -16,8 +16,11 @@ which check access and audit as the casework services do (:mod:`wladna_core.case
 
 from __future__ import annotations
 
+from wladna_core.casefile.concerns import ConcernDetail
 from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFileStoreContext
+from wladna_core.casefile.documents import Document, DocumentCategory, DocumentStore, Sensitivity
 from wladna_core.casefile.kinds import case_kind
+from wladna_core.casefile.participation import Decision, Hearing, Participation
 from wladna_core.casefile.rules import case_link_rules
 from wladna_core.casefile.work import CaseFile
 
@@ -26,6 +29,14 @@ __all__ = [
     "CaseFile",
     "CaseFileContext",
     "CaseFileStoreContext",
+    "ConcernDetail",
+    "Decision",
+    "Document",
+    "DocumentCategory",
+    "DocumentStore",
+    "Hearing",
+    "Participation",
+    "Sensitivity",
     "case_kind",
     "case_link_rules",
 ]
