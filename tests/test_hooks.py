@@ -477,28 +477,28 @@ def test_plugins_allow_an_action_only_when_every_answer_is_true_or_none(
     assert authorize(pm, object(), "case.read", object()) is expected
 
 
-#: The case file's kinds, one line per group of kinds.
-CASEFILE_KINDS = {
-    *("participation", "concern_detail", "document"),
-}
-
-
 def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> None:
     builtin = kinds_from(pm)
-    # The information base's kinds, and the training programme's from its plug-in.
-    assert (
-        set(builtin.names)
-        == {
-            "body",
-            "child",
-            "family",
-            "case",
-            "referral",
-            "duplicate_pair",
-        }
-        | {kind.name for kind in TRAINING_KINDS}
-        | CASEFILE_KINDS
-    )
+    # The information base's kinds, the training programme's and the case file's from their
+    # plug-ins.
+    casefile = {
+        kind.name
+        for kind in builtin.values()
+        if (kind.migrations or "").startswith("wladna_core.casefile.")
+    }
+    assert {
+        *("service_delivery", "approval"),
+        *("incident", "care_arrangement"),
+        *("participation", "concern_detail", "document"),
+    } <= casefile
+    assert set(builtin.names) - casefile == {
+        "body",
+        "child",
+        "family",
+        "case",
+        "referral",
+        "duplicate_pair",
+    } | {kind.name for kind in TRAINING_KINDS}
     registered(test_kinds, "test-kinds")
     kinds = kinds_from(pm)
     assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT

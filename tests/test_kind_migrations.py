@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from postgres import private_schema, server_url
-from wladna_core.plugins import make_plugin_manager
+from wladna_core.plugins import kinds_from, make_plugin_manager
 from wladna_core.storage import StoreError, open_store, upgrade
 from wladna_core.storage.sql import engine as sql_engine
 from wladna_core.storage.sql import head_revision
-from wladna_core.storage.sql.migrate import current_revision, current_revisions
+from wladna_core.storage.sql.migrate import current_revision, current_revisions, head_revisions
 from wladna_core.testing import kinds as test_kinds
 
 if TYPE_CHECKING:
@@ -32,8 +32,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def builtin_heads() -> tuple[str, ...]:
-    """The revisions of a database of the core and its built-in plug-ins (training included)."""
-    return tuple(sorted((head_revision(), "training_0001", "casefile_documents_0001")))
+    """The revisions of a database of the core and its built-in plug-ins (training, case file)."""
+    kinds = kinds_from(make_plugin_manager(load_entrypoints=False))
+    migrations = tuple(sorted({kind.migrations for kind in kinds.values() if kind.migrations}))
+    heads = tuple(sorted(head_revisions(migrations)))
+    assert {
+        head_revision(),
+        "training_0001",
+        "casefile_incidents_0001",
+        "casefile_services_0001",
+        "casefile_documents_0001",
+    } <= set(heads)
+    return heads
 
 
 def with_test_kind() -> pluggy.PluginManager:

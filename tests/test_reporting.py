@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import reporting_data
+from wladna_core.casefile.care.indicators import CARE_INDICATORS
 from wladna_core.deadlines import Deadlines
 from wladna_core.hookspecs import hookimpl
 from wladna_core.plugins import make_plugin_manager
@@ -471,7 +472,9 @@ def test_every_built_in_indicator_is_offered_through_the_hook() -> None:
         "referral_response_time",
         "programme_referrals",
         "caseload_per_worker",
-    } | {indicator.name for indicator in TRAINING_INDICATORS}
+    } | {indicator.name for indicator in (*TRAINING_INDICATORS, *CARE_INDICATORS)} | {
+        "services_delivered_in_time"
+    }
 
 
 @pytest.mark.parametrize("name", ["closures_by_reason", "time_to_closure", "overdue_actions"])

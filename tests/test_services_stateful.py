@@ -63,6 +63,9 @@ _READS = {"case.read", "child.read", "family.read", "referral.read", "child.dupl
 #: What a registration writes on the side: the pairs of possible duplicates it proposes (the
 #: children this machine registers share a name), which it does not count as its changes.
 _PROPOSALS = {"duplicate.review"}
+#: What a closure writes on the side: the approvals log kept in step with the case's closure
+#: requests (wladna_core.casefile.approvals), which this machine does not count either.
+_APPROVALS_LOG = {"case.approval.request", "case.approval.decide"}
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -238,7 +241,7 @@ class CaseworkMachine(RuleBasedStateMachine):
         changes = [
             entry
             for entry in entries
-            if entry.outcome == "done" and entry.action not in _READS | _PROPOSALS
+            if entry.outcome == "done" and entry.action not in _READS | _PROPOSALS | _APPROVALS_LOG
         ]
         assert len(changes) == self.changes
         assert self.dep.wl.audit.verify().ok

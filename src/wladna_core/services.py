@@ -407,6 +407,23 @@ class CaseWork:
         work.events.extend(events)
         return saved
 
+    def _approvals_decided(
+        self, subject: str, *, approved: bool, on: date, comment: str | None = None
+    ) -> Callable[[UnitOfWork, _Work, Case], None]:
+        """Return the step deciding the case file's pending request of ``subject`` alike.
+
+        The approvals log (:mod:`wladna_core.casefile.approvals`) then never contradicts the
+        case: see :func:`~wladna_core.casefile.approvals.services.casework_decided`.
+        """
+        from wladna_core.casefile.approvals.services import casework_decided  # noqa: PLC0415
+
+        def decide(uow: UnitOfWork, work: _Work, case: Case) -> None:
+            casework_decided(
+                self, uow, work, case, subject, approved=approved, on=on, comment=comment
+            )
+
+        return decide
+
     def _authorised(
         self, override: ConsentOverride, case: Case, view: View, on: date
     ) -> ConsentOverride:
@@ -626,13 +643,17 @@ class CaseWork:
         expected_version: int | None,
         *,
         lock: bool = False,
+        after: Callable[[UnitOfWork, _Work, Case], None] | None = None,
     ) -> Outcome[Case]:
         def run(uow: UnitOfWork, work: _Work) -> Case:
             if lock:
                 uow.lock(Case, case_id)
             case, referrals, _ = self._case(uow, case_id, action, expected_version)
             new, events = transition(case, referrals)
-            return self._save_case(uow, work, action, new, events)
+            saved = self._save_case(uow, work, action, new, events)
+            if after is not None:
+                after(uow, work, saved)
+            return saved
 
         return self._write(run)
 
@@ -675,7 +696,10 @@ class CaseWork:
     def approve_plan(
         self, case_id: str, *, on: date | None = None, expected_version: int | None = None
     ) -> Outcome[Case]:
-        """Approve the case's plan as the acting supervisor."""
+        """Approve the case's plan as the acting supervisor.
+
+        A ``case_plan`` request pending in the case file's approvals log is decided with it.
+        """
         day = self._on(on)
         approval = Approval(by=self.actor.id, on=day)
         return self._step(
@@ -683,6 +707,7 @@ class CaseWork:
             Action.CASE_APPROVE_PLAN,
             lambda case, _: workflow.approve_plan(case, approval, day),
             expected_version,
+            after=self._approvals_decided("case_plan", approved=True, on=day),
         )
 
     def start_implementation(
@@ -730,9 +755,11 @@ class CaseWork:
         closure request (the case stays open, with the warning ``case.closure_awaits_approval``)
         that a supervisor of the body approves (:meth:`approve_closure`) or declines
         (:meth:`decline_closure`).  A supervisor who closes such a case approves the closure
-        at once, and a request still pending with it.
+        at once, and a request still pending with it.  Requests and decisions are kept in the
+        case file's approvals log too (:mod:`wladna_core.casefile.approvals`).
         """
         day = self._on(on)
+        from wladna_core.casefile.approvals import services as approvals  # noqa: PLC0415
 
         def run(uow: UnitOfWork, work: _Work) -> Case:
             uow.lock(Case, case_id)  # no referral is made on it meanwhile
@@ -751,7 +778,9 @@ class CaseWork:
                     referrals=referrals,
                 )
                 work.warnings.append(_awaits_approval(new))
-                return self._save_case(uow, work, Action.CASE_CLOSE, new, events)
+                saved = self._save_case(uow, work, Action.CASE_CLOSE, new, events)
+                approvals.casework_asked(self, uow, work, saved, subject="closure", on=day)
+                return saved
             asked: tuple[Event, ...] = ()
             if case.pending_closure_request is None:
                 case, asked = workflow.request_closure(
@@ -765,7 +794,9 @@ class CaseWork:
             new, events = workflow.approve_closure(
                 case, by=self.actor.id, on=day, referrals=referrals, reason=reason, note=note
             )
-            return self._save_case(uow, work, Action.CASE_APPROVE_CLOSURE, new, (*asked, *events))
+            saved = self._save_case(uow, work, Action.CASE_APPROVE_CLOSURE, new, (*asked, *events))
+            approvals.casework_decided(self, uow, work, saved, "closure", approved=True, on=day)
+            return saved
 
         return self._write(run)
 
@@ -796,6 +827,7 @@ class CaseWork:
             expected_version,
             # The case closes: no referral is made on it meanwhile.
             lock=True,
+            after=self._approvals_decided("closure", approved=True, on=day, comment=comment),
         )
 
     def decline_closure(
@@ -820,6 +852,7 @@ class CaseWork:
                 case, by=self.actor.id, on=day, comment=comment
             ),
             expected_version,
+            after=self._approvals_decided("closure", approved=False, on=day, comment=comment),
         )
 
     def record_transition_plan(

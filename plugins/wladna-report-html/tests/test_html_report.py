@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -12,17 +13,30 @@ from hypothesis import strategies as st
 from wladna_core.plugins import make_plugin_manager, renderers_from
 from wladna_core.renderers import Table
 from wladna_core.reporting import SUPPRESSED, Report, ReportTable
+from wladna_core.reporting.build import available_indicators
+from wladna_core.reporting.indicators import Indicator
+from wladna_core.training.indicators import TRAINING_INDICATORS
 
 import wladna_report_html
 from wladna_report_html import plugin, render, render_report, render_table
 from wladna_report_html.charts import PALETTE, ticks
 from wladna_report_html.labels import (
+    DEFINITIONS,
+    DIMENSIONS,
+    INDICATORS,
+    MEASURES,
+    VALUES,
     format_number,
     indicator_title,
     is_share,
     measure_label,
     value_label,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from wladna_core.storage import Store
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
@@ -462,11 +476,16 @@ def test_measures_named_after_values_take_the_values_name() -> None:
 
 # --- wholly Arabic, wholly French ------------------------------------------------------------
 
+# The codes of training units the pages show (a unit is named by its code, in every language).
+UNIT_CODES = ("BI-01", "PE-RUE", "DTIPE-PIL")
 # What may stay in Latin letters on an Arabic page: codes, never words.
 CODES = re.compile(
     r"MA-[0-9A-Z]{2,3}"  # a territory code the gazetteer does not name
     r"|[0-9a-f]{8}-[0-9a-f-]+\u2026?"  # a body's id, perhaps shortened on a chart
-    r"|" + re.escape(SUPPRESSED)  # the mark of a withheld figure
+    r"|"
+    + "|".join(map(re.escape, UNIT_CODES))  # a training unit's code
+    + r"|"
+    + re.escape(SUPPRESSED)  # the mark of a withheld figure
 )
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
@@ -496,8 +515,14 @@ class Text(HTMLParser):
             self.parts.append(data)
 
 
-def _dimension_values(dimension: str) -> list[object]:
+def _indicators() -> list[Indicator]:
+    """Every indicator the built-in plug-ins offer: casework, training, and any added since."""
+    return list(available_indicators(make_plugin_manager(load_entrypoints=False)).values())
+
+
+def _dimension_values(dimension: str, indicator: str) -> list[object]:
     from wladna_core.model import (  # noqa: PLC0415 (only this helper needs them)
+        BodyKind,
         CaseStatus,
         Gazetteer,
         ProtectionConcern,
@@ -506,6 +531,7 @@ def _dimension_values(dimension: str) -> list[object]:
         Sex,
         SocialProgramme,
     )
+    from wladna_core.training import NeedCode, SessionMode, StaffRole  # noqa: PLC0415
 
     morocco = Gazetteer.morocco()
     values: dict[str, list[object]] = {
@@ -523,33 +549,45 @@ def _dimension_values(dimension: str) -> list[object]:
         "status": list(CaseStatus),
         "service": list(ServiceType),
         "programme": list(SocialProgramme),
+        "body_kind": list(BodyKind),
+        "role": list(StaffRole),
+        "mode": list(SessionMode),
+        "unit": list(UNIT_CODES),
+        "need": list(NeedCode),
     }
+    assert dimension in values, (
+        f"indicator {indicator!r} has the dimension {dimension!r}, whose values this test does "
+        f"not know: add them to _dimension_values in {__file__} (and their French and Arabic "
+        "names to VALUES in wladna_report_html/labels.py)"
+    )
     return [str(value) for value in values[dimension]] + [None]
 
 
 def every_builtin_indicator_report() -> Report:
-    """A report of every indicator of the information base, by each of its dimensions.
+    """A report of every indicator the built-in plug-ins offer, whole and by each dimension.
 
-    The training programme's indicators (``training_*``) have no French and Arabic labels in
-    this renderer yet (docs/html_report.md says so); they are left out of the pages checked.
+    That is the information base's (casework) indicators, the training programme's
+    (``training_*``) and any indicator a built-in plug-in adds: each must have its French and
+    Arabic labels (:func:`test_every_indicator_has_french_and_arabic_labels` names those
+    missing).
     """
     from wladna_core.reporting import Period, Privacy  # noqa: PLC0415
-    from wladna_core.reporting.build import DEFAULT_TITLE, available_indicators  # noqa: PLC0415
+    from wladna_core.reporting.build import DEFAULT_TITLE  # noqa: PLC0415
 
     tables = []
-    for indicator in available_indicators(make_plugin_manager(load_entrypoints=False)).values():
-        if indicator.name.startswith("training_"):
-            continue
-        for dimension in indicator.dimensions:
-            values = _dimension_values(dimension)
+    for indicator in _indicators():
+        measures = indicator.measures
+        figures = tuple(range(1, len(measures) + 1))
+        for dimension in (None, *indicator.dimensions):
+            values = [] if dimension is None else _dimension_values(dimension, indicator.name)
             tables.append(
                 ReportTable(
                     indicator=indicator.name,
                     title=indicator.title,
-                    dimensions=(dimension,),
-                    measures=indicator.measures,
-                    body=tuple((value, *range(1, len(indicator.measures) + 1)) for value in values),
-                    totals=tuple(range(len(indicator.measures))),
+                    dimensions=() if dimension is None else (dimension,),
+                    measures=measures,
+                    body=tuple((value, *figures) for value in values) or (figures,),
+                    totals=tuple(range(len(measures))),
                     unit=indicator.unit,
                     definition=indicator.definition,
                 )
@@ -565,11 +603,61 @@ def every_builtin_indicator_report() -> Report:
     )
 
 
+def _missing_labels(indicator: Indicator) -> list[str]:
+    """The labels ``indicator`` lacks in labels.py, each as the entry to add."""
+    missing = []
+    if indicator.name not in INDICATORS:
+        missing.append(f"INDICATORS[{indicator.name!r}] (its title)")
+    missing.extend(
+        f"DEFINITIONS[{indicator.name!r}][{lang!r}]"
+        for lang in ("fr", "ar")
+        if lang not in DEFINITIONS.get(indicator.name, {})
+    )
+    missing.extend(
+        f"MEASURES[{measure!r}]"
+        for measure in indicator.measures
+        if measure not in MEASURES and measure not in VALUES
+    )
+    missing.extend(
+        f"DIMENSIONS[{dimension!r}]"
+        for dimension in indicator.dimensions
+        if dimension not in DIMENSIONS
+    )
+    return missing
+
+
+def test_every_indicator_has_french_and_arabic_labels() -> None:
+    missing = {
+        indicator.name: labels
+        for indicator in _indicators()
+        if (labels := _missing_labels(indicator))
+    }
+    assert not missing, "add to wladna_report_html/labels.py: " + "; ".join(
+        f"{name}: {', '.join(labels)}" for name, labels in missing.items()
+    )
+
+
+def _latin_words(page: str) -> list[str]:
+    """The words with Latin letters a reader of ``page`` sees, codes left out."""
+    text = CODES.sub(" ", " ".join(Text(page).parts))
+    return sorted({word for word in text.split() if LATIN.search(word)})
+
+
 def test_the_arabic_report_has_no_latin_text_but_codes() -> None:
-    page = render_report(every_builtin_indicator_report(), "ar").decode()
-    text = " ".join(Text(page).parts)
-    left = LATIN.findall(CODES.sub(" ", text))
-    assert not left, sorted(set(re.findall(r"\S*[A-Za-z]\S*", CODES.sub(" ", text))))
+    report = every_builtin_indicator_report()
+    assert {table.indicator for table in report.tables} >= {
+        "cases_opened",
+        "referrals",
+        *(indicator.name for indicator in TRAINING_INDICATORS),
+    }
+    for table in report.tables:
+        # One table at a time, so that a failure names the indicator and its dimension.
+        words = _latin_words(render_table(table, "ar").decode())
+        assert not words, (
+            f"the Arabic page of {table.indicator!r} by {table.dimensions} shows {words}: add "
+            "their Arabic names to wladna_report_html/labels.py (VALUES for a dimension's values)"
+        )
+    assert not _latin_words(render_report(report, "ar").decode())
 
 
 def test_the_arabic_report_names_every_territory_in_arabic() -> None:
@@ -596,3 +684,204 @@ def test_the_french_report_gives_french_titles_and_definitions() -> None:
 def test_a_title_of_the_callers_own_is_shown_as_given(sample_report: Report) -> None:
     page = render_report(sample_report, "ar").decode()
     assert '<h1 dir="auto">Wladna — Rabat-Salé-Kénitra 2026</h1>' in page
+
+
+# --- a report of a store's training records ----------------------------------------------------
+
+TRAINING_ON = date(2026, 3, 31)
+TRAINING_PERIOD = (date(2026, 1, 1), TRAINING_ON)
+
+
+def _fill_training(store: Store) -> None:
+    """A small programme: every kind of session, every role, evaluations, sites, a warning.
+
+    Each session is evaluated often enough, and every evaluation expresses every need, so that
+    no row of evaluation scores or needs is withheld for being small.
+    """
+    from wladna_core.audit import AuditDraft  # noqa: PLC0415 (only this helper needs them)
+    from wladna_core.model import BodyKind, TerritorialBody  # noqa: PLC0415
+    from wladna_core.services import WARNING_ACTION  # noqa: PLC0415
+    from wladna_core.training import (  # noqa: PLC0415
+        Criterion,
+        Enrolment,
+        Evaluation,
+        InternetAccess,
+        NeedCode,
+        Participant,
+        Rating,
+        Sector,
+        SessionMode,
+        SiteLogistics,
+        StaffRole,
+        TrainingSession,
+        TrainingUnit,
+    )
+    from wladna_core.training.required_units import MISSING_CODE  # noqa: PLC0415
+
+    with store.unit_of_work() as uow:
+        committee = TerritorialBody(name="CPPE Salé", kind=BodyKind.CPPE, territory="MA-SAL")
+        bodies = uow.bodies.add_many(
+            [
+                committee,
+                TerritorialBody(
+                    name="CAPE Salé",
+                    kind=BodyKind.CAPE,
+                    territory="MA-SAL",
+                    secretariat_of=committee.id,
+                ),
+                TerritorialBody(name="UPE Rabat", kind=BodyKind.UPE, territory="MA-RAB"),
+                TerritorialBody(name="EPS Kénitra", kind=BodyKind.EPS, territory="MA-KEN"),
+                TerritorialBody(
+                    name="Association Skhirate", kind=BodyKind.ASSOCIATION, territory="MA-SKH"
+                ),
+            ]
+        )
+        sites = uow.repository(SiteLogistics).add_many(
+            SiteLogistics(body.id, date(2026, 1, 5), 30, 10 + 5 * n, access)
+            for n, (body, access) in enumerate(zip(bodies, [*InternetAccess] * 2, strict=False))
+        )
+        units = uow.repository(TrainingUnit).add_many(
+            TrainingUnit(code=code, title_ar="وحدة", title_fr="Unité", duration_hours=6)
+            for code in UNIT_CODES
+        )
+        sessions = uow.repository(TrainingSession).add_many(
+            TrainingSession(
+                units=[unit.id for unit in units[: 1 + n]],
+                mode=mode,
+                days=[date(2026, 2, 2 + 7 * n), date(2026, 2, 3 + 7 * n)],
+                territory=("MA-SAL", "MA-RAB", "MA-KEN")[n],
+                capacity=30,
+                site_id=None if mode is SessionMode.REMOTE else sites[n].id,
+            )
+            for n, mode in enumerate(SessionMode)
+        )
+        people = uow.repository(Participant).add_many(
+            Participant(
+                f"person-{n}",
+                bodies[n % len(bodies)].id,
+                role,
+                [*Sector][n % len(Sector)],
+            )
+            for n, role in enumerate([*StaffRole] * 2)
+        )
+        uow.repository(Enrolment).add_many(
+            Enrolment(
+                person.id,
+                session.id,
+                date(2026, 1, 10),
+                attended=session.days[: 1 + n % 2],
+                completed=n % 2 == 1,
+                pre_test=40 + n % 3,
+                post_test=50 + n % 5,
+            )
+            for session in sessions
+            for n, person in enumerate(people)
+        )
+        uow.repository(Evaluation).add_many(
+            Evaluation(
+                session.id,
+                session.days[-1],
+                ratings=[Rating(criterion, 1 + n % 5) for criterion in Criterion],
+                needs=set(NeedCode) - {NeedCode.OTHER},
+            )
+            for session in sessions
+            for n in range(6)
+        )
+        detail = f"{MISSING_CODE}: writing casework needs the unit BI-01"
+        uow.audit.append(
+            [AuditDraft("worker-01", WARNING_ACTION, "Case", None, None, detail=detail)],
+            at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+        )
+
+
+def _training_report(store: Store) -> Report:
+    """Every training indicator, whole and by each of its dimensions, in one report."""
+    from wladna_core.reporting import Period, build_report  # noqa: PLC0415
+    from wladna_core.reporting.build import DEFAULT_TITLE  # noqa: PLC0415
+
+    plugins = make_plugin_manager(load_entrypoints=False)
+    tables: list[ReportTable] = []
+    for indicator in TRAINING_INDICATORS:
+        for by in ((), *((dimension,) for dimension in indicator.dimensions)):
+            report = build_report(
+                store,
+                [indicator.name],
+                by=by,
+                period=Period(*TRAINING_PERIOD),
+                on=TRAINING_ON,
+                plugins=plugins,
+            )
+            tables.extend(report.tables)
+    return Report(
+        title=DEFAULT_TITLE,
+        tables=tuple(tables),
+        period=Period(*TRAINING_PERIOD),
+        generated_on=TRAINING_ON,
+    )
+
+
+@pytest.fixture(scope="module")
+def training_report() -> Iterator[Report]:
+    from wladna_core.storage import open_store  # noqa: PLC0415
+
+    plugins = make_plugin_manager(load_entrypoints=False)
+    with open_store("memory://html-training", plugins=plugins, clock=lambda: TRAINING_ON) as store:
+        _fill_training(store)
+        yield _training_report(store)
+
+
+def test_the_training_report_holds_figures_of_every_kind(training_report: Report) -> None:
+    by_dimension = {(table.indicator, table.dimensions): table for table in training_report.tables}
+    # Every value of the dimensions the store holds, and the needs and scores not withheld.
+    modes = by_dimension["training_sessions", ("mode",)]
+    assert {row[0] for row in modes.body} == {"remote", "in_person", "hybrid"}
+    roles = by_dimension["training_staff_trained", ("role",)]
+    assert len(roles.body) == 11  # every StaffRole
+    needs = by_dimension["training_needs", ("need",)]
+    assert len(needs.body) == 12  # every need but "other"
+    assert all(row[1] == 18 for row in needs.body)  # 3 sessions evaluated 6 times
+    scores = by_dimension["training_evaluation_scores", ("unit",)]
+    assert {row[0] for row in scores.body} == set(UNIT_CODES)
+    assert all(value is not None for row in scores.body for value in row)
+    kinds = by_dimension["training_logistics_gaps", ("body_kind",)]
+    assert len(kinds.body) == 5
+    warned = by_dimension["training_casework_without_units", ()]
+    assert warned.body == ((1, 1),)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_training_report_of_a_store_is_wholly_in_the_language(
+    training_report: Report, lang: str
+) -> None:
+    page = render_report(training_report, lang).decode()
+    assert_self_contained(page)
+    text = " ".join(Text(page).parts)
+    for table in training_report.tables:
+        # Not one English title, definition or name of a measure is left.
+        assert table.definition not in text
+        assert f">{table.title}<" not in page
+        for measure in table.measures:
+            assert f">{measure}<" not in page
+    if lang == "ar":
+        assert not _latin_words(page)
+        for words in ("الدورات التكوينية حسب النمط", "عن بعد", "حضوري", "مختلط", "المشاركون"):
+            assert words in text
+        for words in ("نقطة الارتكاز", "مزيد من التطبيق", "مركز المواكبة لحماية الطفولة"):
+            assert words in text
+    else:
+        for words in ("Sessions de formation par modalité", "À distance", "En présentiel"):
+            assert words in text
+        for words in ("Point focal", "Plus de pratique", "Taux de présence", "Salé"):
+            assert words in text
+
+
+def test_counts_of_a_training_share_table_stay_counts(training_report: Report) -> None:
+    (coverage,) = [
+        table
+        for table in training_report.tables
+        if table.indicator == "training_rollout_coverage" and not table.dimensions
+    ]
+    assert coverage.body == ((5, 5, 1.0),)
+    text = Page(render_table(coverage, "fr").decode()).all_text()
+    assert "500,0\u202f%" not in text
+    assert "100,0\u202f%" in text

@@ -16,9 +16,13 @@ which check access and audit as the casework services do (:mod:`wladna_core.case
 
 from __future__ import annotations
 
+from wladna_core.casefile.approvals import ApprovalRequest, ApprovalSubject
+from wladna_core.casefile.care import CareArrangement
 from wladna_core.casefile.concerns import ConcernDetail
 from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFileStoreContext
+from wladna_core.casefile.delivery import ServiceDelivery, ServiceStatus
 from wladna_core.casefile.documents import Document, DocumentCategory, DocumentStore, Sensitivity
+from wladna_core.casefile.incidents import Incident
 from wladna_core.casefile.kinds import case_kind
 from wladna_core.casefile.participation import Decision, Hearing, Participation
 from wladna_core.casefile.rules import case_link_rules
@@ -26,6 +30,9 @@ from wladna_core.casefile.work import CaseFile
 
 __all__ = [
     "CASEFILE_NEEDS",
+    "ApprovalRequest",
+    "ApprovalSubject",
+    "CareArrangement",
     "CaseFile",
     "CaseFileContext",
     "CaseFileStoreContext",
@@ -35,8 +42,11 @@ __all__ = [
     "DocumentCategory",
     "DocumentStore",
     "Hearing",
+    "Incident",
     "Participation",
     "Sensitivity",
+    "ServiceDelivery",
+    "ServiceStatus",
     "case_kind",
     "case_link_rules",
 ]

@@ -51,6 +51,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+import attrs
+
 from wladna_core.convert import _messages
 from wladna_core.convert._converter import RecordConverter
 from wladna_core.messages import DEFAULT_LANGUAGE
@@ -65,6 +67,7 @@ __all__ = [
     "RecordConverter",
     "dumps",
     "get_converter",
+    "json_payload",
     "loads",
     "structure",
     "unstructure",
@@ -126,6 +129,20 @@ def loads(data: bytes | str, cls: type[T], *, lang: str = DEFAULT_LANGUAGE) -> T
     :raises ValueError: when ``lang`` is not a language messages exist in.
     """
     return _CONVERTER.loads_record(data, cls, lang=lang)
+
+
+def json_payload(obj: object) -> Any:
+    """Return what a msgspec JSON encoder writes as the JSON of a record, as :func:`dumps` does.
+
+    For stores writing records into JSON columns through msgspec: the same JSON as encoding
+    :func:`unstructure`'s dictionary, without building the dictionary first.
+
+    :raises TypeError: when ``obj`` is not a record (an attrs class instance).
+    """
+    if not attrs.has(type(obj)):
+        msg = f"json_payload takes a record (an attrs class instance), got {type(obj).__name__}"
+        raise TypeError(msg)
+    return _CONVERTER.json_payload(obj)
 
 
 def dumps(obj: object) -> bytes:

@@ -178,6 +178,16 @@ class RecordConverter(cattrs.Converter):
                 raise InvalidRecord(name, [violation(problem, lang, None)]) from None
         return self._structure(value, cls, lang)
 
+    def json_payload(self, obj: object) -> Any:
+        """Return what a msgspec JSON encoder writes as ``obj``'s JSON (``dumps``'s bytes).
+
+        The generated fast form where the record's class has one, otherwise
+        :meth:`unstructure`'s dictionary; a store writing records into a JSON column hands
+        this to its encoder instead of building the dictionary first.
+        """
+        dump = self._fast.dump(type(obj))
+        return dump(obj) if dump is not None else self.unstructure(obj)
+
     def dumps_record(self, obj: object) -> bytes:
         """Write a record as compact UTF-8 JSON; see :func:`wladna_core.convert.dumps`."""
         cls = type(obj)

@@ -93,6 +93,7 @@ COUNTS: Final = (
     "evaluations",
     "sites",
     "people",
+    "services",
 )
 
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -43,6 +43,7 @@ __all__ = [
     "Rule",
     "RuleError",
     "RuleSet",
+    "Validator",
     "catalogue",
     "record_label",
     "rule",
@@ -320,19 +321,96 @@ def _sort_key(violation: Violation) -> tuple[int, list[str | int], str]:
     return (_SEVERITY_ORDER[violation.severity], _path_key(violation.path), violation.code)
 
 
-def _findings(item: Rule, record: object, context: Context, label: str) -> list[Finding]:
-    try:
-        found: list[object] = list(item.check(record, context))
-    except Exception as exc:
-        # A broken rule must never pass for a valid record: stop, naming the rule.
-        raise RuleError(item.code, label, f"{type(exc).__name__}: {exc}") from exc
-    findings: list[Finding] = []
-    for finding in found:
-        if not isinstance(finding, Finding):
-            reason = f"its check yielded a {type(finding).__name__}, not a Finding"
-            raise RuleError(item.code, label, reason)
-        findings.append(finding)
-    return findings
+def _failed(item: Rule, label: str, exc: Exception) -> RuleError:
+    # A broken rule must never pass for a valid record: stop, naming the rule.
+    return RuleError(item.code, label, f"{type(exc).__name__}: {exc}")
+
+
+class Validator:
+    """The rules of one record class, made ready to check many records on one day.
+
+    :func:`validate` checks one record; a bulk load checks thousands against the same rules,
+    context and day.  A validator finds once what :func:`validate` finds for each record — the
+    rules of the class, the context dated, which rules the context lets run — and then checks
+    each record with :meth:`check`, whose answer is exactly :func:`validate`'s.
+
+    :param record_type: the class of the records to check.
+    :param on: the date of validation.
+    :param context: other records the cross-record rules need (see :func:`validate`).
+    :param rules: the rules to run; the built-in rules when omitted.
+    :raises TypeError: if ``on`` is not a date, or no rule knows ``record_type``.
+    """
+
+    __slots__ = ("_active", "_context")
+
+    def __init__(
+        self,
+        record_type: type,
+        *,
+        on: date,
+        context: Context | None = None,
+        rules: RuleSet | None = None,
+    ) -> None:
+        when = cast("object", on)
+        if not isinstance(when, date) or isinstance(when, datetime):
+            msg = f"on must be a date, got {type(when).__name__}"
+            raise TypeError(msg)
+        rule_set = RuleSet.builtin() if rules is None else rules
+        applicable = rule_set.for_entity(record_type)
+        if not applicable and not issubclass(record_type, RECORD_TYPES):
+            known = ", ".join(kind.__name__ for kind in RECORD_TYPES)
+            msg = f"cannot validate a {record_type.__name__}; records are {known}"
+            raise TypeError(msg)
+        self._context = (context if context is not None else Context()).as_of(on)
+        self._active = tuple(item for item in applicable if item.runs_with(self._context))
+
+    def __repr__(self) -> str:
+        return f"<Validator of {len(self._active)} rules on {self._context.on.isoformat()}>"
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules that run: those of the class whose needs the context provides."""
+        return self._active
+
+    def check(self, record: object, *, lang: str = "en") -> list[Violation]:
+        """Return the violations of ``record``, as :func:`validate` returns them.
+
+        :raises ValueError: for an unknown ``lang``.
+        :raises RuleError: if a rule fails; it names the rule's code.
+        """
+        if lang not in LANGUAGES:
+            msg = f"unknown language {lang!r}; messages exist in {', '.join(LANGUAGES)}"
+            raise ValueError(msg)
+        context = self._context
+        violations: list[Violation] = []
+        label: str | None = None
+        for item in self._active:
+            try:
+                found = item.check(record, context)
+                # Most records break no rule: nothing is built for a rule that finds nothing.
+                findings = found if isinstance(found, (tuple, list)) else list(found)
+            except Exception as exc:
+                raise _failed(item, label or record_label(record), exc) from exc
+            if not findings:
+                continue
+            label = label or record_label(record)
+            for finding in findings:
+                if not isinstance(finding, Finding):
+                    reason = f"its check yielded a {type(finding).__name__}, not a Finding"
+                    raise RuleError(item.code, label, reason)
+                text, remedy = render(item.message, lang, finding.params)
+                violations.append(
+                    Violation(
+                        code=item.code,
+                        path=finding.path,
+                        message=text,
+                        severity=item.severity,
+                        record=label,
+                        remedy=remedy,
+                    )
+                )
+        violations.sort(key=_sort_key)
+        return violations
 
 
 def validate(
@@ -358,37 +436,10 @@ def validate(
     :raises ValueError: for an unknown ``lang``.
     :raises TypeError: if ``on`` is not a date, or no rule knows the record's class.
     :raises RuleError: (a :class:`RuntimeError`) if a rule fails; it names the rule's code.
+
+    To check many records of one class on one day, make a :class:`Validator` once.
     """
     if lang not in LANGUAGES:
         msg = f"unknown language {lang!r}; messages exist in {', '.join(LANGUAGES)}"
         raise ValueError(msg)
-    when = cast("object", on)
-    if not isinstance(when, date) or isinstance(when, datetime):
-        msg = f"on must be a date, got {type(when).__name__}"
-        raise TypeError(msg)
-    rule_set = RuleSet.builtin() if rules is None else rules
-    applicable = rule_set.for_entity(type(record))
-    if not applicable and not isinstance(record, RECORD_TYPES):
-        known = ", ".join(kind.__name__ for kind in RECORD_TYPES)
-        msg = f"cannot validate a {type(record).__name__}; records are {known}"
-        raise TypeError(msg)
-    dated = (context if context is not None else Context()).as_of(on)
-    label = record_label(record)
-    violations: list[Violation] = []
-    for item in applicable:
-        if not item.runs_with(dated):
-            continue
-        for finding in _findings(item, record, dated, label):
-            text, remedy = render(item.message, lang, finding.params)
-            violations.append(
-                Violation(
-                    code=item.code,
-                    path=finding.path,
-                    message=text,
-                    severity=item.severity,
-                    record=label,
-                    remedy=remedy,
-                )
-            )
-    violations.sort(key=_sort_key)
-    return violations
+    return Validator(type(record), on=on, context=context, rules=rules).check(record, lang=lang)

@@ -9,7 +9,7 @@ call (``pending``), which are not written yet.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from wladna_core.model import Child, Family, Referral
 from wladna_core.rules import Context
@@ -47,6 +47,7 @@ class StoreContext(Context):
         self._pending: dict[tuple[type, str], object] = {}
         self._pending_by_identifier: dict[tuple[IdentifierScheme, str], dict[str, Child]] = {}
         self._pending_by_case: dict[str, dict[str, Referral]] = {}
+        self._last: dict[type, tuple[str, object]] = {}
         for record in pending:
             self.add_pending(record)
 
@@ -105,13 +106,21 @@ class StoreContext(Context):
         return _merged(stored, self._pending_by_case.get(case_id, {}))
 
     def _lookup(self, repository: Repository[T], record_id: str) -> T | None:
-        pending = self._pending.get((repository.record_type, record_id))
-        if isinstance(pending, repository.record_type):
+        record_type = repository.record_type
+        pending = self._pending.get((record_type, record_id))
+        if isinstance(pending, record_type):
             return pending
+        # The rules of one record ask for the same child (or case, or body) several times:
+        # the last answer of each kind is kept while the records of one kind are checked.
+        last = self._last.get(record_type)
+        if last is not None and last[0] == record_id:
+            return cast("T | None", last[1])
         # The rules run while the unit of work validates a write, inside its guard: read
         # the adapter directly, without a NotFound raised and caught for each unknown id.
         self._unit_of_work._require_active()
-        return repository._load(record_id)
+        found = repository._load(record_id)
+        self._last[record_type] = (record_id, found)
+        return found
 
 
 def _merged(stored: Iterable[R], pending: Mapping[str, R]) -> tuple[R, ...]:

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, Self, TypeVar, 
 import attrs
 
 from wladna_core.audit import AuditDraft, AuditEntry, chain, check_drafts, entry_text
-from wladna_core.convert import structure, unstructure
+from wladna_core.convert import json_payload, structure, unstructure
 from wladna_core.errors import InvalidRecord, InvariantError, Severity, Violation, WladnaError
 from wladna_core.model import Case, Child, Family, Gazetteer, Referral, TerritorialBody
 from wladna_core.model._checks import text_problem
-from wladna_core.rules import RuleSet, catalogue, record_label, validate
+from wladna_core.rules import RuleSet, Validator, catalogue, record_label
 from wladna_core.storage.builtin_kinds import BUILTIN_KINDS
 from wladna_core.storage.kinds import KindRegistry, RecordKind
 from wladna_core.storage.query import CaseQuery, Query
@@ -875,16 +875,47 @@ def _check_whole(name: str, value: object, *, least: int) -> None:
 # Repositories ----------------------------------------------------------------------------------
 
 
-@attrs.frozen
 class Row(Generic[T]):
     """A record on its way into storage: the record and its converted form.
 
     :param record: the record, with the version it is stored at.
-    :param data: ``wladna_core.convert.unstructure(record)``: exactly what the store keeps.
+    :param data: ``wladna_core.convert.unstructure(record)``: exactly what the store keeps;
+        computed when first asked for when not given (an adapter writing JSON may encode
+        :attr:`record` directly, see :meth:`json_payload`).
     """
 
-    record: T
-    data: Mapping[str, Any]
+    __slots__ = ("_data", "record")
+
+    def __init__(self, record: T, data: Mapping[str, Any] | None = None) -> None:
+        self.record = record
+        self._data = data
+
+    def __repr__(self) -> str:
+        return f"Row({self.record!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return bool(self.record == other.record)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The converter's form of the record (``unstructure``): exactly what the store keeps."""
+        if self._data is None:
+            self._data = unstructure(self.record)
+        return self._data
+
+    def json_payload(self) -> Any:
+        """Return what a msgspec JSON encoder writes as the JSON of :attr:`data`, quickly.
+
+        The same JSON as encoding :attr:`data` (``wladna_core.convert.dumps``), without
+        building the dictionary first.
+        """
+        if self._data is not None:
+            return self._data
+        return json_payload(self.record)
 
     @property
     def id(self) -> str:
@@ -940,11 +971,25 @@ def with_field(record: T, name: str, value: object) -> T:
         return cast("T", attrs.evolve(cast("Any", record), **{name: value}))
     if field.validator is not None:
         field.validator(record, field, value)
-    copy = object.__new__(record_type)
-    for copied in names:
-        object.__setattr__(copy, copied, getattr(record, copied))
+    copy: T = _copier(record_type)(record)
     object.__setattr__(copy, name, value)
     return copy
+
+
+@functools.cache
+def _copier(record_type: type) -> Callable[[Any], Any]:
+    """Return a function copying a record of a slotted attrs class field by field.
+
+    One statement per field, made once per class: a bulk load copies every record it stores.
+    """
+    names = _copied_fields(record_type) or ()
+    lines = ["def copy(record):", "    new = _new(_cls)"]
+    lines += [f"    _set(new, {name!r}, record.{name})" for name in names]
+    lines.append("    return new")
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": record_type}
+    namespace["_set"] = object.__setattr__
+    exec(compile("\n".join(lines), f"<wladna copy {record_type.__qualname__}>", "exec"), namespace)  # noqa: S102 (code made from the class's own field names)
+    return cast("Callable[[Any], Any]", namespace["copy"])
 
 
 @functools.cache
@@ -1027,10 +1072,11 @@ class Repository(abc.ABC, Generic[T]):
             # The date of validation is read once for the batch, and the context dated once.
             on = self.store.today()
             context = self.unit_of_work._context(self.record_type).as_of(on)
+            validator = self._validator(context, on)
             for record in batch:
                 if record.version != 0:
                     continue
-                refusals, cautions = self._validate(record, context, on)
+                refusals, cautions = self._validate(record, validator)
                 warnings.extend(cautions)
                 if refusals:
                     errors.extend(refusals)
@@ -1044,7 +1090,7 @@ class Repository(abc.ABC, Generic[T]):
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             if stored:
-                self._insert([Row(record, self._unstructure(record)) for record in stored])
+                self._insert([Row(record) for record in stored])
             self.unit_of_work.warnings.extend(warnings)
         return stored
 
@@ -1074,11 +1120,11 @@ class Repository(abc.ABC, Generic[T]):
                 raise InvalidRecord(self.record_type.__name__, [refused])
             on = self.store.today()
             context = self.unit_of_work._context(self.record_type).as_of(on)
-            errors, warnings = self._validate(record, context, on)
+            errors, warnings = self._validate(record, self._validator(context, on))
             if errors:
                 raise InvalidRecord(self.record_type.__name__, errors)
             saved = _at_version(record, record.version + 1)
-            if not self._replace(Row(saved, self._unstructure(saved)), record.version):
+            if not self._replace(Row(saved), record.version):
                 now = self._load(record.id)
                 raise ConcurrencyConflict(
                     self.record_type.__name__,
@@ -1258,22 +1304,29 @@ class Repository(abc.ABC, Generic[T]):
         kept, refused = keep_case_number(record, stored)
         return cast("T", kept), refused
 
-    def _validate(
-        self, record: T, context: StoreContext, on: date
-    ) -> tuple[list[Violation], list[Violation]]:
-        """Run the store's rules on the date ``on``; return ``(errors, warnings)``."""
+    def _validator(self, context: StoreContext, on: date) -> Validator | None:
+        """Return the store's rules for this kind, ready to run on ``on`` with ``context``.
+
+        ``None`` for a plug-in's kind without rules: its attrs validators are all there is to
+        check.  A batch makes one and checks each of its records with it.
+        """
         rules = self.store.rules
         if not rules.for_entity(self.record_type) and self.record_type not in REPOSITORY_NAMES:
-            # A plug-in's kind without rules: its attrs validators are all there is to check.
+            return None
+        return Validator(self.record_type, on=on, context=context, rules=rules)
+
+    def _validate(
+        self, record: T, validator: Validator | None
+    ) -> tuple[list[Violation], list[Violation]]:
+        """Run the store's rules (``validator``) on ``record``; return ``(errors, warnings)``."""
+        if validator is None:
             return [], []
-        found = validate(record, on=on, context=context, rules=rules)
+        found = validator.check(record)
+        if not found:
+            return found, []
         errors = [violation for violation in found if violation.is_error]
         warnings = [violation for violation in found if not violation.is_error]
         return errors, warnings
-
-    def _unstructure(self, record: T) -> Mapping[str, Any]:
-        """Return what the store keeps of ``record``: the converter's form."""
-        return unstructure(record)
 
     def _structure(self, data: Mapping[str, Any]) -> T:
         """Return the record a store kept as ``data``; for adapters reading rows back.

@@ -3,8 +3,11 @@
 The report translates what it knows: the built-in indicators' titles, the dimensions' names,
 the measures' names and the values of the dimensions (sex, risk, status, concerns, services,
 programmes, closure reasons, age and duration bands, months and quarters, and territory codes,
-named from the gazetteer).  Anything else is shown as it is, so that a plug-in's indicator or
-dimension still reads, in the words its author gave it.
+named from the gazetteer), for the casework indicators and for those of the training programme
+(``training_*``: kinds of body, roles, session modes, training needs, sectors, rating
+criteria).  Codes stay codes (a training unit's ``BI-01``, a body's id).  Anything else is shown
+as it is, so that a plug-in's indicator or dimension still reads, in the words its author gave
+it.
 
 >>> dimension_label("risk", "fr"), dimension_label("risk", "ar")
 ('Niveau de risque', 'مستوى الخطر')
@@ -12,6 +15,10 @@ dimension still reads, in the words its author gave it.
 ('Salé', 'مرتفع')
 >>> value_label("2026-03", "ar"), value_label("something-new", "fr")
 ('مارس 2026', 'something-new')
+>>> indicator_title("training_sessions", "Training sessions by mode", "ar")
+'الدورات التكوينية حسب النمط'
+>>> value_label("in_person", "fr"), value_label("focal_point", "ar")
+('En présentiel', 'نقطة الارتكاز')
 >>> format_number(1234567, "fr"), format_number(0.25, "ar", share=True)
 ('1\u202f234\u202f567', '25,0%')
 """
@@ -24,9 +31,19 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+from wladna_core.access import Role
 from wladna_core.messages import LANGUAGES, Text
-from wladna_core.model import Gazetteer
+from wladna_core.model import BodyKind, Gazetteer
 from wladna_core.reporting.build import DEFAULT_TITLE
+from wladna_core.training import (
+    RATING_SCALE,
+    Criterion,
+    NeedCode,
+    Sector,
+    SessionMode,
+    StaffRole,
+)
+from wladna_core.training.indicators import MIN_GROUP_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -85,6 +102,38 @@ INDICATORS: Final[Mapping[str, Text]] = {
     ),
     "caseload_per_worker": Text(
         "Caseload per worker", "Dossiers par intervenant", "عدد الملفات لكل متدخل"
+    ),
+    # the training programme (wladna_core.training.indicators)
+    "training_staff_trained": Text("Staff trained", "Personnel formé", "الأطر التي أتمت التكوين"),
+    "training_rollout_coverage": Text(
+        "Rollout coverage", "Couverture du déploiement", "تغطية تعميم التكوين"
+    ),
+    "training_sessions": Text(
+        "Training sessions by mode",
+        "Sessions de formation par modalité",
+        "الدورات التكوينية حسب النمط",
+    ),
+    "training_attendance": Text(
+        "Attendance and completion", "Présence et achèvement", "الحضور وإتمام الدورات"
+    ),
+    "training_score_gains": Text(
+        "Test score gains", "Progression aux tests", "التحسن في نقط الاختبارات"
+    ),
+    "training_evaluation_scores": Text(
+        "Evaluation scores per unit",
+        "Notes d'évaluation par unité de formation",
+        "نقط التقييم حسب الوحدة التكوينية",
+    ),
+    "training_needs": Text(
+        "Training needs expressed",
+        "Besoins de formation exprimés",
+        "الحاجات التكوينية المعبر عنها",
+    ),
+    "training_logistics_gaps": Text("Logistics gaps", "Lacunes logistiques", "النقائص اللوجستيكية"),
+    "training_casework_without_units": Text(
+        "Casework written without the required units",
+        "Dossiers saisis sans les unités de formation requises",
+        "ملفات مسجلة دون إتمام وحدات التكوين المطلوبة",
     ),
 }
 
@@ -161,6 +210,71 @@ DEFINITIONS: Final[Mapping[str, Mapping[str, str]]] = {
         "ملفات كل منهم: أقل من 10، ومن 10 إلى 19، ومن 20 إلى 29، و30 فأكثر. لا تحتسب الملفات "
         "التي ليس لها متدخل.",
     },
+    # the training programme: sessions are dated by their first day
+    "training_staff_trained": {
+        "fr": "Les participants, et ceux qui ont achevé au moins une session tenue pendant la "
+        "période (jusqu'à la date du rapport), selon le type, la province et la région de leur "
+        "organe et selon leur fonction.",
+        "ar": "المشاركون، ومن أتم منهم دورة تكوينية واحدة على الأقل انعقدت خلال الفترة (إلى "
+        "تاريخ التقرير)، حسب نوع هيئتهم وإقليمها وجهتها، وحسب وظيفتهم.",
+    },
+    "training_rollout_coverage": {
+        "fr": "Les organes, et ceux dont au moins un membre du personnel a achevé une session "
+        "tenue pendant la période : jusqu'où la formation a atteint les organes de chaque "
+        "territoire.",
+        "ar": "الهيئات، وتلك التي أتم فرد واحد على الأقل من أطرها دورة تكوينية انعقدت خلال "
+        "الفترة: مدى وصول التكوين إلى هيئات كل مجال ترابي.",
+    },
+    "training_sessions": {
+        "fr": "Les sessions dont le premier jour tombe dans la période, par modalité et par "
+        "territoire.",
+        "ar": "الدورات التكوينية التي يقع يومها الأول خلال الفترة، حسب النمط والمجال الترابي.",
+    },
+    "training_attendance": {
+        "fr": "Les inscriptions aux sessions de la période, celles qui ont été achevées et le "
+        "taux d'achèvement ; les jours de présence rapportés aux jours où les sessions se sont "
+        "tenues (le taux de présence).",
+        "ar": "التسجيلات في الدورات التكوينية للفترة، والتي تم إتمامها منها ونسبة الإتمام؛ وأيام "
+        "الحضور منسوبة إلى أيام انعقاد الدورات (نسبة الحضور).",
+    },
+    "training_score_gains": {
+        "fr": "Les inscriptions aux sessions de la période ayant une note au pré-test et au "
+        "post-test, les notes moyennes avant et après, et le gain moyen, en points de "
+        "pourcentage.",
+        "ar": "التسجيلات في الدورات التكوينية للفترة التي لها نقطة في الاختبار القبلي وفي "
+        "الاختبار البعدي، ومتوسط النقط قبل التكوين وبعده، ومتوسط التحسن بالنقط المئوية.",
+    },
+    "training_evaluation_scores": {
+        "fr": "Les évaluations des sessions de la période, comptées pour chaque unité de "
+        f"formation de la session, et la note moyenne de chaque critère (de {RATING_SCALE[0]} "
+        f"à {RATING_SCALE[1]}). Une ligne de moins de {MIN_GROUP_SIZE} évaluations n'affiche ni "
+        "nombre ni moyennes, quelle que soit la confidentialité du rapport.",
+        "ar": "تقييمات الدورات التكوينية للفترة، محتسبة لكل وحدة تكوينية من وحدات الدورة، ومتوسط "
+        f"تنقيط كل معيار (من {RATING_SCALE[0]} إلى {RATING_SCALE[1]}). لا يعرض السطر الذي يقل "
+        f"عدد تقييماته عن {MIN_GROUP_SIZE} عددا ولا متوسطات، أيا كانت درجة سرية التقرير.",
+    },
+    "training_needs": {
+        "fr": "Le nombre d'évaluations des sessions de la période ayant exprimé chaque besoin "
+        f"codé. Une ligne de moins de {MIN_GROUP_SIZE} évaluations n'est pas affichée, quelle "
+        "que soit la confidentialité du rapport.",
+        "ar": "عدد تقييمات الدورات التكوينية للفترة التي عبرت عن كل حاجة مرمزة. لا يعرض السطر "
+        f"الذي يقل عدد تقييماته عن {MIN_GROUP_SIZE}، أيا كانت درجة سرية التقرير.",
+    },
+    "training_logistics_gaps": {
+        "fr": "Les sites des organes, selon leur dernier relevé jusqu'à la date du rapport : "
+        "ceux sans haut débit, ceux sans aucun accès à Internet, et les équipements qui "
+        "manquent pour que chaque place en ait un.",
+        "ar": "فضاءات الهيئات حسب آخر معاينة لها إلى تاريخ التقرير: التي لا تتوفر على صبيب "
+        "عال، والتي لا تتوفر على أي ولوج إلى الإنترنت، والأجهزة الناقصة لكي يتوفر كل مقعد "
+        "على جهاز.",
+    },
+    "training_casework_without_units": {
+        "fr": "Les personnes qui ont saisi des dossiers pendant la période sans les unités de "
+        "formation que leur fonction exige (d'après les avertissements du journal d'audit), "
+        "et le nombre de ces saisies.",
+        "ar": "الأشخاص الذين سجلوا ملفات خلال الفترة دون إتمام وحدات التكوين التي تتطلبها "
+        "وظيفتهم (حسب التنبيهات المسجلة في سجل التتبع)، وعدد عمليات التسجيل هذه.",
+    },
 }
 
 #: Names of the dimensions, by dimension name.
@@ -189,6 +303,13 @@ DIMENSIONS: Final[Mapping[str, Text]] = {
     "worker": Text("Worker", "Intervenant", "المتدخل"),
     "action": Text("Action", "Action", "الإجراء"),
     "target_kind": Text("Target", "Destinataire", "الجهة المحال عليها"),
+    # the training programme
+    "body_kind": Text("Kind of body", "Type d'organe", "نوع الهيئة"),
+    "role": Text("Role", "Fonction", "الوظيفة"),
+    "sector": Text("Sector", "Secteur", "القطاع"),
+    "mode": Text("Session mode", "Modalité de la session", "نمط الدورة التكوينية"),
+    "unit": Text("Training unit", "Unité de formation", "الوحدة التكوينية"),
+    "need": Text("Training need", "Besoin de formation", "الحاجة التكوينية"),
 }
 
 #: Names of the measures, by measure name.
@@ -228,10 +349,65 @@ MEASURES: Final[Mapping[str, Text]] = {
     "days": Text("Days", "Jours", "الأيام"),
     "median_days": Text("Median (days)", "Médiane (jours)", "الوسيط (بالأيام)"),
     "mean_days": Text("Mean (days)", "Moyenne (jours)", "المتوسط (بالأيام)"),
+    # the training programme
+    "participants": Text("Participants", "Participants", "المشاركون"),
+    "trained": Text("Trained", "Formés", "الذين أتموا التكوين"),
+    "trained_share": Text("Share trained", "Part des formés", "نسبة الذين أتموا التكوين"),
+    "bodies": Text("Bodies", "Organes", "الهيئات"),
+    "covered": Text("Covered", "Couverts", "المشمولة بالتكوين"),
+    "coverage": Text("Coverage", "Taux de couverture", "نسبة التغطية"),
+    "sessions": Text("Sessions", "Sessions", "الدورات التكوينية"),
+    "enrolments": Text("Enrolments", "Inscriptions", "التسجيلات"),
+    "completion_rate": Text("Completion rate", "Taux d'achèvement", "نسبة الإتمام"),
+    "days_attended": Text("Days attended", "Jours de présence", "أيام الحضور"),
+    "days_held": Text("Days held", "Jours de session", "أيام انعقاد الدورات"),
+    "attendance_rate": Text("Attendance rate", "Taux de présence", "نسبة الحضور"),
+    "tested": Text(
+        "Tested before and after",
+        "Testés avant et après",
+        "الخاضعون للاختبارين القبلي والبعدي",
+    ),
+    "mean_pre_test": Text(
+        "Mean pre-test score", "Note moyenne au pré-test", "متوسط نقطة الاختبار القبلي"
+    ),
+    "mean_post_test": Text(
+        "Mean post-test score", "Note moyenne au post-test", "متوسط نقطة الاختبار البعدي"
+    ),
+    "mean_gain": Text("Mean gain (points)", "Gain moyen (points)", "متوسط التحسن (بالنقط)"),
+    "evaluations": Text("Evaluations", "Évaluations", "التقييمات"),
+    "expressed": Text(
+        "Evaluations expressing it", "Évaluations qui l'expriment", "التقييمات المعبرة عنها"
+    ),
+    # the mean rating of each criterion of an evaluation
+    Criterion.CONTENT: Text(
+        "Content (mean rating)", "Contenu (note moyenne)", "المحتوى (متوسط التنقيط)"
+    ),
+    Criterion.TRAINERS: Text(
+        "Trainers (mean rating)", "Formateurs (note moyenne)", "المكوِّنون (متوسط التنقيط)"
+    ),
+    Criterion.MATERIALS: Text(
+        "Materials (mean rating)",
+        "Supports pédagogiques (note moyenne)",
+        "الوسائل البيداغوجية (متوسط التنقيط)",
+    ),
+    Criterion.LOGISTICS: Text(
+        "Logistics (mean rating)", "Logistique (note moyenne)", "اللوجستيك (متوسط التنقيط)"
+    ),
+    Criterion.RELEVANCE: Text(
+        "Relevance (mean rating)", "Pertinence (note moyenne)", "الملاءمة (متوسط التنقيط)"
+    ),
+    "sites": Text("Sites", "Sites", "الفضاءات"),
+    "without_broadband": Text("Without broadband", "Sans haut débit", "دون صبيب عال"),
+    "without_internet": Text("Without Internet", "Sans Internet", "دون إنترنت"),
+    "devices_missing": Text("Devices missing", "Équipements manquants", "الأجهزة الناقصة"),
+    "people": Text("People", "Personnes", "الأشخاص"),
+    "writes": Text("Writes", "Saisies", "عمليات التسجيل"),
 }
 
 #: Measures that hold a share from 0 to 1, whatever the table's unit: shown as percentages.
-SHARE_MEASURES: Final = frozenset({"rate", "share", "acceptance_rate", "share_within_deadline"})
+SHARE_MEASURES: Final = frozenset(
+    {"rate", "share", "acceptance_rate", "share_within_deadline", "coverage"}
+)
 #: Measures that count or hold days, whatever the table's unit.
 NUMBER_MEASURES: Final = frozenset(MEASURES) - SHARE_MEASURES
 
@@ -345,6 +521,100 @@ VALUES: Final[Mapping[str, Text]] = {
     "first_assessment": Text("First assessment", "Première évaluation", "التقييم الأول"),
     "referral_response": Text("Referral response", "Réponse à une orientation", "الرد على الإحالة"),
     "plan_review": Text("Plan review", "Révision du plan", "مراجعة الخطة"),
+    # kinds of body (the training programme's body_kind); "association" and "ministry" are
+    # sectors too, "entraide_nationale" a programme and a sector
+    BodyKind.CPPE: Text(
+        "Provincial child protection committee (CPPE)",
+        "Comité provincial de protection de l'enfance (CPPE)",
+        "اللجنة الإقليمية لحماية الطفولة",
+    ),
+    BodyKind.CAPE: Text(
+        "Child protection support centre (CAPE)",
+        "Centre d'accompagnement pour la protection de l'enfance (CAPE)",
+        "مركز المواكبة لحماية الطفولة",
+    ),
+    BodyKind.UPE: Text(
+        "Child protection unit (UPE)",
+        "Unité de protection de l'enfance (UPE)",
+        "وحدة حماية الطفولة",
+    ),
+    BodyKind.EPS: Text(
+        "Social protection establishment (EPS)",
+        "Établissement de protection sociale (EPS)",
+        "مؤسسة الرعاية الاجتماعية",
+    ),
+    BodyKind.ASSOCIATION: Text("Association", "Association", "جمعية"),
+    BodyKind.MINISTRY: Text("Ministry", "Ministère", "الوزارة"),
+    BodyKind.SOCIAL_SERVICE: Text("Social service", "Service social", "مصلحة اجتماعية"),
+    BodyKind.PUBLIC_SERVICE: Text("Public service", "Service public", "مرفق عمومي"),
+    # roles of staff (the access roles, then those only the training programme knows)
+    StaffRole.CASE_WORKER: Text("Case worker", "Gestionnaire de cas", "مدبر الحالات"),
+    StaffRole.SUPERVISOR: Text("Supervisor", "Superviseur", "المشرف"),
+    StaffRole.BODY_COORDINATOR: Text("Body coordinator", "Coordinateur de l'organe", "منسق الهيئة"),
+    StaffRole.SERVICE_PROVIDER: Text("Service provider", "Prestataire de services", "مقدم الخدمات"),
+    StaffRole.NATIONAL_ANALYST: Text("National analyst", "Analyste national", "المحلل الوطني"),
+    StaffRole.ADMIN: Text("Administrator", "Administrateur du système", "مدير النظام"),
+    Role.TRAINING_COORDINATOR: Text(
+        "Training coordinator", "Coordinateur de la formation", "منسق التكوين"
+    ),
+    StaffRole.SOCIAL_WORKER: Text("Social worker", "Travailleur social", "العامل الاجتماعي"),
+    StaffRole.FOCAL_POINT: Text("Focal point", "Point focal", "نقطة الارتكاز"),
+    StaffRole.DATA_OFFICER: Text("Data officer", "Chargé des données", "المكلف بالمعطيات"),
+    StaffRole.TRAINER: Text("Trainer", "Formateur", "المكوِّن"),
+    # modes of a training session
+    SessionMode.REMOTE: Text("Remote", "À distance", "عن بعد"),
+    SessionMode.IN_PERSON: Text("In person", "En présentiel", "حضوري"),
+    SessionMode.HYBRID: Text("Hybrid", "Hybride", "مختلط"),
+    # training needs expressed in evaluations
+    NeedCode.MORE_PRACTICE: Text("More practice", "Plus de pratique", "مزيد من التطبيق"),
+    NeedCode.INFORMATION_BASE_USE: Text(
+        "Use of the information base",
+        "Utilisation de la base d'information",
+        "استعمال قاعدة المعطيات",
+    ),
+    NeedCode.CASE_MANAGEMENT_TOOLS: Text(
+        "Case management tools", "Outils de gestion de cas", "أدوات تدبير الحالات"
+    ),
+    NeedCode.LEGAL_FRAMEWORK: Text("Legal framework", "Cadre juridique", "الإطار القانوني"),
+    NeedCode.STREET_CHILDREN_METHODS: Text(
+        "Methods of work with children in street situations",
+        "Méthodes de travail avec les enfants en situation de rue",
+        "مناهج العمل مع الأطفال في وضعية الشارع",
+    ),
+    NeedCode.VIOLENCE_AND_EXPLOITATION: Text(
+        "Violence and exploitation", "Violence et exploitation", "العنف والاستغلال"
+    ),
+    NeedCode.REFERRAL_PROCEDURES: Text(
+        "Referral procedures", "Procédures d'orientation", "مساطر الإحالة"
+    ),
+    NeedCode.PSYCHOSOCIAL_SUPPORT: Text(
+        "Psychosocial support", "Soutien psychosocial", "الدعم النفسي والاجتماعي"
+    ),
+    NeedCode.DATA_PROTECTION: Text(
+        "Personal data protection",
+        "Protection des données personnelles",
+        "حماية المعطيات الشخصية",
+    ),
+    NeedCode.EQUIPMENT: Text("Equipment", "Équipement", "التجهيزات"),
+    NeedCode.CONNECTIVITY: Text("Connectivity", "Connexion à Internet", "الربط بالإنترنت"),
+    NeedCode.FOLLOW_UP_COACHING: Text(
+        "Follow-up coaching", "Accompagnement après la formation", "المواكبة بعد التكوين"
+    ),
+    # sectors of participants and trainers ("association", "education", "ministry",
+    # "entraide_nationale" and "other" are named above)
+    Sector.JUSTICE: Text("Justice", "Justice", "العدل"),
+    Sector.HEALTH: Text("Health", "Santé", "الصحة"),
+    Sector.POLICE: Text("National security (police)", "Sûreté nationale", "الأمن الوطني"),
+    Sector.GENDARMERIE: Text("Royal gendarmerie", "Gendarmerie royale", "الدرك الملكي"),
+    Sector.LOCAL_AUTHORITY: Text("Local authority", "Autorité locale", "السلطة المحلية"),
+    Sector.INTERNATIONAL_PARTNER: Text(
+        "International partner", "Partenaire international", "شريك دولي"
+    ),
+    Sector.ACADEMIC: Text(
+        "University, institute or expert",
+        "Université, institut ou expert",
+        "جامعة أو معهد أو خبير",
+    ),
 }
 
 #: Words of the page itself.

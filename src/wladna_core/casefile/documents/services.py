@@ -142,7 +142,11 @@ class DocumentServices(RecordAccess):
 
         def run(uow: UnitOfWork, work: _Work) -> list[Document]:
             case, view = self._case(uow, case_id, Action.DOCUMENT_READ)
-            found = [doc for doc in self._of_case(uow, Document, case.id) if self._shown(doc, case)]
+            found = [
+                doc
+                for doc in self._of_case(uow, Document, case.id)
+                if self._document_shown(doc, case)
+            ]
             for document in found:
                 self._allow(Action.DOCUMENT_READ, document, view)
             self._audit_reads(work, Action.DOCUMENT_READ, found)
@@ -166,7 +170,7 @@ class DocumentServices(RecordAccess):
             document, case, _view = self._record_of_case(
                 uow, Document, document_id, Action.DOCUMENT_READ
             )
-            if not self._shown(document, case):
+            if not self._document_shown(document, case):
                 raise self._unseen(Action.DOCUMENT_READ, "Document", document.id)
             data = self.document_store().get(document.location)
             found = hashlib.sha256(data).hexdigest()
@@ -188,7 +192,7 @@ class DocumentServices(RecordAccess):
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def _shown(self, document: Document, case: Case) -> bool:
+    def _document_shown(self, document: Document, case: Case) -> bool:
         return document.sensitivity is not Sensitivity.VERY_RESTRICTED or works_on(self.actor, case)
 
     def _refuse_too_large(self, draft: Document) -> None:

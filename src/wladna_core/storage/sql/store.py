@@ -1211,6 +1211,72 @@ class _Statements:
         )
 
 
+@attrs.frozen
+class _BulkInsert:
+    """An INSERT compiled once for a dialect and a set of columns, run through the driver.
+
+    SQLAlchemy processes every row's parameters of an ``executemany`` one by one; for the
+    thousands of rows of a bulk load, the same work — each column's own bind processor (JSON,
+    dates...) — is done here, and the rows handed to the driver's ``executemany`` as they are.
+    """
+
+    sql: str
+    # The columns in the order the statement takes them, each with its processor or None.
+    columns: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    positional: bool
+
+    @classmethod
+    def of(cls, statement: sa.Insert, dialect: sa.Dialect, keys: tuple[str, ...]) -> _BulkInsert:
+        """Compile ``statement`` for ``dialect``, taking the columns ``keys``."""
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        table = statement.table
+        positional = compiled.positiontup is not None
+        order = tuple(compiled.positiontup) if positional else keys  # type: ignore[arg-type]
+        columns = tuple(
+            (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
+        )
+        return cls(compiled.string, columns, positional)
+
+    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Return the rows' parameters as the driver takes them, each value processed."""
+        columns = self.columns
+        if self.positional:
+            return [
+                tuple(
+                    value if process is None or value is None else process(value)
+                    for key, process in columns
+                    for value in (row[key],)
+                )
+                for row in rows
+            ]
+        return [
+            {
+                key: value if process is None or value is None else process(value)
+                for key, process in columns
+                for value in (row[key],)
+            }
+            for row in rows
+        ]
+
+
+_BULK: Final[dict[tuple[int, str, tuple[str, ...]], tuple[sa.Insert, _BulkInsert]]] = {}
+
+
+def _insert_many(
+    connection: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]
+) -> None:
+    """Insert ``rows`` (all with the same keys) with ``statement``, as one ``executemany``."""
+    dialect = connection.dialect
+    keys = tuple(rows[0])
+    key = (id(statement), dialect.name, keys)
+    found = _BULK.get(key)
+    if found is None or found[0] is not statement:
+        found = (statement, _BulkInsert.of(statement, dialect, keys))
+        _BULK[key] = found
+    bulk = found[1]
+    connection.exec_driver_sql(bulk.sql, bulk.parameters(rows))
+
+
 @functools.cache
 def _statements(kind: RecordKind[Any]) -> _Statements:
     return _Statements.of(_layout(kind))
@@ -1399,7 +1465,7 @@ class SqlRepository(Repository[T]):
             {
                 "id": row.id,
                 "version": row.version,
-                "record": _json_object(row.data),
+                "record": row.json_payload(),
                 **columns(row.record, store),
             }
             for row in rows
@@ -1407,7 +1473,7 @@ class SqlRepository(Repository[T]):
         records = [row.record for row in rows]
         self.unit_of_work._forget_searches()
         with self._translating():
-            self._connection.execute(self._statements.insert, values)
+            _insert_many(self._connection, self._statements.insert, values)
             self._write_side_rows(records, replace=False)
         self._remember(records)
 
@@ -1416,7 +1482,7 @@ class SqlRepository(Repository[T]):
             "match_id": row.id,
             "match_version": expected_version,
             "version": row.version,
-            "record": _json_object(row.data),
+            "record": row.json_payload(),
             **self._layout.columns(row.record, self.unit_of_work.store),
         }
         loaded = self._remembered.get(row.id)
@@ -1450,7 +1516,7 @@ class SqlRepository(Repository[T]):
                 self._connection.execute(delete, owners)
             rows = [row for record in records for row in side.rows(record)]
             if rows:
-                self._connection.execute(insert, rows)
+                _insert_many(self._connection, insert, rows)
 
     # Reading -----------------------------------------------------------------------------------
 
@@ -1589,10 +1655,6 @@ def _row_violation(code: str, path: str, where: str, message: str) -> Violation:
         record=where,
         remedy=_ROW_REMEDY,
     )
-
-
-def _json_object(data: Mapping[str, Any]) -> dict[str, Any]:
-    return data if isinstance(data, dict) else dict(data)
 
 
 # The plug-in -----------------------------------------------------------------------------------
