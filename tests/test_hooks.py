@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from casework import TODAY, Clock, deploy
 from postgres import private_schema, server_url
 from wladna_core.access import Action
+from wladna_core.casefile.documents import DocumentStoreUnavailable, open_document_store
 from wladna_core.duplicates import matcher_from
 from wladna_core.errors import Severity
 from wladna_core.hookspecs import EligibilityResult, hookimpl
@@ -83,6 +84,9 @@ NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
 #: The names of the case file's kinds, declared by its built-in plug-ins.
 CASEFILE_KINDS = {
     "service_delivery",
+    "participation",
+    "concern_detail",
+    "document",
     "approval",
     "incident",
     "care_arrangement",
@@ -162,6 +166,52 @@ def test_hook_wladna_open_store(pm: WladnaPluginManager, registered: Any) -> Non
         pm.hook.wladna_open_store(url="nosuch://", settings={}, plugins=pm, environment=environment)
         is None
     )
+
+
+def test_hook_wladna_open_document_store(pm: WladnaPluginManager, registered: Any) -> None:
+    kept: dict[str, bytes] = {}
+    heard: list[tuple[str, datetime]] = []
+
+    class Shelf:
+        """A document store keeping bytes in a dictionary, for one test."""
+
+        scheme = "shelf"
+
+        def put(self, content: bytes) -> str:
+            location = f"shelf:{len(kept)}"
+            kept[location] = content
+            return location
+
+        def get(self, location: str) -> bytes:
+            return kept[location]
+
+    class ShelfPlugin:
+        @hookimpl
+        def wladna_open_document_store(self, url: str, clock: Any) -> Shelf | None:
+            heard.append((url, clock()))
+            return Shelf() if url.startswith("shelf://") else None
+
+    registered(ShelfPlugin(), "shelf")
+    clock = Clock()
+    store = open_document_store(pm, "shelf://one", clock=clock)
+    assert store.get(store.put(b"abc")) == b"abc"
+    assert heard == [("shelf://one", clock.moment)]
+    # First result wins, and a plug-in answering None leaves the URL to the others: the
+    # built-in one opens file:/// URLs.
+    assert type(open_document_store(pm, "file:///srv/docs", clock=clock)).__name__ == (
+        "FileDocumentStore"
+    )
+    with pytest.raises(DocumentStoreUnavailable, match="no installed document store opens"):
+        open_document_store(pm, "nosuch://x", clock=clock)
+
+    class Broken:
+        @hookimpl
+        def wladna_open_document_store(self) -> object:
+            return "not a store"
+
+    registered(Broken(), "broken-shelf")
+    with pytest.raises(PluginHookError, match=r"broken-shelf.*DocumentStore"):
+        open_document_store(pm, "shelf://one", clock=clock)
 
 
 BUILT_IN_SHAPES = (
@@ -453,7 +503,7 @@ def test_hook_wladna_record_kinds(pm: WladnaPluginManager, registered: Any) -> N
         "case",
         "referral",
         "duplicate_pair",
-    } | {kind.name for kind in TRAINING_KINDS} | {"service_delivery", "approval"}
+    } | {kind.name for kind in TRAINING_KINDS}
     registered(test_kinds, "test-kinds")
     kinds = kinds_from(pm)
     assert kinds.named("test_home_visit") is test_kinds.HOME_VISIT

@@ -33,6 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 #: The heads of the case file's branches of migrations (one per group of kinds).
 CASEFILE_BRANCHES = {
+    "casefile_documents_0001",
     "casefile_incidents_0001",
     "casefile_outreach_0001",
     "casefile_services_0001",

@@ -115,7 +115,7 @@ def hook_sections() -> dict[str, str]:
 
 
 def test_there_are_hooks_and_each_is_named_after_the_project() -> None:
-    assert len(HOOK_NAMES) == 14
+    assert len(HOOK_NAMES) == 15
     assert all(name.startswith(f"{PROJECT_NAME}_") for name in HOOK_NAMES)
     pm = make_plugin_manager(load_entrypoints=False)
     assert sorted(name for name in vars(pm.hook) if not name.startswith("_")) == HOOK_NAMES
@@ -448,6 +448,33 @@ def test_the_example_of_wladna_record_kinds_is_kept_and_searched(
     # The page's migrations package is not installed here: a SQL store says so, naming it.
     with pytest.raises(StoreError, match=r"sale_outreach\.migrations"):
         open_store(f"sqlite:///{tmp_path / 'outreach.db'}", plugins=pm)
+
+
+def test_the_example_of_wladna_open_document_store_keeps_documents_in_sqlite(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from wladna_core.casefile.documents import DocumentCategory, DocumentMissing  # noqa: PLC0415
+
+    pm = manager_with(example_of("wladna_open_document_store", monkeypatch))
+    url = f"docs+sqlite://{tmp_path / 'documents.db'}"
+    dep = deploy(plugins=pm, settings={"documents": {"url": url}})
+    try:
+        case = dep.case()
+        casefile = dep.as_(dep.worker).casefile
+        document = casefile.attach_document(
+            case.id,
+            b"%PDF-1.7 kafala",
+            title="Jugement de kafala",
+            category=DocumentCategory.COURT_DECISION,
+            media_type="application/pdf",
+        ).record
+        assert document.location.startswith("docs+sqlite:")
+        assert casefile.document_content(document.id) == b"%PDF-1.7 kafala"
+        store = casefile.document_store()
+        with pytest.raises(DocumentMissing):
+            store.get("docs+sqlite:" + "0" * 64)
+    finally:
+        dep.wl.close()
 
 
 def test_the_example_of_wladna_case_number_numbers_new_cases(

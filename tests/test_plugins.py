@@ -34,9 +34,12 @@ from postgres import private_schema, server_url
 from wladna_core import hookspecs
 from wladna_core.casefile.approvals import APPROVAL_RULES
 from wladna_core.casefile.care import CARE_RULES
+from wladna_core.casefile.concerns import CONCERN_RULES
 from wladna_core.casefile.delivery import SERVICE_RULES
+from wladna_core.casefile.documents import DOCUMENT_RULES
 from wladna_core.casefile.incidents import INCIDENT_RULES
 from wladna_core.casefile.outreach import OUTREACH_RULES
+from wladna_core.casefile.participation import PARTICIPATION_RULES
 from wladna_core.casefile.tracing import TRACING_RULES
 from wladna_core.hookspecs import EligibilityResult, hookimpl
 from wladna_core.model import (
@@ -85,6 +88,9 @@ from wladna_core.training import TRAINING_RULES
 #: The rules of the case file's built-in plug-ins.
 CASEFILE_RULES = (
     *SERVICE_RULES,
+    *PARTICIPATION_RULES,
+    *CONCERN_RULES,
+    *DOCUMENT_RULES,
     *APPROVAL_RULES,
     *INCIDENT_RULES,
     *CARE_RULES,

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import click
     from pluggy import PluginManager
 
+    from wladna_core.casefile.documents.storage import DocumentStore
     from wladna_core.errors import Violation
     from wladna_core.matching import Matcher, MatchSettings
     from wladna_core.model import Case, Family, Gazetteer, Territory
@@ -130,6 +131,23 @@ def wladna_store_schemes() -> Iterable[str]:
     :return: URL shapes, each a string with ``://``, angle brackets marking the parts a user
         fills in (``sqlite:///<path>``).  The results of all plug-ins are concatenated; a shape
         declared twice is listed once.
+    """
+
+
+@hookspec(firstresult=True)
+def wladna_open_document_store(url: str, clock: Callable[[], datetime]) -> DocumentStore | None:
+    """Open the store keeping the bytes of documents at ``url``, if its scheme is this plug-in's.
+
+    Called by :func:`wladna_core.casefile.documents.storage.open_document_store` each time a
+    service of the case file attaches a document or reads one's content, with the URL of the
+    deployment's setting ``documents.url``.  The built-in plug-in
+    :mod:`wladna_core.casefile.documents.files` opens ``file:///<directory>``.
+
+    :param url: the document store's URL, e.g. ``file:///var/lib/wladna/documents``.
+    :param clock: the deployment's clock, for a store that dates what it keeps.
+    :return: a :class:`~wladna_core.casefile.documents.storage.DocumentStore` (``scheme``,
+        ``put(bytes) -> location``, ``get(location) -> bytes``), or ``None`` when the scheme is
+        not this plug-in's.  First result wins.
     """
 
 

@@ -129,6 +129,10 @@ DEFAULT_PLUGINS: Final[tuple[str, ...]] = (
     "wladna_core.casefile.outreach.indicators",
     "wladna_core.casefile.tracing.kinds",
     "wladna_core.casefile.tracing.indicators",
+    "wladna_core.casefile.participation.kinds",
+    "wladna_core.casefile.concerns.kinds",
+    "wladna_core.casefile.documents.kinds",
+    "wladna_core.casefile.documents.files",
 )
 
 #: The entry-point group installed plug-ins register under.

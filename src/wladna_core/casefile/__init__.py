@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from wladna_core.casefile.approvals import ApprovalRequest, ApprovalSubject
 from wladna_core.casefile.care import CareArrangement
+from wladna_core.casefile.concerns import ConcernDetail
 from wladna_core.casefile.context import CASEFILE_NEEDS, CaseFileContext, CaseFileStoreContext
 from wladna_core.casefile.delivery import ServiceDelivery, ServiceStatus
+from wladna_core.casefile.documents import Document, DocumentCategory, DocumentStore, Sensitivity
 from wladna_core.casefile.incidents import Incident
 from wladna_core.casefile.kinds import case_kind
 from wladna_core.casefile.outreach import ChildAsMet, OutreachContact, OutreachOffer
+from wladna_core.casefile.participation import Decision, Hearing, Participation
 from wladna_core.casefile.rules import case_link_rules
 from wladna_core.casefile.tracing import (
     FollowUpVisit,
@@ -44,12 +47,20 @@ __all__ = [
     "CaseFileContext",
     "CaseFileStoreContext",
     "ChildAsMet",
+    "ConcernDetail",
+    "Decision",
+    "Document",
+    "DocumentCategory",
+    "DocumentStore",
     "FollowUpVisit",
+    "Hearing",
     "Incident",
     "OutreachContact",
     "OutreachOffer",
+    "Participation",
     "Reunification",
     "ReunificationOutcome",
+    "Sensitivity",
     "ServiceDelivery",
     "ServiceStatus",
     "TracingAction",

@@ -24,13 +24,25 @@ FHIR R4 ``Bundle`` of type ``collection``; :func:`from_bundle` reads it back int
 ('female', '2014-03-02', ['Salma'])
 >>> from_bundle(bundle) == CaseBundle(case, child, bodies=[body])
 True
+
+A document of a case (:mod:`wladna_fhir.documents`) is written as a ``DocumentReference`` by
+:func:`document_reference` and read back by :func:`document_from_reference`.
 """
 
 from __future__ import annotations
 
 from wladna_fhir.casebundle import CaseBundle, CaseFileLike
+from wladna_fhir.documents import document_from_reference, document_reference
 from wladna_fhir.errors import InvalidBundle
 from wladna_fhir.export import to_bundle
 from wladna_fhir.importer import from_bundle
 
-__all__ = ["CaseBundle", "CaseFileLike", "InvalidBundle", "from_bundle", "to_bundle"]
+__all__ = [
+    "CaseBundle",
+    "CaseFileLike",
+    "InvalidBundle",
+    "document_from_reference",
+    "document_reference",
+    "from_bundle",
+    "to_bundle",
+]

@@ -1,0 +1,214 @@
+"""The services of the documents of cases: :class:`DocumentServices`.
+
+A mixin of :class:`~wladna_core.casefile.CaseFile` (``work.casefile``):
+
+* :meth:`~DocumentServices.attach_document` — case workers and supervisors of the case's body
+  (``case.document.attach``): computes the size and SHA-256 of the bytes, refuses a document
+  larger than ``documents.max_size`` before keeping any byte, puts the bytes in the
+  deployment's document store (``documents.url``), stores the record and audits it;
+* :meth:`~DocumentServices.documents` — the members of the body who see the case in full
+  (``case.document.read``): the metadata, each record audited;
+* :meth:`~DocumentServices.document_content` — the same: the bytes, checked against the
+  record's size and SHA-256 (:class:`~wladna_core.casefile.documents.storage.
+  DocumentIntegrityError` when they differ, audited as a refusal), audited as a read of
+  personal data.
+
+A document of :attr:`~wladna_core.casefile.documents.Sensitivity.VERY_RESTRICTED` sensitivity is
+for those who work the case (:func:`~wladna_core.access.works_on`) alone: it is not listed to
+anyone else, and its content is refused to them as a document that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import attrs
+
+from wladna_core.access import Action, works_on
+from wladna_core.audit import DENIED, AuditDraft
+from wladna_core.casefile.documents._access import RecordAccess, made
+from wladna_core.casefile.documents.context import DocumentContext
+from wladna_core.casefile.documents.model import Document, DocumentCategory, Sensitivity
+from wladna_core.casefile.documents.rules import TOO_LARGE
+from wladna_core.casefile.documents.settings import DocumentSettings
+from wladna_core.casefile.documents.storage import (
+    DocumentIntegrityError,
+    DocumentStore,
+    DocumentStoreError,
+    open_document_store,
+)
+from wladna_core.errors import InvalidRecord, InvariantError
+from wladna_core.rules import RuleSet, validate
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from wladna_core.model import Case
+    from wladna_core.services import Outcome, _Work
+    from wladna_core.storage import UnitOfWork
+
+__all__ = ["DocumentServices"]
+
+# The location a document has before its bytes are kept (never stored).
+_PENDING = "pending:"
+
+
+class DocumentServices(RecordAccess):
+    """Attach documents to a case, list them and read their content."""
+
+    @property
+    def document_settings(self) -> DocumentSettings:
+        """The deployment's document settings (its ``documents`` setting)."""
+        return DocumentSettings.from_settings(self.wladna.settings)
+
+    def document_store(self) -> DocumentStore:
+        """Return the deployment's document store (setting ``documents.url``).
+
+        :raises DocumentStoreUnavailable: when none is set, or no plug-in opens its URL.
+        """
+        return open_document_store(
+            self.wladna.plugins, self.document_settings.url, clock=self.wladna.now
+        )
+
+    def attach_document(
+        self,
+        case_id: str,
+        content: bytes,
+        *,
+        title: str,
+        category: DocumentCategory,
+        media_type: str,
+        sensitivity: Sensitivity = Sensitivity.NORMAL,
+        on: date | None = None,
+    ) -> Outcome[Document]:
+        """Attach ``content`` to the case as a document, and return its record.
+
+        :param case_id: the case.
+        :param content: the document's bytes.
+        :param title: what a person reads in the list of the case's documents.
+        :param category: what it is.
+        :param media_type: its media type, such as ``application/pdf``.
+        :param sensitivity: how closely it is held.
+        :param on: the day it is attached; today when omitted.
+        :raises AccessDenied: for a case the actor may not attach to, or does not see.
+        :raises InvalidRecord: for a record refused: empty content (``document.empty``), a
+            media type of the wrong shape, a document too large (``document.too_large``,
+            checked before any byte is kept), a rule of the store.
+        :raises DocumentStoreError: when no document store is set or it cannot keep the bytes.
+        """
+        if not isinstance(content, bytes | bytearray | memoryview):  # for callers without types
+            msg = f"a document's content is bytes, got {type(content).__name__}"  # type: ignore[unreachable]
+            raise TypeError(msg)
+        data = bytes(content)
+        day = self._on(on)
+
+        def run(uow: UnitOfWork, work: _Work) -> Document:
+            case, view = self._case(uow, case_id, Action.DOCUMENT_ATTACH)
+            digest = hashlib.sha256(data).hexdigest()
+            draft = made(
+                Document,
+                case_id=case.id,
+                title=title,
+                category=category,
+                media_type=media_type,
+                size=len(data),
+                sha256=digest,
+                location=_PENDING + digest,
+                added_on=day,
+                added_by=self.actor.id,
+                sensitivity=sensitivity,
+            )
+            self._allow(Action.DOCUMENT_ATTACH, draft, view)
+            self._refuse_too_large(draft)
+            location = self.document_store().put(data)
+            try:
+                record = attrs.evolve(draft, location=location)
+            except (InvariantError, TypeError) as error:
+                msg = f"the document store gave the location {location!r}, unusable: {error}"
+                raise DocumentStoreError(msg) from error
+            return self._add(uow, work, Action.DOCUMENT_ATTACH, record)
+
+        return self._write(run)
+
+    def documents(self, case_id: str) -> list[Document]:
+        """Return the records of the case's documents (not their bytes), oldest first.
+
+        Very restricted documents are left out for an actor who does not work the case.  Each
+        record returned is audited as a read of personal data.
+
+        :raises AccessDenied: for a case the actor does not see in full.
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> list[Document]:
+            case, view = self._case(uow, case_id, Action.DOCUMENT_READ)
+            found = [
+                doc
+                for doc in self._of_case(uow, Document, case.id)
+                if self._document_shown(doc, case)
+            ]
+            for document in found:
+                self._allow(Action.DOCUMENT_READ, document, view)
+            self._audit_reads(work, Action.DOCUMENT_READ, found)
+            return sorted(found, key=lambda document: (document.added_on, document.id))
+
+        return self._read(run)
+
+    def document_content(self, document_id: str) -> bytes:
+        """Return the bytes of a document, once checked against its record's size and SHA-256.
+
+        The read is audited as a read of personal data; bytes that do not match are refused
+        and the refusal audited.
+
+        :raises AccessDenied: for a document that does not exist or that the actor may not
+            read (alike).
+        :raises DocumentIntegrityError: when the bytes kept are not those the record describes.
+        :raises DocumentMissing: when the document store holds no bytes at its location.
+        """
+
+        def run(uow: UnitOfWork, work: _Work) -> bytes | DocumentIntegrityError:
+            document, case, _view = self._record_of_case(
+                uow, Document, document_id, Action.DOCUMENT_READ
+            )
+            if not self._document_shown(document, case):
+                raise self._unseen(Action.DOCUMENT_READ, "Document", document.id)
+            data = self.document_store().get(document.location)
+            found = hashlib.sha256(data).hexdigest()
+            if found != document.sha256 or len(data) != document.size:
+                error = DocumentIntegrityError(
+                    f"Document {document.id}",
+                    f"SHA-256 {document.sha256}, {document.size} bytes",
+                    f"SHA-256 {found}, {len(data)} bytes",
+                )
+                work.drafts.append(self._refused_read(document, error))
+                return error
+            self._audit_reads(work, Action.DOCUMENT_READ, [document])
+            return data
+
+        answer = self._read(run)
+        if isinstance(answer, DocumentIntegrityError):
+            raise answer
+        return answer
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _document_shown(self, document: Document, case: Case) -> bool:
+        return document.sensitivity is not Sensitivity.VERY_RESTRICTED or works_on(self.actor, case)
+
+    def _refuse_too_large(self, draft: Document) -> None:
+        """Refuse a document too large before keeping any of its bytes (``document.too_large``)."""
+        context = DocumentContext(documents=self.document_settings)
+        found = validate(draft, on=draft.added_on, context=context, rules=RuleSet([TOO_LARGE]))
+        if found:
+            raise InvalidRecord("Document", found)
+
+    def _refused_read(self, document: Document, error: DocumentIntegrityError) -> AuditDraft:
+        return AuditDraft(
+            actor_id=self.actor.id,
+            action=Action.DOCUMENT_READ.value,
+            record_type="Document",
+            record_id=document.id,
+            version=document.version,
+            outcome=DENIED,
+            detail=f"{error.code}: the bytes do not match the record",
+        )
