@@ -39,6 +39,9 @@ myst_heading_anchors = 3
 
 nitpicky = False
 autodoc_typehints = "description"
+# Annotations naming a class imported for type checking only, which autodoc cannot resolve by
+# itself: ``CaseWork.casefile`` returns the case file's services, not the test strategies' bundle.
+autodoc_type_aliases = {"CaseFile": "wladna_core.casefile.work.CaseFile"}
 autodoc_member_order = "bysource"
 
 html_theme = "furo"
