@@ -33,7 +33,6 @@ from wladna_core.storage.ports import Record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from datetime import date
 
     from wladna_core.access import AccessDenied, Actor
     from wladna_core.app import Wladna

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wladna_core.access import Action
-from wladna_core.casefile.concerns.model import ConcernDetail
 from wladna_core.casefile.base import CaseFileBase, changed, made
+from wladna_core.casefile.concerns.model import ConcernDetail
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.storage import ConcurrencyConflict
 
