@@ -27,7 +27,7 @@ from wladna_core.casefile.approvals.model import (
     ApprovalRequest,
     ApprovalSubject,
 )
-from wladna_core.casefile.base import CaseFileBase, made
+from wladna_core.casefile.base import CaseFileBase, changed, made
 from wladna_core.model import CaseStatus, TerritorialBody
 from wladna_core.workflow import ReasonRequired, StepMissing, TransitionRefused
 
@@ -100,7 +100,10 @@ class ApprovalServices(CaseFileBase):
             one out of scope.
         :raises TransitionRefused: if the request is already decided.
         :raises ReasonRequired: when declining without a comment.
-        :raises InvalidRecord: when deciding one's own request (``approval.self_decided``).
+        :raises InvalidRecord: when deciding one's own request (``approval.self_decided``), or
+            for a comment of the wrong shape (a NUL character, a megabyte: at ``$.comment``).
+        :raises ConcurrencyConflict: if the request changed since ``expected_version``, or
+            since it was read, before the casework decided it.
         """
         day = self._on(on)
         stored = self._read(lambda uow, _work: self._pending(uow, approval_id, expected_version))
@@ -130,7 +133,13 @@ class ApprovalServices(CaseFileBase):
 
         def run(uow: UnitOfWork, work: _Work) -> ApprovalRequest:
             request = self._pending(uow, approval_id, expected_version)
-            decided = request.decided(self.actor.id, day, approved=approved, comment=comment)
+            decided = changed(
+                request,
+                decision=ApprovalDecision.APPROVED if approved else ApprovalDecision.DECLINED,
+                decided_by=self.actor.id,
+                decided_on=day,
+                comment=comment,
+            )
             return self._update(uow, work, _DECIDE, decided)
 
         return self._write(run)
