@@ -453,7 +453,11 @@ def test_the_example_of_wladna_record_kinds_is_kept_and_searched(
 def test_the_example_of_wladna_open_document_store_keeps_documents_in_sqlite(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from wladna_core.casefile.documents import DocumentCategory, DocumentMissing  # noqa: PLC0415
+    from wladna_core.casefile.documents import (  # noqa: PLC0415
+        DocumentCategory,
+        DocumentMissing,
+        open_document_store,
+    )
 
     pm = manager_with(example_of("wladna_open_document_store", monkeypatch))
     url = f"docs+sqlite://{tmp_path / 'documents.db'}"
@@ -470,7 +474,7 @@ def test_the_example_of_wladna_open_document_store_keeps_documents_in_sqlite(
         ).record
         assert document.location.startswith("docs+sqlite:")
         assert casefile.document_content(document.id) == b"%PDF-1.7 kafala"
-        store = casefile.document_store()
+        store = open_document_store(dep.wl.plugins, url, clock=dep.wl.now)
         with pytest.raises(DocumentMissing):
             store.get("docs+sqlite:" + "0" * 64)
     finally:

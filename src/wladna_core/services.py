@@ -236,6 +236,9 @@ class CaseWork:
             raise TypeError(msg)
         self.wladna = wladna
         self.actor = actor
+        #: Set by the case file's ``decide_approval`` while the casework decides a request:
+        #: checks again, in the deciding unit of work, that the request is still pending.
+        self._approval_check: Callable[[UnitOfWork], object] | None = None
         # Warnings of the wladna_authorize plug-ins, put in the outcome of the running service
         # and in the audit trail (``access.warning``), with the action and record they concern.
         self._cautions: list[tuple[Action, object, Violation]] = []
@@ -418,6 +421,8 @@ class CaseWork:
         from wladna_core.casefile.approvals.services import casework_decided  # noqa: PLC0415
 
         def decide(uow: UnitOfWork, work: _Work, case: Case) -> None:
+            if self._approval_check is not None:
+                self._approval_check(uow)
             casework_decided(
                 self, uow, work, case, subject, approved=approved, on=on, comment=comment
             )

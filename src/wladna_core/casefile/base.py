@@ -20,23 +20,31 @@ A refusal raises :class:`~wladna_core.access.AccessDenied` and is audited.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from wladna_core.access import Action, View, unseen_refusal, works_on
+from wladna_core.access import Action, View, may, unseen_refusal, works_on
+from wladna_core.convert import structure, unstructure
+from wladna_core.errors import InvalidRecord
 from wladna_core.model import Case
-from wladna_core.storage import NotFound
+from wladna_core.rules import Validator
+from wladna_core.storage import ConcurrencyConflict, NotFound
 from wladna_core.storage.ports import Record
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from datetime import date
 
     from wladna_core.access import AccessDenied, Actor
     from wladna_core.app import Wladna
     from wladna_core.services import CaseWork, Outcome, _Work
     from wladna_core.storage import UnitOfWork
 
-__all__ = ["CaseFileBase"]
+__all__ = ["WORKED_ONLY", "CaseFileBase", "changed", "made"]
+
+#: The actions on records that only those who work the case may see (its incidents): for them,
+#: seeing the case in full is not enough; the actor must work it (:func:`~wladna_core.access.
+#: works_on`).
+WORKED_ONLY: Final = frozenset({Action.INCIDENT_READ, Action.INCIDENT_RECORD})
 
 T = TypeVar("T")
 _R = TypeVar("_R", bound=Record)
@@ -107,6 +115,92 @@ class CaseFileBase:
         if not works_on(self.actor, case):
             raise self._unseen(action, record_type, record_id)
 
+    def _sees(self, read: Action, case: Case, view: View) -> bool:
+        """Return whether the actor may see the records ``read`` reads on ``case``.
+
+        Any refusal to an actor who may not is the refusal of a record that does not exist,
+        whatever else they may do with the case.
+        """
+        if not may(self.actor, read, view):
+            return False
+        return read not in WORKED_ONLY or works_on(self.actor, case)
+
+    def _case_for(
+        self, uow: UnitOfWork, case_id: str, action: Action, *, read: Action
+    ) -> tuple[Case, View]:
+        """Return the case and the view, once ``action`` is allowed; refuse as unseen else.
+
+        :param read: the action reading this kind of record on the case: an actor who may not
+            read them is refused as if the case did not exist, so that no refusal tells more.
+        """
+        case = self._stored(uow, Case, case_id, action)
+        view = self.work._view(uow, case)
+        if not self._sees(read, case, view):
+            raise self._unseen(action, "Case", case_id)
+        self._allow(action, case, view)
+        return case, view
+
+    def _record_of_case(
+        self,
+        uow: UnitOfWork,
+        record_type: type[_R],
+        record_id: str,
+        action: Action,
+        *,
+        read: Action,
+    ) -> tuple[_R, Case, View]:
+        """Return a record, its case and the view, once ``action`` is allowed on both.
+
+        An actor who may not read records of this kind on the case (``read``) is refused
+        exactly as for a record that does not exist, naming the record asked for.
+        """
+        record = self._stored(uow, record_type, record_id, action)
+        try:
+            case = uow.cases.get(str(getattr(record, "case_id", "")))
+        except NotFound:  # a record whose case is gone: as unseen as one that never was
+            raise self._unseen(action, record_type.__name__, record_id) from None
+        view = self.work._view(uow, case)
+        if not self._sees(read, case, view):
+            raise self._unseen(action, record_type.__name__, record_id)
+        self._allow(action, case, view)
+        self._allow(action, record, view)
+        return record, case, view
+
+    @staticmethod
+    def _at_version(record: _R, expected_version: int | None) -> _R:
+        """Return ``record`` if it is at ``expected_version`` (``None``: any version)."""
+        if expected_version is not None and record.version != expected_version:
+            raise ConcurrencyConflict(
+                type(record).__name__, record.id, expected_version, record.version
+            )
+        return record
+
+    @staticmethod
+    def _argument(value: object, record_type: type[_R], name: str) -> _R:
+        """Return ``value`` if it is a ``record_type``; raise a clear :class:`TypeError` else."""
+        if not isinstance(value, record_type):
+            msg = (
+                f"{name} must be a {record_type.__name__}, got {type(value).__name__}; "
+                f"make one with {record_type.__name__}(...)"
+            )
+            raise TypeError(msg)
+        return value
+
+    def _precheck(self, uow: UnitOfWork, record: object) -> None:
+        """Run the store's rules on ``record`` before anything outside the store is done.
+
+        For a service that writes somewhere else first (a document's bytes): a record the
+        store would refuse is refused before, so that nothing is left behind.
+
+        :raises InvalidRecord: if a rule of error severity fails.
+        """
+        store = self.wladna.store
+        context = uow._context(type(record))
+        checker = Validator(type(record), on=store.today(), context=context, rules=store.rules)
+        errors = [violation for violation in checker.check(record) if violation.is_error]
+        if errors:
+            raise InvalidRecord(type(record).__name__, errors)
+
     def _add(self, uow: UnitOfWork, work: _Work, action: Action, record: _R) -> _R:
         """Store a new record and audit it."""
         saved = uow.repository(type(record)).add(record)
@@ -128,3 +222,28 @@ class CaseFileBase:
     def _audit_reads(self, work: _Work, action: Action, records: Iterable[object]) -> None:
         """Audit the reading of each record of personal data shown to the actor."""
         work.drafts.extend(self.work._draft(action, record) for record in records)
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def made(record_type: type[_R], **fields: Any) -> _R:
+    """Make a record from a service's arguments through the converter.
+
+    Arguments of the wrong shape (an unknown code, a blank title, a date of text, a megabyte
+    of text, a NUL character) are refused together as one
+    :class:`~wladna_core.errors.InvalidRecord` naming each path and code, as records read from
+    JSON are.  Arguments left ``None`` take the record's defaults.
+    """
+    plain = {name: _plain(value) for name, value in fields.items() if value is not None}
+    return structure(plain, record_type)
+
+
+def changed(record: _R, **changes: Any) -> _R:
+    """Return ``record`` with ``changes``, refused as :func:`made` refuses bad arguments."""
+    plain = unstructure(record)
+    plain.update({name: _plain(value) for name, value in changes.items()})
+    return structure(
+        {name: value for name, value in plain.items() if value is not None}, type(record)
+    )

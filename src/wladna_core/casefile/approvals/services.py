@@ -21,15 +21,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wladna_core.access import Action, View
+from wladna_core.access import Action
 from wladna_core.casefile.approvals.model import (
     ApprovalDecision,
     ApprovalRequest,
     ApprovalSubject,
 )
-from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.base import CaseFileBase, changed, made
 from wladna_core.model import CaseStatus, TerritorialBody
-from wladna_core.storage import ConcurrencyConflict
 from wladna_core.workflow import ReasonRequired, StepMissing, TransitionRefused
 
 if TYPE_CHECKING:
@@ -55,17 +54,20 @@ class ApprovalServices(CaseFileBase):
         A closure is asked for by closing the case (:meth:`~wladna_core.services.CaseWork.
         close`), which adds its request here.
 
-        :raises AccessDenied: unless the actor is a case worker or supervisor of the body.
+        :raises AccessDenied: unless the actor is a case worker or supervisor of the body; an
+            actor who may not read the case's approvals as for a case that does not exist.
         :raises StepMissing: for an assessment or a plan the case does not have yet.
         :raises TransitionRefused: for ``closure``.
         :raises InvalidRecord: for a subject not configured, a second pending request of the
-            same subject... (``approval.*``).
+            same subject... (``approval.*``), or an argument of the wrong shape (a NUL
+            character, a megabyte of text: with its ``$.path`` and code).
         """
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> ApprovalRequest:
-            case, view = self._case(uow, case_id, _REQUEST)
-            record = ApprovalRequest(
+            case, view = self._case_for(uow, case_id, _REQUEST, read=_READ)
+            record = made(
+                ApprovalRequest,
                 case_id=case.id,
                 subject=subject,
                 requested_by=self.actor.id,
@@ -98,7 +100,10 @@ class ApprovalServices(CaseFileBase):
             one out of scope.
         :raises TransitionRefused: if the request is already decided.
         :raises ReasonRequired: when declining without a comment.
-        :raises InvalidRecord: when deciding one's own request (``approval.self_decided``).
+        :raises InvalidRecord: when deciding one's own request (``approval.self_decided``), or
+            for a comment of the wrong shape (a NUL character, a megabyte: at ``$.comment``).
+        :raises ConcurrencyConflict: if the request changed since ``expected_version``, or
+            since it was read, before the casework decided it.
         """
         day = self._on(on)
         stored = self._read(lambda uow, _work: self._pending(uow, approval_id, expected_version))
@@ -108,19 +113,33 @@ class ApprovalServices(CaseFileBase):
                 "decide_approval",
                 "say why it is declined (comment)",
             )
-        if stored.subject == ApprovalSubject.CLOSURE.value:
-            if approved:
-                self.work.approve_closure(stored.case_id, comment=comment, on=day)
-            else:
-                self.work.decline_closure(stored.case_id, comment or "", on=day)
-            return self._settled(stored)
-        if stored.subject == ApprovalSubject.CASE_PLAN.value and approved:
-            self.work.approve_plan(stored.case_id, on=day)
-            return self._settled(stored)
+        casework: Outcome[Case] | None = None
+        # The casework decides the request in its own unit of work: the request is checked
+        # again there (still pending, at the version read), so that two deciders never race.
+        checked = self.work._approval_check
+        self.work._approval_check = lambda uow: self._pending(uow, stored.id, stored.version)
+        try:
+            if stored.subject == ApprovalSubject.CLOSURE.value:
+                if approved:
+                    casework = self.work.approve_closure(stored.case_id, comment=comment, on=day)
+                else:
+                    casework = self.work.decline_closure(stored.case_id, comment or "", on=day)
+            elif stored.subject == ApprovalSubject.CASE_PLAN.value and approved:
+                casework = self.work.approve_plan(stored.case_id, on=day)
+        finally:
+            self.work._approval_check = checked
+        if casework is not None:
+            return self._settled(stored, casework)
 
         def run(uow: UnitOfWork, work: _Work) -> ApprovalRequest:
             request = self._pending(uow, approval_id, expected_version)
-            decided = request.decided(self.actor.id, day, approved=approved, comment=comment)
+            decided = changed(
+                request,
+                decision=ApprovalDecision.APPROVED if approved else ApprovalDecision.DECLINED,
+                decided_by=self.actor.id,
+                decided_on=day,
+                comment=comment,
+            )
             return self._update(uow, work, _DECIDE, decided)
 
         return self._write(run)
@@ -128,16 +147,9 @@ class ApprovalServices(CaseFileBase):
     def _pending(
         self, uow: UnitOfWork, approval_id: str, expected_version: int | None
     ) -> ApprovalRequest:
-        stored = self._stored(uow, ApprovalRequest, approval_id, _DECIDE)
-        case = uow.cases.get(stored.case_id)
-        view = self.work._view(uow, case)
-        if view is View.NONE:
-            raise self._unseen(_DECIDE, "ApprovalRequest", approval_id)
-        self._allow(_DECIDE, stored, view)
-        if expected_version is not None and stored.version != expected_version:
-            raise ConcurrencyConflict(
-                "ApprovalRequest", stored.id, expected_version, stored.version
-            )
+        """Return a pending request the actor may decide, at ``expected_version``."""
+        stored, _, _ = self._record_of_case(uow, ApprovalRequest, approval_id, _DECIDE, read=_READ)
+        self._at_version(stored, expected_version)
         if not stored.pending:
             raise TransitionRefused(
                 f"ApprovalRequest {stored.id}",
@@ -146,12 +158,18 @@ class ApprovalServices(CaseFileBase):
             )
         return stored
 
-    def _settled(self, asked: ApprovalRequest) -> Outcome[ApprovalRequest]:
-        """Return the outcome of a request the casework decided (read back, unaudited)."""
+    def _settled(self, asked: ApprovalRequest, casework: Outcome[Case]) -> Outcome[ApprovalRequest]:
+        """Return the outcome of a request the casework decided (read back, unaudited).
+
+        The casework's warnings, events and plug-in failures come with it.
+        """
         from wladna_core.services import Outcome  # noqa: PLC0415 (services builds on this)
 
         return Outcome(
-            record=self._read(lambda uow, _work: uow.repository(ApprovalRequest).get(asked.id))
+            record=self._read(lambda uow, _work: uow.repository(ApprovalRequest).get(asked.id)),
+            warnings=casework.warnings,
+            events=casework.events,
+            failures=casework.failures,
         )
 
     def approvals(self, case_id: str) -> list[ApprovalRequest]:
@@ -162,7 +180,7 @@ class ApprovalServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[ApprovalRequest]:
-            case, _ = self._case(uow, case_id, _READ)
+            case, _ = self._case_for(uow, case_id, _READ, read=_READ)
             found = self._of_case(uow, ApprovalRequest, case.id)
             self._audit_reads(work, _READ, found)
             return found

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
-from wladna_core.access import Action, View
-from wladna_core.casefile.base import CaseFileBase
+from wladna_core.access import Action
+from wladna_core.casefile.base import CaseFileBase, changed
 from wladna_core.casefile.care.model import CareArrangement
-from wladna_core.errors import InvalidRecord, InvariantError, Violation
-from wladna_core.storage import ConcurrencyConflict
 from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
@@ -35,16 +31,6 @@ def _history_order(arrangement: CareArrangement) -> tuple[object, ...]:
 class CareServices(CaseFileBase):
     """Record, end and read the care arrangements of a case."""
 
-    def _arrangement(self, uow: UnitOfWork, arrangement_id: str, action: Action) -> CareArrangement:
-        """Return a stored arrangement whose case the actor sees in full, ``action`` allowed."""
-        stored = self._stored(uow, CareArrangement, arrangement_id, action)
-        case = uow.cases.get(stored.case_id)
-        view = self.work._view(uow, case)
-        if view is not View.FULL:
-            raise self._unseen(action, "CareArrangement", arrangement_id)
-        self._allow(action, stored, view)
-        return stored
-
     def record_care(self, arrangement: CareArrangement) -> Outcome[CareArrangement]:
         """Record where and with whom the child of a case lives (``recorded_by``: the actor).
 
@@ -54,56 +40,48 @@ class CareServices(CaseFileBase):
         :raises AccessDenied: for a case the actor does not see in full or that does not
             exist (alike), or an actor who is not a case worker or supervisor.
         :raises InvalidRecord: when a rule of error severity fails.
+        :raises TypeError: if ``arrangement`` is not a :class:`CareArrangement`.
         """
+        arrangement = self._argument(arrangement, CareArrangement, "arrangement")
 
         def run(uow: UnitOfWork, work: _Work) -> CareArrangement:
-            self._case(uow, arrangement.case_id, Action.CARE_RECORD)
-            recorded = attrs.evolve(arrangement, recorded_by=self.actor.id)
+            self._case_for(uow, arrangement.case_id, Action.CARE_RECORD, read=Action.CARE_READ)
+            recorded = changed(arrangement, recorded_by=self.actor.id)
             return self._add(uow, work, Action.CARE_RECORD, recorded)
 
         return self._write(run)
 
     def end_care(
-        self, arrangement_id: str, *, expected_version: int, on: date | None = None
+        self,
+        arrangement_id: str,
+        *,
+        expected_version: int | None = None,
+        on: date | None = None,
     ) -> Outcome[CareArrangement]:
         """End a care arrangement on ``on`` (default today): the child left it that day.
 
-        :param expected_version: the version the actor read; another change since is a
-            :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param expected_version: the version the actor read (``None``: any); another change
+            since is a :class:`~wladna_core.storage.ConcurrencyConflict`.
         :raises AccessDenied: for an arrangement the actor may not see or that does not exist.
         :raises TransitionRefused: if it has already ended.
-        :raises InvalidRecord: when a rule fails (an end in the future...) or the end falls
-            before the start (``care.ended_before_started``, at ``$.ended_on``).
+        :raises InvalidRecord: when a rule fails (an end in the future...), the end falls
+            before the start (``care.ended_before_started``, at ``$.ended_on``) or ``on`` is
+            not a day (at ``$.ended_on``).
         """
         ended_on = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> CareArrangement:
-            stored = self._arrangement(uow, arrangement_id, Action.CARE_RECORD)
-            if stored.version != expected_version:
-                raise ConcurrencyConflict(
-                    "CareArrangement", stored.id, expected_version, stored.version
-                )
+            stored, _, _ = self._record_of_case(
+                uow, CareArrangement, arrangement_id, Action.CARE_RECORD, read=Action.CARE_READ
+            )
+            self._at_version(stored, expected_version)
             if stored.ended_on is not None:
                 raise TransitionRefused(
                     f"CareArrangement {stored.id}",
                     "end",
                     f"it ended on {stored.ended_on.isoformat()}; record a new arrangement instead",
                 )
-            try:
-                ended = attrs.evolve(stored, ended_on=ended_on)
-            except InvariantError as error:
-                raise InvalidRecord(
-                    "CareArrangement",
-                    [
-                        Violation(
-                            code=error.code,
-                            path=f"$.{error.field or 'ended_on'}",
-                            message=error.message,
-                            record=f"CareArrangement {stored.id}",
-                            remedy="End it on or after the day it started.",
-                        )
-                    ],
-                ) from None
+            ended = changed(stored, ended_on=ended_on)
             return self._update(uow, work, Action.CARE_RECORD, ended)
 
         return self._write(run)
@@ -115,7 +93,7 @@ class CareServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[CareArrangement]:
-            self._case(uow, case_id, Action.CARE_READ)
+            self._case_for(uow, case_id, Action.CARE_READ, read=Action.CARE_READ)
             history = sorted(self._of_case(uow, CareArrangement, case_id), key=_history_order)
             self._audit_reads(work, Action.CARE_READ, history)
             return history
@@ -129,7 +107,7 @@ class CareServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> CareArrangement | None:
-            self._case(uow, case_id, Action.CARE_READ)
+            self._case_for(uow, case_id, Action.CARE_READ, read=Action.CARE_READ)
             found = [item for item in self._of_case(uow, CareArrangement, case_id) if item.is_open]
             current = max(found, key=_history_order) if found else None
             self._audit_reads(work, Action.CARE_READ, [] if current is None else [current])

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wladna_core.access import Action
+from wladna_core.casefile.base import CaseFileBase, changed, made
 from wladna_core.casefile.concerns.model import ConcernDetail
-from wladna_core.casefile.documents._access import RecordAccess, changed, made
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.storage import ConcurrencyConflict
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ConcernServices"]
 
 
-class ConcernServices(RecordAccess):
+class ConcernServices(CaseFileBase):
     """Record, resolve and read the details of a case's protection concerns."""
 
     def record_concern_detail(
@@ -91,7 +91,7 @@ class ConcernServices(RecordAccess):
 
         def run(uow: UnitOfWork, work: _Work) -> ConcernDetail:
             detail, _case, _view = self._record_of_case(
-                uow, ConcernDetail, detail_id, Action.CONCERN_RECORD
+                uow, ConcernDetail, detail_id, Action.CONCERN_RECORD, read=Action.CONCERN_READ
             )
             if expected_version is not None and detail.version != expected_version:
                 raise ConcurrencyConflict(

@@ -21,14 +21,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-import attrs
-
 from wladna_core.access import Action, View
-from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.base import CaseFileBase, changed, made
 from wladna_core.casefile.delivery.model import ServiceDelivery, ServiceStatus, is_overdue
 from wladna_core.deadlines import response_due
 from wladna_core.model import Case, Referral, ServiceType, SocialProgramme, TerritorialBody, Urgency
-from wladna_core.storage import ConcurrencyConflict, ReferralQuery
+from wladna_core.storage import ReferralQuery
 from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
@@ -41,6 +39,18 @@ __all__ = ["DeliveryServices"]
 
 _RECORD, _READ = Action.SERVICE_RECORD, Action.SERVICE_READ
 _DONE = frozenset({ServiceStatus.DELIVERED, ServiceStatus.MISSED, ServiceStatus.CANCELLED})
+
+
+def _status(stored: ServiceDelivery, status: object) -> ServiceStatus | None:
+    """Return the status asked for; an unknown one is refused as an invalid record."""
+    if status is None:
+        return None
+    for known in ServiceStatus:
+        if status == known.value:
+            return known
+    changed(stored, status=status)  # raises InvalidRecord at $.status
+    msg = f"status must be a ServiceStatus, got {status!r}"  # pragma: no cover (refused above)
+    raise TypeError(msg)  # pragma: no cover
 
 
 class DeliveryServices(CaseFileBase):
@@ -82,13 +92,18 @@ class DeliveryServices(CaseFileBase):
 
         :raises AccessDenied: unless the actor sees the case in full, or holds an open
             referral of it (``referral_id``) and records a service of their own body.
-        :raises InvalidRecord: if the service breaks a rule (``service.*``).
+            An actor who may not read the services of the case is refused as for a case that
+            does not exist.
+        :raises InvalidRecord: if an argument is of the wrong shape (an unknown code, a megabyte
+            of text, a NUL character, dates out of order: with its ``$.path`` and code) or the
+            service breaks a rule (``service.*``).
         """
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> ServiceDelivery:
-            case, view = self._case(uow, case_id, _RECORD)
-            record = ServiceDelivery(
+            case, view = self._case_for(uow, case_id, _RECORD, read=_READ)
+            record = made(
+                ServiceDelivery,
                 case_id=case.id,
                 service=service,
                 provider_body_id=provider_body_id,
@@ -138,43 +153,53 @@ class DeliveryServices(CaseFileBase):
 
         :raises AccessDenied: as :meth:`record_service`; an unknown id as one out of scope.
         :raises ConcurrencyConflict: if ``expected_version`` is not the stored version.
-        :raises TransitionRefused: to change a service that is no longer planned.
+        :raises TransitionRefused: to change a service that is no longer planned, or to give
+            ``status`` planned (a service is planned once, when recorded).
+        :raises InvalidRecord: for an unknown status, a megabyte of note, a day before the
+            service was planned... (with its ``$.path`` and code).
         """
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> ServiceDelivery:
-            stored = self._visible_service(uow, service_id, _RECORD)
-            if expected_version is not None and stored.version != expected_version:
-                raise ConcurrencyConflict(
-                    "ServiceDelivery", stored.id, expected_version, stored.version
-                )
+            stored = self._at_version(
+                self._visible_service(uow, service_id, _RECORD), expected_version
+            )
             if stored.status in _DONE:
                 raise TransitionRefused(
                     f"ServiceDelivery {stored.id}",
                     "update_service",
                     f"it is {stored.status.value}, which is final; record a new service",
                 )
-            new = attrs.evolve(
-                stored,
-                appointment_on=stored.appointment_on if appointment_on is None else appointment_on,
-                note=stored.note if note is None else note,
-            )
-            if status is not None and ServiceStatus(status) is ServiceStatus.DELIVERED:
-                new = attrs.evolve(new, status=ServiceStatus.DELIVERED, delivered_on=day)
-            elif status is not None and ServiceStatus(status) is not ServiceStatus.PLANNED:
-                new = attrs.evolve(new, status=ServiceStatus(status), ended_on=day)
+            fields: dict[str, object] = {"appointment_on": appointment_on, "note": note}
+            wanted = _status(stored, status)
+            if wanted is ServiceStatus.PLANNED:
+                raise TransitionRefused(
+                    f"ServiceDelivery {stored.id}",
+                    "update_service",
+                    "it is planned already; give status delivered, missed or cancelled, or no "
+                    "status to change only the appointment or the note",
+                )
+            if wanted is ServiceStatus.DELIVERED:
+                fields |= {"status": wanted, "delivered_on": day}
+            elif wanted is not None:
+                fields |= {"status": wanted, "ended_on": day}
+            new = changed(stored, **{k: v for k, v in fields.items() if v is not None})
             return self._update(uow, work, _RECORD, new)
 
         return self._write(run)
 
     def _visible_service(self, uow: UnitOfWork, service_id: str, action: Action) -> ServiceDelivery:
-        stored = self._stored(uow, ServiceDelivery, service_id, action)
-        case = uow.cases.get(stored.case_id)
+        """Return a service the actor may read, once ``action`` is allowed; else as unseen.
+
+        Seeing the case is not enough for the limited view: a referral's target sees only
+        the services its own body provides in answer to that referral.
+        """
+        stored, case, view = self._record_of_case(
+            uow, ServiceDelivery, service_id, action, read=_READ
+        )
         referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
-        view = self.work._view(uow, case, referrals)
         if not self._shown(view, stored, referrals):
             raise self._unseen(action, "ServiceDelivery", service_id)
-        self._allow(action, stored, view)
         return stored
 
     def service(self, service_id: str) -> ServiceDelivery:
@@ -191,7 +216,7 @@ class DeliveryServices(CaseFileBase):
         """Return the services of the case the actor may see, in order of id (each audited)."""
 
         def run(uow: UnitOfWork, work: _Work) -> list[ServiceDelivery]:
-            case, view = self._case(uow, case_id, _READ)
+            case, view = self._case_for(uow, case_id, _READ, read=_READ)
             referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
             found = [
                 service

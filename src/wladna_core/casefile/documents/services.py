@@ -27,7 +27,7 @@ import attrs
 
 from wladna_core.access import Action, works_on
 from wladna_core.audit import DENIED, AuditDraft
-from wladna_core.casefile.documents._access import RecordAccess, made
+from wladna_core.casefile.base import CaseFileBase, made
 from wladna_core.casefile.documents.context import DocumentContext
 from wladna_core.casefile.documents.model import Document, DocumentCategory, Sensitivity
 from wladna_core.casefile.documents.rules import TOO_LARGE
@@ -54,7 +54,7 @@ __all__ = ["DocumentServices"]
 _PENDING = "pending:"
 
 
-class DocumentServices(RecordAccess):
+class DocumentServices(CaseFileBase):
     """Attach documents to a case, list them and read their content."""
 
     @property
@@ -62,7 +62,7 @@ class DocumentServices(RecordAccess):
         """The deployment's document settings (its ``documents`` setting)."""
         return DocumentSettings.from_settings(self.wladna.settings)
 
-    def document_store(self) -> DocumentStore:
+    def _document_store(self) -> DocumentStore:
         """Return the deployment's document store (setting ``documents.url``).
 
         :raises DocumentStoreUnavailable: when none is set, or no plug-in opens its URL.
@@ -121,7 +121,9 @@ class DocumentServices(RecordAccess):
             )
             self._allow(Action.DOCUMENT_ATTACH, draft, view)
             self._refuse_too_large(draft)
-            location = self.document_store().put(data)
+            # The store's rules first: bytes of a record it would refuse are never written.
+            self._precheck(uow, draft)
+            location = self._document_store().put(data)
             try:
                 record = attrs.evolve(draft, location=location)
             except (InvariantError, TypeError) as error:
@@ -168,11 +170,11 @@ class DocumentServices(RecordAccess):
 
         def run(uow: UnitOfWork, work: _Work) -> bytes | DocumentIntegrityError:
             document, case, _view = self._record_of_case(
-                uow, Document, document_id, Action.DOCUMENT_READ
+                uow, Document, document_id, Action.DOCUMENT_READ, read=Action.DOCUMENT_READ
             )
             if not self._document_shown(document, case):
                 raise self._unseen(Action.DOCUMENT_READ, "Document", document.id)
-            data = self.document_store().get(document.location)
+            data = self._document_store().get(document.location)
             found = hashlib.sha256(data).hexdigest()
             if found != document.sha256 or len(data) != document.size:
                 error = DocumentIntegrityError(

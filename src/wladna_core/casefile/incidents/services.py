@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from wladna_core.access import Action, works_on
-from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.base import CaseFileBase, changed
 from wladna_core.casefile.incidents.kinds import INCIDENT
 from wladna_core.casefile.incidents.model import Incident
-from wladna_core.model import Case
 from wladna_core.storage import NotFound
 
 if TYPE_CHECKING:
+    from wladna_core.model import Case
     from wladna_core.services import Outcome, _Work
     from wladna_core.storage import UnitOfWork
 
@@ -42,9 +42,7 @@ class IncidentServices(CaseFileBase):
 
     def _worked_case(self, uow: UnitOfWork, case_id: str, action: Action) -> Case:
         """Return a case the actor works, once ``action`` is allowed; refuse any other as unseen."""
-        case = self._stored(uow, Case, case_id, action)
-        self._require_works_on(action, case, "Case", case_id)
-        self._allow(action, case, self.work._view(uow, case))
+        case, _ = self._case_for(uow, case_id, action, read=Action.INCIDENT_READ)
         return case
 
     def _worked(self, uow: UnitOfWork, case_ids: set[str]) -> set[str]:
@@ -80,12 +78,14 @@ class IncidentServices(CaseFileBase):
         :raises AccessDenied: for a linked case the actor does not work or that does not
             exist (alike), or an actor who is not a case worker or supervisor.
         :raises InvalidRecord: when a rule of error severity fails.
+        :raises TypeError: if ``incident`` is not an :class:`Incident`.
         """
+        incident = self._argument(incident, Incident, "incident")
 
         def run(uow: UnitOfWork, work: _Work) -> Incident:
             for case_id in incident.case_ids:
                 self._worked_case(uow, case_id, Action.INCIDENT_RECORD)
-            recorded = attrs.evolve(incident, recorded_by=self.actor.id)
+            recorded = changed(incident, recorded_by=self.actor.id)
             return self._add(uow, work, Action.INCIDENT_RECORD, recorded)
 
         return self._write(run)
@@ -121,7 +121,11 @@ class IncidentServices(CaseFileBase):
             if not shown:
                 raise self._unseen(Action.INCIDENT_READ, "Incident", incident_id)
             case = uow.cases.get(shown[0].case_id)
-            self._allow(Action.INCIDENT_READ, case, self.work._view(uow, case))
+            view = self.work._view(uow, case)
+            if not self._sees(Action.INCIDENT_READ, case, view):  # a coordinator of the body
+                raise self._unseen(Action.INCIDENT_READ, "Incident", incident_id)
+            self._allow(Action.INCIDENT_READ, case, view)
+            self._allow(Action.INCIDENT_READ, shown[0], view)
             self._audit_reads(work, Action.INCIDENT_READ, shown)
             return shown[0]
 

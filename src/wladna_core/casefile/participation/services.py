@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wladna_core.access import Action
-from wladna_core.casefile.base import CaseFileBase
-from wladna_core.casefile.documents._access import made
+from wladna_core.casefile.base import CaseFileBase, made
 from wladna_core.casefile.participation.model import Decision, Hearing, Participation
 
 if TYPE_CHECKING:
