@@ -521,6 +521,7 @@ def _indicators() -> list[Indicator]:
 
 
 def _dimension_values(dimension: str, indicator: str) -> list[object]:
+    from wladna_core.casefile.care import CareType  # noqa: PLC0415
     from wladna_core.model import (  # noqa: PLC0415 (only this helper needs them)
         BodyKind,
         CaseStatus,
@@ -554,6 +555,7 @@ def _dimension_values(dimension: str, indicator: str) -> list[object]:
         "mode": list(SessionMode),
         "unit": list(UNIT_CODES),
         "need": list(NeedCode),
+        "care_type": list(CareType),
     }
     assert dimension in values, (
         f"indicator {indicator!r} has the dimension {dimension!r}, whose values this test does "

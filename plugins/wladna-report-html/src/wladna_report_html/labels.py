@@ -135,6 +135,21 @@ INDICATORS: Final[Mapping[str, Text]] = {
         "Dossiers saisis sans les unités de formation requises",
         "ملفات مسجلة دون إتمام وحدات التكوين المطلوبة",
     ),
+    # the case file (wladna_core.casefile)
+    "services_delivered_in_time": Text(
+        "Services delivered within their timeframe",
+        "Services rendus dans leur délai",
+        "الخدمات المقدمة داخل آجالها",
+    ),
+    "children_in_care": Text(
+        "Children by care arrangement",
+        "Enfants par mode de prise en charge",
+        "الأطفال حسب نمط التكفل",
+    ),
+    "outreach_contacts": Text(
+        "Outreach contacts", "Contacts des équipes mobiles", "اتصالات الفرق المتنقلة"
+    ),
+    "reunifications": Text("Reunifications", "Réunifications familiales", "حالات لمّ الشمل الأسري"),
 }
 
 #: Definitions of the built-in indicators in French and Arabic, by indicator name; in English
@@ -275,6 +290,43 @@ DEFINITIONS: Final[Mapping[str, Mapping[str, str]]] = {
         "ar": "الأشخاص الذين سجلوا ملفات خلال الفترة دون إتمام وحدات التكوين التي تتطلبها "
         "وظيفتهم (حسب التنبيهات المسجلة في سجل التتبع)، وعدد عمليات التسجيل هذه.",
     },
+    "services_delivered_in_time": {
+        "fr": "Les services du journal des services dont l'échéance tombe dans la période (les "
+        "services annulés exclus), et combien ont été rendus au plus tard à leur échéance, avec "
+        "leur part. L'échéance est celle qui a été enregistrée, par défaut le délai de réponse "
+        "fixé par le déploiement. La région, la province et l'organe sont ceux du dossier.",
+        "ar": "خدمات سجل الخدمات التي يحل أجلها خلال الفترة (باستثناء الخدمات الملغاة)، وعدد "
+        "ما قُدّم منها في أجله أو قبله، مع نسبته. الأجل هو المسجل، وإلا فأجل الاستجابة الذي "
+        "يحدده النظام المعتمد. الجهة والإقليم والهيئة هي تلك الخاصة بالملف.",
+    },
+    "children_in_care": {
+        "fr": "Les enfants des dossiers, selon le mode de prise en charge où ils vivent à la date "
+        "du rapport (parents, prise en charge par la famille élargie, kafala, famille d'accueil, "
+        "établissement, vie autonome, situation de rue) et selon la région, la province et "
+        "l'organe responsable de leur dossier.",
+        "ar": "أطفال الملفات، حسب نمط التكفل الذي يعيشون فيه في تاريخ التقرير (الوالدان، التكفل "
+        "من طرف الأقارب، الكفالة، الأسرة المستقبلة، مؤسسة الرعاية، العيش المستقل، وضعية الشارع) "
+        "وحسب الجهة والإقليم والهيئة المسؤولة عن ملفهم.",
+    },
+    "outreach_contacts": {
+        "fr": "Les contacts des équipes mobiles avec des enfants en situation de rue pendant la "
+        "période, ceux où l'enfant a accepté ce qui lui était proposé et ceux à partir desquels "
+        "un dossier a été ouvert, selon la date du contact, le territoire où l'enfant a été "
+        "rencontré et l'organe dont l'équipe s'est déplacée.",
+        "ar": "اتصالات الفرق المتنقلة بالأطفال في وضعية الشارع خلال الفترة، وتلك التي قبل فيها "
+        "الطفل ما عُرض عليه، وتلك التي فُتح انطلاقاً منها ملف، حسب تاريخ الاتصال والمجال الترابي "
+        "الذي التُقي فيه الطفل والهيئة التي تنقل فريقها.",
+    },
+    "reunifications": {
+        "fr": "Les réunifications d'enfants séparés avec leur famille pendant la période, celles "
+        "vérifiées au préalable, celles suivies d'au moins une visite, celles maintenues après "
+        "une visite de suivi et celles qui ont échoué, selon la date de la réunification, le "
+        "territoire où l'enfant est retourné et l'organe responsable du dossier.",
+        "ar": "حالات لمّ شمل الأطفال المنفصلين بأسرهم خلال الفترة، وتلك التي تم التحقق منها "
+        "مسبقاً، وتلك التي تلتها زيارة تتبع واحدة على الأقل، وتلك التي استمرت بعد زيارة التتبع، "
+        "وتلك التي فشلت، حسب تاريخ لمّ الشمل والمجال الترابي الذي عاد إليه الطفل والهيئة "
+        "المسؤولة عن الملف.",
+    },
 }
 
 #: Names of the dimensions, by dimension name.
@@ -310,6 +362,8 @@ DIMENSIONS: Final[Mapping[str, Text]] = {
     "mode": Text("Session mode", "Modalité de la session", "نمط الدورة التكوينية"),
     "unit": Text("Training unit", "Unité de formation", "الوحدة التكوينية"),
     "need": Text("Training need", "Besoin de formation", "الحاجة التكوينية"),
+    # the case file
+    "care_type": Text("Care arrangement", "Mode de prise en charge", "نمط التكفل"),
 }
 
 #: Names of the measures, by measure name.
@@ -402,6 +456,19 @@ MEASURES: Final[Mapping[str, Text]] = {
     "devices_missing": Text("Devices missing", "Équipements manquants", "الأجهزة الناقصة"),
     "people": Text("People", "Personnes", "الأشخاص"),
     "writes": Text("Writes", "Saisies", "عمليات التسجيل"),
+    # the case file
+    "due": Text("Due", "À échéance", "الحالّ أجلها"),
+    "delivered_in_time": Text("Delivered in time", "Rendus dans le délai", "المقدمة في أجلها"),
+    "share_in_time": Text("Share in time", "Part dans le délai", "النسبة داخل الأجل"),
+    "children": Text("Children", "Enfants", "الأطفال"),
+    "contacts": Text("Contacts", "Contacts", "الاتصالات"),
+    "agreed": Text("Child agreed", "Acceptés par l'enfant", "التي قبلها الطفل"),
+    "cases_opened": Text("Cases opened", "Dossiers ouverts", "الملفات المفتوحة"),
+    "reunifications": Text("Reunifications", "Réunifications", "حالات لمّ الشمل"),
+    "verified": Text("Verified beforehand", "Vérifiées au préalable", "المتحقق منها مسبقاً"),
+    "followed_up": Text("Followed up", "Suivies", "المتتبَّعة"),
+    "sustained": Text("Sustained", "Maintenues", "المستمرة"),
+    "breakdown": Text("Broke down", "Échouées", "الفاشلة"),
 }
 
 #: Measures that hold a share from 0 to 1, whatever the table's unit: shown as percentages.
@@ -615,6 +682,14 @@ VALUES: Final[Mapping[str, Text]] = {
         "Université, institut ou expert",
         "جامعة أو معهد أو خبير",
     ),
+    # care arrangements (wladna_core.casefile.care.CareType)
+    "parents": Text("Parents", "Parents", "الوالدان"),
+    "kinship": Text("Kinship care", "Famille élargie", "التكفل من طرف الأقارب"),
+    "kafala": Text("Kafala", "Kafala", "الكفالة"),
+    "foster_family": Text("Foster family", "Famille d'accueil", "الأسرة المستقبلة"),
+    "residential": Text("Residential care", "Établissement", "مؤسسة الرعاية"),
+    "independent": Text("Independent living", "Vie autonome", "العيش المستقل"),
+    "street": Text("Street situation", "Situation de rue", "وضعية الشارع"),
 }
 
 #: Words of the page itself.
