@@ -91,9 +91,7 @@ def _records(dep: Deployment, actor: Actor, body: TerritorialBody, residence: st
     ).record
     cf = work.casefile
     tracing = cf.record_tracing(
-        TracingAction(
-            case_id=case.id, on=TODAY, method=TracingMethod.HOME_VISIT, sought="la mère"
-        )
+        TracingAction(case_id=case.id, on=TODAY, method=TracingMethod.HOME_VISIT, sought="la mère")
     ).record
     reunification = cf.record_reunification(
         Reunification(
@@ -197,7 +195,11 @@ def _services(world: World) -> dict[str, tuple[str, Callable[[CaseFile, str], An
             "case",
             lambda cf, i: cf.record_reunification(
                 Reunification(
-                    case_id=i, on=TODAY, with_whom=Relation.AUNT_UNCLE, where="MA-SAL", verified=True
+                    case_id=i,
+                    on=TODAY,
+                    with_whom=Relation.AUNT_UNCLE,
+                    where="MA-SAL",
+                    verified=True,
                 )
             ),
         ),
@@ -239,8 +241,10 @@ def _shape(call: Callable[[], object], the_id: str) -> tuple[str, object, str]:
     try:
         call()
     except Exception as error:  # noqa: BLE001 - the shape of any refusal is compared
-        return type(error).__name__, getattr(error, "reason", None), str(error).replace(
-            the_id, "<id>"
+        return (
+            type(error).__name__,
+            getattr(error, "reason", None),
+            str(error).replace(the_id, "<id>"),
         )
     pytest.fail(f"no refusal for {the_id}")
 
