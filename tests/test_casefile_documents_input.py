@@ -85,8 +85,9 @@ def test_a_bad_concern_detail_is_an_invalid_record_with_its_path(
 ) -> None:
     case = dep.case()
     cf = dep.as_(dep.worker).casefile
-    concern = changes.pop("concern", ProtectionConcern.NEGLECT)
-    assert _refused(lambda: cf.record_concern_detail(case.id, concern, **changes)) == [expected]
+    arguments = dict(changes)  # the parameters are shared by every store
+    concern = arguments.pop("concern", ProtectionConcern.NEGLECT)
+    assert _refused(lambda: cf.record_concern_detail(case.id, concern, **arguments)) == [expected]
     assert cf.concern_details(case.id) == []
 
 

@@ -67,7 +67,7 @@ def test_a_record_argument_of_another_type_is_a_clear_type_error(
     dep: Deployment, given: Any
 ) -> None:
     cf = dep.as_(dep.worker).casefile
-    calls = {
+    calls: dict[str, Callable[[], object]] = {
         "contact must be a OutreachContact": lambda: cf.record_outreach(given),
         "action must be a TracingAction": lambda: cf.record_tracing(given),
         "reunification must be a Reunification": lambda: cf.record_reunification(given),
@@ -145,7 +145,7 @@ def test_the_expected_version_of_tracing_updates_is_optional(dep: Deployment) ->
     ("filters", "error", "message"),
     [
         ({"on_from": "2026-01-01"}, TypeError, r"outreach\(\): on_from must be a date"),
-        ({"on_to": datetime(2026, 1, 1)}, TypeError, r"outreach\(\): on_to must be a date"),  # noqa: DTZ001
+        ({"on_to": datetime(2026, 1, 1)}, TypeError, r"outreach\(\): on_to must be a date"),
         ({"agreed": "yes"}, TypeError, r"outreach\(\): agreed must be True, False or None"),
         ({"agreed": 1}, TypeError, r"outreach\(\): agreed must be True, False or None"),
         ({"territory": 4}, TypeError, r"outreach\(\): territory must be a territory code"),

@@ -240,7 +240,7 @@ def _services(world: World) -> dict[str, tuple[str, Callable[[CaseFile, str], An
 def _shape(call: Callable[[], object], the_id: str) -> tuple[str, object, str]:
     try:
         call()
-    except Exception as error:  # noqa: BLE001 - the shape of any refusal is compared
+    except Exception as error:  # the shape of any refusal is compared
         return (
             type(error).__name__,
             getattr(error, "reason", None),
