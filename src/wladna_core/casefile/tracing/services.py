@@ -78,9 +78,14 @@ class TracingServices(CaseFileBase):
         """Record the result of a tracing action (a lead, found, not found) once it is known.
 
         :param result: what the action gave.
-        :param expected_version: the version the actor last read; a record changed since is
-            refused with :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param expected_version: the version the actor last read, or ``None`` for any; a
+            record changed since is refused with :class:`~wladna_core.storage.
+            ConcurrencyConflict`.
         :param note: a new note, or ``None`` to keep the one recorded.
+        :raises AccessDenied: if the actor may not record on the action's case (refused as a
+            record that does not exist when the actor may not read the case's tracing).
+        :raises InvalidRecord: for a result that is not a :class:`TracingResult` or a note of
+            the wrong shape (``$.result``, ``$.note``), or a rule refusing the action.
         """
 
         def run(uow: UnitOfWork, work: _Work) -> TracingAction:
@@ -126,12 +131,16 @@ class TracingServices(CaseFileBase):
         """Add a follow-up visit to a reunification, and its outcome when it is known.
 
         :param visit: the visit, dated on or after the reunification and the visits before it.
-        :param expected_version: the version the actor last read; a record changed since is
-            refused with :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param expected_version: the version the actor last read, or ``None`` for any; a
+            record changed since is refused with :class:`~wladna_core.storage.
+            ConcurrencyConflict`.
         :param outcome: the reunification's outcome now (sustained, breakdown...), or ``None``
             to keep it.
         :raises AccessDenied: if the actor may not record on the reunification's case (refused
             as a record that does not exist when the actor does not see the case in full).
+        :raises InvalidRecord: for an outcome that is not a :class:`ReunificationOutcome`
+            (``$.outcome``), or a visit a rule refuses (``reunification.follow_up_before``).
+        :raises TypeError: if ``visit`` is not a :class:`FollowUpVisit`.
         """
         if not isinstance(visit, FollowUpVisit):  # a guard for callers without type checks
             msg = (  # type: ignore[unreachable]
