@@ -438,7 +438,6 @@ def test_the_docs_page_lists_every_rule_of_the_three_kinds() -> None:
     )
     invariants = {
         "concern.resolved_before_identified",
-        "concern.already_resolved",
         "document.sha256_format",
         "document.media_type_format",
         "document.empty",

@@ -30,6 +30,7 @@ from wladna_core.errors import InvalidRecord
 from wladna_core.model import ProtectionConcern, ServiceType
 from wladna_core.plugins import PluginHookError
 from wladna_core.storage import ConcurrencyConflict
+from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -134,7 +135,7 @@ def test_a_concern_is_detailed_resolved_and_detailed_again(dep: Deployment) -> N
         worker.record_concern_detail(case.id, ProtectionConcern.NEGLECT)
     resolved = worker.resolve_concern(first.id, resolution="Back at school.").record
     assert (resolved.resolved_on, resolved.version) == (TODAY, 2)
-    with pytest.raises(InvalidRecord, match=r"concern\.already_resolved"):
+    with pytest.raises(TransitionRefused, match=r"resolved already"):
         worker.resolve_concern(first.id)
     again = worker.record_concern_detail(case.id, ProtectionConcern.NEGLECT).record
     assert again.identified_by == dep.worker.id
@@ -161,10 +162,10 @@ def test_resolving_is_checked_like_any_write(dep: Deployment) -> None:
     with pytest.raises(ConcurrencyConflict):
         worker.resolve_concern(detail.id, expected_version=detail.version + 1)
     assert worker.resolve_concern(detail.id, expected_version=detail.version).record.version == 2
-    with pytest.raises(InvalidRecord) as twice:
+    with pytest.raises(TransitionRefused) as twice:
         worker.resolve_concern(detail.id)
-    [violation] = twice.value.violations
-    assert violation.remedy == "Record the concern again (record_concern_detail) if it came back."
+    assert twice.value.action == "resolve"
+    assert "record the concern again (record_concern_detail)" in twice.value.reason
 
 
 def test_a_concern_not_of_the_case_is_refused_naming_the_remedy(dep: Deployment) -> None:
@@ -318,10 +319,13 @@ def test_documents_are_refused_to_those_who_do_not_see_the_case_in_full(dep: Dep
     seen = refusal(lambda: outsider.document_content(document.id))
     unknown = refusal(lambda: outsider.document_content(UNKNOWN))
     assert seen[1:] == unknown[1:] == ("no such record in the actor's scope", "Document")
-    # The target of an open referral sees the case, but not its documents.
+    # The target of an open referral sees the case limited, and not its documents: refused as
+    # for a case that does not exist, so that it learns nothing of them.
     dep.as_(dep.worker).refer(case.id, service=ServiceType.PSYCHOSOCIAL, to_body=dep.cape.id)
-    with pytest.raises(AccessDenied, match="needs one of the roles"):
-        casefile(dep, dep.provider).documents(case.id)
+    provider = casefile(dep, dep.provider)
+    limited = refusal(lambda: provider.documents(case.id))
+    assert limited[1:] == refusal(lambda: provider.documents(UNKNOWN))[1:]
+    assert limited[1] == "no such record in the actor's scope"
     analyst = Actor("analyst.national", {Role.NATIONAL_ANALYST})
     assert refusal(lambda: casefile(dep, analyst).documents(case.id))[1] == (
         "no such record in the actor's scope"

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from wladna_core.access import Action
 from wladna_core.casefile.base import CaseFileBase, changed, made
 from wladna_core.casefile.concerns.model import ConcernDetail
-from wladna_core.errors import InvalidRecord, Severity, Violation
-from wladna_core.storage import ConcurrencyConflict
+from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
     from datetime import date
@@ -55,7 +54,9 @@ class ConcernServices(CaseFileBase):
         day = self._on(identified_on)
 
         def run(uow: UnitOfWork, work: _Work) -> ConcernDetail:
-            case, view = self._case(uow, case_id, Action.CONCERN_RECORD)
+            case, view = self._case_for(
+                uow, case_id, Action.CONCERN_RECORD, read=Action.CONCERN_READ
+            )
             detail = made(
                 ConcernDetail,
                 case_id=case.id,
@@ -85,7 +86,9 @@ class ConcernServices(CaseFileBase):
             :class:`~wladna_core.storage.ConcurrencyConflict`.
         :raises AccessDenied: for a detail that does not exist or whose case the actor may not
             record on (alike).
-        :raises InvalidRecord: ``concern.already_resolved`` when it was resolved already.
+        :raises TransitionRefused: when it was resolved already (a resolved detail is final:
+            record the concern again if it came back).
+        :raises InvalidRecord: for arguments the record refuses (``resolution``, ``on``).
         """
         day = self._on(on)
 
@@ -93,12 +96,9 @@ class ConcernServices(CaseFileBase):
             detail, _case, _view = self._record_of_case(
                 uow, ConcernDetail, detail_id, Action.CONCERN_RECORD, read=Action.CONCERN_READ
             )
-            if expected_version is not None and detail.version != expected_version:
-                raise ConcurrencyConflict(
-                    "ConcernDetail", detail.id, expected_version, detail.version
-                )
+            self._at_version(detail, expected_version)
             if not detail.is_open:
-                raise InvalidRecord("ConcernDetail", [_already_resolved(detail)])
+                raise _already_resolved(detail)
             resolved = changed(detail, resolved_on=day, resolution=resolution)
             return self._update(uow, work, Action.CONCERN_RECORD, resolved)
 
@@ -113,7 +113,9 @@ class ConcernServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[ConcernDetail]:
-            _case, view = self._case(uow, case_id, Action.CONCERN_READ)
+            _case, view = self._case_for(
+                uow, case_id, Action.CONCERN_READ, read=Action.CONCERN_READ
+            )
             found = self._of_case(uow, ConcernDetail, case_id)
             for detail in found:
                 self._allow(Action.CONCERN_READ, detail, view)
@@ -123,13 +125,11 @@ class ConcernServices(CaseFileBase):
         return self._read(run)
 
 
-def _already_resolved(detail: ConcernDetail) -> Violation:
+def _already_resolved(detail: ConcernDetail) -> TransitionRefused:
     on = detail.resolved_on.isoformat() if detail.resolved_on is not None else "?"
-    return Violation(
-        code="concern.already_resolved",
-        path="$.resolved_on",
-        message=f"The concern {detail.concern.value} was resolved already, on {on}.",
-        severity=Severity.ERROR,
-        record=f"ConcernDetail {detail.id}",
-        remedy="Record the concern again (record_concern_detail) if it came back.",
+    return TransitionRefused(
+        f"ConcernDetail {detail.id}",
+        "resolve",
+        f"the concern {detail.concern.value} was resolved already, on {on}; record the "
+        "concern again (record_concern_detail) if it came back",
     )

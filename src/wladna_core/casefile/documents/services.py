@@ -104,7 +104,9 @@ class DocumentServices(CaseFileBase):
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> Document:
-            case, view = self._case(uow, case_id, Action.DOCUMENT_ATTACH)
+            case, view = self._case_for(
+                uow, case_id, Action.DOCUMENT_ATTACH, read=Action.DOCUMENT_READ
+            )
             digest = hashlib.sha256(data).hexdigest()
             draft = made(
                 Document,
@@ -143,7 +145,9 @@ class DocumentServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[Document]:
-            case, view = self._case(uow, case_id, Action.DOCUMENT_READ)
+            case, view = self._case_for(
+                uow, case_id, Action.DOCUMENT_READ, read=Action.DOCUMENT_READ
+            )
             found = [
                 doc
                 for doc in self._of_case(uow, Document, case.id)

@@ -11,20 +11,17 @@ view of the case.  Every write is audited, and every contact read.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-import attrs
-
 from wladna_core.access import MEMBER_ROLES, Action, View
-from wladna_core.casefile.base import CaseFileBase
+from wladna_core.casefile.base import CaseFileBase, changed
 from wladna_core.casefile.outreach.contacts import OutreachContact
 from wladna_core.casefile.outreach.kinds import OUTREACH
+from wladna_core.errors import UnknownTerritory
 from wladna_core.model import Case, TerritorialBody
-from wladna_core.storage import ConcurrencyConflict
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from wladna_core.services import Outcome, _Work
     from wladna_core.storage import UnitOfWork
 
@@ -36,24 +33,66 @@ class OutreachServices(CaseFileBase):
 
     def _outreach_view(self, body_id: str) -> View:
         """Return the actor's view of the contacts of ``body_id``: full for its members."""
-        member = self.actor.has(MEMBER_ROLES) and body_id in self.actor.bodies
+        member = (
+            isinstance(body_id, str)
+            and self.actor.has(MEMBER_ROLES)
+            and body_id in self.actor.bodies
+        )
         return View.FULL if member else View.NONE
 
     def _contact(
         self, uow: UnitOfWork, contact_id: str, action: Action
     ) -> tuple[OutreachContact, View]:
+        """Return a contact of one of the actor's bodies; any other is refused as unknown."""
         contact = self._stored(uow, OutreachContact, contact_id, action)
         view = self._outreach_view(contact.body_id)
+        if view is View.NONE:  # a contact of another body: as unseen as one that never was
+            raise self._unseen(action, OutreachContact.__name__, contact_id)
         self._allow(action, contact, view)
         return contact, view
 
     def _linked_case(self, uow: UnitOfWork, case_id: str) -> Case:
         """Return the case to link, which the actor must see in full; refused alike otherwise."""
-        action = Action.OUTREACH_RECORD
-        case = self._stored(uow, Case, case_id, action)
-        if self.work._view(uow, case) is not View.FULL:
-            raise self._unseen(action, "Case", case_id)
+        case, _view = self._case_for(
+            uow, case_id, Action.OUTREACH_RECORD, read=Action.OUTREACH_READ
+        )
         return case
+
+    def _outreach_filters(
+        self,
+        on_from: object,
+        on_to: object,
+        territory: object,
+        agreed: object,
+    ) -> None:
+        """Refuse filters of the wrong type or value, naming the parameter, before any query.
+
+        Every store then answers alike: a filter the memory store would ignore and a SQL store
+        refuse is refused here first.
+        """
+        for name, day in (("on_from", on_from), ("on_to", on_to)):
+            if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+                msg = f"outreach(): {name} must be a date or None, got {type(day).__name__}"
+                raise TypeError(msg)
+        if agreed is not None and not isinstance(agreed, bool):
+            msg = f"outreach(): agreed must be True, False or None, got {type(agreed).__name__}"
+            raise TypeError(msg)
+        if territory is not None:
+            if not isinstance(territory, str):
+                kind = type(territory).__name__
+                msg = f"outreach(): territory must be a territory code, got {kind}"
+                raise TypeError(msg)
+            try:
+                self.wladna.store.gazetteer.get(territory)
+            except UnknownTerritory as error:
+                msg = f"outreach(): territory is not a known territory: {error}"
+                raise ValueError(msg) from None
+        if isinstance(on_from, date) and isinstance(on_to, date) and on_from > on_to:
+            msg = (
+                f"outreach(): on_from ({on_from.isoformat()}) is after on_to "
+                f"({on_to.isoformat()}); give on_from on or before on_to"
+            )
+            raise ValueError(msg)
 
     def record_outreach(self, contact: OutreachContact) -> Outcome[OutreachContact]:
         """Record an outreach contact made by the team of one of the actor's bodies.
@@ -63,7 +102,9 @@ class OutreachServices(CaseFileBase):
 
         :raises AccessDenied: if the actor is not a member of the contact's body.
         :raises InvalidRecord: if a rule refuses the contact (``outreach.*``).
+        :raises TypeError: if ``contact`` is not an :class:`OutreachContact`.
         """
+        self._argument(contact, OutreachContact, "contact")
 
         def run(uow: UnitOfWork, work: _Work) -> OutreachContact:
             self._allow(Action.OUTREACH_RECORD, contact, self._outreach_view(contact.body_id))
@@ -91,11 +132,8 @@ class OutreachServices(CaseFileBase):
         def run(uow: UnitOfWork, work: _Work) -> OutreachContact:
             contact, _view = self._contact(uow, contact_id, Action.OUTREACH_RECORD)
             self._linked_case(uow, case_id)
-            if expected_version is not None and contact.version != expected_version:
-                raise ConcurrencyConflict(
-                    "OutreachContact", contact.id, expected_version, contact.version
-                )
-            linked = attrs.evolve(contact, case_id=case_id)
+            self._at_version(contact, expected_version)
+            linked = changed(contact, case_id=case_id)
             return self._update(uow, work, Action.OUTREACH_RECORD, linked)
 
         return self._write(run)
@@ -131,13 +169,18 @@ class OutreachServices(CaseFileBase):
         :param agreed: only contacts where the child agreed (``True``) or did not (``False``).
         :raises AccessDenied: if the actor is not a member of the body (refused as a body that
             does not exist).
+        :raises TypeError: if a filter is of the wrong type (a date of text, ``agreed="yes"``);
+            the message names it.
+        :raises ValueError: if ``territory`` is not a known territory code, or ``on_from`` is
+            after ``on_to``; the message names the filter.
         """
+        self._outreach_filters(on_from, on_to, territory, agreed)
 
         def run(uow: UnitOfWork, work: _Work) -> list[OutreachContact]:
             action = Action.OUTREACH_READ
             view = self._outreach_view(body_id)
             if view is View.NONE:
-                raise self._unseen(action, TerritorialBody.__name__, body_id)
+                raise self._unseen(action, TerritorialBody.__name__, str(body_id))
             self._stored(uow, TerritorialBody, body_id, action)
             query = OUTREACH.query(
                 body_id=body_id, on_from=on_from, on_to=on_to, territory=territory, agreed=agreed

@@ -58,7 +58,9 @@ class ParticipationServices(CaseFileBase):
         day = self._on(on)
 
         def run(uow: UnitOfWork, work: _Work) -> Participation:
-            case, view = self._case(uow, case_id, Action.PARTICIPATION_RECORD)
+            case, view = self._case_for(
+                uow, case_id, Action.PARTICIPATION_RECORD, read=Action.PARTICIPATION_READ
+            )
             record = made(
                 Participation,
                 case_id=case.id,
@@ -85,7 +87,9 @@ class ParticipationServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[Participation]:
-            _case, view = self._case(uow, case_id, Action.PARTICIPATION_READ)
+            _case, view = self._case_for(
+                uow, case_id, Action.PARTICIPATION_READ, read=Action.PARTICIPATION_READ
+            )
             found = self._of_case(uow, Participation, case_id)
             for record in found:
                 self._allow(Action.PARTICIPATION_READ, record, view)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from wladna_core.access import Action, View
-from wladna_core.casefile.base import CaseFileBase
+from wladna_core.access import Action
+from wladna_core.casefile.base import CaseFileBase, changed
 from wladna_core.casefile.tracing.records import (
     FollowUpVisit,
     Reunification,
@@ -23,10 +23,9 @@ from wladna_core.casefile.tracing.records import (
     TracingAction,
     TracingResult,
 )
-from wladna_core.storage import ConcurrencyConflict, NotFound
+from wladna_core.convert import unstructure
 
 if TYPE_CHECKING:
-    from wladna_core.model import Case
     from wladna_core.services import Outcome, _Work
     from wladna_core.storage import UnitOfWork
 
@@ -50,32 +49,19 @@ class TracingFile:
 class TracingServices(CaseFileBase):
     """The services of tracing and reunification (a mixin of :class:`~.casefile.CaseFile`)."""
 
-    def _case_of(
-        self, uow: UnitOfWork, kind: str, record_id: str, case_id: str, action: Action
-    ) -> Case:
-        """Return the case of a stored record once ``action`` is allowed on it.
-
-        A case the actor does not see in full refuses the record as one that does not exist.
-        """
-        try:
-            case = uow.cases.get(case_id)
-        except NotFound:
-            raise self._unseen(action, kind, record_id) from None
-        view = self.work._view(uow, case)
-        if view is not View.FULL:
-            raise self._unseen(action, kind, record_id)
-        self._allow(action, case, view)
-        return case
-
     def record_tracing(self, action: TracingAction) -> Outcome[TracingAction]:
         """Record a tracing action of a case.
 
         :raises AccessDenied: if the actor may not record on the case.
         :raises InvalidRecord: if a rule refuses it (``tracing.*``).
+        :raises TypeError: if ``action`` is not a :class:`TracingAction`.
         """
+        self._argument(action, TracingAction, "action")
 
         def run(uow: UnitOfWork, work: _Work) -> TracingAction:
-            _case, view = self._case(uow, action.case_id, Action.TRACING_RECORD)
+            _case, view = self._case_for(
+                uow, action.case_id, Action.TRACING_RECORD, read=Action.TRACING_READ
+            )
             self._allow(Action.TRACING_RECORD, action, view)
             return self._add(uow, work, Action.TRACING_RECORD, action)
 
@@ -86,26 +72,29 @@ class TracingServices(CaseFileBase):
         action_id: str,
         result: TracingResult,
         *,
-        expected_version: int,
+        expected_version: int | None = None,
         note: str | None = None,
     ) -> Outcome[TracingAction]:
         """Record the result of a tracing action (a lead, found, not found) once it is known.
 
         :param result: what the action gave.
-        :param expected_version: the version the actor last read; a record changed since is
-            refused with :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param expected_version: the version the actor last read, or ``None`` for any; a
+            record changed since is refused with :class:`~wladna_core.storage.
+            ConcurrencyConflict`.
         :param note: a new note, or ``None`` to keep the one recorded.
+        :raises AccessDenied: if the actor may not record on the action's case (refused as a
+            record that does not exist when the actor may not read the case's tracing).
+        :raises InvalidRecord: for a result that is not a :class:`TracingResult` or a note of
+            the wrong shape (``$.result``, ``$.note``), or a rule refusing the action.
         """
 
         def run(uow: UnitOfWork, work: _Work) -> TracingAction:
-            kind = TracingAction.__name__
-            stored = self._stored(uow, TracingAction, action_id, Action.TRACING_RECORD)
-            self._case_of(uow, kind, action_id, stored.case_id, Action.TRACING_RECORD)
-            self._expect(kind, stored.id, stored.version, expected_version)
-            updated = attrs.evolve(
-                stored, result=result, note=stored.note if note is None else note
+            stored, _case, view = self._record_of_case(
+                uow, TracingAction, action_id, Action.TRACING_RECORD, read=Action.TRACING_READ
             )
-            self._allow(Action.TRACING_RECORD, updated, View.FULL)
+            self._at_version(stored, expected_version)
+            updated = changed(stored, result=result, note=stored.note if note is None else note)
+            self._allow(Action.TRACING_RECORD, updated, view)
             return self._update(uow, work, Action.TRACING_RECORD, updated)
 
         return self._write(run)
@@ -118,10 +107,14 @@ class TracingServices(CaseFileBase):
 
         :raises AccessDenied: if the actor may not record on the case.
         :raises InvalidRecord: if a rule refuses it (``reunification.*``).
+        :raises TypeError: if ``reunification`` is not a :class:`Reunification`.
         """
+        self._argument(reunification, Reunification, "reunification")
 
         def run(uow: UnitOfWork, work: _Work) -> Reunification:
-            _case, view = self._case(uow, reunification.case_id, Action.TRACING_RECORD)
+            _case, view = self._case_for(
+                uow, reunification.case_id, Action.TRACING_RECORD, read=Action.TRACING_READ
+            )
             self._allow(Action.TRACING_RECORD, reunification, view)
             return self._add(uow, work, Action.TRACING_RECORD, reunification)
 
@@ -132,31 +125,45 @@ class TracingServices(CaseFileBase):
         reunification_id: str,
         visit: FollowUpVisit,
         *,
-        expected_version: int,
+        expected_version: int | None = None,
         outcome: ReunificationOutcome | None = None,
     ) -> Outcome[Reunification]:
         """Add a follow-up visit to a reunification, and its outcome when it is known.
 
         :param visit: the visit, dated on or after the reunification and the visits before it.
-        :param expected_version: the version the actor last read; a record changed since is
-            refused with :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param expected_version: the version the actor last read, or ``None`` for any; a
+            record changed since is refused with :class:`~wladna_core.storage.
+            ConcurrencyConflict`.
         :param outcome: the reunification's outcome now (sustained, breakdown...), or ``None``
             to keep it.
         :raises AccessDenied: if the actor may not record on the reunification's case (refused
             as a record that does not exist when the actor does not see the case in full).
+        :raises InvalidRecord: for an outcome that is not a :class:`ReunificationOutcome`
+            (``$.outcome``), or a visit a rule refuses (``reunification.follow_up_before``).
+        :raises TypeError: if ``visit`` is not a :class:`FollowUpVisit`.
         """
+        if not isinstance(visit, FollowUpVisit):  # a guard for callers without type checks
+            msg = (  # type: ignore[unreachable]
+                f"visit must be a FollowUpVisit, got {type(visit).__name__}; "
+                "make one with FollowUpVisit(...)"
+            )
+            raise TypeError(msg)
 
         def run(uow: UnitOfWork, work: _Work) -> Reunification:
-            kind = Reunification.__name__
-            stored = self._stored(uow, Reunification, reunification_id, Action.TRACING_RECORD)
-            self._case_of(uow, kind, reunification_id, stored.case_id, Action.TRACING_RECORD)
-            self._expect(kind, stored.id, stored.version, expected_version)
-            updated = attrs.evolve(
+            stored, _case, view = self._record_of_case(
+                uow,
+                Reunification,
+                reunification_id,
+                Action.TRACING_RECORD,
+                read=Action.TRACING_READ,
+            )
+            self._at_version(stored, expected_version)
+            updated = changed(
                 stored,
-                follow_ups=(*stored.follow_ups, visit),
+                follow_ups=[unstructure(each) for each in (*stored.follow_ups, visit)],
                 outcome=stored.outcome if outcome is None else outcome,
             )
-            self._allow(Action.TRACING_RECORD, updated, View.FULL)
+            self._allow(Action.TRACING_RECORD, updated, view)
             return self._update(uow, work, Action.TRACING_RECORD, updated)
 
         return self._write(run)
@@ -168,7 +175,7 @@ class TracingServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> TracingFile:
-            self._case(uow, case_id, Action.TRACING_READ)
+            self._case_for(uow, case_id, Action.TRACING_READ, read=Action.TRACING_READ)
             actions = sorted(
                 self._of_case(uow, TracingAction, case_id), key=lambda item: (item.on, item.id)
             )
@@ -179,8 +186,3 @@ class TracingServices(CaseFileBase):
             return TracingFile(case_id, tuple(actions), tuple(reunifications))
 
         return self._read(run)
-
-    @staticmethod
-    def _expect(kind: str, record_id: str, version: int, expected: int) -> None:
-        if version != expected:
-            raise ConcurrencyConflict(kind, record_id, expected, version)
