@@ -138,6 +138,18 @@ def test_the_expected_version_of_tracing_updates_is_optional(dep: Deployment) ->
     assert (len(visited.follow_ups), visited.version) == (1, 2)
 
 
+@pytest.mark.parametrize("version", ["1", 1.0, True, None.__class__])
+def test_an_expected_version_that_is_not_a_whole_number_is_refused_naming_it(
+    dep: Deployment, version: object
+) -> None:
+    action, _reunification = _tracing(dep)
+    cf = dep.as_(dep.worker).casefile
+    with pytest.raises(TypeError, match="expected_version is the version the record was read at"):
+        cf.record_tracing_result(action.id, TracingResult.FOUND, expected_version=version)  # type: ignore[arg-type]
+    # Nothing was changed: the action is still at its first version, its result pending.
+    assert [item.version for item in cf.tracing(action.case_id).actions] == [1]
+
+
 # --- the filters of outreach() ----------------------------------------------------------------
 
 

@@ -168,7 +168,19 @@ class CaseFileBase:
 
     @staticmethod
     def _at_version(record: _R, expected_version: int | None) -> _R:
-        """Return ``record`` if it is at ``expected_version`` (``None``: any version)."""
+        """Return ``record`` if it is at ``expected_version`` (``None``: any version).
+
+        :raises TypeError: if ``expected_version`` is not a whole number.
+        :raises ConcurrencyConflict: if the record is at another version.
+        """
+        if expected_version is not None and (
+            not isinstance(expected_version, int) or isinstance(expected_version, bool)
+        ):
+            msg = (
+                "expected_version is the version the record was read at, a whole number; "
+                f"got {type(expected_version).__name__}"
+            )
+            raise TypeError(msg)
         if expected_version is not None and record.version != expected_version:
             raise ConcurrencyConflict(
                 type(record).__name__, record.id, expected_version, record.version
