@@ -424,6 +424,35 @@ def test_a_referral_to_tayssir_after_2023_is_made_with_what_replaced_it(dep: Dep
     assert "what replaced it: asd" in found["referral.programme_not_in_force_unverified"].message
 
 
+@pytest.mark.parametrize("store", STORES)
+def test_a_deployment_s_programme_periods_are_the_ones_the_store_judges_by(
+    store: str, tmp_path: Path
+) -> None:
+    # The deployment confirms the end of Tayssir: a referral to it after 2023 is no longer
+    # a warning about an unverified date but a refusal, by the store's own rules.
+    confirmed = {"programme_periods": {"tayssir": {"valid_to": "2023-12-31", "successor": "asd"}}}
+    with deployed(store, tmp_path, settings=confirmed) as dep:
+        case = dep.case(with_family=True)
+        with pytest.raises(InvalidRecord) as refused:
+            dep.as_(dep.worker).refer(
+                case.id, programme=SocialProgramme.TAYSSIR, service=ServiceType.EDUCATION
+            )
+        codes = [violation.code for violation in refused.value.violations]
+        assert codes == ["referral.programme_not_in_force"]
+        assert "asd" in refused.value.violations[0].message.lower()
+    # A deployment where it runs on: the same referral is made without a word of its period.
+    extended = {"programme_periods": {"tayssir": {"valid_to": "2030-12-31", "successor": None}}}
+    with deployed(store, tmp_path, settings=extended) as dep:
+        case = dep.case(with_family=True)
+        made = dep.as_(dep.worker).refer(
+            case.id, programme=SocialProgramme.TAYSSIR, service=ServiceType.EDUCATION
+        )
+        assert not {w.code for w in made.warnings} & {
+            "referral.programme_not_in_force",
+            "referral.programme_not_in_force_unverified",
+        }
+
+
 def test_a_school_and_a_cape_tied_to_its_committee_are_kept_and_referred_to(
     dep: Deployment,
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from wladna_core.model import Child, Family, Referral
+from wladna_core.programmes import EligibilitySettings
 from wladna_core.rules import Context
 from wladna_core.rules.context import NEEDS
 from wladna_core.rules.settings import CaseRuleSettings
@@ -39,9 +40,13 @@ class StoreContext(Context):
     """
 
     def __init__(self, unit_of_work: UnitOfWork, *, pending: Iterable[object] = ()) -> None:
+        settings = unit_of_work.store.settings
         super().__init__(
             gazetteer=unit_of_work.store.gazetteer,
-            case_rules=CaseRuleSettings.from_settings(unit_of_work.store.settings),
+            case_rules=CaseRuleSettings.from_settings(settings),
+            # The deployment's dates of the social programmes (programme_periods), which the
+            # rules on referrals judge a programme's period by.
+            programmes=EligibilitySettings.from_settings(settings).calendar,
         )
         self._unit_of_work = unit_of_work
         self._pending: dict[tuple[type, str], object] = {}
