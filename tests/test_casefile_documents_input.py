@@ -163,3 +163,17 @@ def test_content_other_than_bytes_is_a_clear_type_error(dep: Deployment, content
         dep.as_(dep.worker).casefile.attach_document(
             case.id, content, title="t", category=DocumentCategory.OTHER, media_type="a/b"
         )
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [{"url": "/srv/wladna/documents"}, {"url": 42}, {"max_size": -1}, "file:///srv/documents"],
+)
+def test_a_malformed_documents_setting_is_refused_when_the_deployment_opens(
+    documents: object,
+) -> None:
+    from wladna_core import Wladna  # noqa: PLC0415
+    from wladna_core.casefile.documents import DocumentSettingsError  # noqa: PLC0415
+
+    with pytest.raises(DocumentSettingsError, match="setting documents"):
+        Wladna.open("memory://", settings={"documents": documents})

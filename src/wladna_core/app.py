@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final, Self
 
 from wladna_core.access import AccessPolicy, Actor
 from wladna_core.audit import AuditTrail
+from wladna_core.casefile.documents.settings import DocumentSettings
 from wladna_core.deadlines import Deadlines
 from wladna_core.duplicates import matcher_from, matching_settings
 from wladna_core.plugins import make_plugin_manager
@@ -118,6 +119,9 @@ class Wladna:
             ``training`` (see :class:`~wladna_core.training.TrainingSettings`: among others the
             units each role must have completed before writing casework),
             ``case_rules`` (see :class:`~wladna_core.rules.settings.CaseRuleSettings`),
+            ``documents`` (where the case file keeps documents' bytes, e.g.
+            ``{"documents": {"url": "file:///srv/wladna/documents"}}``, see
+            :class:`~wladna_core.casefile.documents.DocumentSettings`),
             and the store's own settings.
         :param clock: returns the current time, timezone-aware; the system clock when omitted.
             Audit entries take their time from it and "today" is its date in ``timezone``.
@@ -126,6 +130,9 @@ class Wladna:
         given = dict(settings or {})
         use_settings(pm, EligibilitySettings.from_settings(given))
         training = TrainingSettings.from_settings(given)
+        # Where documents' bytes are kept: a malformed setting is refused now, not at the
+        # first attachment.
+        DocumentSettings.from_settings(given)
         now = clock if clock is not None else _system_clock
         app: Self
         store = open_store(url, plugins=pm, settings=given)
