@@ -82,8 +82,8 @@ class DocumentStoreUnavailable(DocumentStoreError):
         if url is None:
             reason = "no document store is set, so documents cannot be attached or read"
             remedy = (
-                "Set documents.url in the deployment's settings, e.g. "
-                "'file:///var/lib/wladna/documents'."
+                "Set documents.url in the deployment's settings: Wladna.open(..., settings="
+                "{'documents': {'url': 'file:///var/lib/wladna/documents'}})."
             )
         else:
             reason = f"no installed document store opens {url!r}"
