@@ -525,7 +525,8 @@ def _gap_cost(  # noqa: PLR0911 - one return per case of two scripts
     latin, arabic = (one, other) if one_script == LATIN else (other, one)
     # An Arabic long vowel is heard in every spelling; Latin short vowels may be anything...
     for vowel in arabic:
-        if not any(letter in latin for letter in _LONG_VOWEL_HEARD_AS[vowel]):
+        # A name of both scripts (A. بء) read as Arabic may carry a Latin vowel: heard as itself.
+        if not any(letter in latin for letter in _LONG_VOWEL_HEARD_AS.get(vowel, vowel)):
             return 0.5 if edge else 1.5
     # ...except in a final syllable closed by a consonant, where ou is a long u (Mahmoud,
     # Benjelloun, Ayoub) and i a long i (Houssine, Said), which Arabic writes; but for the i of
