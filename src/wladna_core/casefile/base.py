@@ -231,6 +231,28 @@ class CaseFileBase:
         found: list[Any] = uow.repository(record_type).find(kind.query(case_id=case_id))
         return sorted(found, key=lambda record: record.id)
 
+    def _read_of_case(
+        self,
+        uow: UnitOfWork,
+        work: _Work,
+        record_type: type[_R],
+        case_id: str,
+        read: Action,
+        *,
+        order: Callable[[_R], Any],
+    ) -> list[_R]:
+        """Return the records of ``record_type`` of a case the actor may read, each audited.
+
+        The case is refused as unseen to an actor who may not ``read`` them; each record goes
+        through the access plug-ins, and they come back sorted by ``order``.
+        """
+        _case, view = self._case_for(uow, case_id, read, read=read)
+        found = self._of_case(uow, record_type, case_id)
+        for record in found:
+            self._allow(read, record, view)
+        self._audit_reads(work, read, found)
+        return sorted(found, key=order)
+
     def _audit_reads(self, work: _Work, action: Action, records: Iterable[object]) -> None:
         """Audit the reading of each record of personal data shown to the actor."""
         work.drafts.extend(self.work._draft(action, record) for record in records)

@@ -113,14 +113,14 @@ class ConcernServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[ConcernDetail]:
-            _case, view = self._case_for(
-                uow, case_id, Action.CONCERN_READ, read=Action.CONCERN_READ
+            return self._read_of_case(
+                uow,
+                work,
+                ConcernDetail,
+                case_id,
+                Action.CONCERN_READ,
+                order=lambda detail: (detail.identified_on, detail.id),
             )
-            found = self._of_case(uow, ConcernDetail, case_id)
-            for detail in found:
-                self._allow(Action.CONCERN_READ, detail, view)
-            self._audit_reads(work, Action.CONCERN_READ, found)
-            return sorted(found, key=lambda detail: (detail.identified_on, detail.id))
 
         return self._read(run)
 

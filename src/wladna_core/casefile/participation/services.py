@@ -87,13 +87,13 @@ class ParticipationServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[Participation]:
-            _case, view = self._case_for(
-                uow, case_id, Action.PARTICIPATION_READ, read=Action.PARTICIPATION_READ
+            return self._read_of_case(
+                uow,
+                work,
+                Participation,
+                case_id,
+                Action.PARTICIPATION_READ,
+                order=lambda record: (record.on, record.id),
             )
-            found = self._of_case(uow, Participation, case_id)
-            for record in found:
-                self._allow(Action.PARTICIPATION_READ, record, view)
-            self._audit_reads(work, Action.PARTICIPATION_READ, found)
-            return sorted(found, key=lambda record: (record.on, record.id))
 
         return self._read(run)
