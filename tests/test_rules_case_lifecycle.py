@@ -25,7 +25,12 @@ from wladna_core.model import (
 )
 from wladna_core.rules import Context, validate
 from wladna_core.rules.builtin import majority_day
-from wladna_core.rules.settings import CaseRuleSettings, CaseRuleSettingsError
+from wladna_core.rules.settings import (
+    AgreementSought,
+    AssentBand,
+    CaseRuleSettings,
+    CaseRuleSettingsError,
+)
 
 TRANSITION = TransitionPlan(agreed_on=ON, arrangements="Lives with an aunt; vocational training")
 ACTIVE = [status for status in CaseStatus if status.is_active]
@@ -47,6 +52,43 @@ def test_the_settings_have_documented_defaults() -> None:
     settings = CaseRuleSettings.from_settings({})
     assert settings.closure_approval_risks == {RiskLevel.HIGH}
     assert (settings.turns_18_lead_days, settings.assent_from_age) == (90, 12)
+    assert settings.assent_bands == (
+        AssentBand(0, AgreementSought.NONE),
+        AssentBand(12, AgreementSought.ASSENT),
+    )
+
+
+CCS_BANDS = [
+    {"from_age": 0, "seek": "none"},
+    {"from_age": 6, "seek": "assent"},
+    {"from_age": 15, "seek": "consent"},
+]
+
+
+def test_the_age_bands_are_read_from_the_settings() -> None:
+    settings = CaseRuleSettings.from_settings({"case_rules": {"assent_bands": CCS_BANDS}})
+    assert [(band.from_age, band.seek) for band in settings.assent_bands] == [
+        (0, AgreementSought.NONE),
+        (6, AgreementSought.ASSENT),
+        (15, AgreementSought.CONSENT),
+    ]
+    assert [settings.band_for(age).seek.value for age in (5, 6, 14, 15, 17)] == [
+        "none",
+        "assent",
+        "assent",
+        "consent",
+        "consent",
+    ]
+    assert settings == CaseRuleSettings(
+        assent_bands=[AssentBand(0, "none"), AssentBand(6, "assent"), AssentBand(15, "consent")]
+    )
+
+
+def test_a_deployment_may_seek_nothing_of_the_child() -> None:
+    assert CaseRuleSettings(assent_from_age=18).assent_from_age is None
+    assert CaseRuleSettings(assent_from_age=0).assent_bands == (
+        AssentBand(0, AgreementSought.ASSENT),
+    )
 
 
 def test_the_settings_are_read_under_case_rules() -> None:
@@ -66,7 +108,42 @@ def test_the_settings_are_read_under_case_rules() -> None:
         ({"turns_18_lead_days": -1}, "case_rules.turns_18_lead_days"),
         ({"turns_18_lead_days": True}, "case_rules.turns_18_lead_days"),
         ({"assent_from_age": 19}, "case_rules.assent_from_age"),
+        ({"assent_from_age": "12"}, "case_rules.assent_from_age"),
         ({"assent_age": 12}, "case_rules.assent_age"),
+        ({"assent_bands": []}, "case_rules.assent_bands"),
+        ({"assent_bands": "0:none"}, "case_rules.assent_bands"),
+        ({"assent_bands": {"from_age": 0, "seek": "none"}}, "case_rules.assent_bands"),
+        (
+            {"assent_bands": [{"from_age": 3, "seek": "none"}]},
+            "case_rules.assent_bands[0].from_age",
+        ),
+        (
+            {"assent_bands": [{"from_age": 0, "seek": "none"}, {"from_age": 0, "seek": "assent"}]},
+            "case_rules.assent_bands[1].from_age",
+        ),
+        (
+            {"assent_bands": [{"from_age": 0, "seek": "none"}, {"from_age": 18, "seek": "assent"}]},
+            "case_rules.assent_bands[1].from_age",
+        ),
+        (
+            {
+                "assent_bands": [
+                    {"from_age": 0, "seek": "consent"},
+                    {"from_age": 7, "seek": "agree"},
+                ]
+            },
+            "case_rules.assent_bands[1].seek",
+        ),
+        ({"assent_bands": [{"from_age": 0}]}, "case_rules.assent_bands[0]"),
+        (
+            {"assent_bands": [{"from_age": 0, "seek": "none", "to_age": 5}]},
+            "case_rules.assent_bands[0]",
+        ),
+        (
+            {"assent_bands": [{"from_age": True, "seek": "none"}]},
+            "case_rules.assent_bands[0].from_age",
+        ),
+        ({"assent_bands": CCS_BANDS, "assent_from_age": 12}, "case_rules.assent_from_age"),
         ("high", "case_rules"),
     ],
 )
@@ -233,29 +310,120 @@ def test_assent_missing_is_silent_once_assent_or_its_absence_is_explained() -> N
         assert not fires("case.assent_missing", case, context=_context(child))
 
 
+@st.composite
+def assent_bands(draw: st.DrawFn) -> tuple[AssentBand, ...]:
+    """Draw a valid list of bands: from 0, rising ages, any agreement sought in each."""
+    ages = sorted({0, *draw(st.sets(st.integers(1, 17), max_size=4))})
+    return tuple(AssentBand(age, draw(st.sampled_from(AgreementSought))) for age in ages)
+
+
+@given(bands=assent_bands(), age=st.integers(0, 30))
+def test_a_childs_band_is_the_last_that_has_started(
+    bands: tuple[AssentBand, ...], age: int
+) -> None:
+    settings = CaseRuleSettings(assent_bands=bands)
+    band = settings.band_for(age)
+    assert band.from_age <= age
+    assert not any(band.from_age < other.from_age <= age for other in bands)
+    sought = [other.from_age for other in bands if other.seek is not AgreementSought.NONE]
+    assert settings.assent_from_age == (min(sought) if sought else None)
+
+
 @given(
     birth=st.dates(min_value=date(2000, 1, 1), max_value=date(2026, 3, 2)),
-    from_age=st.integers(0, 18),
+    bands=assent_bands(),
     status=statuses,
     assent=st.sampled_from((None, True, False)),
+    note=st.sampled_from((None, "Asked at the school, with her teacher present.")),
     given_by=st.none() | st.sampled_from(ConsentGiver),
 )
-def test_assent_missing_fires_iff_consent_is_given_without_assent_in_the_band(
+def test_each_agreement_rule_fires_iff_the_childs_band_asks_for_what_is_missing(
     birth: date,
-    from_age: int,
+    bands: tuple[AssentBand, ...],
     status: CaseStatus,
     assent: bool | None,
+    note: str | None,
     given_by: ConsentGiver | None,
 ) -> None:
     child = a_child(birth_date=birth)
     consent = Consent(
-        recorded_on=ON, given_by=given_by, services=given_by is not None, assent=assent
+        recorded_on=ON,
+        given_by=given_by,
+        services=given_by is not None,
+        assent=assent,
+        assent_note=note,
     )
     case = a_case(child_id=child.id, consent=consent, status=status)
     age = child.age_on(ON)
-    expected = status.is_active and given_by is not None and assent is None and from_age <= age < 18
+    seek = max((band for band in bands if band.from_age <= age), key=lambda b: b.from_age).seek
+    applies = status.is_active and given_by is not None and age < 18
+    for_the_child = given_by is not ConsentGiver.CHILD and assent is None and note is None
+    context = _context(child, assent_bands=bands)
+    assert fires("case.assent_missing", case, context=context) == (
+        applies and for_the_child and seek is AgreementSought.ASSENT
+    )
+    assert fires("case.child_consent_missing", case, context=context) == (
+        applies and for_the_child and seek is AgreementSought.CONSENT
+    )
+    assert fires("case.child_consent_below_band", case, context=context) == (
+        applies and given_by is ConsentGiver.CHILD and seek is not AgreementSought.CONSENT
+    )
+
+
+@given(
+    birth=st.dates(min_value=date(2000, 1, 1), max_value=date(2026, 3, 2)),
+    from_age=st.integers(0, 18),
+    given_by=st.sampled_from([giver for giver in ConsentGiver if giver is not ConsentGiver.CHILD]),
+)
+def test_assent_from_age_is_a_shorthand_for_the_assent_band(
+    birth: date, from_age: int, given_by: ConsentGiver
+) -> None:
+    child = a_child(birth_date=birth)
+    case = a_case(child_id=child.id, consent=_consent(given_by=given_by))
+    age = child.age_on(ON)
     context = _context(child, assent_from_age=from_age)
-    assert fires("case.assent_missing", case, context=context) == expected
+    assert fires("case.assent_missing", case, context=context) == (from_age <= age < 18)
+
+
+def test_child_consent_missing_names_the_band_that_asks_for_it() -> None:
+    child = a_child(birth_date=date(2010, 3, 2))
+    case = a_case(child_id=child.id, consent=_consent())
+    [violation] = findings_of(
+        "case.child_consent_missing", case, context=_context(child, assent_bands=CCS_BANDS)
+    )
+    assert violation.path == "$.consent.given_by"
+    assert violation.message == (
+        "The child is 16; from 15 their own consent is sought, and consent was given for them "
+        "with no answer of theirs recorded."
+    )
+    assert "given_by child" in violation.remedy
+
+
+def test_the_consent_band_opens_on_the_birthday() -> None:
+    on_birthday = a_child(birth_date=date(2011, 3, 2))
+    day_after = a_child(birth_date=date(2011, 3, 3))
+    for child, opened in ((on_birthday, True), (day_after, False)):
+        case = a_case(child_id=child.id, consent=_consent())
+        context = _context(child, assent_bands=CCS_BANDS)
+        assert fires("case.child_consent_missing", case, context=context) == opened
+        assert fires("case.assent_missing", case, context=context) == (not opened)
+
+
+def test_a_young_child_consenting_alone_is_a_warning_with_the_ways_out() -> None:
+    child = a_child(birth_date=date(2018, 5, 1))
+    case = a_case(child_id=child.id, consent=_consent(given_by=ConsentGiver.CHILD))
+    [violation] = findings_of("case.child_consent_below_band", case, context=_context(child))
+    assert violation.path == "$.consent.given_by"
+    assert violation.message == (
+        "The child is 7 and consented alone; at this age the consent of a caregiver, a "
+        "guardian or a court is sought, not the child's own."
+    )
+    assert "case_rules.assent_bands" in violation.remedy
+    older = a_child(birth_date=date(2010, 5, 1))
+    case = a_case(child_id=older.id, consent=_consent(given_by=ConsentGiver.CHILD))
+    assert not fires(
+        "case.child_consent_below_band", case, context=_context(older, assent_bands=CCS_BANDS)
+    )
 
 
 # --- case.no_risk_open --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from casework import STORES, TODAY, Deployment, deploy, deployed, examples, store_url
 from wladna_core import Actor, Role
 from wladna_core.access import NOT_IN_SCOPE, AccessDenied, LimitedCase, View, case_view
+from wladna_core.errors import SettingsError
 from wladna_core.model import (
     Assessment,
     CasePlan,
@@ -325,6 +326,65 @@ def test_consent_without_the_assent_of_a_child_of_the_band_is_recorded_with_a_wa
     outcome = dep.as_(dep.worker).record_consent(case.id, with_assent)
     assert "case.assent_missing" not in {warning.code for warning in outcome.warnings}
     assert outcome.record.consent == with_assent
+
+
+BANDS = {
+    "case_rules": {
+        "assent_bands": [
+            {"from_age": 0, "seek": "none"},
+            {"from_age": 6, "seek": "assent"},
+            {"from_age": 15, "seek": "consent"},
+        ]
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "given_by", "assent", "warned"),
+    [
+        # 16 on TODAY: the band seeks the child's own consent.
+        (date(2010, 1, 5), ConsentGiver.CAREGIVER, None, {"case.child_consent_missing"}),
+        (date(2010, 1, 5), ConsentGiver.CAREGIVER, True, set()),
+        (date(2010, 1, 5), ConsentGiver.CHILD, None, set()),
+        # 9: the band seeks their assent beside the caregiver's consent.
+        (date(2017, 1, 5), ConsentGiver.CAREGIVER, None, {"case.assent_missing"}),
+        (date(2017, 1, 5), ConsentGiver.CHILD, None, {"case.child_consent_below_band"}),
+        # 4: nothing of their own is sought.
+        (date(2022, 1, 5), ConsentGiver.LEGAL_GUARDIAN, None, set()),
+    ],
+)
+def test_the_deployments_age_bands_decide_what_consent_is_warned_about(
+    store: str,
+    tmp_path: Path,
+    birth_date: date,
+    given_by: ConsentGiver,
+    assent: bool | None,
+    warned: set[str],
+) -> None:
+    agreement = {
+        "case.assent_missing",
+        "case.child_consent_missing",
+        "case.child_consent_below_band",
+    }
+    with deployed(store, tmp_path, settings=BANDS) as dep:
+        child = dep.child(birth_date=birth_date)
+        case = (
+            dep.as_(dep.worker)
+            .open_case(child_id=child.id, body_id=dep.upe.id, identification=SCHOOL, on=TODAY)
+            .record
+        )
+        consent = Consent(TODAY, given_by, services=True, sharing=True, assent=assent)
+        outcome = dep.as_(dep.worker).record_consent(case.id, consent)
+        assert {warning.code for warning in outcome.warnings} & agreement == warned
+        assert dep.wl.as_actor(dep.worker).case(case.id).consent == consent
+
+
+def test_bands_that_cannot_be_read_stop_the_deployment_opening(store: str, tmp_path: Path) -> None:
+    bad = {"case_rules": {"assent_bands": [{"from_age": 0, "seek": "none"}, {"from_age": 6}]}}
+    with pytest.raises(SettingsError) as refused, deployed(store, tmp_path, settings=bad):
+        pass
+    assert refused.value.key == "case_rules.assent_bands[1]"
+    assert "from_age" in refused.value.remedy
 
 
 def test_a_transition_plan_silences_the_coming_of_age_warning(dep: Deployment) -> None:

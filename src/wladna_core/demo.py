@@ -698,7 +698,9 @@ class _CaseFile:
         source = _pick(rng, _SOURCES)
         identification = Identification(source, opened - timedelta(days=rng.choice((0, 0, 1, 3))))
         mode = _pick(rng, (("given", 0.8), ("services_only", 0.1), ("later", 0.1)))
-        giver = ConsentGiver.CAREGIVER if family is not None else ConsentGiver.CHILD
+        # A child with no family on record is in the care the juvenile judge ordered; a child
+        # consenting alone is what the deployment's age bands warn about by default.
+        giver = ConsentGiver.CAREGIVER if family is not None else ConsentGiver.JUDICIAL_ORDER
         consent = (
             None
             if mode == "later"

@@ -25,6 +25,7 @@ from wladna_core.model import (
     Case,
     CaseStatus,
     Child,
+    ConsentGiver,
     ConsentOverride,
     Family,
     FamilyMember,
@@ -39,6 +40,7 @@ from wladna_core.model import (
     age_on,
 )
 from wladna_core.rules.engine import Finding, Rule, rule
+from wladna_core.rules.settings import AgreementSought, AssentBand
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -1073,13 +1075,38 @@ def case_transition_plan_missing(case: Case, ctx: Context) -> Iterator[Finding]:
         yield Finding(path, {"birthday": majority_day(child.birth_date).isoformat()})
 
 
+def _agreement_band(case: Case, ctx: Context) -> tuple[int, AssentBand] | None:
+    """Return the child's age and band when consent is on an active case of a minor."""
+    consent = case.consent
+    if consent is None or consent.given_by is None or not case.is_active:
+        return None
+    child = ctx.child(case.child_id)
+    if child is None:
+        return None
+    age = age_on(child.birth_date, ctx.on)
+    if age >= MAJORITY_AGE:
+        return None
+    return age, ctx.case_rules.band_for(age)
+
+
+def _child_not_answered(case: Case) -> bool:
+    """Whether consent was given for the child with no word of the child's own on record."""
+    consent = case.consent
+    return (
+        consent is not None
+        and consent.given_by is not ConsentGiver.CHILD
+        and consent.assent is None
+        and consent.assent_note is None
+    )
+
+
 @rule(
     "case.assent_missing",
     entity=Case,
     severity=Severity.WARNING,
     description=(
-        "Consent is recorded for a child old enough to be asked (case_rules.assent_from_age) "
-        "and the child's own assent is not."
+        "Consent is recorded for a child in an age band where their own assent is sought "
+        "(case_rules.assent_bands) and the child's assent is not."
     ),
     message=_msg(
         (
@@ -1104,19 +1131,99 @@ def case_transition_plan_missing(case: Case, ctx: Context) -> Iterator[Finding]:
     needs={"children"},
 )
 def case_assent_missing(case: Case, ctx: Context) -> Iterator[Finding]:
-    """Warn when consent is recorded without the assent of a child of the age band."""
+    """Warn when consent is recorded without the assent of a child of an assent band."""
+    found = _agreement_band(case, ctx)
+    if found is None or not _child_not_answered(case):
+        return
+    age, band = found
+    if band.seek is AgreementSought.ASSENT:
+        yield Finding("$.consent.assent", {"age": age, "from_age": band.from_age})
+
+
+@rule(
+    "case.child_consent_missing",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "Consent is recorded for a child in an age band where their own consent is sought "
+        "(case_rules.assent_bands), and it was given for them with no answer of theirs."
+    ),
+    message=_msg(
+        (
+            "The child is {age}; from {from_age} their own consent is sought, and consent was "
+            "given for them with no answer of theirs recorded.",
+            "L'enfant a {age} ans ; à partir de {from_age} ans son propre consentement est "
+            "recherché, et le consentement a été donné pour lui sans que sa réponse soit "
+            "enregistrée.",
+            "عمر الطفل {age} سنة؛ وابتداءً من {from_age} سنة تُلتمس موافقته هو، وقد أُعطيت "
+            "الموافقة نيابةً عنه دون تسجيل جوابه.",
+        ),
+        (
+            "Ask the child and record their own consent (given_by child), or their answer "
+            "beside the consent given for them (assent true or false), or say in assent_note "
+            "why it was not sought.",
+            "Demandez-lui et enregistrez son propre consentement (given_by child), ou sa "
+            "réponse à côté du consentement donné pour lui (assent à true ou false), ou "
+            "indiquez dans assent_note pourquoi elle n'a pas été recherchée.",
+            "اسأل الطفل وسجّل موافقته هو (given_by child)، أو جوابه بجانب الموافقة المعطاة "
+            "نيابةً عنه (assent صحيح أو خطأ)، أو بيّن في assent_note سبب عدم التماسها.",
+        ),
+    ),
+    needs={"children"},
+)
+def case_child_consent_missing(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn when consent is given for a child of a consent band with no answer of theirs."""
+    found = _agreement_band(case, ctx)
+    if found is None or not _child_not_answered(case):
+        return
+    age, band = found
+    if band.seek is AgreementSought.CONSENT:
+        yield Finding("$.consent.given_by", {"age": age, "from_age": band.from_age})
+
+
+@rule(
+    "case.child_consent_below_band",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "A child consented alone at an age where the deployment's bands do not seek the "
+        "child's own consent (case_rules.assent_bands)."
+    ),
+    message=_msg(
+        (
+            "The child is {age} and consented alone; at this age the consent of a caregiver, "
+            "a guardian or a court is sought, not the child's own.",
+            "L'enfant a {age} ans et a consenti seul ; à cet âge on recherche le consentement "
+            "d'un parent, d'un tuteur ou d'un juge, et non celui de l'enfant.",
+            "عمر الطفل {age} سنة وقد أعطى الموافقة وحده؛ وفي هذه السن تُلتمس موافقة أحد "
+            "الوالدين أو النائب الشرعي أو القضاء، لا موافقة الطفل وحده.",
+        ),
+        (
+            "Record the consent of a caregiver or legal guardian with the child's answer as "
+            "their assent, or a judicial order, or have a supervisor authorise an override; "
+            "if the deployment lets children of this age consent, add a band seeking their "
+            "consent to case_rules.assent_bands.",
+            "Enregistrez le consentement d'un parent ou du tuteur légal avec la réponse de "
+            "l'enfant comme assentiment, ou une décision judiciaire, ou faites autoriser une "
+            "dérogation par un superviseur ; si le déploiement laisse consentir les enfants de "
+            "cet âge, ajoutez une tranche qui recherche leur consentement à "
+            "case_rules.assent_bands.",
+            "سجّل موافقة أحد الوالدين أو النائب الشرعي مع جواب الطفل بوصفه موافقته هو، أو "
+            "أمراً قضائياً، أو اطلب من مشرف الإذن بالاستثناء؛ وإن كان النشر يسمح لأطفال هذه "
+            "السن بالموافقة، فأضف شريحة تلتمس موافقتهم إلى case_rules.assent_bands.",
+        ),
+    ),
+    needs={"children"},
+)
+def case_child_consent_below_band(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn when a child consented alone below the band in which their consent is sought."""
+    found = _agreement_band(case, ctx)
     consent = case.consent
-    if consent is None or consent.given_by is None or not case.is_active:
+    if found is None or consent is None or consent.given_by is not ConsentGiver.CHILD:
         return
-    if consent.assent is not None or consent.assent_note is not None:
-        return
-    child = ctx.child(case.child_id)
-    if child is None:
-        return
-    age = age_on(child.birth_date, ctx.on)
-    from_age = ctx.case_rules.assent_from_age
-    if from_age <= age < MAJORITY_AGE:
-        yield Finding("$.consent.assent", {"age": age, "from_age": from_age})
+    age, band = found
+    if band.seek is not AgreementSought.CONSENT:
+        yield Finding("$.consent.given_by", {"age": age})
 
 
 @rule(
@@ -1534,6 +1641,8 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         body_territory_unknown,
         case_before_birth,
         case_assent_missing,
+        case_child_consent_missing,
+        case_child_consent_below_band,
         case_before_estimated_birth,
         case_child_turns_18,
         case_closure_unapproved,

@@ -8,7 +8,8 @@ Beside the case link (``participation.case_unknown``, ``participation.before_cas
 * ``participation.views_missing`` (error): a child heard, and no views recorded;
 * ``participation.weight_not_recorded`` (warning): views recorded, and not how they weighed;
 * ``participation.closure_not_heard`` (warning): a case closed without hearing a child of the
-  age from which their assent is sought (``case_rules.assent_from_age``, configuration).
+  age from which their own assent or consent is sought (``case_rules.assent_bands``,
+  configuration).
 
 >>> from datetime import date
 >>> from wladna_core.rules import RuleSet, validate
@@ -153,8 +154,8 @@ def weight_not_recorded(record: Participation, _ctx: Context) -> Iterator[Findin
     entity=Participation,
     severity=Severity.WARNING,
     description=(
-        "A case is closed without hearing a child of the age from which their assent is "
-        "sought (case_rules.assent_from_age)."
+        "A case is closed without hearing a child of an age from which their own assent or "
+        "consent is sought (case_rules.assent_bands)."
     ),
     message=_msg(
         (
@@ -184,7 +185,7 @@ def closure_not_heard(record: Participation, ctx: Context) -> Iterator[Finding]:
         return
     age = age_on(child.birth_date, record.on)
     from_age = ctx.case_rules.assent_from_age
-    if from_age <= age < MAJORITY_AGE:
+    if from_age is not None and from_age <= age < MAJORITY_AGE:
         yield Finding("$.heard", {"age": age, "from_age": from_age})
 
 
