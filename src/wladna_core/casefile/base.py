@@ -240,14 +240,20 @@ class CaseFileBase:
         read: Action,
         *,
         order: Callable[[_R], Any],
+        keep: Callable[[_R, Case, View], bool] | None = None,
     ) -> list[_R]:
         """Return the records of ``record_type`` of a case the actor may read, each audited.
 
-        The case is refused as unseen to an actor who may not ``read`` them; each record goes
+        The case is refused as unseen to an actor who may not ``read`` them; the records
+        ``keep`` leaves out (when given) are neither checked nor audited; each record kept goes
         through the access plug-ins, and they come back sorted by ``order``.
         """
-        _case, view = self._case_for(uow, case_id, read, read=read)
-        found = self._of_case(uow, record_type, case_id)
+        case, view = self._case_for(uow, case_id, read, read=read)
+        found = [
+            record
+            for record in self._of_case(uow, record_type, case.id)
+            if keep is None or keep(record, case, view)
+        ]
         for record in found:
             self._allow(read, record, view)
         self._audit_reads(work, read, found)

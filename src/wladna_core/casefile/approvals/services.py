@@ -180,10 +180,9 @@ class ApprovalServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[ApprovalRequest]:
-            case, _ = self._case_for(uow, case_id, _READ, read=_READ)
-            found = self._of_case(uow, ApprovalRequest, case.id)
-            self._audit_reads(work, _READ, found)
-            return found
+            return self._read_of_case(
+                uow, work, ApprovalRequest, case_id, _READ, order=lambda request: request.id
+            )
 
         return self._read(run)
 

@@ -93,10 +93,9 @@ class CareServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[CareArrangement]:
-            self._case_for(uow, case_id, Action.CARE_READ, read=Action.CARE_READ)
-            history = sorted(self._of_case(uow, CareArrangement, case_id), key=_history_order)
-            self._audit_reads(work, Action.CARE_READ, history)
-            return history
+            return self._read_of_case(
+                uow, work, CareArrangement, case_id, Action.CARE_READ, order=_history_order
+            )
 
         return self._read(run)
 
@@ -107,10 +106,15 @@ class CareServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> CareArrangement | None:
-            self._case_for(uow, case_id, Action.CARE_READ, read=Action.CARE_READ)
-            found = [item for item in self._of_case(uow, CareArrangement, case_id) if item.is_open]
-            current = max(found, key=_history_order) if found else None
-            self._audit_reads(work, Action.CARE_READ, [] if current is None else [current])
-            return current
+            open_now = self._read_of_case(
+                uow,
+                work,
+                CareArrangement,
+                case_id,
+                Action.CARE_READ,
+                order=_history_order,
+                keep=lambda item, _case, _view: item.is_open,
+            )
+            return open_now[-1] if open_now else None
 
         return self._read(run)

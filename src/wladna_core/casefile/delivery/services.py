@@ -216,15 +216,22 @@ class DeliveryServices(CaseFileBase):
         """Return the services of the case the actor may see, in order of id (each audited)."""
 
         def run(uow: UnitOfWork, work: _Work) -> list[ServiceDelivery]:
-            case, view = self._case_for(uow, case_id, _READ, read=_READ)
-            referrals = uow.referrals.find(ReferralQuery(case_id=case.id))
-            found = [
-                service
-                for service in self._of_case(uow, ServiceDelivery, case.id)
-                if self._shown(view, service, referrals)
-            ]
-            self._audit_reads(work, _READ, found)
-            return found
+            referrals: list[Referral] = []
+
+            def shown(service: ServiceDelivery, case: Case, view: View) -> bool:
+                if not referrals:
+                    referrals.extend(uow.referrals.find(ReferralQuery(case_id=case.id)))
+                return self._shown(view, service, referrals)
+
+            return self._read_of_case(
+                uow,
+                work,
+                ServiceDelivery,
+                case_id,
+                _READ,
+                order=lambda service: service.id,
+                keep=shown,
+            )
 
         return self._read(run)
 

@@ -145,18 +145,15 @@ class DocumentServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[Document]:
-            case, view = self._case_for(
-                uow, case_id, Action.DOCUMENT_READ, read=Action.DOCUMENT_READ
+            return self._read_of_case(
+                uow,
+                work,
+                Document,
+                case_id,
+                Action.DOCUMENT_READ,
+                order=lambda document: (document.added_on, document.id),
+                keep=lambda document, case, _view: self._document_shown(document, case),
             )
-            found = [
-                doc
-                for doc in self._of_case(uow, Document, case.id)
-                if self._document_shown(doc, case)
-            ]
-            for document in found:
-                self._allow(Action.DOCUMENT_READ, document, view)
-            self._audit_reads(work, Action.DOCUMENT_READ, found)
-            return sorted(found, key=lambda document: (document.added_on, document.id))
 
         return self._read(run)
 

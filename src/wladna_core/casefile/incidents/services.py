@@ -99,10 +99,14 @@ class IncidentServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> list[Incident]:
-            self._worked_case(uow, case_id, Action.INCIDENT_READ)
-            found: list[Any] = uow.repository(Incident).find(INCIDENT.query(linked_case=case_id))
+            case, view = self._case_for(
+                uow, case_id, Action.INCIDENT_READ, read=Action.INCIDENT_READ
+            )
+            found: list[Any] = uow.repository(Incident).find(INCIDENT.query(linked_case=case.id))
             shown = self._as_shown(uow, found)
             shown.sort(key=lambda item: (item.occurred_on, item.id))
+            for incident in shown:  # the wladna_authorize plug-ins see each incident
+                self._allow(Action.INCIDENT_READ, incident, view)
             self._audit_reads(work, Action.INCIDENT_READ, shown)
             return shown
 

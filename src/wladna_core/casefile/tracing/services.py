@@ -26,6 +26,8 @@ from wladna_core.casefile.tracing.records import (
 from wladna_core.convert import unstructure
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from wladna_core.services import Outcome, _Work
     from wladna_core.storage import UnitOfWork
 
@@ -175,14 +177,17 @@ class TracingServices(CaseFileBase):
         """
 
         def run(uow: UnitOfWork, work: _Work) -> TracingFile:
-            self._case_for(uow, case_id, Action.TRACING_READ, read=Action.TRACING_READ)
-            actions = sorted(
-                self._of_case(uow, TracingAction, case_id), key=lambda item: (item.on, item.id)
+            actions = self._read_of_case(
+                uow, work, TracingAction, case_id, Action.TRACING_READ, order=_in_order
             )
-            reunifications = sorted(
-                self._of_case(uow, Reunification, case_id), key=lambda item: (item.on, item.id)
+            reunifications = self._read_of_case(
+                uow, work, Reunification, case_id, Action.TRACING_READ, order=_in_order
             )
-            self._audit_reads(work, Action.TRACING_READ, [*actions, *reunifications])
             return TracingFile(case_id, tuple(actions), tuple(reunifications))
 
         return self._read(run)
+
+
+def _in_order(record: TracingAction | Reunification) -> tuple[date, str]:
+    """Order tracing actions and reunifications by day, then id."""
+    return (record.on, record.id)
