@@ -28,11 +28,11 @@ from wladna_core.convert import structure, unstructure
 from wladna_core.errors import InvalidRecord
 from wladna_core.model import Case
 from wladna_core.rules import Validator
-from wladna_core.storage import ConcurrencyConflict, NotFound
+from wladna_core.storage import CaseQuery, ConcurrencyConflict, NotFound
 from wladna_core.storage.ports import Record
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from wladna_core.access import AccessDenied, Actor
     from wladna_core.app import Wladna
@@ -148,20 +148,24 @@ class CaseFileBase:
         action: Action,
         *,
         read: Action,
+        through_transfers: bool = True,
     ) -> tuple[_R, Case, View]:
-        """Return a record, its case and the view, once ``action`` is allowed on both.
+        """Return a record, the case it is seen through and the view, once ``action`` is allowed.
 
-        An actor who may not read records of this kind on the case (``read``) is refused
-        exactly as for a record that does not exist, naming the record asked for.
+        The record is seen through its own case or, after transfers, through a case that
+        continues it (:meth:`_seen_through`); ``through_transfers=False`` asks for its own case.
+        An actor who may not read records of this kind on either (``read``) is refused exactly
+        as for a record that does not exist, naming the record asked for.
         """
         record = self._stored(uow, record_type, record_id, action)
         try:
-            case = uow.cases.get(str(getattr(record, "case_id", "")))
+            own = uow.cases.get(str(getattr(record, "case_id", "")))
         except NotFound:  # a record whose case is gone: as unseen as one that never was
             raise self._unseen(action, record_type.__name__, record_id) from None
-        view = self.work._view(uow, case)
-        if not self._sees(read, case, view):
+        seen = self._seen_through(uow, own, read, through_transfers=through_transfers)
+        if seen is None:
             raise self._unseen(action, record_type.__name__, record_id)
+        case, view = seen
         self._allow(action, case, view)
         self._allow(action, record, view)
         return record, case, view
@@ -225,6 +229,53 @@ class CaseFileBase:
         work.drafts.append(self.work._draft(action, saved))
         return saved
 
+    def _continued_by(self, uow: UnitOfWork, case: Case) -> Iterator[Case]:
+        """Yield the cases that continue ``case`` after transfers, the nearest first."""
+        seen = {case.id}
+        while case.transferred_to is not None and case.transferred_to not in seen:
+            try:
+                case = uow.cases.get(case.transferred_to)
+            except NotFound:
+                return
+            seen.add(case.id)
+            yield case
+
+    def _continues(self, uow: UnitOfWork, case: Case) -> list[Case]:
+        """Return ``case``, then the cases it continues after transfers, the nearest first.
+
+        A transfer opens a new case at the receiving body; the case file of the case before it
+        (care, incidents, services, documents...) is the child's history, and stays readable
+        through the case that continues it.
+        """
+        earlier = {
+            before.transferred_to: before
+            for before in uow.cases.find(CaseQuery(child_id=case.child_id))
+            if before.transferred_to is not None
+        }
+        chain, seen = [case], {case.id}
+        while (before := earlier.get(chain[-1].id)) is not None and before.id not in seen:
+            chain.append(before)
+            seen.add(before.id)
+        return chain
+
+    def _seen_through(
+        self, uow: UnitOfWork, case: Case, read: Action, *, through_transfers: bool = True
+    ) -> tuple[Case, View] | None:
+        """Return the case through which the actor may ``read`` records of ``case``, and its view.
+
+        ``case`` itself if the actor may; else, after transfers, the nearest case continuing it
+        that the actor may; ``None`` if none.
+        """
+        view = self.work._view(uow, case)
+        if self._sees(read, case, view):
+            return case, view
+        if through_transfers:
+            for later in self._continued_by(uow, case):
+                view = self.work._view(uow, later)
+                if self._sees(read, later, view):
+                    return later, view
+        return None
+
     def _of_case(self, uow: UnitOfWork, record_type: type[_R], case_id: str) -> list[_R]:
         """Return the records of ``record_type`` of a case, in order of id."""
         kind = self.wladna.store.kinds[record_type]
@@ -244,14 +295,17 @@ class CaseFileBase:
     ) -> list[_R]:
         """Return the records of ``record_type`` of a case the actor may read, each audited.
 
-        The case is refused as unseen to an actor who may not ``read`` them; the records
-        ``keep`` leaves out (when given) are neither checked nor audited; each record kept goes
-        through the access plug-ins, and they come back sorted by ``order``.
+        The records of the cases it continues after transfers are the case's too
+        (:meth:`_continues`).  The case is refused as unseen to an actor who may not ``read``
+        them; the records ``keep`` leaves out (when given) are neither checked nor audited;
+        each record kept goes through the access plug-ins, and they come back sorted by
+        ``order``.
         """
         case, view = self._case_for(uow, case_id, read, read=read)
         found = [
             record
-            for record in self._of_case(uow, record_type, case.id)
+            for each in self._continues(uow, case)
+            for record in self._of_case(uow, record_type, each.id)
             if keep is None or keep(record, case, view)
         ]
         for record in found:

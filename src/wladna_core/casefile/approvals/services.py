@@ -148,7 +148,9 @@ class ApprovalServices(CaseFileBase):
         self, uow: UnitOfWork, approval_id: str, expected_version: int | None
     ) -> ApprovalRequest:
         """Return a pending request the actor may decide, at ``expected_version``."""
-        stored, _, _ = self._record_of_case(uow, ApprovalRequest, approval_id, _DECIDE, read=_READ)
+        stored, _, _ = self._record_of_case(
+            uow, ApprovalRequest, approval_id, _DECIDE, read=_READ, through_transfers=False
+        )
         self._at_version(stored, expected_version)
         if not stored.pending:
             raise TransitionRefused(

@@ -19,7 +19,7 @@ The limited view of a case (:class:`~wladna_core.access.LimitedCase`) and the ex
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -53,7 +53,9 @@ class IncidentServices(CaseFileBase):
                 case = uow.cases.get(case_id)
             except (NotFound, TypeError, ValueError):
                 continue
-            if works_on(self.actor, case):
+            if works_on(self.actor, case) or any(
+                works_on(self.actor, later) for later in self._continued_by(uow, case)
+            ):
                 found.add(case_id)
         return found
 
@@ -102,8 +104,12 @@ class IncidentServices(CaseFileBase):
             case, view = self._case_for(
                 uow, case_id, Action.INCIDENT_READ, read=Action.INCIDENT_READ
             )
-            found: list[Any] = uow.repository(Incident).find(INCIDENT.query(linked_case=case.id))
-            shown = self._as_shown(uow, found)
+            found: dict[str, Incident] = {
+                incident.id: incident
+                for each in self._continues(uow, case)
+                for incident in uow.repository(Incident).find(INCIDENT.query(linked_case=each.id))
+            }
+            shown = self._as_shown(uow, list(found.values()))
             shown.sort(key=lambda item: (item.occurred_on, item.id))
             for incident in shown:  # the wladna_authorize plug-ins see each incident
                 self._allow(Action.INCIDENT_READ, incident, view)
@@ -124,10 +130,10 @@ class IncidentServices(CaseFileBase):
             shown = self._as_shown(uow, [stored])
             if not shown:
                 raise self._unseen(Action.INCIDENT_READ, "Incident", incident_id)
-            case = uow.cases.get(shown[0].case_id)
-            view = self.work._view(uow, case)
-            if not self._sees(Action.INCIDENT_READ, case, view):  # a coordinator of the body
+            seen = self._seen_through(uow, uow.cases.get(shown[0].case_id), Action.INCIDENT_READ)
+            if seen is None:  # a coordinator of the body
                 raise self._unseen(Action.INCIDENT_READ, "Incident", incident_id)
+            case, view = seen
             self._allow(Action.INCIDENT_READ, case, view)
             self._allow(Action.INCIDENT_READ, shown[0], view)
             self._audit_reads(work, Action.INCIDENT_READ, shown)

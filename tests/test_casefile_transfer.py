@@ -1,0 +1,190 @@
+"""After a transfer, the case file goes with the child, on every store.
+
+A transfer closes the case at one body and opens the case that continues it at another. The
+child's history — care, incidents, services delivered, documents, tracing, concerns, their
+participation, the approvals — is read through the new case by the body that now works it:
+nothing is lost to the team that takes the child on. The body that held the case keeps what it
+recorded, and sees nothing the new body adds; any other body sees nothing, refused as for a
+record that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pytest
+
+from casework import STORES, TODAY, Deployment, deployed
+from wladna_core.access import AccessDenied, Actor, Role
+from wladna_core.casefile.care import CareArrangement, CareType
+from wladna_core.casefile.documents import DocumentCategory
+from wladna_core.casefile.incidents import (
+    DisclosedBy,
+    Disclosure,
+    Incident,
+    IncidentAction,
+    IncidentType,
+    Perpetrator,
+)
+from wladna_core.casefile.participation import Decision, Hearing
+from wladna_core.casefile.tracing import TracingAction, TracingMethod, TracingResult
+from wladna_core.model import ClosureReason, ProtectionConcern, RiskLevel, ServiceType
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+
+
+@dataclass
+class Transferred:
+    """A case of Salé with a full case file, transferred to Rabat."""
+
+    dep: Deployment
+    old: str
+    new: str
+    ids: dict[str, str]
+    rabat: Actor  # a case worker of the UPE of Rabat, who now works the case
+
+    def rabat_file(self) -> object:
+        return self.dep.as_(self.rabat).casefile
+
+
+@pytest.fixture(params=STORES)
+def moved(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Transferred]:
+    options = {"documents": {"url": (tmp_path / "documents").as_uri()}}
+    with deployed(str(request.param), tmp_path, settings=options) as dep:
+        case = dep.case(risk=RiskLevel.HIGH)
+        cf = dep.as_(dep.worker).casefile
+        ids = {
+            "care": cf.record_care(
+                CareArrangement(case_id=case.id, type=CareType.PARENTS, started_on=date(2015, 6, 1))
+            ).record.id,
+            "service": cf.record_service(
+                case.id, service=ServiceType.MEDICAL, provider_body_id=dep.upe.id
+            ).record.id,
+            "document": cf.attach_document(
+                case.id,
+                b"%PDF jugement",
+                title="Jugement",
+                category=DocumentCategory.OTHER,
+                media_type="application/pdf",
+            ).record.id,
+            "tracing": cf.record_tracing(
+                TracingAction(
+                    case_id=case.id, on=TODAY, method=TracingMethod.HOME_VISIT, sought="le père"
+                )
+            ).record.id,
+            "concern": cf.record_concern_detail(case.id, ProtectionConcern.NEGLECT).record.id,
+            "participation": cf.record_participation(
+                case.id,
+                decision=Decision.ASSESSMENT,
+                heard=Hearing.IN_PERSON,
+                views="Elle veut rester à l'école.",
+                taken_into_account="Scolarité maintenue dans le plan.",
+            ).record.id,
+            "incident": cf.record_incident(
+                Incident(
+                    case_ids=[case.id],
+                    type=IncidentType.NEGLECT,
+                    occurred_on=TODAY,
+                    place="home",
+                    territory="MA-SAL",
+                    perpetrator=Perpetrator.PARENT,
+                    disclosure=Disclosure(TODAY, DisclosedBy.PROFESSIONAL),
+                    actions={IncidentAction.PSYCHOLOGICAL_SUPPORT},
+                )
+            ).record.id,
+        }
+        dep.as_(dep.worker).close(case.id, ClosureReason.GOALS_ACHIEVED, note="Back at school")
+        [approval] = cf.approvals(case.id)
+        ids["approval"] = approval.id
+        dep.as_(dep.supervisor).decline_closure(case.id, comment="Father not yet traced")
+        new = dep.as_(dep.supervisor).transfer(case.id, dep.rabat.id, on=TODAY).record
+        rabat = Actor("worker.rabat.new", {Role.CASE_WORKER}, {dep.rabat.id})
+        yield Transferred(dep, case.id, new.id, ids, rabat)
+
+
+def _lists(cf: object, case_id: str) -> dict[str, set[str]]:
+    tracing = cf.tracing(case_id)  # type: ignore[attr-defined]
+    return {
+        "care": {item.id for item in cf.care_history(case_id)},  # type: ignore[attr-defined]
+        "service": {item.id for item in cf.services(case_id)},  # type: ignore[attr-defined]
+        "document": {item.id for item in cf.documents(case_id)},  # type: ignore[attr-defined]
+        "tracing": {item.id for item in tracing.actions},
+        "concern": {item.id for item in cf.concern_details(case_id)},  # type: ignore[attr-defined]
+        "participation": {item.id for item in cf.participation(case_id)},  # type: ignore[attr-defined]
+        "incident": {item.id for item in cf.incidents(case_id)},  # type: ignore[attr-defined]
+        "approval": {item.id for item in cf.approvals(case_id)},  # type: ignore[attr-defined]
+    }
+
+
+def test_the_receiving_body_reads_the_childs_history_through_the_new_case(
+    moved: Transferred,
+) -> None:
+    cf = moved.rabat_file()
+    assert _lists(cf, moved.new) == {kind: {record_id} for kind, record_id in moved.ids.items()}
+    assert cf.current_care(moved.new).id == moved.ids["care"]  # type: ignore[attr-defined]
+    assert cf.document_content(moved.ids["document"]) == b"%PDF jugement"  # type: ignore[attr-defined]
+    assert cf.incident(moved.ids["incident"]).id == moved.ids["incident"]  # type: ignore[attr-defined]
+    read = {
+        entry.record_id
+        for entry in moved.dep.wl.audit.entries()
+        if entry.actor_id == moved.rabat.id and entry.outcome == "done"
+    }
+    assert set(moved.ids.values()) <= read  # every record of the child's shown is audited
+
+
+def test_the_receiving_body_carries_on_the_work_left_open(moved: Transferred) -> None:
+    cf = moved.rabat_file()
+    ended = cf.end_care(moved.ids["care"], on=TODAY).record  # type: ignore[attr-defined]
+    assert ended.ended_on == TODAY
+    traced = cf.record_tracing_result(  # type: ignore[attr-defined]
+        moved.ids["tracing"], TracingResult.FOUND
+    ).record
+    assert traced.result is TracingResult.FOUND
+    resolved = cf.resolve_concern(moved.ids["concern"], resolution="Placed with his aunt").record  # type: ignore[attr-defined]
+    assert resolved.resolved_on is not None
+
+
+def test_an_approval_of_the_case_before_is_not_decided_by_the_receiving_body(
+    moved: Transferred,
+) -> None:
+    supervisor = Actor("supervisor.rabat.new", {Role.SUPERVISOR}, {moved.dep.rabat.id})
+    cf = moved.dep.as_(supervisor).casefile
+    with pytest.raises(AccessDenied) as denied:
+        cf.decide_approval(moved.ids["approval"], approved=True)
+    with pytest.raises(AccessDenied) as unknown:
+        cf.decide_approval("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", approved=True)
+    assert str(denied.value).replace(moved.ids["approval"], "<id>") == str(unknown.value).replace(
+        "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", "<id>"
+    )
+
+
+def test_the_body_that_held_the_case_keeps_its_records_and_sees_none_added_after(
+    moved: Transferred,
+) -> None:
+    moved.rabat_file().record_concern_detail(  # type: ignore[attr-defined]
+        moved.new, ProtectionConcern.NEGLECT
+    )
+    cf = moved.dep.as_(moved.dep.worker).casefile
+    assert _lists(cf, moved.old) == {kind: {record_id} for kind, record_id in moved.ids.items()}
+    with pytest.raises(AccessDenied):
+        cf.concern_details(moved.new)
+
+
+def test_another_body_sees_none_of_it(moved: Transferred) -> None:
+    stranger = Actor("worker.cape", {Role.CASE_WORKER}, {moved.dep.cape.id})
+    cf = moved.dep.as_(stranger).casefile
+    for case_id in (moved.old, moved.new):
+        with pytest.raises(AccessDenied):
+            cf.care_history(case_id)
+    with pytest.raises(AccessDenied) as seen:
+        cf.incident(moved.ids["incident"])
+    with pytest.raises(AccessDenied) as unknown:
+        cf.incident("0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f")
+    assert str(seen.value).replace(moved.ids["incident"], "<id>") == str(unknown.value).replace(
+        "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", "<id>"
+    )
