@@ -8,32 +8,25 @@ other kinds alone: reading a list is no way around a plug-in that refuses the si
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from casework import STORES, Deployment, deployed
+from casefile_support import case_with_a_full_file
+from casework import STORES, deployed
 from wladna_core import hookimpl
 from wladna_core.access import AccessDenied, Action
 from wladna_core.casefile.approvals import ApprovalRequest
-from wladna_core.casefile.care import CareArrangement, CareType
+from wladna_core.casefile.care import CareArrangement
 from wladna_core.casefile.delivery import ServiceDelivery
-from wladna_core.casefile.documents import Document, DocumentCategory
+from wladna_core.casefile.documents import Document
 from wladna_core.casefile.incidents import (
-    DisclosedBy,
-    Disclosure,
     Incident,
-    IncidentAction,
-    IncidentType,
-    Perpetrator,
 )
 from wladna_core.casefile.tracing import (
     Reunification,
     TracingAction,
-    TracingMethod,
 )
-from wladna_core.model import ClosureReason, Relation, RiskLevel, ServiceType
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,48 +68,6 @@ class RefuseKind:
         return not (action == self.action.value and isinstance(resource, self.kind))
 
 
-def _file_of_a_case(dep: Deployment) -> str:
-    """Open a high-risk case at the UPE and give it one record of each kind read here."""
-    case = dep.case(risk=RiskLevel.HIGH)
-    worker = dep.as_(dep.worker)
-    cf = worker.casefile
-    cf.record_care(
-        CareArrangement(case_id=case.id, type=CareType.PARENTS, started_on=date(2015, 6, 1))
-    )
-    cf.record_service(case.id, service=ServiceType.MEDICAL, provider_body_id=dep.upe.id)
-    cf.attach_document(
-        case.id, b"%PDF acte", title="Acte", category=DocumentCategory.OTHER, media_type="a/b"
-    )
-    cf.record_tracing(
-        TracingAction(
-            case_id=case.id, on=case.opened_on, method=TracingMethod.HOME_VISIT, sought="la mère"
-        )
-    )
-    cf.record_reunification(
-        Reunification(
-            case_id=case.id,
-            on=case.opened_on,
-            with_whom=Relation.MOTHER,
-            where="MA-SAL",
-            verified=True,
-        )
-    )
-    cf.record_incident(
-        Incident(
-            case_ids=[case.id],
-            type=IncidentType.NEGLECT,
-            occurred_on=case.opened_on,
-            place="home",
-            territory="MA-SAL",
-            perpetrator=Perpetrator.PARENT,
-            disclosure=Disclosure(case.opened_on, DisclosedBy.PROFESSIONAL),
-            actions={IncidentAction.PSYCHOLOGICAL_SUPPORT},
-        )
-    )
-    worker.close(case.id, ClosureReason.GOALS_ACHIEVED, note="Back at school")  # a request
-    return case.id
-
-
 @pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize("refused", READS, ids=lambda read: read.name)
 def test_a_plugin_refusing_a_kind_refuses_its_list_and_no_other(
@@ -124,7 +75,7 @@ def test_a_plugin_refusing_a_kind_refuses_its_list_and_no_other(
 ) -> None:
     options = {"documents": {"url": (tmp_path / "documents").as_uri()}}
     with deployed(store, tmp_path, settings=options) as dep:
-        case_id = _file_of_a_case(dep)
+        case_id, _ids = case_with_a_full_file(dep)
         cf = dep.as_(dep.worker).casefile
         for read in READS:  # with no plug-in, every list carries its record
             assert read.read(cf, case_id) not in (None, [], ())

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-
 @dataclass
 class Transferred:
     """A case of Salé with a full case file, transferred to Rabat."""

@@ -589,10 +589,25 @@ def test_export_from_a_missing_sqlite_file_is_a_store_error(tmp_path: Path) -> N
     assert not (tmp_path / "nope.db").exists()
 
 
-def test_export_an_unknown_type_is_a_usage_error() -> None:
-    result = run("export", "--db", "memory://", "--type", "person")
+def test_export_an_unknown_type_is_a_usage_error(memory_url: str) -> None:
+    result = run("export", "--db", memory_url, "--type", "person")
     assert result.exit_code == ExitCode.USAGE
-    assert "'person' is not one of" in result.stderr
+    assert "the store keeps no kind of record named 'person'" in result.stderr
+    assert "care_arrangement" in result.stderr  # the kinds it keeps are listed
+    assert result.stdout == ""
+
+
+def test_a_pseudonymised_export_of_the_case_file_is_a_usage_error(
+    memory_url: str, tmp_path: Path
+) -> None:
+    key = tmp_path / "pseudonym.key"
+    key.write_text("ab" * 32)
+    result = run(
+        "export", "--db", memory_url, "--type", "incident", "--pseudonymise", "--key-file", str(key)
+    )
+    assert result.exit_code == ExitCode.USAGE
+    assert "incident cannot be pseudonymised" in result.stderr
+    assert result.stdout == ""
 
 
 # plugins ---------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ _TYPES = {
     "family": "Family",
     "case": "Case",
     "referral": "Referral",
+    "duplicate_pair": "DuplicatePair",
 }
 
 

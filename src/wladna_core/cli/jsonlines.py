@@ -1,7 +1,9 @@
 """The JSON Lines files ``wladna`` reads and writes: one record per line, with its type.
 
-Each line is an object with two keys, ``type`` (``body``, ``child``, ``family``, ``case`` or
-``referral``) and ``record``, the record as :func:`wladna_core.convert.unstructure` writes it::
+Each line is an object with two keys, ``type`` — the name of a kind of record the store keeps:
+``body``, ``child``, ``family``, ``case``, ``referral``, and every kind a plug-in declares
+(``care_arrangement``, ``training_session``...; see :class:`LineKinds`) — and ``record``, the
+record as :func:`wladna_core.convert.unstructure` writes it::
 
     {"type": "child", "record": {"sex": "female", "birth_date": "2014-03-08", ...}}
 
@@ -14,6 +16,8 @@ Paths point into the line: ``$.record.birth_date`` is the record's ``$.birth_dat
 [('input.missing', '$.record.birth_date')]
 >>> parse_line(b'{"type": "person", "record": {}}', 8).violations[0].code
 'input.enum'
+>>> parse_line(b'{"type": "care_arrangement", "record": {}}', 9).kind
+'care_arrangement'
 """
 
 from __future__ import annotations
@@ -25,17 +29,21 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from wladna_core.convert import dumps, loads, structure
+from wladna_core.convert._messages import MESSAGES
 from wladna_core.errors import InvalidRecord, Violation
-from wladna_core.messages import DEFAULT_LANGUAGE
+from wladna_core.messages import DEFAULT_LANGUAGE, render
 from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import BinaryIO
 
+    from wladna_core.storage.kinds import KindRegistry
+
 __all__ = [
     "KIND_ORDER",
     "Line",
+    "LineKinds",
     "ParsedLine",
     "Record",
     "RecordKind",
@@ -82,28 +90,86 @@ _KINDS: Final[dict[type, RecordKind]] = {cls: kind for kind, cls in _CLASSES.ite
 KIND_ORDER: Final[tuple[RecordKind, ...]] = tuple(RecordKind)
 
 
-def kind_of(record: object) -> RecordKind:
+class LineKinds:
+    """The ``type`` names lines may give, each with its record class, in the order of import.
+
+    The five kinds of the information base come first, in :data:`KIND_ORDER`; then every other
+    kind of the registry (the case file's, the training programme's, a partner's), in the order
+    the registry declares them.
+
+    :param registry: the kinds a store keeps (``store.kinds``), or ``None`` for those of the
+        built-in plug-ins.
+    """
+
+    def __init__(self, registry: KindRegistry | None = None) -> None:
+        if registry is None:
+            from wladna_core.plugins import kinds_from, make_plugin_manager  # noqa: PLC0415
+
+            registry = kinds_from(make_plugin_manager())
+        declared = {registry[record_type].name: record_type for record_type in registry}
+        core = {kind.value: kind.record_class for kind in KIND_ORDER}
+        self._classes: dict[str, type] = {
+            **core,
+            **{name: cls for name, cls in declared.items() if name not in core},
+        }
+        self._names: dict[type, str] = {cls: name for name, cls in self._classes.items()}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every ``type`` name, in the order of import."""
+        return tuple(self._classes)
+
+    def record_class(self, name: str) -> type | None:
+        """Return the record class of lines of type ``name``, or ``None`` if there is none."""
+        return self._classes.get(name)
+
+    def name_of_class(self, record_class: type) -> str | None:
+        """Return the ``type`` name of records of ``record_class``, or ``None``."""
+        return self._names.get(record_class)
+
+    def name_of(self, record: object) -> str:
+        """Return the line ``type`` of ``record``.
+
+        :raises TypeError: for an object of no kind of record.
+        """
+        name = self._names.get(type(record))
+        if name is None:
+            msg = f"lines hold records of the kinds {', '.join(self.names)}, not {record!r}"
+            raise TypeError(msg)
+        return name
+
+
+_BUILT_IN: list[LineKinds] = []
+
+
+def built_in_kinds() -> LineKinds:
+    """Return the kinds of the built-in plug-ins (read once)."""
+    if not _BUILT_IN:
+        _BUILT_IN.append(LineKinds())
+    return _BUILT_IN[0]
+
+
+def kind_of(record: object, kinds: LineKinds | None = None) -> str:
     """Return the line ``type`` of ``record``.
 
-    :param record: a body, child, family, case or referral.
+    :param record: a record of one of ``kinds`` (the built-in plug-ins' by default).
     :raises TypeError: for anything else.
     """
     kind = _KINDS.get(type(record))
-    if kind is None:
-        msg = f"lines hold bodies, children, families, cases and referrals, not {record!r}"
-        raise TypeError(msg)
-    return kind
+    if kind is not None:
+        return kind
+    return (kinds or built_in_kinds()).name_of(record)
 
 
 @attrs.frozen
 class Line:
     """What one line holds: the record's type, and the record as JSON data.
 
-    :param type: which kind of record ``record`` is.
+    :param type: the name of the kind of record ``record`` is.
     :param record: the record as decoded from JSON, before it is structured.
     """
 
-    type: RecordKind
+    type: str
     record: Any
 
 
@@ -112,15 +178,16 @@ class ParsedLine:
     """One line of a file, read.
 
     :param number: the line's number in the file, from 1.
-    :param kind: the record's type, or ``None`` if the line does not say it rightly.
+    :param kind: the record's type (``case``, ``care_arrangement``...), or ``None`` if the line
+        does not say it rightly.
     :param record: the record, or ``None`` if it could not be built.
     :param record_id: the record's id, when the line gives one.
     :param violations: why the line was refused; empty when ``record`` was built.
     """
 
     number: int
-    kind: RecordKind | None
-    record: Record | None
+    kind: str | None
+    record: Any
     record_id: str | None
     violations: tuple[Violation, ...] = ()
 
@@ -147,13 +214,18 @@ def _located(text: bytes, number: int, lang: str) -> InvalidRecord:
     raise AssertionError(msg)  # pragma: no cover
 
 
-def parse_line(text: bytes, number: int, *, lang: str = DEFAULT_LANGUAGE) -> ParsedLine:
+def parse_line(
+    text: bytes, number: int, *, lang: str = DEFAULT_LANGUAGE, kinds: LineKinds | None = None
+) -> ParsedLine:
     """Read one line into its record, or into the violations that refuse it.
 
     :param text: the line's bytes (UTF-8 JSON; the end of line may be included).
     :param number: the line's number in the file, from 1.
     :param lang: the language of the violations' messages: ``en``, ``fr`` or ``ar``.
+    :param kinds: the kinds lines may give (a store's); those of the built-in plug-ins by
+        default.
     """
+    kinds = kinds or built_in_kinds()
     text = text.rstrip(b"\r\n")
     try:
         line = loads(text, Line, lang=lang)
@@ -165,8 +237,15 @@ def parse_line(text: bytes, number: int, *, lang: str = DEFAULT_LANGUAGE) -> Par
     record_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(record_id, str):
         record_id = None
+    record_class = kinds.record_class(line.type)
+    if record_class is None:
+        message, remedy = render(
+            MESSAGES["input.enum"], lang, {"field": "type", "allowed": ", ".join(kinds.names)}
+        )
+        unknown = Violation("input.enum", "$.type", message, remedy=remedy)
+        return ParsedLine(number, None, None, record_id, (unknown,))
     try:
-        record = structure(data, line.type.record_class, lang=lang)
+        record: Any = structure(data, record_class, lang=lang)
     except InvalidRecord as error:
         return ParsedLine(
             number, line.type, None, record_id, tuple(map(_in_record, error.violations))
@@ -175,7 +254,11 @@ def parse_line(text: bytes, number: int, *, lang: str = DEFAULT_LANGUAGE) -> Par
 
 
 def read_lines(
-    stream: BinaryIO, *, first_number: int = 1, lang: str = DEFAULT_LANGUAGE
+    stream: BinaryIO,
+    *,
+    first_number: int = 1,
+    lang: str = DEFAULT_LANGUAGE,
+    kinds: LineKinds | None = None,
 ) -> Iterator[tuple[bytes, ParsedLine | None]]:
     """Yield each line of ``stream`` as its bytes and what it holds, one at a time.
 
@@ -184,14 +267,17 @@ def read_lines(
     :param stream: a binary stream at the start of a line.
     :param first_number: the number of the stream's first line.
     :param lang: the language of the violations' messages.
+    :param kinds: the kinds lines may give; those of the built-in plug-ins by default.
     """
+    kinds = kinds or built_in_kinds()
     number = first_number
     for text in stream:
-        yield text, (None if not text.strip() else parse_line(text, number, lang=lang))
+        parsed = None if not text.strip() else parse_line(text, number, lang=lang, kinds=kinds)
+        yield text, parsed
         number += 1
 
 
-def encode_line(record: Record) -> bytes:
+def encode_line(record: object, kinds: LineKinds | None = None) -> bytes:
     """Return the line holding ``record``, ending with a newline.
 
     >>> from wladna_core.model import BodyKind
@@ -201,9 +287,11 @@ def encode_line(record: Record) -> bytes:
     >>> parse_line(encode_line(body), 1).record == body
     True
 
-    :param record: a body, child, family, case or referral.
+    :param record: a record of one of ``kinds`` (the built-in plug-ins' by default).
+    :param kinds: the kinds lines may give.
     """
-    return b'{"type":"' + kind_of(record).encode() + b'","record":' + dumps(record) + b"}\n"
+    name = kind_of(record, kinds).encode()
+    return b'{"type":"' + name + b'","record":' + dumps(record) + b"}\n"
 
 
 def violation_json(parsed: ParsedLine, violation: Violation) -> dict[str, object]:
@@ -214,7 +302,7 @@ def violation_json(parsed: ParsedLine, violation: Violation) -> dict[str, object
     """
     return {
         "line": parsed.number,
-        "record_type": None if parsed.kind is None else parsed.kind.value,
+        "record_type": parsed.kind,
         "record_id": parsed.record_id,
         "code": violation.code,
         "path": violation.path,
@@ -230,7 +318,7 @@ def violation_text(parsed: ParsedLine, violation: Violation) -> str:
     :param parsed: the line the violation was found in.
     :param violation: the violation.
     """
-    what = f"{parsed.kind.value} {parsed.record_id or ''}".rstrip() + " " if parsed.kind else ""
+    what = f"{parsed.kind} {parsed.record_id or ''}".rstrip() + " " if parsed.kind else ""
     text = (
         f"line {parsed.number}: {violation.severity.value}: {what}{violation.path} "
         f"[{violation.code}] {violation.message}"
@@ -257,7 +345,7 @@ def pseudonymised_file(name: str, parsed: ParsedLine) -> str:
     :param name: the file's name, for the message (``-`` for standard input).
     :param parsed: the first line whose id is a pseudonym.
     """
-    kind = parsed.kind.value if parsed.kind is not None else "record"
+    kind = parsed.kind if parsed.kind is not None else "record"
     return (
         f"{name} is a pseudonymised export (wladna export --pseudonymise): line "
         f"{parsed.number} gives the {kind} id {parsed.record_id}, a pseudonym, and such a "

@@ -4,8 +4,9 @@ An import streams its input and adds the records batch by batch, each batch in o
 a batch is stored whole or not at all, and a checkpoint (see :mod:`wladna_core.cli.checkpoint`)
 lets ``--resume`` continue after the last committed batch.  Records are added in the order of
 the file, each one seeing the records added before it, so the file must give the records a
-record refers to first: bodies, children, families, cases, referrals, the order of
-:data:`~wladna_core.cli.jsonlines.KIND_ORDER`, in which an export writes them.
+record refers to first: bodies, children, families, cases, referrals, then the kinds the
+plug-ins declare (the case file's, the training programme's, a partner's), the order in which
+an export writes them (:func:`export_order`).
 
 Both are audited, one entry per record, naming who acts (``--as``): an import writes an entry
 :data:`IMPORT_ACTION` for each record it stores, in the unit of work that stores it; an export
@@ -34,9 +35,9 @@ from wladna_core.cli.checkpoint import SUFFIX, Checkpoint, Position, Probe, skip
 from wladna_core.cli.errors import CheckpointError, DataError, UnusableFile
 from wladna_core.cli.jsonlines import (
     KIND_ORDER,
+    LineKinds,
     ParsedLine,
     Record,
-    RecordKind,
     encode_line,
     is_pseudonym,
     kind_of,
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from wladna_core.storage import Repository, UnitOfWork
+    from wladna_core.storage.kinds import KindRegistry, RecordKind
 
 __all__ = [
     "EXPORT_ACTION",
@@ -67,6 +69,7 @@ __all__ = [
     "Importer",
     "audit_drafts",
     "export_command",
+    "export_order",
     "import_command",
 ]
 
@@ -79,9 +82,7 @@ IMPORT_ACTION: Final = "record.import"
 EXPORT_ACTION: Final = Action.REPORT_EXPORT.value
 
 
-def audit_drafts(
-    actor: str, action: str, records: Iterable[Record], detail: str
-) -> list[AuditDraft]:
+def audit_drafts(actor: str, action: str, records: Iterable[Any], detail: str) -> list[AuditDraft]:
     """Return one audit draft per record: ``actor`` did ``action`` to it, at its version.
 
     :param actor: who acts (``--as``).
@@ -116,7 +117,7 @@ def _probe(parsed: Sequence[ParsedLine]) -> Probe | None:
     """Return the probe of a batch: its first record, or ``None`` if it holds none."""
     for line in parsed:
         if line.kind is not None and line.record is not None:
-            return Probe(line.kind.value, line.record.id)
+            return Probe(line.kind, line.record.id)
     return None
 
 
@@ -146,6 +147,10 @@ class Importer:
     records: int = 0
     batches: int = 0
     warnings: int = 0
+    kinds: LineKinds = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.kinds = LineKinds(self.store.kinds)
 
     def _save(self, pending: Position | None = None, probe: Probe | None = None) -> None:
         if self.checkpoint_path is not None:
@@ -163,7 +168,9 @@ class Importer:
         """
         digest = skip_committed(stream, self.position, self.name)
         bar.advance(self.position.size)
-        lines = read_lines(stream, first_number=self.position.lines + 1, lang=lang)
+        lines = read_lines(
+            stream, first_number=self.position.lines + 1, lang=lang, kinds=self.kinds
+        )
         for batch in _batches(lines, batch_size):
             parsed = [line for _, line in batch if line is not None]
             pseudonymised = next((line for line in parsed if is_pseudonym(line.record_id)), None)
@@ -195,12 +202,13 @@ class Importer:
         if not parsed:
             return []
         with self.store.unit_of_work() as uow:
-            stored: list[Record] = []
+            stored: list[Any] = []
             for kind, run in itertools.groupby(parsed, key=lambda line: line.kind):
-                assert kind is not None  # lines with violations never get here
+                record_class = self.kinds.record_class(kind or "")
+                assert record_class is not None  # lines with violations never get here
                 # Imported records are new to this store: they start again at version 1.
                 stored.extend(
-                    uow.repository(kind.record_class).add_many(
+                    uow.repository(record_class).add_many(
                         attrs.evolve(line.record, version=0)
                         for line in run
                         if line.record is not None
@@ -261,7 +269,9 @@ class Importer:
         self._save()
 
     def _stored(self, probe: Probe) -> bool:
-        record_class = RecordKind(probe.type).record_class
+        record_class = self.kinds.record_class(probe.type)
+        if record_class is None:
+            return False
         with self.store.unit_of_work(read_only=True) as uow:
             try:
                 uow.repository(record_class).get(probe.id)
@@ -401,18 +411,47 @@ def _open_input(name: str) -> BinaryIO:
         raise UnusableFile(error) from None
 
 
-def _in_import_order(repository: Repository[Any]) -> Iterator[Any]:
-    """Yield the records of ``repository`` in order of id, those naming none of their kind first.
+def _in_import_order(
+    repository: Repository[Any], self_referring: RecordKind[Any] | None = None
+) -> Iterator[Any]:
+    """Yield the records of ``repository`` in an order an import accepts.
 
-    A body is written after the committee it is the secretariat of, so that it imports.
+    In order of id, except that a record comes after those of its own kind it refers to: a
+    body after the committee it is the secretariat of; for ``self_referring`` (a kind whose
+    records refer to others of their kind, read through its ``references``), every record
+    after those it refers to, the kind's records being read whole to order them.
     """
-    if repository.record_type is not TerritorialBody:
+    if repository.record_type is TerritorialBody:
+        for naming in (False, True):
+            for body in repository.iter(batch_size=EXPORT_BATCH):
+                if (body.secretariat_of is not None) is naming:
+                    yield body
+        return
+    if self_referring is None:
         yield from repository.iter(batch_size=EXPORT_BATCH)
         return
-    for naming in (False, True):
-        for body in repository.iter(batch_size=EXPORT_BATCH):
-            if (body.secretariat_of is not None) is naming:
-                yield body
+    records = {record.id: record for record in repository.iter(batch_size=EXPORT_BATCH)}
+    done: set[str] = set()
+    started: set[str] = set()  # a cycle (which the rules refuse) is written in order of id
+
+    def after_its_own(record: Any) -> Iterator[Any]:
+        stack = [(record, False)]
+        while stack:
+            item, expanded = stack.pop()
+            if expanded:
+                done.add(item.id)
+                yield item
+                continue
+            if item.id in started:
+                continue
+            started.add(item.id)
+            stack.append((item, True))
+            for other, other_id in reversed(list(self_referring.references(item))):
+                if other is repository.record_type and other_id in records:
+                    stack.append((records[other_id], False))
+
+    for record_id in sorted(records):
+        yield from after_its_own(records[record_id])
 
 
 def _reported(reading: UnitOfWork) -> Callable[[Record], bool]:
@@ -446,10 +485,80 @@ def _pseudonymised(key_file: Path) -> Callable[[Record], bytes]:
     pseudonymiser = Pseudonymiser.from_key_file(key_file)
 
     def encode(record: Record) -> bytes:
-        line = {"type": kind_of(record).value, "record": pseudonymise_record(record, pseudonymiser)}
+        line = {"type": str(kind_of(record)), "record": pseudonymise_record(record, pseudonymiser)}
         return msgspec.json.encode(line) + b"\n"
 
     return encode
+
+
+def export_order(
+    reading: UnitOfWork, kinds: LineKinds, registry: KindRegistry
+) -> tuple[list[str], set[str]]:
+    """Return every kind of ``kinds`` in an order in which its records import into a store.
+
+    The five kinds of the information base first (:data:`KIND_ORDER`); then the others, each
+    after the kinds its records refer to (read from the records themselves, through each
+    kind's ``references``), else in the order the registry declares them.  Also return the
+    kinds whose records refer to others of their own kind (a unit's prerequisites), whose
+    records are written in an order of their own (:func:`_in_import_order`).
+
+    :param reading: a unit of work of the store.
+    :param kinds: the kinds of the store, by their line names.
+    :param registry: the kinds of the store (``store.kinds``).
+    """
+    core = [kind.value for kind in KIND_ORDER]
+    others = [name for name in kinds.names if name not in core]
+    needs: dict[str, set[str]] = {}
+    own: set[str] = set()
+    for name in others:
+        record_class = kinds.record_class(name)
+        assert record_class is not None
+        declared = registry[record_class]
+        found: set[str] = set()
+        repository: Repository[Any] = reading.repository(record_class)
+        for record in repository.iter(batch_size=EXPORT_BATCH):
+            for other, other_id in declared.references(record):
+                other_name = kinds.name_of_class(other)
+                if other_id is not None and other_name in others:
+                    found.add(other_name)
+        needs[name] = found - {name}
+        if name in found:
+            own.add(name)
+    order, placed = list(core), set(core)
+    waiting = list(others)
+    while waiting:
+        # A kind whose records refer to none still waiting; in a cycle, the first declared.
+        ready = next((name for name in waiting if needs[name] <= placed), waiting[0])
+        order.append(ready)
+        placed.add(ready)
+        waiting.remove(ready)
+    return order, own
+
+
+#: The kinds a pseudonymised export may carry: those the pseudonymiser knows how to treat.
+PSEUDONYMISED_KINDS: Final = tuple(kind.value for kind in KIND_ORDER)
+
+
+def _selected(kinds: LineKinds, asked: Sequence[str], *, pseudonymise: bool) -> set[str]:
+    """Return the kinds to export, refusing a name the store does not keep."""
+    unknown = [name for name in asked if kinds.record_class(name) is None]
+    if unknown:
+        msg = (
+            f"the store keeps no kind of record named {', '.join(map(repr, unknown))}: "
+            f"use --type with one of {', '.join(kinds.names)}"
+        )
+        raise click.UsageError(msg)
+    if pseudonymise:
+        beyond = [name for name in asked if name not in PSEUDONYMISED_KINDS]
+        if beyond:
+            msg = (
+                f"--pseudonymise writes only the kinds {', '.join(PSEUDONYMISED_KINDS)}; "
+                f"{', '.join(beyond)} cannot be pseudonymised (the case file and the training "
+                "records are not for analysis beyond the body)"
+            )
+            raise click.UsageError(msg)
+        return set(asked or PSEUDONYMISED_KINDS)
+    return set(asked or kinds.names)
 
 
 @click.command("export")
@@ -457,9 +566,12 @@ def _pseudonymised(key_file: Path) -> Callable[[Record], bytes]:
 @click.option(
     "--type",
     "kinds",
-    type=click.Choice([kind.value for kind in KIND_ORDER]),
+    metavar="KIND",
     multiple=True,
-    help="Export only records of this type; repeat for several.  [default: all]",
+    help=(
+        "Export only records of this kind (body, child, family, case, referral, or a kind a "
+        "plug-in declares, such as care_arrangement); repeat for several.  [default: all]"
+    ),
 )
 @click.option(
     "--output",
@@ -490,35 +602,45 @@ def export_command(
     key_file: Path | None,
     actor: str,
 ) -> None:
-    """Write the store's records as JSON Lines: bodies, children, families, cases, referrals.
+    """Write the store's records as JSON Lines: every kind of record it keeps.
 
-    In that order, each type in order of id (a CAPE after the committees, since it names the
-    one it serves), so that the output imports into an empty store.
+    Bodies, children, families, cases, referrals, then the kinds the plug-ins declare (the
+    case file, the training programme, a partner's), each after the kinds it refers to and in
+    order of id (a CAPE after the committees, since it names the one it serves), so that the
+    output imports into an empty store.
     With --pseudonymise the output is for analysis: it joins up, names no one, and cannot be
-    imported; it carries only the cases whose consent includes reporting, with their children,
-    households and referrals (and every body).  Each record written out is first written to
-    the audit trail, in the name given by --as.  A store that does not exist is refused, never
-    created.
+    imported; it carries only bodies, children, families, cases and referrals, and of those
+    only the cases whose consent includes reporting, with their children, households and
+    referrals (and every body).  Each record written out is first written to the audit trail,
+    in the name given by --as.  A store that does not exist is refused, never created.
     """
     if pseudonymise != (key_file is not None):
         msg = "--pseudonymise and --key-file go together: give both, or neither"
         raise click.UsageError(msg)
-    encode = _pseudonymised(key_file) if key_file is not None else encode_line
+    encode = _pseudonymised(key_file) if key_file is not None else None
     detail = "wladna export --pseudonymise" if pseudonymise else "wladna export"
-    selected = [kind for kind in KIND_ORDER if not kinds or kind.value in kinds]
     written = 0
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(open_existing(db))
+        line_kinds = LineKinds(store.kinds)
+        wanted = _selected(line_kinds, kinds, pseudonymise=pseudonymise)
         # One read-only unit of work: one state of the store, and writers are not held up.
         reading = stack.enter_context(store.unit_of_work(read_only=True))
+        order, own = export_order(reading, line_kinds, store.kinds)
+        selected = [name for name in order if name in wanted]
         out = stack.enter_context(output_file(output))
-        repositories = [reading.repository(kind.record_class) for kind in selected]
+        classes = [line_kinds.record_class(name) for name in selected]
+        repositories: list[Repository[Any]] = [
+            reading.repository(cls) for cls in classes if cls is not None
+        ]
         carried = _reported(reading) if pseudonymise else None
         total = sum(repository.count() for repository in repositories)
         with progress("exporting", total) as bar:
-            for kind, repository in zip(selected, repositories, strict=True):
-                bar.describe(f"exporting {kind.value} records")
-                records = _in_import_order(repository)
+            for name, repository in zip(selected, repositories, strict=True):
+                bar.describe(f"exporting {name} records")
+                records = _in_import_order(
+                    repository, store.kinds[repository.record_type] if name in own else None
+                )
                 while read := list(itertools.islice(records, EXPORT_BATCH)):
                     bar.advance(len(read))
                     batch = read if carried is None else [r for r in read if carried(r)]
@@ -529,6 +651,10 @@ def export_command(
                     with store.unit_of_work() as uow:
                         uow.audit.append(drafts, at=datetime.now(UTC))
                     for record in batch:
-                        out.write(encode(record))
+                        out.write(
+                            encode(record)
+                            if encode is not None
+                            else encode_line(record, line_kinds)
+                        )
                     written += len(batch)
     click.echo(f"wladna export: {written} records written from {redact_url(db)}", err=True)

@@ -19,6 +19,7 @@ import msgspec
 
 from wladna_core.cli.errors import DataError
 from wladna_core.cli.jsonlines import (
+    LineKinds,
     ParsedLine,
     Record,
     is_pseudonym,
@@ -32,7 +33,7 @@ from wladna_core.cli.progress import progress
 from wladna_core.errors import Severity, Violation
 from wladna_core.messages import Message, Text, render
 from wladna_core.model import Case, Child, Family, Referral, TerritorialBody
-from wladna_core.plugins import gazetteer_from, make_plugin_manager, rules_from
+from wladna_core.plugins import gazetteer_from, kinds_from, make_plugin_manager, rules_from
 from wladna_core.rules import NEEDS, Context, validate
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def check_line(
     ]
     earlier = context.add(record, parsed.number)
     if earlier is not None:
-        params = {"record_type": parsed.kind.value, "record_id": record.id, "line": earlier}
+        params = {"record_type": parsed.kind, "record_id": record.id, "line": earlier}
         message, remedy = render(DUPLICATE_ID, lang, params)
         found.insert(0, Violation("store.id_taken", "$.record.id", message, remedy=remedy))
     return found
@@ -199,7 +200,7 @@ def validate_command(*, file: BinaryIO, on: datetime | None, output_format: str,
     counts = {Severity.ERROR: 0, Severity.WARNING: 0}
     lines = 0
     with progress("validating", _file_size(file), unit="bytes") as bar:
-        for text, parsed in read_lines(file, lang=lang):
+        for text, parsed in read_lines(file, lang=lang, kinds=LineKinds(kinds_from(plugins))):
             bar.advance(len(text))
             lines += 1
             if parsed is None:

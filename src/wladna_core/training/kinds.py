@@ -102,6 +102,12 @@ def _gain(enrolment: Enrolment) -> int | None:
     return enrolment.post_test - enrolment.pre_test
 
 
+def _unit_references(unit: TrainingUnit) -> Iterable[tuple[type, str | None]]:
+    return [(Material, material) for material in unit.materials] + [
+        (TrainingUnit, other) for other in sorted(unit.prerequisites)
+    ]
+
+
 def _session_references(session: TrainingSession) -> Iterable[tuple[type, str | None]]:
     return [(TrainingUnit, unit) for unit in session.units] + [(SiteLogistics, session.site_id)]
 
@@ -156,6 +162,7 @@ UNIT: Final = RecordKind(
         "subject": Filter("subjects", _CONTAINS),
         "prerequisite": Filter("prerequisites", _CONTAINS),
     },
+    references=_unit_references,
     migrations=MIGRATIONS,
     context=_context,
     description="A unit of training, with its objectives, prerequisites and educational bag.",
@@ -357,7 +364,10 @@ SUPPORT_REQUEST: Final = RecordKind(
         "unit_id": Filter("unit_id", _EQUAL),
         "requester_id": Filter("requester_id", _EQUAL),
     },
-    references=lambda request: [(TerritorialBody, request.body_id)],
+    references=lambda request: [
+        (TerritorialBody, request.body_id),
+        (TrainingUnit, request.unit_id),
+    ],
     migrations=MIGRATIONS,
     context=_context,
     description="A user's request for help, pointing to the unit that covers its topic.",
