@@ -24,6 +24,7 @@ from test_kind_migrations import builtin_heads
 from wladna_core.cli import ExitCode, main
 from wladna_core.cli.checkpoint import SUFFIX, Checkpoint, Position, Probe
 from wladna_core.cli.jsonlines import KIND_ORDER, encode_line, kind_of, parse_line
+from wladna_core.cli.options import DAY
 from wladna_core.cli.transfer import Importer
 from wladna_core.storage import open_store
 from wladna_core.storage.sql import head_revision
@@ -886,3 +887,40 @@ def test_report_list_piped_is_not_cut_at_80_columns() -> None:
     assert result.exit_code == 0
     [row] = [line for line in result.stdout.splitlines() if " cases_opened " in line]
     assert "month, quarter, year, region, province, body, risk, concern, sex, age_band" in row
+
+
+# days given on the command line -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2026-02-30", "'2026-02-30' is not a day of the calendar: February 2026 has 28 days"),
+        ("2028-02-30", "February 2028 has 29 days"),
+        ("2026-13-01", "there is no month 13"),
+        ("2026-04-31", "April 2026 has 30 days"),
+        ("0000-01-01", "there is no year 0"),
+        ("26-1-1", "'26-1-1' is not a date; write YYYY-MM-DD, e.g. 2026-03-02"),
+        ("2026/03/02", "is not a date; write YYYY-MM-DD"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("demo", "--db", "sqlite:///never-created.db", "--today"),
+        ("report", "--db", "sqlite:///never-created.db", "--on"),
+        ("validate", "-", "--on"),
+    ],
+    ids=lambda command: command[0],
+)
+def test_a_day_that_is_not_one_is_a_usage_error_saying_why(
+    command: tuple[str, ...], text: str, says: str
+) -> None:
+    result = run(*command, text, stdin=b"")
+    assert result.exit_code == ExitCode.USAGE
+    assert says in result.stderr
+
+
+@pytest.mark.parametrize("day", ["2028-02-29", "2026-12-31", "2026-01-01"])
+def test_a_real_day_is_read_as_that_day(day: str) -> None:
+    assert DAY.convert(day, None, None).isoformat() == day

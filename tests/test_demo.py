@@ -369,3 +369,13 @@ def test_after_the_demo_the_commands_it_names_read_it_and_a_plain_report_says_wh
         done = CliRunner().invoke(main, command[1:])
         assert done.exit_code == 0, done.output
     assert "MA-SAL" in CliRunner().invoke(main, named[0][1:]).stdout
+
+
+@pytest.mark.parametrize(
+    ("city", "written"),
+    [("Agadir", "d'Agadir"), ("Salé", "de Salé"), ("Oujda", "d'Oujda"), ("Rabat", "de Rabat")],
+)
+def test_the_demonstrations_french_names_elide_before_a_vowel(city: str, written: str) -> None:
+    from wladna_core.demo import _of
+
+    assert _of(city) == written

@@ -351,6 +351,11 @@ _LOCAL: Final = zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
 _T = TypeVar("_T")
 
 
+def _of(name: str) -> str:
+    """Return "de Salé" or, before a vowel, "d'Agadir", as French writes it."""
+    return f"d'{name}" if name[:1].casefold() in "aâeéèêiîoôuy" else f"de {name}"
+
+
 def _assent(child: Child, on: date) -> bool | None:
     """Return the assent the demonstration records: asked of every child of 7 or more."""
     return True if age_on(child.birth_date, on) >= _ASSENT_ASKED_FROM else None
@@ -538,25 +543,25 @@ class _Planner:
             )
         )
         described = (
-            (BodyKind.CPPE, f"Comité provincial de protection de l'enfance de {city.name}", ()),
+            (BodyKind.CPPE, f"Comité provincial de protection de l'enfance {_of(city.name)}", ()),
             (
                 BodyKind.UPE,
-                f"Unité de protection de l'enfance de {city.name}",
+                f"Unité de protection de l'enfance {_of(city.name)}",
                 (ServiceType.PSYCHOSOCIAL, ServiceType.SOCIAL_ASSISTANCE),
             ),
             (
                 BodyKind.CAPE,
-                f"Centre d'accompagnement pour la protection de l'enfance de {city.name}",
+                f"Centre d'accompagnement pour la protection de l'enfance {_of(city.name)}",
                 (ServiceType.PSYCHOSOCIAL, ServiceType.LEGAL_AID, ServiceType.MEDICAL),
             ),
             (
                 BodyKind.EPS,
-                f"Établissement de protection sociale de {city.name}",
+                f"Établissement de protection sociale {_of(city.name)}",
                 (ServiceType.PLACEMENT, ServiceType.EDUCATION),
             ),
             (
                 BodyKind.ASSOCIATION,
-                f"Association Amal pour l'enfance de {city.name}",
+                f"Association Amal pour l'enfance {_of(city.name)}",
                 (
                     ServiceType.EDUCATION,
                     ServiceType.VOCATIONAL_TRAINING,
@@ -1279,7 +1284,7 @@ class _CaseFile:
 
         if rng.random() < 0.015:
             decision = KafalaDecision(
-                court=f"Tribunal de première instance de {self.team.city.name}",
+                court=f"Tribunal de première instance {_of(self.team.city.name)}",
                 reference=f"{rng.randint(100, 2999)}/{opened.year - rng.randint(1, 6)}",
                 decided_on=opened - timedelta(days=rng.randint(200, 2000)),
             )

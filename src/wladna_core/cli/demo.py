@@ -24,6 +24,7 @@ import rich.console
 import rich.table
 
 from wladna_core.cli.errors import ExitCode
+from wladna_core.cli.options import DAY
 from wladna_core.cli.output import stdout_console
 from wladna_core.cli.progress import progress
 from wladna_core.cli.stores import DEFAULT_DEMO_DB, check_keeps
@@ -42,7 +43,7 @@ from wladna_core.storage.sql.engine import is_memory, parse_url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import datetime
+    from datetime import date
 
     from wladna_core.model import CaseStatus, ReferralStatus
     from wladna_core.reporting import Report, ReportTable
@@ -104,7 +105,7 @@ def html_report_path(url: str) -> Path:
 )
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="The last day of the simulated casework (YYYY-MM-DD); today when omitted.",
 )
@@ -112,7 +113,7 @@ def html_report_path(url: str) -> Path:
     "--force", is_flag=True, help="Delete every record and audit entry of a non-empty store first."
 )
 def demo_command(
-    *, db: str, cases: int, cities: tuple[str, ...], seed: int, today: datetime | None, force: bool
+    *, db: str, cases: int, cities: tuple[str, ...], seed: int, today: date | None, force: bool
 ) -> None:
     """Fill a store with synthetic casework of the pilot cities, then print a summary.
 
@@ -126,7 +127,7 @@ def demo_command(
         cases=cases,
         cities=[code.upper() for code in cities] or None,
         seed=seed,
-        today=None if today is None else today.date(),
+        today=today,
     )
     try:
         with progress("Casework", len(plan), unit="steps") as bar:

@@ -17,7 +17,10 @@ Use them as decorators on a command; each passes one keyword argument (``db``, `
 
 from __future__ import annotations
 
+import calendar
 import getpass
+import re
+from datetime import date
 from typing import TYPE_CHECKING, Final, TypeVar
 
 import click
@@ -31,9 +34,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTOR_ENV",
+    "DAY",
     "DB_ENV",
     "DEFAULT_DB",
     "LANG_ENV",
+    "DayParam",
     "actor_option",
     "db_option",
     "lang_option",
@@ -51,6 +56,57 @@ LANG_ENV: Final = "WLADNA_LANG"
 ACTOR_ENV: Final = "WLADNA_ACTOR"
 
 _F = TypeVar("_F", bound="Callable[..., object]")
+
+_DAY_SHAPE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+class DayParam(click.ParamType):  # type: ignore[type-arg]
+    """A day written ``YYYY-MM-DD``, read into a :class:`~datetime.date`.
+
+    A text of another shape, and a day the calendar does not have, are refused with what is
+    wrong:
+
+    >>> DAY.convert("2026-03-02", None, None)
+    datetime.date(2026, 3, 2)
+    >>> try:
+    ...     DAY.convert("2026-02-30", None, None)
+    ... except click.BadParameter as refused:
+    ...     print(refused.message)
+    '2026-02-30' is not a day of the calendar: February 2026 has 28 days
+    """
+
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        """Return the day ``value`` names, or fail naming what is wrong with it."""
+        if isinstance(value, date):
+            return value
+        text = str(value)
+        shape = _DAY_SHAPE.fullmatch(text)
+        if shape is None:
+            self.fail(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+        year, month, day = (int(part) for part in shape.groups())
+        if not 1 <= month <= 12:
+            self.fail(
+                f"{text!r} is not a day of the calendar: there is no month {month}", param, ctx
+            )
+        if year < 1:
+            self.fail(f"{text!r} is not a day of the calendar: there is no year 0", param, ctx)
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            month_name = calendar.month_name[month]
+            self.fail(
+                f"{text!r} is not a day of the calendar: {month_name} {year} has {days} days",
+                param,
+                ctx,
+            )
+        return date(year, month, day)
+
+
+#: The type of the options that take a day (``--on``, ``--today``).
+DAY: Final = DayParam()
 
 
 def db_option(command: _F) -> _F:

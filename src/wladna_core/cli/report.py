@@ -24,7 +24,7 @@ import rich.table
 from rich.cells import cell_len
 
 from wladna_core.cli.errors import plugin_failure
-from wladna_core.cli.options import db_option
+from wladna_core.cli.options import DAY, db_option
 from wladna_core.cli.output import figure, output_file, stdout_console, text_console
 from wladna_core.cli.stores import check_exists
 from wladna_core.errors import WladnaError
@@ -226,6 +226,7 @@ def _window(period: Period | None, day: date) -> Period | None:
 @click.option(
     "--on",
     "on",
+    type=DAY,
     metavar="DATE",
     help="The report's date (YYYY-MM-DD); stocks are counted on it. Default: today.",
 )
@@ -255,7 +256,7 @@ def report_command(  # noqa: PLR0917 (one argument per option)
     by: tuple[str, ...],
     where: tuple[str, ...],
     period: str | None,
-    on: str | None,
+    on: date | None,
     public: bool,
     threshold: int | None,
     fmt: str,
@@ -275,11 +276,7 @@ def report_command(  # noqa: PLR0917 (one argument per option)
         _list_indicators()
         return
     chosen_period = parse_period(period) if period else None
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        msg = f"{on!r} is not a date; write YYYY-MM-DD"
-        raise click.BadParameter(msg, param_hint="--on") from None
+    day = on
     filters = parse_where(where)
     plugins = make_plugin_manager()
     _check_format(plugins, fmt)

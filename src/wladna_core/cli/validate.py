@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, BinaryIO, Final
 
 import attrs
@@ -28,7 +28,7 @@ from wladna_core.cli.jsonlines import (
     violation_json,
     violation_text,
 )
-from wladna_core.cli.options import lang_option
+from wladna_core.cli.options import DAY, lang_option
 from wladna_core.cli.progress import progress
 from wladna_core.errors import Severity, Violation
 from wladna_core.messages import Message, Text, render
@@ -171,7 +171,7 @@ def _file_size(stream: BinaryIO) -> int | None:
 @click.option(
     "--on",
     "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     help="Date of validation, YYYY-MM-DD (ages, dates in the future).  [default: today]",
 )
@@ -184,7 +184,7 @@ def _file_size(stream: BinaryIO) -> int | None:
     help="json: one JSON object per violation (for programs); text: one sentence each.",
 )
 @lang_option
-def validate_command(*, file: BinaryIO, on: datetime | None, output_format: str, lang: str) -> None:
+def validate_command(*, file: BinaryIO, on: date | None, output_format: str, lang: str) -> None:
     """Check the records of FILE (JSON Lines; - for standard input) and list every violation.
 
     Each line is read as a record, then checked by the rules against the records of the
@@ -195,7 +195,7 @@ def validate_command(*, file: BinaryIO, on: datetime | None, output_format: str,
     plugins = make_plugin_manager()
     rules = rules_from(plugins)
     context = FileContext(gazetteer_from(plugins))
-    day = on.date() if on is not None else date.today()  # noqa: DTZ011 (the user's "today")
+    day = on if on is not None else date.today()  # noqa: DTZ011 (the user's "today")
     out = sys.stdout.buffer if output_format == "json" else None
     counts = {Severity.ERROR: 0, Severity.WARNING: 0}
     lines = 0

@@ -349,6 +349,11 @@ def _plan_json(records: PlanningRecords, plan: SessionPlan) -> dict[str, object]
     }
 
 
+def _many(count: int, noun: str) -> str:
+    """Return "1 site", "2 sites"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _print_plan(
     records: PlanningRecords, plan: SessionPlan, bodies: dict[str, TerritorialBody]
 ) -> None:
@@ -358,9 +363,9 @@ def _print_plan(
     console.print(
         f"Unit {unit.code} ({unit.title_fr}), {unit.duration_hours} h, "
         f"{'can be given remotely' if unit.remote_capable else 'needs physical attendance'}: "
-        f"{len(records.participants)} participants to train ({records.trained} completed it "
-        f"already), {len(plan.sessions)} sessions proposed ({remote} remote, "
-        f"{len(plan.sessions) - remote} in person)."
+        f"{_many(len(records.participants), 'participant')} to train ({records.trained} "
+        f"completed it already), {_many(len(plan.sessions), 'session')} proposed ({remote} "
+        f"remote, {len(plan.sessions) - remote} in person)."
     )
 
     def name(body_id: str | None) -> str:
@@ -373,7 +378,7 @@ def _print_plan(
         sessions.add_column(heading, justify=justify)  # type: ignore[arg-type]
     for number, session in enumerate(plan.sessions, start=1):
         where = (
-            f"{len(session.connect_from)} sites"
+            _many(len(session.connect_from), "site")
             if session.venue_body_id is None
             else name(session.venue_body_id)
         )
