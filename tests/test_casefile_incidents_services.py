@@ -26,6 +26,7 @@ from wladna_core.casefile.incidents import (
     IncidentType,
     Perpetrator,
 )
+from wladna_core.cli import ExitCode
 from wladna_core.convert import unstructure
 from wladna_core.errors import InvalidRecord
 from wladna_core.model import Case, Consent, ConsentGiver, ServiceType, new_id
@@ -288,10 +289,16 @@ def test_the_wladna_export_command_carries_no_incident(tmp_path: Path) -> None:
     result = run("export", "--db", url)
     assert result.exit_code == 0, result.stderr
     types = {json.loads(line)["type"] for line in result.stdout.splitlines()}
-    assert types <= {"body", "child", "family", "case", "referral"}
+    assert "incident" not in types
+    assert {"case", "care_arrangement"} <= types  # the rest of the case file goes
     assert case.id in result.stdout
     _carries_no_incident(result.stdout, incident)
-    assert arrangement.record.id not in result.stdout
+    assert arrangement.record.id in result.stdout
+    asked = run("export", "--db", url, "--type", "incident")
+    assert asked.exit_code == ExitCode.USAGE
+    assert "incident records never leave the store in a file" in asked.stderr
+    assert "wladna db copy" in asked.stderr
+    assert asked.stdout == ""
 
 
 # --- care arrangements ------------------------------------------------------------------------

@@ -603,12 +603,13 @@ def test_a_pseudonymised_export_of_the_case_file_is_a_usage_error(
 ) -> None:
     key = tmp_path / "pseudonym.key"
     key.write_text("ab" * 32)
-    result = run(
-        "export", "--db", memory_url, "--type", "incident", "--pseudonymise", "--key-file", str(key)
-    )
-    assert result.exit_code == ExitCode.USAGE
-    assert "incident cannot be pseudonymised" in result.stderr
-    assert result.stdout == ""
+    for kind in ("care_arrangement", "training_session", "duplicate_pair"):
+        result = run(
+            "export", "--db", memory_url, "--type", kind, "--pseudonymise", "--key-file", str(key)
+        )
+        assert result.exit_code == ExitCode.USAGE
+        assert f"{kind} cannot be pseudonymised" in result.stderr
+        assert result.stdout == ""
 
 
 # plugins ---------------------------------------------------------------------------------------

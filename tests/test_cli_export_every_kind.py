@@ -1,10 +1,10 @@
-"""``wladna export`` then ``wladna import`` move every kind of record, on every store.
+"""Moving records between stores: every kind, on every store, and incidents never in a file.
 
-The case file (the ten kinds of :mod:`wladna_core.casefile`), the training records (a unit
-whose prerequisite has a later id included), the review queue of duplicates and the five kinds
-of the information base: an export followed by an import into an empty store gives the same
-records, at version 1. This is how a deployment moves from SQLite to PostgreSQL; a kind left
-behind would be records lost without a word.
+``wladna export`` then ``wladna import``: the case file (but its incidents), the training
+records (a unit whose prerequisite has a later id included), the review queue of duplicates
+and the five kinds of the information base come back the same, at version 1.
+``wladna db copy``: every kind, incidents included, from store to store, audited in both.
+A kind left behind would be records lost without a word.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import pytest
 from casefile_support import case_with_a_full_file
 from casework import STORES, deploy, store_url
 from cli_support import run
+from wladna_core.audit import AuditTrail
+from wladna_core.cli import ExitCode
 from wladna_core.cli.jsonlines import parse_line
 from wladna_core.storage import open_store
 from wladna_core.training import Material, MaterialKind, TrainingUnit
@@ -86,6 +88,7 @@ def test_export_then_import_moves_every_kind_of_record(store: str, tmp_path: Pat
             before = _every_record(source)
         finally:
             dep.wl.close()
+        before.pop("incident")  # never in a file: wladna db copy moves them
         exported = run("export", "--db", source, "--as", "r.alami")
         assert exported.exit_code == 0, exported.stderr
         kinds = [parse_line(line, 1).kind for line in exported.stdout_bytes.splitlines()]
@@ -102,6 +105,7 @@ def test_export_then_import_moves_every_kind_of_record(store: str, tmp_path: Pat
             imported = run("import", str(tmp_path / "all.jsonl"), "--db", target, "--as", "r.alami")
             after = _every_record(target)
         assert imported.exit_code == 0, imported.stderr
+        assert after.pop("incident") == []
         assert after == before
         assert f"{len(kinds)} records stored" in imported.stderr
 
@@ -126,3 +130,77 @@ def test_every_record_is_written_after_the_records_it_refers_to(tmp_path: Path) 
         written.add((type(record), record.id))
     units = [line for line in exported.stdout_bytes.splitlines() if b'"training_unit"' in line]
     assert [parse_line(line, 1).record.code for line in units] == ["BI-01", "BI-02"]
+
+
+def _filled(url: str, folder: Path) -> dict[str, list[Any]]:
+    dep = deploy(url, settings={"documents": {"url": (folder / "documents").as_uri()}})
+    try:
+        for _ in range(2):
+            case_with_a_full_file(dep)
+        _training(url, folder)
+        return _every_record(url)
+    finally:
+        dep.wl.close()
+
+
+@pytest.mark.parametrize(
+    ("source_kind", "target_kind"),
+    [("memory", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite")],
+)
+def test_db_copy_moves_every_record_incidents_included_audited_in_both_stores(
+    source_kind: str, target_kind: str, tmp_path: Path
+) -> None:
+    with store_url(source_kind, tmp_path) as source, store_url(target_kind, tmp_path) as target:
+        with open_store(source):  # a memory store lives while a store of it is open
+            before = _filled(source, tmp_path)
+            copied = run("db", "copy", "--db", source, "--to", target, "--as", "r.alami")
+            assert copied.exit_code == 0, copied.stderr
+            after = _every_record(target)
+            with open_store(source) as store:
+                out = AuditTrail(store).entries()
+        assert before["incident"]
+        assert after == before
+        held = sum(len(records) for records in before.values())
+        assert f"{held} records copied" in copied.stderr
+        with open_store(target) as store:
+            trail = AuditTrail(store)
+            entries = trail.entries()
+            assert trail.verify().ok
+        assert {(entry.action, entry.actor_id) for entry in entries} == {("record.copy", "r.alami")}
+        assert sorted(entry.record_id for entry in entries) == sorted(
+            record.id for records in before.values() for record in records
+        )
+        left = [entry for entry in out if entry.action == "record.copy"]
+        assert sorted(entry.record_id for entry in left) == sorted(
+            entry.record_id for entry in entries
+        )
+
+
+def test_db_copy_fills_an_empty_store_only(tmp_path: Path) -> None:
+    with store_url("sqlite", tmp_path) as source, store_url("sqlite", tmp_path) as target:
+        _filled(source, tmp_path)
+        first = run("db", "copy", "--db", source, "--to", target, "--as", "r.alami")
+        assert first.exit_code == 0, first.stderr
+        before = _every_record(target)
+        again = run("db", "copy", "--db", source, "--to", target, "--as", "r.alami")
+        assert again.exit_code == ExitCode.INVALID_DATA
+        assert "wladna db copy fills an empty store only" in again.stderr
+        assert _every_record(target) == before
+        itself = run("db", "copy", "--db", source, "--to", source, "--as", "r.alami")
+        assert itself.exit_code == ExitCode.USAGE
+        assert "--to names the store to copy from" in itself.stderr
+
+
+def test_db_copy_refuses_a_store_that_does_not_exist(tmp_path: Path) -> None:
+    result = run(
+        "db",
+        "copy",
+        "--db",
+        f"sqlite:///{tmp_path / 'none.db'}",
+        "--to",
+        f"sqlite:///{tmp_path / 'new.db'}",
+        "--as",
+        "r.alami",
+    )
+    assert result.exit_code == ExitCode.STORE
+    assert not (tmp_path / "new.db").exists()

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wladna_core import Actor, Role, Wladna
+from wladna_core import demo as demo_module
 from wladna_core.cli import ExitCode, main
 from wladna_core.cli.demo import HTML_PLUGIN, html_report_path
 from wladna_core.demo import (
@@ -376,6 +377,4 @@ def test_after_the_demo_the_commands_it_names_read_it_and_a_plain_report_says_wh
     [("Agadir", "d'Agadir"), ("Salé", "de Salé"), ("Oujda", "d'Oujda"), ("Rabat", "de Rabat")],
 )
 def test_the_demonstrations_french_names_elide_before_a_vowel(city: str, written: str) -> None:
-    from wladna_core.demo import _of
-
-    assert _of(city) == written
+    assert demo_module._of(city) == written

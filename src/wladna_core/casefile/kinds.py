@@ -53,6 +53,7 @@ def case_kind(
     indexes: Iterable[Index] = (),
     references: Callable[[Any], Iterable[tuple[type, str | None]]] | None = None,
     case_id: Callable[[Any], object] | None = None,
+    exported: bool = True,
 ) -> RecordKind[Any]:
     """Declare a kind of record of the case file.
 
@@ -69,6 +70,8 @@ def case_kind(
     :param case_id: how to read the case's id from a record (default: ``record.case_id``); a
         kind linked to several cases (incidents) keeps its first one here and the others in a
         ``ManyField``.
+    :param exported: whether ``wladna export`` writes its records (see
+        :class:`~wladna_core.storage.kinds.RecordKind`).
     """
     read_case = case_id if case_id is not None else (lambda record: record.case_id)
 
@@ -90,4 +93,5 @@ def case_kind(
         migrations=migrations,
         description=description,
         context=_context,
+        exported=exported,
     )

@@ -47,6 +47,7 @@ __all__ = [
     "ParsedLine",
     "Record",
     "RecordKind",
+    "built_in_kinds",
     "encode_line",
     "is_pseudonym",
     "kind_of",

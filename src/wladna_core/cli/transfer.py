@@ -539,13 +539,23 @@ def export_order(
 PSEUDONYMISED_KINDS: Final = tuple(kind.value for kind in KIND_ORDER)
 
 
-def _selected(kinds: LineKinds, asked: Sequence[str], *, pseudonymise: bool) -> set[str]:
-    """Return the kinds to export, refusing a name the store does not keep."""
+def _selected(
+    kinds: LineKinds, registry: KindRegistry, asked: Sequence[str], *, pseudonymise: bool
+) -> set[str]:
+    """Return the kinds to export, refusing a name the store does not keep or never exports."""
+    exported = [name for name in kinds.names if registry.named(name).exported]
     unknown = [name for name in asked if kinds.record_class(name) is None]
     if unknown:
         msg = (
             f"the store keeps no kind of record named {', '.join(map(repr, unknown))}: "
-            f"use --type with one of {', '.join(kinds.names)}"
+            f"use --type with one of {', '.join(exported)}"
+        )
+        raise click.UsageError(msg)
+    kept = [name for name in asked if name not in exported]
+    if kept:
+        msg = (
+            f"{', '.join(kept)} records never leave the store in a file (they are the most "
+            "sensitive); to move a whole store, with them, to another, use wladna db copy"
         )
         raise click.UsageError(msg)
     if pseudonymise:
@@ -558,7 +568,7 @@ def _selected(kinds: LineKinds, asked: Sequence[str], *, pseudonymise: bool) -> 
             )
             raise click.UsageError(msg)
         return set(asked or PSEUDONYMISED_KINDS)
-    return set(asked or kinds.names)
+    return set(asked or exported)
 
 
 @click.command("export")
@@ -602,12 +612,13 @@ def export_command(
     key_file: Path | None,
     actor: str,
 ) -> None:
-    """Write the store's records as JSON Lines: every kind of record it keeps.
+    """Write the store's records as JSON Lines: every kind of record it keeps but incidents.
 
     Bodies, children, families, cases, referrals, then the kinds the plug-ins declare (the
     case file, the training programme, a partner's), each after the kinds it refers to and in
     order of id (a CAPE after the committees, since it names the one it serves), so that the
-    output imports into an empty store.
+    output imports into an empty store.  Incidents of violence never leave in a file:
+    wladna db copy moves a whole store, with them, to another.
     With --pseudonymise the output is for analysis: it joins up, names no one, and cannot be
     imported; it carries only bodies, children, families, cases and referrals, and of those
     only the cases whose consent includes reporting, with their children, households and
@@ -623,7 +634,7 @@ def export_command(
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(open_existing(db))
         line_kinds = LineKinds(store.kinds)
-        wanted = _selected(line_kinds, kinds, pseudonymise=pseudonymise)
+        wanted = _selected(line_kinds, store.kinds, kinds, pseudonymise=pseudonymise)
         # One read-only unit of work: one state of the store, and writers are not held up.
         reading = stack.enter_context(store.unit_of_work(read_only=True))
         order, own = export_order(reading, line_kinds, store.kinds)

@@ -256,6 +256,9 @@ class RecordKind(Generic[R]):
         that validates them: a :class:`~wladna_core.storage.context.StoreContext` subclass
         whose lookups read the kind's related records (``TrainingStoreContext`` for the
         training kinds); ``None`` for the store's own context.
+    :param exported: whether ``wladna export`` writes its records to a file; ``False`` for the
+        most sensitive (the incidents of violence), which leave a store only for another store
+        (``wladna db copy``).
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -272,6 +275,7 @@ class RecordKind(Generic[R]):
     migrations: str | None = None
     description: str = ""
     context: Callable[[Any], Any] | None = attrs.field(default=None, eq=False)
+    exported: bool = True
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())

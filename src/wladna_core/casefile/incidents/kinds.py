@@ -53,6 +53,7 @@ INCIDENT: Final[RecordKind[Any]] = case_kind(
     migrations=MIGRATIONS,
     description="An incident of violence, abuse, exploitation or neglect against children.",
     case_id=lambda incident: incident.case_id,
+    exported=False,  # never in a file: limited views and exports never carry an incident
     fields=(
         Field("type", FieldType.CODE, lambda incident: incident.type, nullable=False),
         Field("occurred_on", FieldType.DATE, lambda incident: incident.occurred_on),
