@@ -368,6 +368,12 @@ def test_each_agreement_rule_fires_iff_the_childs_band_asks_for_what_is_missing(
     assert fires("case.child_consent_below_band", case, context=context) == (
         applies and given_by is ConsentGiver.CHILD and seek is not AgreementSought.CONSENT
     )
+    assert fires("case.child_declined", case, context=context) == (
+        applies
+        and given_by is not ConsentGiver.CHILD
+        and assent is False
+        and seek is not AgreementSought.NONE
+    )
 
 
 @given(
@@ -407,6 +413,20 @@ def test_the_consent_band_opens_on_the_birthday() -> None:
         context = _context(child, assent_bands=CCS_BANDS)
         assert fires("case.child_consent_missing", case, context=context) == opened
         assert fires("case.assent_missing", case, context=context) == (not opened)
+
+
+def test_a_child_who_declined_is_a_warning_with_the_ways_out() -> None:
+    child = a_child(birth_date=date(2010, 3, 2))
+    case = a_case(child_id=child.id, consent=_consent(assent=False))
+    [violation] = findings_of("case.child_declined", case, context=_context(child))
+    assert violation.path == "$.consent.assent"
+    assert violation.message == (
+        "The child is 16 and declined; services and sharing go ahead on the consent given for them."
+    )
+    assert "withdraw_consent" in violation.remedy
+    young = a_child(birth_date=date(2020, 3, 2))  # 6: nothing of their own is sought by default
+    case = a_case(child_id=young.id, consent=_consent(assent=False))
+    assert not fires("case.child_declined", case, context=_context(young))
 
 
 def test_a_young_child_consenting_alone_is_a_warning_with_the_ways_out() -> None:

@@ -35,6 +35,7 @@ from wladna_core.model import (
     ServiceType,
     TransitionPlan,
 )
+from wladna_core.rules.settings import CaseRuleSettings
 from wladna_core.services import CLOSURE_AWAITS_APPROVAL, ConsentRequired
 from wladna_core.workflow import ReasonRequired, StepMissing
 
@@ -345,6 +346,7 @@ BANDS = {
         # 16 on TODAY: the band seeks the child's own consent.
         (date(2010, 1, 5), ConsentGiver.CAREGIVER, None, {"case.child_consent_missing"}),
         (date(2010, 1, 5), ConsentGiver.CAREGIVER, True, set()),
+        (date(2010, 1, 5), ConsentGiver.CAREGIVER, False, {"case.child_declined"}),
         (date(2010, 1, 5), ConsentGiver.CHILD, None, set()),
         # 9: the band seeks their assent beside the caregiver's consent.
         (date(2017, 1, 5), ConsentGiver.CAREGIVER, None, {"case.assent_missing"}),
@@ -365,6 +367,7 @@ def test_the_deployments_age_bands_decide_what_consent_is_warned_about(
         "case.assent_missing",
         "case.child_consent_missing",
         "case.child_consent_below_band",
+        "case.child_declined",
     }
     with deployed(store, tmp_path, settings=BANDS) as dep:
         child = dep.child(birth_date=birth_date)
@@ -436,3 +439,29 @@ def test_a_pseudonymised_export_carries_only_cases_with_consent_to_reporting(
     assert {kept.id, left_out.id} <= identifying
     dep.as_(dep.worker).withdraw_consent(kept.id, sharing=False, reporting=True)
     assert dep.as_(dep.supervisor).export(pseudonymiser=Pseudonymiser(b"k" * 32)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [("case_rule", "case_rules"), ("deadline", "deadlines"), ("document", "documents")],
+)
+def test_a_slip_in_a_top_level_setting_stops_the_deployment_opening(
+    store: str, tmp_path: Path, name: str, meant: str
+) -> None:
+    with pytest.raises(SettingsError) as refused, deployed(store, tmp_path, settings={name: {}}):
+        pass
+    assert refused.value.key == name
+    assert f"it looks like {meant}" in str(refused.value)
+    assert f"Rename it {meant}" in refused.value.remedy
+
+
+def test_a_plugins_own_setting_is_let_through(store: str, tmp_path: Path) -> None:
+    with deployed(store, tmp_path, settings={"sale_outreach": {"teams": 2}}) as dep:
+        assert dep.wl.settings["sale_outreach"] == {"teams": 2}
+
+
+def test_an_unknown_case_rule_shows_its_value() -> None:
+    with pytest.raises(SettingsError) as refused:
+        CaseRuleSettings.from_settings({"case_rules": {"assent_band": [{"from_age": 0}]}})
+    assert refused.value.key == "case_rules.assent_band"
+    assert refused.value.value == [{"from_age": 0}]

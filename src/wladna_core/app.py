@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import types
 import zoneinfo
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ from wladna_core.audit import AuditTrail
 from wladna_core.casefile.documents.settings import DocumentSettings
 from wladna_core.deadlines import Deadlines
 from wladna_core.duplicates import matcher_from, matching_settings
+from wladna_core.errors import SettingsError
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.programmes import EligibilitySettings, use_settings
 from wladna_core.reporting import Period, Privacy, Report, ReportFilter
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from wladna_core.matching import Matcher
     from wladna_core.storage import Store
 
-__all__ = ["DEFAULT_URL", "Wladna"]
+__all__ = ["DEFAULT_URL", "SETTING_NAMES", "Wladna", "check_setting_names"]
 
 #: Where :meth:`Wladna.open` keeps records when no URL is given: a SQLite file in the
 #: working directory.
@@ -45,6 +47,60 @@ DEFAULT_URL: Final = "sqlite:///wladna.db"
 
 #: The time zone whose calendar gives "today" unless the settings say otherwise.
 DEFAULT_TIMEZONE: Final = "Africa/Casablanca"
+
+
+#: The top-level settings the core and its built-in plug-ins read.
+SETTING_NAMES: Final = frozenset(
+    {
+        "timezone",
+        "report_threshold",
+        "report_key",  # the cell-key method's key (wladna_core.reporting.cellkey.KEY_SETTING)
+        "deadlines",
+        "programme_thresholds",
+        "programme_periods",
+        "matching",
+        "training",
+        "case_rules",
+        "approvals",
+        "care",
+        "documents",
+        # the stores' own (wladna_core.storage)
+        "allow_reset",
+        "busy_timeout",
+        "auto_upgrade",
+        "sqlite_synchronous",
+    }
+)
+
+
+def check_setting_names(settings: Mapping[str, object]) -> None:
+    """Refuse a top-level setting whose name is a slip of a setting the deployment reads.
+
+    ``{"case_rule": ...}`` would otherwise be ignored, and the deployment would run on the
+    defaults without a word.  A name unlike every known one is let through: a partner's
+    plug-in may read settings of its own.
+
+    >>> check_setting_names({"case_rules": {}, "sale_outreach": {"teams": 2}})
+    >>> try:
+    ...     check_setting_names({"case_rule": {}})
+    ... except SettingsError as refused:
+    ...     print(refused.key, "|", refused.reason)
+    case_rule | not a setting the deployment reads; it looks like case_rules
+
+    :raises SettingsError: naming the setting and the name it is close to.
+    """
+    for name, value in settings.items():
+        if not isinstance(name, str) or name in SETTING_NAMES:
+            continue
+        close = difflib.get_close_matches(name, SETTING_NAMES, n=1, cutoff=0.8)
+        if close:
+            raise SettingsError(
+                name,
+                value,
+                f"not a setting the deployment reads; it looks like {close[0]}",
+                f"Rename it {close[0]} (a plug-in's own setting keeps a name of its own, "
+                "unlike the core's).",
+            )
 
 
 class Wladna:
@@ -128,6 +184,7 @@ class Wladna:
         """
         pm = make_plugin_manager() if plugins is None else plugins
         given = dict(settings or {})
+        check_setting_names(given)
         use_settings(pm, EligibilitySettings.from_settings(given))
         training = TrainingSettings.from_settings(given)
         # Where documents' bytes are kept: a malformed setting is refused now, not at the

@@ -55,6 +55,26 @@ __all__ = ["DEFAULT_DEMO_DB", "demo_command", "html_report_path", "next_steps", 
 HTML_PLUGIN: Final = "wladna_report_html"
 
 _CITY_CODES: Final = tuple(city.code for city in PILOT_CITIES)
+#: The codes of the pilot cities by what ``--city`` may give: the code, or the city's name.
+_CITY_BY: Final = {
+    **{city.code.casefold(): city.code for city in PILOT_CITIES},
+    **{city.name.casefold(): city.code for city in PILOT_CITIES},
+}
+
+
+def _city_code(_ctx: click.Context, _param: click.Parameter, given: tuple[str, ...]) -> list[str]:
+    """Return the codes of the cities ``--city`` names, by code or name, in any case."""
+    codes = []
+    for text in given:
+        code = _CITY_BY.get(text.strip().casefold())
+        if code is None:
+            names = ", ".join(f"{city.code} ({city.name})" for city in PILOT_CITIES)
+            msg = f"{text!r} is not a pilot city; name one by its code or its name: {names}"
+            raise click.BadParameter(msg)
+        codes.append(code)
+    return codes
+
+
 _CITY_NAMES: Final = {city.code: city.name for city in PILOT_CITIES}
 
 
@@ -96,9 +116,13 @@ def html_report_path(url: str) -> Path:
 @click.option(
     "--city",
     "cities",
-    type=click.Choice(_CITY_CODES, case_sensitive=False),
+    metavar="CITY",
+    callback=_city_code,
     multiple=True,
-    help="A pilot city to include (repeat the option); all eight when omitted.",
+    help=(
+        "A pilot city to include, by code or name (MA-SAL or Salé; repeat the option); all "
+        f"eight when omitted: {', '.join(_CITY_CODES)}."
+    ),
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="The same seed gives the same data."
@@ -113,7 +137,7 @@ def html_report_path(url: str) -> Path:
     "--force", is_flag=True, help="Delete every record and audit entry of a non-empty store first."
 )
 def demo_command(
-    *, db: str, cases: int, cities: tuple[str, ...], seed: int, today: date | None, force: bool
+    *, db: str, cases: int, cities: list[str], seed: int, today: date | None, force: bool
 ) -> None:
     """Fill a store with synthetic casework of the pilot cities, then print a summary.
 
@@ -125,7 +149,7 @@ def demo_command(
     """
     plan = plan_demo(
         cases=cases,
-        cities=[code.upper() for code in cities] or None,
+        cities=cities or None,
         seed=seed,
         today=today,
     )
@@ -187,7 +211,12 @@ def _training_indicators() -> bool:
 
 def _print_training(console: rich.console.Console, training: TrainingSummary) -> None:
     sizes = training.per_session
-    shown = f"{min(sizes)} to {max(sizes)}" if sizes else "no"
+    if not sizes:
+        shown = "no"
+    elif min(sizes) == max(sizes):
+        shown = str(min(sizes))
+    else:
+        shown = f"{min(sizes)} to {max(sizes)}"
     gain = "-" if training.mean_gain is None else f"{training.mean_gain:+.1f} points"
     console.print(
         f"Training programme (shaped like the 2020 one): {training.sessions} remote sessions "

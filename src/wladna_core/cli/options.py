@@ -123,7 +123,9 @@ def db_option(command: _F) -> _F:
         show_envvar=True,
         help=(
             "The store: sqlite:///path/to/file.db, "
-            "postgresql+psycopg://user@host/database, memory://, or a plug-in's URL."
+            "postgresql+psycopg://user@host/database, or a plug-in's URL (memory:// keeps "
+            "nothing once the command ends: only wladna demo, for a trial run, and programs "
+            "running wladna in their own process use it)."
         ),
     )(command)
 

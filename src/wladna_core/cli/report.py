@@ -64,7 +64,16 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_period(text: str) -> Period:
     """Return the period ``text`` names: ``2026``, ``2026-03`` or ``2026-01-01/2026-06-30``.
 
-    :raises click.BadParameter: for anything else, or an end before the start.
+    >>> str(parse_period("2026-02"))
+    '2026-02-01/2026-02-28'
+    >>> try:
+    ...     parse_period("2026-13")
+    ... except click.BadParameter as refused:
+    ...     print(refused.message)
+    '2026-13' is not a period: there is no month 13
+
+    :raises click.BadParameter: for anything else, or an end before the start (naming
+        ``--period``).
     """
     try:
         if _YEAR.match(text):
@@ -73,15 +82,23 @@ def parse_period(text: str) -> Period:
         month = _MONTH.match(text)
         if month:
             year, number = int(month.group(1)), int(month.group(2))
+            if not 1 <= number <= 12:
+                msg = f"{text!r} is not a period: there is no month {number}"
+                raise click.BadParameter(msg, param_hint="--period")
             return Period(date(year, number, 1), date(year, number, monthrange(year, number)[1]))
         start, sep, end = text.partition("/")
         if sep:
-            return Period(date.fromisoformat(start), date.fromisoformat(end))
+            return Period(DAY.convert(start, None, None), DAY.convert(end, None, None))
+    except click.BadParameter as error:
+        if error.param_hint is not None:
+            raise
+        msg = f"{text!r} is not a period: {error.message}"
+        raise click.BadParameter(msg, param_hint="--period") from None
     except ValueError as error:
         msg = f"{text!r} is not a period: {error}"
-        raise click.BadParameter(msg) from None
+        raise click.BadParameter(msg, param_hint="--period") from None
     msg = f"{text!r} is not a period; write 2026, 2026-03 or 2026-01-01/2026-06-30"
-    raise click.BadParameter(msg)
+    raise click.BadParameter(msg, param_hint="--period")
 
 
 def parse_where(items: Sequence[str]) -> dict[str, object]:

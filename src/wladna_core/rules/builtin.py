@@ -1182,6 +1182,47 @@ def case_child_consent_missing(case: Case, ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
+    "case.child_declined",
+    entity=Case,
+    severity=Severity.WARNING,
+    description=(
+        "A child of an age band where their own assent or consent is sought "
+        "(case_rules.assent_bands) declined, and consent given for them stands."
+    ),
+    message=_msg(
+        (
+            "The child is {age} and declined; services and sharing go ahead on the consent "
+            "given for them.",
+            "L'enfant a {age} ans et a refusé ; les services et le partage se poursuivent sur "
+            "le consentement donné pour lui.",
+            "عمر الطفل {age} سنة وقد رفض؛ وتستمر الخدمات وتبادل المعلومات بناءً على الموافقة "
+            "المعطاة نيابةً عنه.",
+        ),
+        (
+            "Hear the child's reasons and record them in assent_note; go ahead against the "
+            "child's wishes only in their best interest, as a supervisor decides, or withdraw "
+            "the consent (withdraw_consent).",
+            "Écoutez les raisons de l'enfant et consignez-les dans assent_note ; n'allez contre "
+            "sa volonté que dans son intérêt supérieur, sur décision d'un superviseur, ou "
+            "retirez le consentement (withdraw_consent).",
+            "استمع إلى أسباب الطفل وسجّلها في assent_note؛ ولا تمضِ خلافاً لرغبته إلا لمصلحته "
+            "الفضلى وبقرار من مشرف، أو اسحب الموافقة (withdraw_consent).",
+        ),
+    ),
+    needs={"children"},
+)
+def case_child_declined(case: Case, ctx: Context) -> Iterator[Finding]:
+    """Warn when a child of an assent or consent band declined and consent stands."""
+    found = _agreement_band(case, ctx)
+    consent = case.consent
+    if found is None or consent is None or consent.given_by is ConsentGiver.CHILD:
+        return
+    age, band = found
+    if consent.assent is False and band.seek is not AgreementSought.NONE:
+        yield Finding("$.consent.assent", {"age": age})
+
+
+@rule(
     "case.child_consent_below_band",
     entity=Case,
     severity=Severity.WARNING,
@@ -1642,6 +1683,7 @@ BUILTIN_RULES: Final[list[Rule]] = sorted(
         case_before_birth,
         case_assent_missing,
         case_child_consent_missing,
+        case_child_declined,
         case_child_consent_below_band,
         case_before_estimated_birth,
         case_child_turns_18,

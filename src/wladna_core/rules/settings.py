@@ -292,11 +292,11 @@ class CaseRuleSettings:
                 "it must map setting names to values",
                 f"Use the names {', '.join(names)}.",
             )
-        for name in section:
+        for name, value in section.items():
             if name not in names:
                 raise CaseRuleSettingsError(
                     _key(str(name)),
-                    name,
+                    value,
                     "not a case rule setting",
                     f"Use one of: {', '.join(names)}.",
                 )
