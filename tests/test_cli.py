@@ -26,6 +26,7 @@ from wladna_core.cli.checkpoint import SUFFIX, Checkpoint, Position, Probe
 from wladna_core.cli.jsonlines import KIND_ORDER, encode_line, kind_of, parse_line
 from wladna_core.cli.options import DAY
 from wladna_core.cli.transfer import Importer
+from wladna_core.model import DuplicatePair
 from wladna_core.storage import open_store
 from wladna_core.storage.sql import head_revision
 from wladna_core.testing.strategies import REFERENCE_DATE, case_files, many_case_files
@@ -925,3 +926,21 @@ def test_a_day_that_is_not_one_is_a_usage_error_saying_why(
 @pytest.mark.parametrize("day", ["2028-02-29", "2026-12-31", "2026-01-01"])
 def test_a_real_day_is_read_as_that_day(day: str) -> None:
     assert DAY.convert(day, None, None).isoformat() == day
+
+
+def test_validate_checks_the_shape_of_a_kind_no_rule_checks(tmp_path: Path) -> None:
+    pair = DuplicatePair(
+        child_id="0193a7e2-5c1d-7b3e-9f00-000000000001",
+        other_id="0193a7e2-5c1d-7b3e-9f00-000000000002",
+        body_id="0193a7e2-5c1d-7b3e-9f00-000000000003",
+        score=0.9,
+        proposed_on=date(2026, 3, 2),
+    )
+    result = run("validate", "-", "--format", "text", stdin=encode_line(pair))
+    assert result.exit_code == 0, result.stderr
+    assert "1 lines read" in result.stderr
+    broken = encode_line(pair).replace(b'"score":0.9', b'"score":"high"')
+    result = run("validate", "-", "--format", "text", stdin=broken)
+    assert result.exit_code == 1
+    assert "duplicate_pair" in result.stdout
+    assert "$.record.score" in result.stdout

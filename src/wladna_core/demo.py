@@ -37,6 +37,18 @@ import attrs
 
 from wladna_core.access import Actor, Role
 from wladna_core.app import DEFAULT_TIMEZONE, Wladna
+from wladna_core.casefile.approvals import ApprovalRequest
+from wladna_core.casefile.care import CareArrangement, CareType
+from wladna_core.casefile.delivery import ServiceDelivery
+from wladna_core.casefile.incidents import (
+    DisclosedBy,
+    Disclosure,
+    Incident,
+    IncidentAction,
+    IncidentType,
+    Perpetrator,
+)
+from wladna_core.casefile.incidents.rules import MUST_BE_REPORTED
 from wladna_core.deadlines import Deadlines, DueKind
 from wladna_core.errors import WladnaError
 from wladna_core.model import (
@@ -309,6 +321,19 @@ _CLOSURES: Final = (
     (ClosureReason.OTHER, 0.09),
 )
 #: Where a case is referred: a body kind of the city, a programme, or the judicial authority.
+#: The kinds of the case file the demonstration records, counted in its summary.
+_CASEFILE_KINDS: Final = (CareArrangement, ServiceDelivery, Incident, ApprovalRequest)
+
+#: The protection concerns an incident of the same type is recorded for, at assessment.
+_INCIDENT_TYPES: Final = frozenset(
+    {
+        IncidentType.PHYSICAL_VIOLENCE.value,
+        IncidentType.SEXUAL_VIOLENCE.value,
+        IncidentType.PSYCHOLOGICAL_VIOLENCE.value,
+        IncidentType.NEGLECT.value,
+    }
+)
+
 _BODY_SERVICES: Final = (
     (BodyKind.CAPE, ServiceType.PSYCHOSOCIAL, 0.22),
     (BodyKind.CAPE, ServiceType.LEGAL_AID, 0.06),
@@ -740,6 +765,25 @@ class _CaseFile:
             return act
 
         self.at(opened, "open the case", register)
+        eps = team.bodies[BodyKind.EPS].id
+
+        def care(day: date) -> Callable[[_Runner], None]:
+            # Where the child lives: with the family on record, else in the city's
+            # establishment of social protection since the case opened.
+            def act(run: _Runner) -> None:
+                if not run.keeps(CareArrangement):
+                    return
+                arrangement = CareArrangement(
+                    case_id=run.id(number, "case"),
+                    type=CareType.PARENTS if family is not None else CareType.RESIDENTIAL,
+                    started_on=child.birth_date if family is not None else day,
+                    establishment_id=None if family is not None else eps,
+                )
+                run.done(run.services(worker).casefile.record_care(arrangement))
+
+            return act
+
+        self.at(opened, "record where the child lives", care)
         if rng.random() < 0.02 and (self.majority - opened).days > 30:
             self.duplicate(opened, child.id, None if family is None else family.id, worker)
         if rng.random() < 0.05:
@@ -768,6 +812,9 @@ class _CaseFile:
             )
         rated = self.rerated(risk)
         day = self.assess(assessed, "case", worker, rated, concerns)
+        violence = [concern for concern in concerns if concern.value in _INCIDENT_TYPES]
+        if violence and family is not None and rng.random() < 0.35:
+            self.incident(day, worker, IncidentType(violence[0].value), child.residence)
         if rated is RiskLevel.HIGH and rng.random() < 0.2:
             coordinator = team.coordinator
             self.at(
@@ -776,6 +823,39 @@ class _CaseFile:
                 lambda _: lambda run: run.read(coordinator, run.id(number, "case")),
             )
         self.circuit("case", day, rated, worker, supervisor, sharing=mode == "given", first=True)
+
+    def incident(self, day: date, worker: Actor, kind: IncidentType, place: str | None) -> None:
+        """Record the incident the assessment found, at home, disclosed to a professional."""
+        number, territory = self.number, place or self.team.city.code
+
+        def act(on: date) -> Callable[[_Runner], None]:
+            def run_it(run: _Runner) -> None:
+                if not run.keeps(Incident):
+                    return
+                incident = Incident(
+                    case_ids=[run.id(number, "case")],
+                    type=kind,
+                    occurred_on=on - timedelta(days=7),
+                    place="home",
+                    territory=territory,
+                    perpetrator=Perpetrator.PARENT,
+                    disclosure=Disclosure(on, DisclosedBy.PROFESSIONAL),
+                    # Reported to the prosecutor where the law asks it (the rule's list).
+                    actions={
+                        IncidentAction.PSYCHOLOGICAL_SUPPORT,
+                        IncidentAction.SAFETY_PLAN,
+                        *(
+                            (IncidentAction.REPORT_TO_PROSECUTOR,)
+                            if kind in MUST_BE_REPORTED
+                            else ()
+                        ),
+                    },
+                )
+                run.done(run.services(worker).casefile.record_incident(incident))
+
+            return run_it
+
+        self.at(day, "record the incident found at assessment", act)
 
     def duplicate(self, opened: date, child_id: str, family_id: str | None, worker: Actor) -> None:
         """Open the same child's case a second time, then mark it a duplicate of the first."""
@@ -1083,17 +1163,39 @@ class _CaseFile:
                 ),
             )
             return when, False
-        when = self.at(
-            self.later(accepted, 5, 60),
-            "complete the referral",
-            lambda on: (
-                lambda run: run.done(
+        provider = (
+            {"provider_body_id": target["to_body"]}
+            if "to_body" in target
+            else {"programme": target["programme"]}
+            if "programme" in target
+            else None
+        )
+
+        def complete(on: date) -> Callable[[_Runner], None]:
+            def act(run: _Runner) -> None:
+                if provider is not None and run.keeps(ServiceDelivery):
+                    # The services log: what was delivered, arranged when the referral was
+                    # accepted, delivered the day it is completed.
+                    run.done(
+                        run.services(responder).casefile.record_service(
+                            run.id(number, key),
+                            service=service,
+                            referral_id=run.id(number, name),
+                            urgency=urgency,
+                            delivered_on=on,
+                            on=accepted,
+                            **provider,  # type: ignore[arg-type]
+                        )
+                    )
+                run.done(
                     run.services(responder).complete(
                         run.id(number, name), "Service provided as agreed.", on=on
                     )
                 )
-            ),
-        )
+
+            return act
+
+        when = self.at(self.later(accepted, 5, 60), "complete the referral", complete)
         return when, False
 
     def transfer(
@@ -1378,6 +1480,10 @@ class _Runner:
     def id(self, case: int, key: str) -> str:
         return self.ids[case, key]
 
+    def keeps(self, record_type: type) -> bool:
+        """Whether the store keeps records of ``record_type`` (a built-in plug-in's kind)."""
+        return record_type in self.wladna.store.kinds
+
     def done(self, outcome: Outcome[object]) -> None:
         for warning in outcome.warnings:
             self.warnings[warning.code] += 1
@@ -1422,6 +1528,8 @@ class DemoSummary:
         ``None`` when the store cannot compute them.
     :param training: what the training half stored (:mod:`wladna_core.training_demo`), or
         ``None`` when the store does not keep the training kinds of record.
+    :param casefile: records of the case file stored, by kind name (care arrangements,
+        services delivered, incidents, approvals); empty when the store keeps none of them.
     """
 
     planned: int
@@ -1440,6 +1548,7 @@ class DemoSummary:
     audit_entries: int
     report: Report | None = None
     training: TrainingSummary | None = None
+    casefile: Mapping[str, int] = attrs.field(factory=dict)
 
     @property
     def transferred(self) -> int:
@@ -1565,6 +1674,11 @@ def _summarise(wladna: Wladna, plan: DemoPlan, runner: _Runner) -> DemoSummary:
             uow.families.count(),
         )
         case_total = uow.cases.count()
+        casefile = {
+            store.kinds[kind].name: uow.repository(kind).count()
+            for kind in _CASEFILE_KINDS
+            if kind in store.kinds
+        }
     verification = wladna.audit.verify()
     return DemoSummary(
         planned=plan.cases,
@@ -1582,6 +1696,7 @@ def _summarise(wladna: Wladna, plan: DemoPlan, runner: _Runner) -> DemoSummary:
         audit_ok=verification.ok,
         audit_entries=verification.checked,
         report=_report(wladna, plan),
+        casefile=casefile,
     )
 
 

@@ -263,6 +263,17 @@ def _print_summary(console: rich.console.Console, summary: DemoSummary, url: str
         f"{summary.families} households, {summary.bodies} bodies, "
         f"{summary.referral_total} referrals."
     )
+    if summary.casefile:
+        labels = {
+            "care_arrangement": "care arrangements",
+            "service_delivery": "services delivered",
+            "incident": "incidents",
+            "approval": "approvals",
+        }
+        shown = ", ".join(
+            f"{count} {labels.get(name, name)}" for name, count in summary.casefile.items()
+        )
+        console.print(f"Case file: {shown}.")
     console.print(_count_table("Cases by status", summary.cases, summary.case_total))
     console.print(_count_table("Referrals by status", summary.referrals, summary.referral_total))
     if summary.warnings:

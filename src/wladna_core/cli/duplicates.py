@@ -137,6 +137,7 @@ def duplicates_command(
                     out.write(_encode(pair_row(pair), form))
                 written += len(batch)
     click.echo(
-        f"wladna duplicates: {written} candidate pairs of {total} children in {redact_url(db)}",
+        f"wladna duplicates: {written} candidate pair{'' if written == 1 else 's'} of {total} "
+        f"children in {redact_url(db)}",
         err=True,
     )
