@@ -29,6 +29,7 @@ from wladna_core.casefile.care import (
     KafalaDecision,
 )
 from wladna_core.casefile.care.strategies import care_arrangements, care_histories
+from wladna_core.casefile.context import CaseFileContext
 from wladna_core.casefile.incidents import (
     INCIDENT_RULES,
     DisclosedBy,
@@ -477,3 +478,60 @@ def test_a_type_knob_fixes_the_type_and_one_arrangement_is_valid_alone(data: st.
     arrangement = data.draw(care_arrangements(case_id=case.id, born=child.birth_date, on=TODAY))
     context = care_context(child, case, [arrangement])
     assert validate(arrangement, on=TODAY, context=context, rules=CARE) == []
+
+
+# --- care across transfers ----------------------------------------------------------------------
+
+
+@st.composite
+def transferred_cases(draw: st.DrawFn) -> tuple[Child, list[Case], Case]:
+    """A child's chain of cases, each transferred to the next, and one case of theirs outside it."""
+    child, first = child_and_case(date(2014, 6, 1))
+    length = draw(st.integers(1, 4))
+    ids = [new_id() for _ in range(length)]
+    chain = [
+        attrs.evolve(
+            first,
+            id=case_id,
+            transferred_to=ids[index + 1] if index + 1 < length else None,
+        )
+        for index, case_id in enumerate(ids)
+    ]
+    other = attrs.evolve(first, id=new_id())
+    return child, draw(st.permutations(chain)), other
+
+
+@given(transferred_cases())
+def test_the_lineage_of_a_case_is_every_case_linked_to_it_by_transfers(setup: Any) -> None:
+    child, chain, other = setup
+    context = CaseFileContext(cases=[*chain, other], children=[child], casefile=[])
+    whole = tuple(sorted(case.id for case in chain))
+    for case in chain:
+        assert context.lineage(case.id) == whole
+    assert context.lineage(other.id) == (other.id,)
+    assert context.lineage("no-such-case") == ("no-such-case",)
+
+
+def _moved(arrangement_ends: date | None) -> tuple[CareContext, Case, CareArrangement]:
+    child, before = child_and_case(date(2014, 6, 1))
+    after = attrs.evolve(before, id=new_id(), body_id=new_id())
+    before = attrs.evolve(before, transferred_to=after.id)
+    old = _new(before, CareType.PARENTS, child.birth_date, ended_on=arrangement_ends)
+    context = CareContext(cases=[before, after], children=[child], bodies=[], casefile=[old])
+    return context, after, old
+
+
+def test_a_second_open_arrangement_after_a_transfer_is_refused_until_the_first_ends() -> None:
+    context, after, old = _moved(None)
+    new = _new(after, CareType.KINSHIP, TODAY - 3 * DAY)
+    assert codes(new, context, CARE) == {"care.more_than_one_open"}
+    [found] = validate(new, on=TODAY, context=context, rules=CARE)
+    assert old.id in found.message
+    ended, after, _ = _moved(TODAY - 3 * DAY)
+    assert codes(attrs.evolve(new, case_id=after.id), ended, CARE) == set()
+
+
+def test_an_arrangement_overlapping_one_of_the_case_before_is_refused() -> None:
+    context, after, _old = _moved(TODAY - 3 * DAY)
+    new = _new(after, CareType.KINSHIP, TODAY - 10 * DAY)
+    assert codes(new, context, CARE) == {"care.overlap"}

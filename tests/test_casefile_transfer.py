@@ -30,6 +30,7 @@ from wladna_core.casefile.incidents import (
 )
 from wladna_core.casefile.participation import Decision, Hearing
 from wladna_core.casefile.tracing import TracingAction, TracingMethod, TracingResult
+from wladna_core.errors import InvalidRecord
 from wladna_core.model import ClosureReason, ProtectionConcern, RiskLevel, ServiceType
 
 if TYPE_CHECKING:
@@ -187,3 +188,17 @@ def test_another_body_sees_none_of_it(moved: Transferred) -> None:
     assert str(seen.value).replace(moved.ids["incident"], "<id>") == str(unknown.value).replace(
         "0193a7e2-5c1d-7b3e-9f00-2a4b6c8d0e1f", "<id>"
     )
+
+
+def test_the_receiving_body_ends_the_care_before_recording_the_next(moved: Transferred) -> None:
+    cf = moved.rabat_file()
+    aunt = CareArrangement(case_id=moved.new, type=CareType.KINSHIP, started_on=TODAY)
+    with pytest.raises(InvalidRecord) as refused:
+        cf.record_care(aunt)  # type: ignore[attr-defined]
+    assert refused.value.codes == {"care.more_than_one_open"}
+    assert moved.ids["care"] in str(refused.value)
+    assert cf.current_care(moved.new).id == moved.ids["care"]  # type: ignore[attr-defined]
+    cf.end_care(moved.ids["care"], on=TODAY)  # type: ignore[attr-defined]
+    recorded = cf.record_care(aunt).record  # type: ignore[attr-defined]
+    assert cf.current_care(moved.new).id == recorded.id  # type: ignore[attr-defined]
+    assert [item.id for item in cf.care_history(moved.new)] == [moved.ids["care"], recorded.id]  # type: ignore[attr-defined]

@@ -4,6 +4,10 @@ A rule on a case-file record may need the case's other records of a kind (a care
 must not overlap the others of its case; a reunification follows a tracing action).  It names
 the need ``"casefile"`` and asks :meth:`CaseFileContext.records_of_case`:
 
+After a transfer, the case that continues a case at another body is the same child's history:
+:meth:`CaseFileContext.records_of_history` answers with the records of every case linked to
+the record's case by transfers (a care arrangement must not overlap one of the case before).
+
 * :class:`CaseFileContext` answers from the records it is given (pure validation, tests);
 * :class:`CaseFileStoreContext` answers from a store's unit of work: the stored records, those
   written earlier in the same unit of work and those before the current one in an ``add_many``
@@ -15,10 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from wladna_core.model import Case
 from wladna_core.rules import Context
 from wladna_core.rules.context import NEEDS
 from wladna_core.storage.context import StoreContext
 from wladna_core.storage.ports import Record
+from wladna_core.storage.query import CaseQuery
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -69,6 +75,45 @@ class CaseFileContext(Context):
         }
         return tuple(found[key] for key in sorted(found))  # type: ignore[misc]
 
+    def cases_of_child(self, child_id: str) -> Sequence[Case]:
+        """Return the cases of the child, as far as this context knows them."""
+        return tuple(case for case in (self._cases or {}).values() if case.child_id == child_id)
+
+    def lineage(self, case_id: str) -> tuple[str, ...]:
+        """Return ``case_id`` and the ids of the cases linked to it by transfers, in order of id.
+
+        The cases it continues (transferred to it, and before them) and those continuing it.
+        """
+        case = self.case(case_id)
+        if case is None:
+            return (case_id,)
+        cases = {other.id: other for other in self.cases_of_child(case.child_id)}
+        cases[case.id] = case
+        linked = {case.id}
+        grew = True
+        while grew:
+            grew = False
+            for other in cases.values():
+                if other.id in linked and other.transferred_to in cases:
+                    grew = grew or other.transferred_to not in linked
+                    linked.add(str(other.transferred_to))
+                elif other.id not in linked and other.transferred_to in linked:
+                    linked.add(other.id)
+                    grew = True
+        return tuple(sorted(linked))
+
+    def records_of_history(self, record_type: type[_R], case_id: str) -> Sequence[_R]:
+        """Return the records of ``record_type`` of the case and its transfers, in order of id.
+
+        The cases linked to it by transfers are those of :meth:`lineage`.
+        """
+        found = {
+            record.id: record
+            for linked in self.lineage(case_id)
+            for record in self.records_of_case(record_type, linked)
+        }
+        return tuple(found[key] for key in sorted(found))
+
 
 class CaseFileStoreContext(StoreContext, CaseFileContext):
     """A case-file context reading a unit of work (see :class:`CaseFileContext`).
@@ -83,6 +128,16 @@ class CaseFileStoreContext(StoreContext, CaseFileContext):
     def provides(self, need: str) -> bool:
         """Return whether ``need`` is a store need or ``casefile``."""
         return need in NEEDS or need in CASEFILE_NEEDS
+
+    def cases_of_child(self, child_id: str) -> Sequence[Case]:
+        """Return the stored and pending cases of the child."""
+        found: dict[str, Case] = {
+            case.id: case for case in self._unit_of_work.cases.find(CaseQuery(child_id=child_id))
+        }
+        for (pending_type, record_id), record in self._pending.items():
+            if pending_type is Case and isinstance(record, Case) and record.child_id == child_id:
+                found[record_id] = record
+        return tuple(found.values())
 
     def records_of_case(self, record_type: type[_R], case_id: str) -> Sequence[_R]:
         """Return the stored and pending records of ``record_type`` of the case ``case_id``."""

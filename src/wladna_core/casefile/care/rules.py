@@ -45,10 +45,13 @@ def _msg(message: tuple[str, str, str], remedy: tuple[str, str, str]) -> Message
 
 
 def _others(arrangement: CareArrangement, ctx: Context) -> Sequence[CareArrangement]:
-    """Return the case's other arrangements (rules needing ``casefile`` run with one)."""
+    """Return the child's other arrangements, of the case and of the cases linked by transfers.
+
+    Rules needing ``casefile`` run with a case-file context.
+    """
     if not isinstance(ctx, CaseFileContext):  # pragma: no cover (guarded by the need)
         return ()
-    found = ctx.records_of_case(CareArrangement, arrangement.case_id)
+    found = ctx.records_of_history(CareArrangement, arrangement.case_id)
     return [other for other in found if other.id != arrangement.id]
 
 
