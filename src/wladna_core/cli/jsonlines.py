@@ -98,8 +98,8 @@ class LineKinds:
     kind of the registry (the case file's, the training programme's, a partner's), in the order
     the registry declares them.
 
-    :param registry: the kinds a store keeps (``store.kinds``), or ``None`` for those of the
-        built-in plug-ins.
+    :param registry: the kinds a store keeps (``store.kinds``), or ``None`` for those the
+        default plug-in manager declares (the built-in and installed plug-ins).
     """
 
     def __init__(self, registry: KindRegistry | None = None) -> None:
@@ -144,7 +144,11 @@ _BUILT_IN: list[LineKinds] = []
 
 
 def built_in_kinds() -> LineKinds:
-    """Return the kinds of the built-in plug-ins (read once)."""
+    """Return the kinds the default plug-in manager declares, read once.
+
+    Those of the built-in plug-ins and of the plug-ins installed
+    (:func:`~wladna_core.plugins.make_plugin_manager`).
+    """
     if not _BUILT_IN:
         _BUILT_IN.append(LineKinds())
     return _BUILT_IN[0]
