@@ -11,27 +11,17 @@ record that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
 
+from casefile_support import case_with_a_full_file
 from casework import STORES, TODAY, Deployment, deployed
 from wladna_core.access import AccessDenied, Actor, Role
 from wladna_core.casefile.care import CareArrangement, CareType
-from wladna_core.casefile.documents import DocumentCategory
-from wladna_core.casefile.incidents import (
-    DisclosedBy,
-    Disclosure,
-    Incident,
-    IncidentAction,
-    IncidentType,
-    Perpetrator,
-)
-from wladna_core.casefile.participation import Decision, Hearing
-from wladna_core.casefile.tracing import TracingAction, TracingMethod, TracingResult
+from wladna_core.casefile.tracing import TracingResult
 from wladna_core.errors import InvalidRecord
-from wladna_core.model import ClosureReason, ProtectionConcern, RiskLevel, ServiceType
+from wladna_core.model import ProtectionConcern
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,59 +42,29 @@ class Transferred:
         return self.dep.as_(self.rabat).casefile
 
 
+#: The records of the case file the tests follow, by the short names they use.
+_SHORT = {
+    "care_arrangement": "care",
+    "service_delivery": "service",
+    "document": "document",
+    "tracing_action": "tracing",
+    "concern_detail": "concern",
+    "participation": "participation",
+    "incident": "incident",
+    "approval": "approval",
+}
+
+
 @pytest.fixture(params=STORES)
 def moved(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Transferred]:
     options = {"documents": {"url": (tmp_path / "documents").as_uri()}}
     with deployed(str(request.param), tmp_path, settings=options) as dep:
-        case = dep.case(risk=RiskLevel.HIGH)
-        cf = dep.as_(dep.worker).casefile
-        ids = {
-            "care": cf.record_care(
-                CareArrangement(case_id=case.id, type=CareType.PARENTS, started_on=date(2015, 6, 1))
-            ).record.id,
-            "service": cf.record_service(
-                case.id, service=ServiceType.MEDICAL, provider_body_id=dep.upe.id
-            ).record.id,
-            "document": cf.attach_document(
-                case.id,
-                b"%PDF jugement",
-                title="Jugement",
-                category=DocumentCategory.OTHER,
-                media_type="application/pdf",
-            ).record.id,
-            "tracing": cf.record_tracing(
-                TracingAction(
-                    case_id=case.id, on=TODAY, method=TracingMethod.HOME_VISIT, sought="le père"
-                )
-            ).record.id,
-            "concern": cf.record_concern_detail(case.id, ProtectionConcern.NEGLECT).record.id,
-            "participation": cf.record_participation(
-                case.id,
-                decision=Decision.ASSESSMENT,
-                heard=Hearing.IN_PERSON,
-                views="Elle veut rester à l'école.",
-                taken_into_account="Scolarité maintenue dans le plan.",
-            ).record.id,
-            "incident": cf.record_incident(
-                Incident(
-                    case_ids=[case.id],
-                    type=IncidentType.NEGLECT,
-                    occurred_on=TODAY,
-                    place="home",
-                    territory="MA-SAL",
-                    perpetrator=Perpetrator.PARENT,
-                    disclosure=Disclosure(TODAY, DisclosedBy.PROFESSIONAL),
-                    actions={IncidentAction.PSYCHOLOGICAL_SUPPORT},
-                )
-            ).record.id,
-        }
-        dep.as_(dep.worker).close(case.id, ClosureReason.GOALS_ACHIEVED, note="Back at school")
-        [approval] = cf.approvals(case.id)
-        ids["approval"] = approval.id
-        dep.as_(dep.supervisor).decline_closure(case.id, comment="Father not yet traced")
-        new = dep.as_(dep.supervisor).transfer(case.id, dep.rabat.id, on=TODAY).record
+        case_id, recorded = case_with_a_full_file(dep)  # its closure awaits approval
+        ids = {short: recorded[kind] for kind, short in _SHORT.items()}
+        dep.as_(dep.supervisor).decline_closure(case_id, comment="Father not yet traced")
+        new = dep.as_(dep.supervisor).transfer(case_id, dep.rabat.id, on=TODAY).record
         rabat = Actor("worker.rabat.new", {Role.CASE_WORKER}, {dep.rabat.id})
-        yield Transferred(dep, case.id, new.id, ids, rabat)
+        yield Transferred(dep, case_id, new.id, ids, rabat)
 
 
 def _lists(cf: object, case_id: str) -> dict[str, set[str]]:
