@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import types
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -378,3 +378,19 @@ def test_after_the_demo_the_commands_it_names_read_it_and_a_plain_report_says_wh
 )
 def test_the_demonstrations_french_names_elide_before_a_vowel(city: str, written: str) -> None:
     assert demo_module._of(city) == written
+
+
+@given(
+    opened=st.dates(date(2024, 1, 1), date(2026, 12, 31)),
+    days_before=st.sampled_from((0, 1, 3)),
+    age_days=st.integers(0, 18 * 366),
+)
+def test_a_child_is_identified_before_the_opening_and_never_before_birth(
+    opened: date, days_before: int, age_days: int
+) -> None:
+    # The default demonstration of 7 December 2026 drew a child born three days before their
+    # case opened and identified before their birth: its store refused the case.
+    birth = opened - timedelta(days=age_days)
+    identified = demo_module._identified_on(opened, days_before, birth)
+    assert birth <= identified <= opened
+    assert identified == opened - timedelta(days=days_before) or identified == birth

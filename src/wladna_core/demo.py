@@ -381,6 +381,11 @@ def _of(name: str) -> str:
     return f"d'{name}" if name[:1].casefold() in "aâeéèêiîoôuy" else f"de {name}"
 
 
+def _identified_on(opened: date, days_before: int, birth: date) -> date:
+    """Return the day a child is identified: ``days_before`` the opening, never before birth."""
+    return max(opened - timedelta(days=days_before), birth)
+
+
 def _assent(child: Child, on: date) -> bool | None:
     """Return the assent the demonstration records: asked of every child of 7 or more."""
     return True if age_on(child.birth_date, on) >= _ASSENT_ASKED_FROM else None
@@ -726,7 +731,8 @@ class _CaseFile:
         self.majority = _majority(child.birth_date)
         family = self.family(child, opened, concerns)
         source = _pick(rng, _SOURCES)
-        identification = Identification(source, opened - timedelta(days=rng.choice((0, 0, 1, 3))))
+        identified = _identified_on(opened, rng.choice((0, 0, 1, 3)), child.birth_date)
+        identification = Identification(source, identified)
         mode = _pick(rng, (("given", 0.8), ("services_only", 0.1), ("later", 0.1)))
         # A child with no family on record is in the care the juvenile judge ordered; a child
         # consenting alone is what the deployment's age bands warn about by default.
