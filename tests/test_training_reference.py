@@ -112,6 +112,14 @@ def test_strategies_refuse_what_cannot_be_valid() -> None:
         ts.training_files(max_participants=0)
 
 
+@given(ts.training_files(full=True))
+def test_no_two_records_of_a_drawn_programme_share_an_id(file: ts.TrainingFile) -> None:
+    # Across kinds too, as new ids never meet: a participant's id that is also a unit's would
+    # let a test that a report "names no participant" fail on the unit it rightly names.
+    ids = [record.id for record in file.records] + [body.id for body in file.bodies]
+    assert len(ids) == len(set(ids))
+
+
 @given(ts.training_files(on=date(2021, 6, 30)))
 def test_no_date_of_a_drawn_programme_is_after_its_day(file: ts.TrainingFile) -> None:
     on = date(2021, 6, 30)

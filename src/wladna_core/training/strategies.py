@@ -191,10 +191,13 @@ def _require_date(value: object, knob: str) -> date:
 _RECORD_IDS: Final = ws.record_ids()
 
 
-def _ids(draw: st.DrawFn, count: int) -> list[str]:
-    """Draw ``count`` distinct ids; a repeated one is moved to a free neighbour (low 16 bits)."""
+def _ids(draw: st.DrawFn, count: int, taken: set[int]) -> list[str]:
+    """Draw ``count`` ids not in ``taken``; a repeated one is moved to a free neighbour.
+
+    ``taken`` is shared by every kind of a file, so that no two records of a file have the same
+    id, whatever their kinds (as new ids never do).  The neighbour differs in the low 16 bits.
+    """
     found: list[str] = []
-    taken: set[int] = set()
     for _ in range(count):
         value = uuid.UUID(draw(_RECORD_IDS)).int
         while value in taken:
@@ -713,22 +716,23 @@ def training_files(
 def _training_files(
     draw: st.DrawFn, on: date, max_participants: int, settings: TrainingSettings, full: bool
 ) -> TrainingFile:
+    taken: set[int] = set()
     bodies = [
-        attrs.evolve(draw(_BODIES), id=body_id) for body_id in _ids(draw, _number(draw, 1, 4))
+        attrs.evolve(draw(_BODIES), id=body_id) for body_id in _ids(draw, _number(draw, 1, 4), taken)
     ]
     with_site = bodies if full else _subset(draw, bodies)
     found_sites: list[SiteLogistics] = []
-    for body, site_id in zip(with_site, _ids(draw, len(with_site)), strict=True):
+    for body, site_id in zip(with_site, _ids(draw, len(with_site), taken), strict=True):
         site = draw(_site_logistics(body.id, None, on))
         seats = max(site.seats, 1) if full else site.seats
         found_sites.append(attrs.evolve(site, id=site_id, seats=seats))
     sites = tuple(found_sites)
     found_materials = [
-        draw(materials(material_id=material_id)) for material_id in _ids(draw, _number(draw, 0, 5))
+        draw(materials(material_id=material_id)) for material_id in _ids(draw, _number(draw, 0, 5), taken)
     ]
     material_ids = [material.id for material in found_materials]
     unit_count = _number(draw, 2 if full else 1, 4)
-    unit_ids = _ids(draw, unit_count)
+    unit_ids = _ids(draw, unit_count, taken)
     units: list[TrainingUnit] = []
     for number, unit_id in enumerate(unit_ids):
         delivery = None if any(site.seats for site in sites) else Delivery.REMOTE_CAPABLE
@@ -748,11 +752,11 @@ def _training_files(
             draw(_training_sessions(_closure(units, _scaled(draw, unit_count)), rooms, None, on)),
             id=session_id,
         )
-        for session_id in _ids(draw, _number(draw, 1, 3))
+        for session_id in _ids(draw, _number(draw, 1, 3), taken)
     )
     people = [
         attrs.evolve(draw(participants(body_id=_pick(draw, bodies).id)), id=person_id)
-        for person_id in _ids(draw, _number(draw, 1, max_participants))
+        for person_id in _ids(draw, _number(draw, 1, max_participants), taken)
     ]
     found_enrolments: list[Enrolment] = []
     found_evaluations: list[Evaluation] = []
@@ -775,31 +779,30 @@ def _training_files(
     ]
     return TrainingFile(
         on=on,
-        programme=draw(_training_programmes(on)),
+        programme=_unique_ids([draw(_training_programmes(on))], taken)[0],
         bodies=tuple(bodies),
         sites=sites,
         materials=tuple(found_materials),
         units=tuple(units),
         sessions=sessions,
         participants=tuple(people),
-        enrolments=tuple(_unique_ids(found_enrolments)),
-        evaluations=tuple(_unique_ids(found_evaluations)),
-        support_requests=tuple(_unique_ids(requests)),
+        enrolments=tuple(_unique_ids(found_enrolments, taken)),
+        evaluations=tuple(_unique_ids(found_evaluations, taken)),
+        support_requests=tuple(_unique_ids(requests, taken)),
         settings=settings,
     )
 
 
-_R = TypeVar("_R", Enrolment, Evaluation, SupportRequest)
+_R = TypeVar("_R", Enrolment, Evaluation, SupportRequest, TrainingProgramme)
 
 
-def _unique_ids(found: list[_R]) -> list[_R]:
-    """Give a fresh id to a record whose drawn id another of its kind already has."""
-    seen: set[str] = set()
+def _unique_ids(found: list[_R], taken: set[int]) -> list[_R]:
+    """Give a fresh id to a record whose drawn id another record of the file already has."""
     unique: list[_R] = []
     for record in found:
-        record_id = record.id
-        while record_id in seen:
-            record_id = record_id[:-4] + f"{(int(record_id[-4:], 16) + 1) % 65536:04x}"
-        seen.add(record_id)
-        unique.append(attrs.evolve(record, id=record_id))
+        value = uuid.UUID(record.id).int
+        while value in taken:
+            value = value & ~0xFFFF | (value + 1) & 0xFFFF
+        taken.add(value)
+        unique.append(attrs.evolve(record, id=str(uuid.UUID(int=value))))
     return unique
