@@ -18,14 +18,22 @@ import pytest
 from casefile_support import case_with_a_full_file
 from casework import STORES, deploy, store_url
 from cli_support import run
+from wladna_core import plugins
 from wladna_core.audit import AuditTrail
+from wladna_core.casefile.incidents.model import Incident
 from wladna_core.cli import ExitCode
 from wladna_core.cli.jsonlines import parse_line
+from wladna_core.hookspecs import hookimpl
+from wladna_core.messages import Message, Text
+from wladna_core.rules import Finding, Rule, rule
 from wladna_core.storage import open_store
 from wladna_core.training import Material, MaterialKind, TrainingUnit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
+
+    from wladna_core.rules import Context
 
 
 def _training(url: str, folder: Path) -> None:
@@ -204,3 +212,60 @@ def test_db_copy_refuses_a_store_that_does_not_exist(tmp_path: Path) -> None:
     )
     assert result.exit_code == ExitCode.STORE
     assert not (tmp_path / "new.db").exists()
+
+
+@rule(
+    "test.incident_refused",
+    entity=Incident,
+    description="A rule of the new deployment that its old records do not meet.",
+    message=Message(
+        message=Text(
+            en="incidents are refused here", fr="incidents refusés ici", ar="الحوادث مرفوضة هنا"
+        ),
+        remedy=Text(en="mend the incident", fr="corrigez l'incident", ar="صحح الحادث"),
+    ),
+)
+def _incident_refused(incident: Incident, ctx: Context) -> Iterator[Finding]:
+    yield Finding("$.occurred_on")
+
+
+class _StricterRules:
+    """The rules of a store that refuses what the store copied from holds."""
+
+    @hookimpl
+    def wladna_rules(self) -> list[Rule]:
+        return [_incident_refused]
+
+
+@pytest.mark.parametrize("target_kind", ["sqlite", "postgresql"])
+def test_db_copy_refused_midway_leaves_the_new_store_empty(
+    target_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store_url("sqlite", tmp_path) as source, store_url(target_kind, tmp_path) as target:
+        before = _filled(source, tmp_path)
+        made = plugins.make_plugin_manager
+
+        def stricter(*args: Any, **kwargs: Any) -> Any:
+            manager = made(*args, **kwargs)
+            manager.register(_StricterRules(), name="stricter")
+            return manager
+
+        # Incidents come after the cases they are about: a copy in several transactions would
+        # leave children, cases and referrals behind it.
+        with monkeypatch.context() as patched:
+            patched.setattr(plugins, "make_plugin_manager", stricter)
+            refused = run("db", "copy", "--db", source, "--to", target, "--as", "r.alami")
+        assert refused.exit_code == ExitCode.INVALID_DATA
+        assert "refused incident records" in refused.stderr
+        assert "test.incident_refused" in refused.stderr
+        assert "$.occurred_on" in refused.stderr
+        assert "is still empty" in refused.stderr
+        after = _every_record(target)
+        assert before["case"]
+        assert all(records == [] for records in after.values())
+        with open_store(target) as store:
+            assert AuditTrail(store).entries() == []
+        # Once the rule is met (here: gone), the same store takes the copy whole.
+        again = run("db", "copy", "--db", source, "--to", target, "--as", "r.alami")
+        assert again.exit_code == 0, again.stderr
+        assert _every_record(target) == before

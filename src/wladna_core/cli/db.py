@@ -87,8 +87,9 @@ def copy_command(*, db: str, target: str, actor: str) -> None:
     Every kind of record the store keeps, incidents of violence included, goes from store to
     store without passing through a file: this is how a deployment moves from the embedded
     SQLite store to PostgreSQL.  Each kind is copied after the kinds it refers to, in batches;
-    each batch is validated by the new store and stored whole, with one audit entry per record
-    in each store (record.copy, in the name given by --as).  Records start again at version 1;
+    each batch is validated by the new store, with one audit entry per record in each store
+    (record.copy, in the name given by --as).  The new store is written in one transaction:
+    if it refuses a record, or the copy stops, it is left empty.  Records start again at version 1;
     cases keep their numbers.  The documents' bytes stay in the document store.
     """
     # Loaded here: the export's order and its audit drafts live with export and import.
@@ -128,44 +129,43 @@ def copy_command(*, db: str, target: str, actor: str) -> None:
         total = sum(
             reading.repository(kinds.record_class(name) or object).count() for name in order
         )
-        with progress("copying", total) as bar:
-            for name in order:
-                record_class = kinds.record_class(name)
-                assert record_class is not None
-                bar.describe(f"copying {name} records")
-                repository: Repository[Any] = reading.repository(record_class)
-                records = _in_import_order(
-                    repository, source.kinds[record_class] if name in own else None
-                )
-                while batch := list(itertools.islice(records, EXPORT_BATCH)):
-                    bar.advance(len(batch))
-                    # Audited in the store they leave before they are written in the other.
-                    with source.unit_of_work() as uow:
-                        uow.audit.append(
-                            audit_drafts(
-                                actor, COPY_ACTION, batch, f"wladna db copy to {target_shown}"
-                            ),
-                            at=datetime.now(UTC),
-                        )
-                    try:
-                        with into.unit_of_work() as uow:
-                            stored: list[Any] = uow.repository(record_class).add_many(
-                                attrs.evolve(record, version=0) for record in batch
-                            )
-                            detail = f"wladna db copy from {source_shown}"
+        try:
+            # One unit of work, one transaction, in the new store: a refusal, an error or an
+            # interruption anywhere leaves it as empty as it was found.
+            with into.unit_of_work() as writing, progress("copying", total) as bar:
+                for name in order:
+                    record_class = kinds.record_class(name)
+                    assert record_class is not None
+                    bar.describe(f"copying {name} records")
+                    repository: Repository[Any] = reading.repository(record_class)
+                    records = _in_import_order(
+                        repository, source.kinds[record_class] if name in own else None
+                    )
+                    while batch := list(itertools.islice(records, EXPORT_BATCH)):
+                        bar.advance(len(batch))
+                        # Audited in the store they leave before they are written in the other.
+                        with source.unit_of_work() as uow:
                             uow.audit.append(
-                                audit_drafts(actor, COPY_ACTION, stored, detail),
+                                audit_drafts(
+                                    actor, COPY_ACTION, batch, f"wladna db copy to {target_shown}"
+                                ),
                                 at=datetime.now(UTC),
                             )
-                    except InvalidRecord as refused:
-                        msg = (
-                            f"{target_shown} refused {name} records, and the copy stopped after "
-                            f"{copied} record(s): {refused}. The records of the kinds copied "
-                            "before stay there: mend the records named in the store copied "
-                            "from, then copy again into a new, empty store"
+                        stored: list[Any] = writing.repository(record_class).add_many(
+                            attrs.evolve(record, version=0) for record in batch
                         )
-                        raise DataError(msg) from None
-                    copied += len(batch)
+                        detail = f"wladna db copy from {source_shown}"
+                        writing.audit.append(
+                            audit_drafts(actor, COPY_ACTION, stored, detail), at=datetime.now(UTC)
+                        )
+                        copied += len(batch)
+        except InvalidRecord as refused:
+            msg = (
+                f"{target_shown} refused {name} records after {copied} record(s) of the "
+                f"copy: {refused}. Nothing was copied: {target_shown} is still empty. Mend the "
+                "records named in the store copied from, then copy again"
+            )
+            raise DataError(msg) from None
     click.echo(
         f"wladna db copy: {copied} records copied from {source_shown} into {target_shown}",
         err=True,
