@@ -18,6 +18,7 @@ from wladna_core.access import NOT_IN_SCOPE, AccessDenied
 from wladna_core.errors import InvalidRecord, Severity, Violation
 from wladna_core.hookspecs import hookimpl
 from wladna_core.model import BodyKind, Child, Sex, TerritorialBody
+from wladna_core.reporting.cellkey import CellKeyMethod, RecordKeys
 from wladna_core.training import (
     Criterion,
     Evaluation,
@@ -340,6 +341,12 @@ def test_a_case_worker_lacking_a_required_unit_is_warned_in_warn_mode(
         ]
         (table,) = dep.wl.report(["training_casework_without_units"]).tables
         assert table.body == ((1, 1),)
+        # A national analyst gets them rounded by their keys: the person's, the write's.
+        keys = RecordKeys.from_settings(dep.wl.settings)
+        method = CellKeyMethod.default(keys)
+        (rounded,) = dep.as_(dep.analyst).report(["training_casework_without_units"]).tables
+        people = method.perturb(1, keys.of(dep.worker.id))
+        assert rounded.body == ((people, method.perturb(1, keys.of(str(warned[0].seq)))),)
         # Other roles are not concerned; and once the unit is completed, no warning.
         assert _access_warnings(dep.as_(dep.supervisor).register_child(_child())) == ()
         _complete(programme)

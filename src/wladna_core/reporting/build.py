@@ -189,14 +189,17 @@ def _totals(
     return store.aggregate(whole)[0]
 
 
-def _protected(indicator: Indicator) -> Declared:
+def _protected(indicator: Indicator) -> Declared | None:
     """Return the declared computation of an indicator reported under the cell-key method.
 
-    :raises PrivacyError: for an indicator not made with :meth:`Indicator.declare`, whose
-        computation cannot key its counts.
+    ``None`` for a keyed indicator made otherwise (:attr:`Indicator.keyed`), which protects its
+    rows itself.
+
+    :raises PrivacyError: for an indicator neither made with :meth:`Indicator.declare` nor
+        keyed, whose computation cannot key its counts.
     """
     computation = _declared(indicator)
-    if computation is None:
+    if computation is None and not indicator.keyed:
         msg = (
             f"the indicator {indicator.name!r} is not declared (Indicator.declare), so its "
             "counts cannot be protected by the cell-key method that reports for aggregate-only "
@@ -351,7 +354,9 @@ def build_report(
             definition=indicator.definition,
         )
         if protection is not None:
-            table = _withhold_medians(table, indicator, computations[indicator.name], protection)
+            computation = computations[indicator.name]
+            if computation is not None:
+                table = _withhold_medians(table, indicator, computation, protection)
         elif privacy is Privacy.PUBLIC:
             table = suppress(
                 table,

@@ -208,6 +208,13 @@ class Indicator:
         measures it rests on; privacy suppression withholds it wherever they are withheld.
     :param sums: for each count that is, in every row, the sum of other counts (``closed`` of
         its bands), those counts; privacy suppression treats these as published equations.
+    :param keyed: whether ``compute`` and ``sql`` protect their rows themselves when the query
+        carries a cell-key method (``query.protection``): every count rounded by its cell key,
+        every other value withheld unless it can be shown (see :mod:`wladna_core.reporting.
+        cellkey`).  Only such an indicator is reported to aggregate-only actors.
+        :meth:`declare` makes keyed indicators, as do the training programme's and the case
+        file's declarations (:class:`wladna_core.training.indicators.Measured`); set it
+        yourself only on an indicator whose computations do this.
     :raises ValueError: if a field is malformed, or ``counts_behind`` or ``sums`` names an
         unknown measure.
     """
@@ -225,6 +232,7 @@ class Indicator:
         factory=dict, converter=_behind, eq=False
     )
     sums: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_behind, eq=False)
+    keyed: bool = attrs.field(default=False, kw_only=True, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.measures:
@@ -284,6 +292,7 @@ class Indicator:
             sql=sql,
             counts_behind=counts_behind or {},
             sums=sums or {},
+            keyed=True,
         )
 
 

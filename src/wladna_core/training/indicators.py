@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from wladna_core.audit import DONE
 from wladna_core.hookspecs import hookimpl
+from wladna_core.reporting.cellkey import MODULUS
 from wladna_core.reporting.indicators import Indicator
 from wladna_core.services import WARNING_ACTION as CASEWORK_WARNING
 from wladna_core.storage.sql import tables
@@ -51,9 +52,10 @@ from wladna_core.training.settings import TrainingSettings
 from wladna_core.training.units import TrainingUnit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
     from wladna_core.model import Gazetteer
+    from wladna_core.reporting.cellkey import CellKeyMethod, RecordKeys
     from wladna_core.reporting.engine import Records, Window
     from wladna_core.reporting.indicators import IndicatorQuery
     from wladna_core.storage.sql.reporting import SqlReport
@@ -121,16 +123,28 @@ PythonFacts = Callable[["Records", "Window"], "Iterable[Facts]"]
 class Measured:
     """An indicator declared by its facts, dimensions and measures, computed in both ways.
 
+    Under the cell-key method (a query's ``protection``, as in reports for aggregate-only
+    actors; see :mod:`wladna_core.reporting.cellkey`), every count is published rounded by its
+    cell key, the sum of the record keys of the facts it counts (of the distinct values, for a
+    :attr:`How.DISTINCT` count), the same in Python and in SQL; a share is worked out from the
+    counts published; a mean is shown only where the facts it rests on, counted and rounded the
+    same way, surely number the method's threshold; a sum is withheld (one record's part of it
+    would show in the difference of two sums); a ``small`` measure is shown only where the
+    row's facts, so counted, surely number :data:`MIN_GROUP_SIZE` and the threshold.
+
     :param facts: the facts in Python, from the records of a unit of work.
     :param source: the facts in SQL: a FROM clause, the columns by fact name, and conditions.
     :param dimensions: the dimensions, each the name of a fact.
     :param measures: the measures.
+    :param key: the fact naming what each fact counts (a record's id, as text): its record key
+        makes the cell keys.
     """
 
     facts: PythonFacts
     source: Source
     dimensions: tuple[str, ...]
     measures: tuple[Measure, ...]
+    key: str = "id"
 
     def python(self, records: Records, query: IndicatorQuery) -> list[tuple[object, ...]]:
         """Return the rows, computed in Python."""
@@ -141,6 +155,11 @@ class Measured:
                 groups[tuple(facts.get(name) for name in grouping.by)].append(facts)
         if not grouping.by:
             groups.setdefault((), [])
+        method = query.protection
+        if method is not None:
+            return self._published(
+                method, [(key, self._cells(items, method.keys)) for key, items in groups.items()]
+            )
         return self._finish(
             [(key, self._values(items), len(items)) for key, items in groups.items()]
         )
@@ -150,6 +169,63 @@ class Measured:
         for measure in self.measures:
             values[measure.name] = _python_value(measure, items, values)
         return values
+
+    def _cells(self, items: list[Facts], keys: RecordKeys) -> dict[str, object]:
+        """Return a group's counts as cells, its means exact with the cell of their facts."""
+        cells: dict[str, object] = {_FACTS: _cell(items, self.key, keys)}
+        for measure in self.measures:
+            field = measure.field or ""
+            if measure.how is How.COUNT:
+                cells[measure.name] = cells[_FACTS]
+            elif measure.how is How.COUNT_TRUE:
+                cells[measure.name] = _cell([f for f in items if f[field]], self.key, keys)
+            elif measure.how is How.DISTINCT:
+                distinct = {f[field] for f in items if f[field] is not None}
+                found = {keys.of(str(value)) for value in distinct}
+                cells[measure.name] = _Cell(len(distinct), sum(found) % MODULUS)
+            elif measure.how is How.MEAN:
+                given = [f for f in items if f[field] is not None]
+                cells[measure.name] = _python_value(measure, items, {})
+                cells[_rests_on(measure)] = _cell(given, self.key, keys)
+        return cells
+
+    def _published(
+        self, method: CellKeyMethod, entries: list[tuple[tuple[object, ...], dict[str, object]]]
+    ) -> list[tuple[object, ...]]:
+        """Return the rows under the cell-key method (see the class), in order."""
+        rows: list[tuple[object, ...]] = []
+        smallest = max(MIN_GROUP_SIZE, method.threshold)
+        for key, cells in sorted(entries, key=_order):
+            facts = cells[_FACTS]
+            assert isinstance(facts, _Cell)
+            small_shown = method.could_be(method.perturb(facts.count, facts.key)).start >= smallest
+            values: dict[str, object] = {}
+            for measure in self.measures:
+                value: object = None
+                if measure.how in _COUNTED:
+                    cell = cells[measure.name]
+                    assert isinstance(cell, _Cell)
+                    value = method.perturb(cell.count, cell.key)
+                elif measure.how is How.MEAN:
+                    behind = cells[_rests_on(measure)]
+                    assert isinstance(behind, _Cell)
+                    if method.proves_threshold(method.perturb(behind.count, behind.key)):
+                        value = cells[measure.name]
+                elif measure.how is How.SHARE:
+                    share = _share(values, measure)
+                    # Rounded counts can put more above the line than below it.
+                    value = None if share is None else min(share, 1.0)
+                values[measure.name] = value
+            rows.append(
+                (
+                    *key,
+                    *(
+                        None if measure.small and not small_shown else values[measure.name]
+                        for measure in self.measures
+                    ),
+                )
+            )
+        return rows
 
     def _finish(self, entries: list[_Entry]) -> list[tuple[object, ...]]:
         """Return the rows in order, small groups withheld with enough others.
@@ -182,29 +258,88 @@ class Measured:
         for name, kept in grouping.where.items():
             conditions.append(columns[name].in_(sorted(kept)))
         keys = [columns[name].label(f"k{index}") for index, name in enumerate(grouping.by)]
-        aggregates = [sa.func.count().label("n")]
-        for index, measure in enumerate(self.measures):
-            if measure.how is not How.SHARE:
-                aggregates.append(_sql_value(measure, columns).label(f"m{index}"))
+        method = query.protection
+        aggregates: list[sa.ColumnElement[Any]] = [sa.func.count().label("n")]
+        if method is not None:
+            record_key = method.keys.sql(columns[self.key], report)
+            aggregates.extend(self._keyed_sql(method, report, columns, record_key))
+        else:
+            for index, measure in enumerate(self.measures):
+                if measure.how is not How.SHARE:
+                    aggregates.append(_sql_value(measure, columns).label(f"m{index}"))
         statement = sa.select(*keys, *aggregates).select_from(from_clause)
         if conditions:
             statement = statement.where(*conditions)
         if keys:
             statement = statement.group_by(*keys)
+        rows = list(report.execute(statement))
+        if method is None:
+            return self._plain(rows, len(keys))
+        found = [(tuple(row[: len(keys)]), self._sql_cells(row[len(keys) :])) for row in rows]
+        if not keys and not found:
+            found.append(((), self._sql_cells((None,) * len(aggregates))))
+        return self._published(method, found)
+
+    def _plain(self, rows: Sequence[Sequence[Any]], keys: int) -> list[tuple[object, ...]]:
+        """Return the rows of the grouped statement without protection (``keys`` dimensions)."""
         entries: list[_Entry] = []
-        for row in report.execute(statement):
+        for row in rows:
             values: dict[str, object] = {}
-            position = len(keys) + 1
+            position = keys + 1
             for measure in self.measures:
                 if measure.how is How.SHARE:
                     values[measure.name] = _share(values, measure)
                     continue
                 values[measure.name] = _tidy(measure, row[position])
                 position += 1
-            entries.append((tuple(row[: len(keys)]), values, int(row[len(keys)])))
+            entries.append((tuple(row[:keys]), values, int(row[keys])))
         if not keys and not entries:
             entries.append(((), self._values([]), 0))
         return self._finish(entries)
+
+    def _keyed_sql(
+        self,
+        method: CellKeyMethod,
+        report: SqlReport,
+        columns: Columns,
+        record_key: sa.ColumnElement[int],
+    ) -> list[sa.ColumnElement[Any]]:
+        """Return the aggregates of :meth:`_sql_cells`: each count then its keys' sum."""
+        found: list[sa.ColumnElement[Any]] = [sa.func.sum(record_key)]
+        for measure in self.measures:
+            if measure.how is How.COUNT_TRUE:
+                column = columns[measure.field or ""]
+                found.append(_sql_value(measure, columns))
+                found.append(sa.func.sum(sa.case((column, record_key), else_=0)))
+            elif measure.how is How.DISTINCT:
+                column = columns[measure.field or ""]
+                found.append(_sql_value(measure, columns))
+                found.append(sa.func.sum(sa.distinct(method.keys.sql(column, report))))
+            elif measure.how is How.MEAN:
+                column = columns[measure.field or ""]
+                found.append(_sql_value(measure, columns))
+                found.append(sa.func.count(column))
+                found.append(sa.func.sum(sa.case((column.is_not(None), record_key), else_=0)))
+        return [value.label(f"m{index}") for index, value in enumerate(found)]
+
+    def _sql_cells(self, row: Sequence[Any]) -> dict[str, object]:
+        """Return the cells of a row of :meth:`_keyed_sql`'s aggregates (see :meth:`_cells`)."""
+        values = iter(row)
+
+        def cell() -> _Cell:
+            count, key = next(values), next(values)
+            return _Cell(int(count or 0), int(key or 0) % MODULUS)
+
+        cells: dict[str, object] = {_FACTS: cell()}
+        for measure in self.measures:
+            if measure.how is How.COUNT:
+                cells[measure.name] = cells[_FACTS]
+            elif measure.how in {How.COUNT_TRUE, How.DISTINCT}:
+                cells[measure.name] = cell()
+            elif measure.how is How.MEAN:
+                cells[measure.name] = _tidy(measure, next(values))
+                cells[_rests_on(measure)] = cell()
+        return cells
 
     def declare(
         self, *, name: str, title: str, definition: str, unit: str, counts: str
@@ -234,11 +369,34 @@ class Measured:
             compute=self.python,
             sql=self.sql,
             counts_behind={key: value for key, value in behind.items() if value},
+            keyed=True,
         )
 
 
 def _order(item: tuple[tuple[object, ...], object]) -> tuple[tuple[bool, str], ...]:
     return tuple((value is not None, str(value)) for value in item[0])
+
+
+#: Under the cell-key method: the cell of a group's facts, and the measures published as counts.
+_FACTS: Final = " facts"
+_COUNTED: Final = frozenset({How.COUNT, How.COUNT_TRUE, How.DISTINCT})
+
+
+@attrs.frozen
+class _Cell:
+    """A count and its cell key (the sum of its facts' record keys), before it is published."""
+
+    count: int
+    key: int
+
+
+def _cell(items: list[Facts], key: str, keys: RecordKeys) -> _Cell:
+    return _Cell(len(items), keys.cell(str(facts[key]) for facts in items))
+
+
+def _rests_on(measure: Measure) -> str:
+    """Return the name of the cell of the facts a mean rests on."""
+    return f" {measure.name} rests on"
 
 
 def _python_value(measure: Measure, items: list[Facts], values: dict[str, object]) -> object:
@@ -344,6 +502,7 @@ def _staff_facts(records: Records, window: Window) -> Iterator[Facts]:
     for participant in records.unit_of_work.repository(Participant).iter():
         kind, province, region = bodies.get(participant.body_id, (None, None, None))
         yield {
+            "id": participant.id,
             "body_kind": kind,
             "province": province,
             "region": region,
@@ -356,6 +515,7 @@ def _staff_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Co
     participant, body = tables_of(PARTICIPANT).table, tables.bodies
     joined = participant.outerjoin(body, body.c.id == participant.c.body_id)
     columns: Columns = {
+        "id": participant.c.id,
         "body_kind": body.c.kind,
         "province": body.c.province,
         "region": body.c.region,
@@ -374,6 +534,7 @@ def _coverage_facts(records: Records, window: Window) -> Iterator[Facts]:
     }
     for body_id, (kind, province, region) in _bodies(records).items():
         yield {
+            "id": body_id,
             "body_kind": kind,
             "province": province,
             "region": region,
@@ -391,6 +552,7 @@ def _coverage_source(
         .where(participant.c.body_id == body.c.id, _completed_sql(window, participant.c.id))
     )
     columns: Columns = {
+        "id": body.c.id,
         "body_kind": body.c.kind,
         "province": body.c.province,
         "region": body.c.region,
@@ -406,12 +568,13 @@ def _session_place(gazetteer: Gazetteer, session: TrainingSession) -> Facts:
 
 def _session_facts(records: Records, window: Window) -> Iterator[Facts]:
     for session in _sessions_in(records, window).values():
-        yield _session_place(records.gazetteer, session)
+        yield {"id": session.id, **_session_place(records.gazetteer, session)}
 
 
 def _session_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Columns, list[Any]]:
     session, held = _session_sql(window)
     columns: Columns = {
+        "id": session.c.id,
         "mode": session.c.mode,
         "province": session.c.province,
         "region": session.c.region,
@@ -435,6 +598,7 @@ def _enrolment_facts(records: Records, window: Window) -> Iterator[Facts]:
             else enrolment.post_test - enrolment.pre_test
         )
         yield {
+            "id": enrolment.id,
             **_session_place(records.gazetteer, session),
             "role": roles.get(enrolment.participant_id),
             "completed": enrolment.completed,
@@ -457,6 +621,7 @@ def _enrolment_source(
     )
     tested = enrolment.c.score_gain.is_not(None)
     columns: Columns = {
+        "id": enrolment.c.id,
         "mode": session.c.mode,
         "province": session.c.province,
         "region": session.c.region,
@@ -483,7 +648,7 @@ def _evaluation_facts(records: Records, window: Window) -> Iterator[Facts]:
         place = _session_place(records.gazetteer, session)
         scores = {score_column(c): evaluation.score(c) for c in Criterion}
         for unit_id in session.units:
-            yield {**place, "unit": codes.get(unit_id), **scores}
+            yield {"id": evaluation.id, **place, "unit": codes.get(unit_id), **scores}
 
 
 def _evaluation_source(
@@ -498,6 +663,7 @@ def _evaluation_source(
         .outerjoin(unit, unit.c.id == session_units.c.unit_id)
     )
     columns: Columns = {
+        "id": evaluation.c.id,
         "mode": session.c.mode,
         "province": session.c.province,
         "region": session.c.region,
@@ -515,7 +681,7 @@ def _need_facts(records: Records, window: Window) -> Iterator[Facts]:
             continue
         place = _session_place(records.gazetteer, session)
         for need in evaluation.needs:
-            yield {**place, "need": need.value}
+            yield {"id": evaluation.id, **place, "need": need.value}
 
 
 def _need_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Columns, list[Any]]:
@@ -525,6 +691,7 @@ def _need_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Col
         session, session.c.id == evaluation.c.session_id
     )
     columns: Columns = {
+        "id": evaluation.c.id,
         "mode": session.c.mode,
         "province": session.c.province,
         "region": session.c.region,
@@ -551,6 +718,7 @@ def _site_facts(records: Records, window: Window) -> Iterator[Facts]:
     for site in _latest_sites(records, window):
         kind, province, region = bodies.get(site.body_id, (None, None, None))
         yield {
+            "id": site.id,
             "body_kind": kind,
             "province": province,
             "region": region,
@@ -573,6 +741,7 @@ def _site_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Col
         sa.and_(latest.c.body_id == site.c.body_id, latest.c.recorded_on == site.c.recorded_on),
     ).outerjoin(body, body.c.id == site.c.body_id)
     columns: Columns = {
+        "id": site.c.id,
         "body_kind": body.c.kind,
         "province": body.c.province,
         "region": body.c.region,
@@ -606,7 +775,7 @@ def _warning_facts(records: Records, window: Window) -> Iterator[Facts]:
             and (start is None or entry.at >= start)
             and (end is None or entry.at < end)
         ):
-            yield {"actor": entry.actor_id}
+            yield {"id": str(entry.seq), "actor": entry.actor_id}
 
 
 def _warning_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, Columns, list[Any]]:
@@ -621,7 +790,7 @@ def _warning_source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, 
         conditions.append(audit.c.at < end)
     if start is not None:
         conditions.append(audit.c.at >= start)
-    return audit, {"actor": audit.c.actor_id}, conditions
+    return audit, {"id": audit.c.seq, "actor": audit.c.actor_id}, conditions
 
 
 # --- the indicators ---------------------------------------------------------------------------

@@ -718,7 +718,8 @@ def _training_files(
 ) -> TrainingFile:
     taken: set[int] = set()
     bodies = [
-        attrs.evolve(draw(_BODIES), id=body_id) for body_id in _ids(draw, _number(draw, 1, 4), taken)
+        attrs.evolve(draw(_BODIES), id=body_id)
+        for body_id in _ids(draw, _number(draw, 1, 4), taken)
     ]
     with_site = bodies if full else _subset(draw, bodies)
     found_sites: list[SiteLogistics] = []
@@ -728,7 +729,8 @@ def _training_files(
         found_sites.append(attrs.evolve(site, id=site_id, seats=seats))
     sites = tuple(found_sites)
     found_materials = [
-        draw(materials(material_id=material_id)) for material_id in _ids(draw, _number(draw, 0, 5), taken)
+        draw(materials(material_id=material_id))
+        for material_id in _ids(draw, _number(draw, 0, 5), taken)
     ]
     material_ids = [material.id for material in found_materials]
     unit_count = _number(draw, 2 if full else 1, 4)

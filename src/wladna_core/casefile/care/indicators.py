@@ -55,6 +55,7 @@ def _facts(records: Records, window: Window) -> Iterator[dict[str, Any]]:
             province = None if found_province is None else found_province.code
             region = None if found_region is None else found_region.code
         yield {
+            "case": arrangement.case_id,
             "care_type": arrangement.type.value,
             "province": province,
             "region": region,
@@ -66,6 +67,7 @@ def _source(_report: SqlReport, window: Window) -> tuple[sa.FromClause, dict[str
     care, case = tables_of(CARE_ARRANGEMENT).table, tables.cases
     joined = care.outerjoin(case, case.c.id == care.c.case_id)
     columns = {
+        "case": care.c.case_id,
         "care_type": care.c.type,
         "province": case.c.province,
         "region": case.c.region,
@@ -85,6 +87,8 @@ CARE_INDICATORS: Final[tuple[Indicator, ...]] = (
         _source,
         ("care_type", "region", "province", "body"),
         (Measure("children", How.COUNT),),
+        # Keyed by the case, as the cases' own indicators are: the same children, the same keys.
+        key="case",
     ).declare(
         name="children_in_care",
         title="Children by care arrangement",

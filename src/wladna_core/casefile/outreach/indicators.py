@@ -48,6 +48,7 @@ def _facts(records: Records, window: Window) -> Iterator[dict[str, Any]]:
         province = gazetteer.province_of(contact.territory) if known else None
         region = gazetteer.region_of(contact.territory) if known else None
         yield {
+            "id": contact.id,
             **{dimension: period_key(dimension, contact.on) for dimension in PERIOD_DIMENSIONS},
             "region": None if region is None else region.code,
             "province": None if province is None else province.code,
@@ -62,6 +63,7 @@ def _source(
 ) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[Any]], list[Any]]:
     table = tables_of(OUTREACH).table
     columns: dict[str, sa.ColumnElement[Any]] = {
+        "id": table.c.id,
         **{
             dimension: period_bucket(dimension, table.c.met_on, report.dialect)
             for dimension in PERIOD_DIMENSIONS

@@ -54,6 +54,7 @@ def _facts(records: Records, window: Window) -> Iterator[dict[str, Any]]:
         region = gazetteer.region_of(item.where) if known else None
         followed_up = bool(item.follow_ups)
         yield {
+            "id": item.id,
             **{dimension: period_key(dimension, item.on) for dimension in PERIOD_DIMENSIONS},
             "region": None if region is None else region.code,
             "province": None if province is None else province.code,
@@ -72,6 +73,7 @@ def _source(
     joined = table.outerjoin(cases, cases.c.id == table.c.case_id)
     followed_up = table.c.follow_ups > 0
     columns: dict[str, sa.ColumnElement[Any]] = {
+        "id": table.c.id,
         **{
             dimension: period_bucket(dimension, table.c.reunified_on, report.dialect)
             for dimension in PERIOD_DIMENSIONS

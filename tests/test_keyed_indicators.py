@@ -1,0 +1,212 @@
+"""The training and case-file indicators under the cell-key method, on every store.
+
+These indicators are declared with :class:`~wladna_core.training.indicators.Measured`; under
+the cell-key method of the reports for aggregate-only actors, every count is rounded by the
+sum of the record keys of what it counts, the same way on memory, SQLite and PostgreSQL; a
+sum is withheld, a mean shown only where its facts surely number the threshold.  A national
+analyst, refused these indicators before, now gets them so protected.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casefile_support import case_with_a_full_file
+from casework import STORES, deployed, store_url
+from wladna_core.casefile.care.indicators import CARE_INDICATORS
+from wladna_core.casefile.outreach.indicators import OUTREACH_INDICATORS
+from wladna_core.casefile.tracing.indicators import TRACING_INDICATORS
+from wladna_core.plugins import make_plugin_manager
+from wladna_core.reporting import Period, build_report
+from wladna_core.reporting.cellkey import CellKeyMethod, RecordKeys
+from wladna_core.storage import open_store
+from wladna_core.training import strategies as tst
+from wladna_core.training.indicators import TRAINING_INDICATORS, How, Measured
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from wladna_core.reporting import Report, ReportTable
+    from wladna_core.storage import Store
+
+PM = make_plugin_manager(load_entrypoints=False)
+ON = date(2026, 3, 2)
+METHOD = CellKeyMethod.default(RecordKeys(b"a deployment's secret, 32 bytes!"))
+KEYED = (*TRAINING_INDICATORS, *CARE_INDICATORS, *OUTREACH_INDICATORS, *TRACING_INDICATORS)
+
+
+def _declaration(name: str) -> Measured:
+    [indicator] = [indicator for indicator in KEYED if indicator.name == name]
+    measured = indicator.compute.__self__  # type: ignore[attr-defined]
+    assert isinstance(measured, Measured)
+    return measured
+
+
+def _hows(table: ReportTable) -> list[How]:
+    by_name = {measure.name: measure.how for measure in _declaration(table.indicator).measures}
+    return [by_name[name] for name in table.measures]
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    with (
+        store_url(str(request.param), tmp_path) as url,
+        open_store(url, plugins=PM, settings={"allow_reset": True}, clock=lambda: ON) as opened,
+    ):
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def reference() -> Iterator[Store]:
+    with open_store("memory://keyed-indicators", plugins=PM, clock=lambda: ON) as opened:
+        opened.settings = {"allow_reset": True}
+        yield opened
+
+
+def _fill(store: Store, file: tst.TrainingFile) -> None:
+    store.reset()
+    with store.unit_of_work() as uow:
+        uow.bodies.add_many(file.bodies)
+        for record in file.records:
+            uow.repository(type(record)).add(record)
+
+
+def _report(store: Store, names: list[str], by: tuple[str, ...], **options: object) -> Report:
+    return build_report(store, names, by=by, on=ON, plugins=PM, **options)  # type: ignore[arg-type]
+
+
+def _allowing(by: tuple[str, ...]) -> list[str]:
+    return [i.name for i in TRAINING_INDICATORS if set(by) <= set(i.dimensions)]
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    file=tst.training_files(on=ON, max_participants=8),
+    by=st.sampled_from([(), ("region",), ("province", "mode"), ("body_kind",), ("unit",)]),
+    period=st.sampled_from([None, Period(date(2025, 1, 1), ON)]),
+)
+def test_protected_training_figures_are_the_same_on_every_store_and_hide_small_counts(
+    store: Store,
+    reference: Store,
+    file: tst.TrainingFile,
+    by: tuple[str, ...],
+    period: Period | None,
+) -> None:
+    names = _allowing(by)
+    _fill(store, file)
+    _fill(reference, file)
+    protected = _report(store, names, by, period=period, protection=METHOD)
+    assert (
+        protected.tables == _report(reference, names, by, period=period, protection=METHOD).tables
+    )
+    exact = _report(reference, names, by, period=period)
+    for table, plain in zip(protected.tables, exact.tables, strict=True):
+        rows = [*table.body, *([table.totals] if table.totals is not None else [])]
+        plain_rows = [*plain.body, *([plain.totals] if plain.totals is not None else [])]
+        assert [row[: len(by)] for row in table.body] == [row[: len(by)] for row in plain.body]
+        for row, plain_row in zip(rows, plain_rows, strict=True):
+            values = row[len(by) :] if row is not table.totals else row
+            exact_values = plain_row[len(by) :] if plain_row is not plain.totals else plain_row
+            for how, value, true in zip(_hows(table), values, exact_values, strict=True):
+                if how in {How.COUNT, How.COUNT_TRUE, How.DISTINCT} and value is not None:
+                    # A count is a multiple of the base, within a base of the true count.
+                    assert isinstance(value, int)
+                    assert value % METHOD.base == 0
+                    assert isinstance(true, int)
+                    assert true in METHOD.could_be(value)
+                elif how is How.SUM:
+                    assert value is None  # a record's part would show in a difference
+                elif how is How.MEAN and value is not None:
+                    assert value == true  # shown exact, where it rests on enough facts
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(file=tst.training_files(on=ON, max_participants=8))
+def test_a_protected_count_is_its_records_count_rounded_by_their_keys(
+    reference: Store, file: tst.TrainingFile
+) -> None:
+    _fill(reference, file)
+    [table] = _report(reference, ["training_sessions"], ("mode",), protection=METHOD).tables
+    held = [session for session in file.sessions if session.first_day <= ON]
+    for mode, count in table.body:
+        ids = [session.id for session in held if session.mode.value == mode]
+        assert count == METHOD.perturb(len(ids), METHOD.keys.cell(ids))
+    assert table.totals == (METHOD.perturb(len(held), METHOD.keys.cell(s.id for s in held)),)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(file=tst.training_files(on=ON, max_participants=8))
+def test_the_same_sessions_give_the_same_figure_in_any_table(
+    reference: Store, file: tst.TrainingFile
+) -> None:
+    # Asking for a population another way tells nothing new: its figure does not change.
+    _fill(reference, file)
+    [by_province] = _report(
+        reference, ["training_sessions"], ("province",), protection=METHOD
+    ).tables
+    for province, count in by_province.body:
+        if province is None:
+            continue
+        [alone] = _report(
+            reference, ["training_sessions"], (), where={"province": province}, protection=METHOD
+        ).tables
+        assert alone.body == ((count,),)
+
+
+def test_evaluation_scores_show_only_where_the_rounded_count_proves_enough(
+    reference: Store,
+) -> None:
+    reference.reset()
+    file = _file_with_evaluations(reference, {"BI-01": 3, "BI-02": 14})
+    [table] = _report(
+        reference, ["training_evaluation_scores"], ("unit",), protection=METHOD
+    ).tables
+    rows = {row[0]: row[1:] for row in table.body}
+    # Three evaluations may be rounded to 0 or 5: nothing shown, neither count nor means.
+    assert all(value is None for value in rows["BI-01"])
+    # Fourteen are published as 10 or 15, which proves at least 5 and 6: the means show.
+    count, *means = rows["BI-02"]
+    assert count in {10, 15}
+    assert means[0] == file["BI-02"]
+
+
+def _file_with_evaluations(store: Store, evaluations: dict[str, int]) -> dict[str, float]:
+    """Store one session per unit, evaluated ``evaluations[code]`` times; return mean content."""
+    from test_training_indicators import _programme  # noqa: PLC0415 (the same programme)
+
+    _programme(store, evaluations)
+    return {
+        code: round(sum(1 + n % 5 for n in range(count)) / count, 2)
+        for code, count in evaluations.items()
+    }
+
+
+@pytest.mark.parametrize("store_kind", STORES)
+def test_a_national_analyst_gets_case_file_and_training_indicators_rounded(
+    store_kind: str, tmp_path: Path
+) -> None:
+    names = ["children_in_care", "outreach_contacts", "training_sessions"]
+    options = {"documents": {"url": (tmp_path / "documents").as_uri()}}
+    with deployed(store_kind, tmp_path, settings=options) as dep:
+        for _ in range(3):
+            case_with_a_full_file(dep)
+        report = dep.as_(dep.analyst).report(names, by=["province"])
+        exact = dep.wl.report(names, by=["province"])
+    assert report.rounding == METHOD.base
+    for table, plain in zip(report.tables, exact.tables, strict=True):
+        for row, true in zip(table.body, plain.body, strict=True):
+            assert row[0] == true[0]
+            assert all(value % METHOD.base == 0 for value in row[1:] if isinstance(value, int))
+            assert all(t in METHOD.could_be(v) for v, t in zip(row[1:], true[1:], strict=True))
+    [care] = exact.tables[:1]
+    assert sum(row[1] for row in care.body) == 3  # three children in care, shown as 0 or 5
