@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import threading
+import time
 import urllib.parse
 from typing import TYPE_CHECKING, Final
 
@@ -96,3 +98,41 @@ def schema_of(url: str) -> str:
     """Return the schema a URL made by :func:`in_schema` selects."""
     options = urllib.parse.unquote(str(sa.make_url(url).query["options"]))
     return options.removeprefix("-csearch_path=")
+
+
+def backend_of(unit_of_work: object) -> int:
+    """Return the process id of the server backend serving a SQL unit of work's transaction."""
+    connection: sa.Connection = unit_of_work.connection  # type: ignore[attr-defined]
+    return int(connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def release_once_blocked(
+    url: str, holder: int, release: threading.Event, timeout: float = 60
+) -> threading.Thread:
+    """Set ``release`` once a backend waits on a lock the backend ``holder`` holds.
+
+    A test that holds a lock in one unit of work, then starts another that must wait on it,
+    lets the first go on only once the second truly waits: releasing after a fixed delay would
+    let a slow machine start the second after the first committed.  After ``timeout`` seconds
+    without a waiter, ``release`` is set all the same (and the test sees what happened).
+    """
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        try:
+            with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+                while time.monotonic() < deadline:
+                    waiting = connection.execute(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE %s = ANY(pg_blocking_pids(pid))",
+                        (holder,),
+                    ).fetchone()
+                    if waiting is not None and waiting[0]:
+                        return
+                    time.sleep(0.02)
+        finally:
+            release.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pytest
 
-from postgres import private_schema, server_url
+from postgres import backend_of, private_schema, release_once_blocked, server_url
 from wladna_core.model import Case, FollowUp, FollowUpKind
 from wladna_core.plugins import make_plugin_manager
 from wladna_core.storage import ConcurrencyConflict, Store, open_store
@@ -153,11 +153,13 @@ def test_an_update_waiting_on_a_concurrent_one_is_refused_once_it_commits(
         holding = threading.Event()
         release = threading.Event()
         failures: list[BaseException] = []
+        holder: list[int] = []
 
         def theirs() -> None:
             try:
                 with store.unit_of_work() as uow:
                     uow.cases.update(attrs.evolve(case, worker_id="Amina Benali"))
+                    holder.append(backend_of(uow))
                     holding.set()  # their row lock is held until they commit
                     release.wait(timeout=TIMEOUT_SECONDS)
             except BaseException as exc:
@@ -169,7 +171,8 @@ def test_an_update_waiting_on_a_concurrent_one_is_refused_once_it_commits(
         assert holding.wait(timeout=TIMEOUT_SECONDS)
         # Our update reads version 1 (theirs is not committed), then waits on their lock; once
         # they commit, the version-checked UPDATE matches no row.
-        threading.Timer(0.5, release.set).start()
+        assert failures == []
+        release_once_blocked(postgres_url, holder[0], release)
         with pytest.raises(ConcurrencyConflict) as conflict, store.unit_of_work() as uow:
             uow.cases.update(attrs.evolve(case, worker_id="Youssef El Idrissi"))
         other.join(timeout=TIMEOUT_SECONDS)

@@ -19,7 +19,7 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
-from postgres import private_schema, server_url
+from postgres import backend_of, private_schema, release_once_blocked, server_url
 from wladna_core import Actor, Role, Wladna
 from wladna_core.audit import AuditDraft
 from wladna_core.model import Assessment, CasePlan, FollowUp, FollowUpKind, Goal, RiskLevel
@@ -88,11 +88,13 @@ def test_an_update_that_waited_on_a_concurrent_one_is_a_conflict_whatever_the_de
         holding = threading.Event()
         release = threading.Event()
         failures: list[BaseException] = []
+        holder: list[int] = []
 
         def theirs() -> None:
             try:
                 with store.unit_of_work() as uow:
                     uow.cases.update(attrs.evolve(case, worker_id="Amina Benali"))
+                    holder.append(backend_of(uow))
                     holding.set()
                     release.wait(timeout=TIMEOUT_SECONDS)
             except BaseException as exc:
@@ -102,7 +104,8 @@ def test_an_update_that_waited_on_a_concurrent_one_is_a_conflict_whatever_the_de
         other = threading.Thread(target=theirs)
         other.start()
         assert holding.wait(timeout=TIMEOUT_SECONDS)
-        threading.Timer(0.5, release.set).start()
+        assert failures == []
+        release_once_blocked(strict_url, holder[0], release)
         with pytest.raises(ConcurrencyConflict) as conflict, store.unit_of_work() as uow:
             uow.cases.update(attrs.evolve(case, worker_id="Youssef El Idrissi"))
         other.join(timeout=TIMEOUT_SECONDS)

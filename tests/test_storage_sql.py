@@ -11,7 +11,7 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
-from postgres import URL_VARIABLE, private_schema, server_url
+from postgres import URL_VARIABLE, backend_of, private_schema, release_once_blocked, server_url
 from wladna_core.convert import unstructure
 from wladna_core.errors import InvalidRecord
 from wladna_core.hookspecs import hookimpl
@@ -621,11 +621,13 @@ def test_two_units_of_work_adding_one_id_at_once_store_it_once(pm: pluggy.Plugin
         added = threading.Event()
         release = threading.Event()
         failures: list[BaseException] = []
+        holder: list[int] = []
 
         def first() -> None:
             try:
                 with store.unit_of_work() as uow:
                     uow.bodies.add(file.body)
+                    holder.append(backend_of(uow))
                     added.set()
                     release.wait(timeout=60)
             except BaseException as exc:
@@ -635,7 +637,9 @@ def test_two_units_of_work_adding_one_id_at_once_store_it_once(pm: pluggy.Plugin
         thread = threading.Thread(target=first)
         thread.start()
         assert added.wait(timeout=60)
-        threading.Timer(0.3, release.set).start()
+        assert failures == []
+        # The first commits once the second waits on its row, not before.
+        release_once_blocked(url, holder[0], release)
         refused = _refused(
             store,
             lambda uow: uow.bodies.add(attrs.evolve(file.body, name="CPPE de Salé (bis)")),
