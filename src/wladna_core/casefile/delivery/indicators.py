@@ -2,47 +2,50 @@
 
 This module is a built-in plug-in: its ``wladna_indicators`` offers
 :data:`SERVICES_IN_TIME` (``services_delivered_in_time``), which :meth:`wladna_core.Wladna.
-report` computes like any other, in Python on every store (it has no SQL form yet).
+report` computes like any other — in one grouped SQL statement on a SQL store (the services
+joined to their cases), in Python on the memory store, with the same rows.
 
 It counts the services **due** in the report's period (their due date within it), cancelled
 ones left out, by the case's region, province and body, the kind of service and the period of
 the due date; of those, the ones delivered on or before their due date, and their share.  A
 public report withholds small counts (and the share resting on them) as for every indicator
 (:func:`~wladna_core.reporting.privacy.suppress`); under the cell-key method that reports for
-aggregate-only actors use, it is refused (:class:`~wladna_core.reporting.privacy.
-PrivacyError`), as an indicator not declared with :meth:`~wladna_core.reporting.Indicator.
-declare` is: its counts cannot be keyed.
+aggregate-only actors use, each count is rounded by the keys of the services it counts (it is
+declared with :class:`~wladna_core.training.indicators.Measured`, as the other indicators of
+the case file are).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
+import sqlalchemy as sa
+
+from wladna_core.casefile.delivery.kinds import SERVICE_DELIVERY
 from wladna_core.casefile.delivery.model import ServiceDelivery, ServiceStatus, delivered_in_time
 from wladna_core.hookspecs import hookimpl
 from wladna_core.reporting.engine import PERIOD_DIMENSIONS, period_key
-from wladna_core.reporting.indicators import Indicator
+from wladna_core.storage.sql import tables
+from wladna_core.storage.sql.kinds import tables_of
+from wladna_core.storage.sql.reporting import period_bucket
+from wladna_core.training.indicators import How, Measure, Measured
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
-    from wladna_core.reporting.engine import Records, Row
-    from wladna_core.reporting.indicators import IndicatorQuery
+    from wladna_core.reporting.engine import Records, Window
+    from wladna_core.reporting.indicators import Indicator
+    from wladna_core.storage.sql.reporting import SqlReport
 
 __all__ = ["SERVICES_IN_TIME", "wladna_indicators"]
 
 _DIMENSIONS: Final = (*PERIOD_DIMENSIONS, "region", "province", "body", "service")
 
 
-def _services_in_time(records: Records, query: IndicatorQuery) -> list[Row]:
-    window = query.window
+def _facts(records: Records, window: Window) -> Iterator[dict[str, Any]]:
     unit_of_work = records.unit_of_work
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0])
-    if not query.by:
-        groups[()] = [0, 0]
     if ServiceDelivery not in unit_of_work.store.kinds:
-        return [(*key, 0, 0, None) for key in groups]
+        return
     cases = {facts["id"]: facts for facts in records.case_facts()}
     for service in unit_of_work.repository(ServiceDelivery).iter():
         case = cases.get(service.case_id)
@@ -50,30 +53,54 @@ def _services_in_time(records: Records, query: IndicatorQuery) -> list[Row]:
             continue
         if not window.holds(service.due_on):
             continue
-        facts = {
+        yield {
+            "id": service.id,
+            **{dimension: period_key(dimension, service.due_on) for dimension in PERIOD_DIMENSIONS},
             "region": case["region"],
             "province": case["province"],
             "body": case["body"],
             "service": service.service.value,
+            "in_time": delivered_in_time(service),
         }
-        if any(facts.get(name) not in values for name, values in query.where.items()):
-            continue
-        key = tuple(
-            period_key(name, service.due_on) if name in PERIOD_DIMENSIONS else facts.get(name)
-            for name in query.by
-        )
-        counts = groups[key]
-        counts[0] += 1
-        counts[1] += delivered_in_time(service)
-    rows: list[Row] = []
-    for key in sorted(groups, key=lambda key: tuple((v is not None, str(v)) for v in key)):
-        due, in_time = groups[key]
-        rows.append((*key, due, in_time, in_time / due if due else None))
-    return rows
+
+
+def _source(
+    report: SqlReport, window: Window
+) -> tuple[sa.FromClause, dict[str, sa.ColumnElement[Any]], list[Any]]:
+    table, cases = tables_of(SERVICE_DELIVERY).table, tables.cases
+    joined = table.join(cases, cases.c.id == table.c.case_id)
+    columns: dict[str, sa.ColumnElement[Any]] = {
+        "id": table.c.id,
+        **{
+            dimension: period_bucket(dimension, table.c.due_on, report.dialect)
+            for dimension in PERIOD_DIMENSIONS
+        },
+        "region": cases.c.region,
+        "province": cases.c.province,
+        "body": cases.c.body_id,
+        "service": table.c.service,
+        "in_time": sa.and_(
+            table.c.delivered_on.is_not(None), table.c.delivered_on <= table.c.due_on
+        ),
+    }
+    conditions = [
+        table.c.status != ServiceStatus.CANCELLED.value,
+        window.holds_sql(table.c.due_on),
+    ]
+    return joined, columns, conditions
 
 
 #: Services delivered within their timeframe.
-SERVICES_IN_TIME: Final = Indicator(
+SERVICES_IN_TIME: Final = Measured(
+    _facts,
+    _source,
+    _DIMENSIONS,
+    (
+        Measure("due", How.COUNT),
+        Measure("delivered_in_time", How.COUNT_TRUE, "in_time"),
+        Measure("share_in_time", How.SHARE, "delivered_in_time", "due"),
+    ),
+).declare(
     name="services_delivered_in_time",
     title="Services delivered within their timeframe",
     definition=(
@@ -83,11 +110,7 @@ SERVICES_IN_TIME: Final = Indicator(
         "timeframe of the deployment's deadlines. Region, province and body are the case's."
     ),
     unit="share",
-    measures=("due", "delivered_in_time", "share_in_time"),
-    dimensions=_DIMENSIONS,
     counts="services",
-    compute=_services_in_time,
-    counts_behind={"share_in_time": ("due", "delivered_in_time")},
 )
 
 
