@@ -166,6 +166,8 @@ class Action(enum.StrEnum):
     CONCERN_READ = "case.concern.read"
     DOCUMENT_ATTACH = "case.document.attach"
     DOCUMENT_READ = "case.document.read"
+    DOCUMENT_WITHDRAW = "case.document.withdraw"
+    DOCUMENT_ERASE = "case.document.erase"
     OUTREACH_RECORD = "outreach.record"
     OUTREACH_READ = "outreach.read"
 
@@ -258,6 +260,8 @@ ROLE_ACTIONS: Final[Mapping[Action, _Grant]] = MappingProxyType(
         Action.CONCERN_READ: _Grant(MEMBER_ROLES, _FULL),
         Action.DOCUMENT_ATTACH: _Grant(_CASEWORK, _FULL),
         Action.DOCUMENT_READ: _Grant(MEMBER_ROLES, _FULL),
+        Action.DOCUMENT_WITHDRAW: _Grant(_CASEWORK, _FULL),
+        Action.DOCUMENT_ERASE: _Grant(frozenset({Role.SUPERVISOR}), _FULL),
         # An outreach contact belongs to the body whose team made it: its members see it in
         # full (View.FULL), everyone else not at all (View.NONE).
         Action.OUTREACH_RECORD: _Grant(MEMBER_ROLES, _FULL),

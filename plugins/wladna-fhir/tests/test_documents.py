@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from wladna_core.casefile.documents import Document, DocumentCategory, Sensitivity
+from wladna_core.casefile.documents import Document, DocumentCategory, Sensitivity, Withdrawal
 from wladna_core.casefile.documents.strategies import documents
 
 from wladna_fhir import InvalidBundle
@@ -41,9 +41,29 @@ def _document(**changes: Any) -> Document:
     return Document(**fields)
 
 
-@given(documents())
+@given(documents(withdrawn=None))
 def test_every_document_is_read_back_equal(document: Document) -> None:
-    assert document_from_reference(document_reference(document)) == document
+    resource = document_reference(document)
+    assert resource["status"] == ("current" if document.withdrawal is None else "entered-in-error")
+    assert document_from_reference(resource) == document
+
+
+def test_a_withdrawn_document_is_entered_in_error_and_another_status_is_refused() -> None:
+    withdrawn = _document(
+        withdrawal=Withdrawal(date(2026, 3, 3), "supervisor.sale", "attached to the wrong case")
+    )
+    resource = document_reference(withdrawn)
+    assert resource["status"] == "entered-in-error"
+    assert document_from_reference(resource) == withdrawn
+    with pytest.raises(InvalidBundle) as refused:
+        document_from_reference({**resource, "status": "superseded"})
+    [violation] = refused.value.violations
+    assert (violation.code, violation.path) == ("fhir.status", "$.status")
+    # Entered in error without the withdrawal's extensions: which one is missing is named.
+    resource["extension"] = resource["extension"][:2]
+    with pytest.raises(InvalidBundle) as missing:
+        document_from_reference(resource)
+    assert "withdrawn-on" in str(missing.value)
 
 
 def test_the_sha256_travels_in_an_extension_and_hash_is_the_sha1_of_bytes_given() -> None:

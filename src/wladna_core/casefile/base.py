@@ -149,13 +149,16 @@ class CaseFileBase:
         *,
         read: Action,
         through_transfers: bool = True,
+        shown: Callable[[_R, Case], bool] | None = None,
     ) -> tuple[_R, Case, View]:
         """Return a record, the case it is seen through and the view, once ``action`` is allowed.
 
         The record is seen through its own case or, after transfers, through a case that
         continues it (:meth:`_seen_through`); ``through_transfers=False`` asks for its own case.
-        An actor who may not read records of this kind on either (``read``) is refused exactly
-        as for a record that does not exist, naming the record asked for.
+        An actor who may not read records of this kind on either (``read``), or to whom
+        ``shown`` says the record is not shown (a very restricted document), is refused exactly
+        as for a record that does not exist, naming the record asked for — before anything
+        else is checked, so that no other refusal tells the record exists.
         """
         record = self._stored(uow, record_type, record_id, action)
         try:
@@ -166,6 +169,8 @@ class CaseFileBase:
         if seen is None:
             raise self._unseen(action, record_type.__name__, record_id)
         case, view = seen
+        if shown is not None and not shown(record, case):
+            raise self._unseen(action, record_type.__name__, record_id)
         self._allow(action, case, view)
         self._allow(action, record, view)
         return record, case, view

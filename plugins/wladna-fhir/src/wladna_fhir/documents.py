@@ -20,6 +20,10 @@ The day the document was added and who added it, which ``DocumentReference`` has
 element for (``date`` is an instant, ``author`` a reference to a resource), travel in
 extensions named by :func:`wladna_fhir.naming.field_extension`.
 
+**A withdrawn document** (:class:`~wladna_core.casefile.documents.Withdrawal`) is written with
+the status ``entered-in-error``, as FHIR marks a reference that should never have been made,
+and the day, the person and the reason of its withdrawal in three extensions of the same kind.
+
 >>> from datetime import date
 >>> from wladna_core.casefile.documents import Document, DocumentCategory
 >>> document = Document(
@@ -75,6 +79,11 @@ _LABELS: Final = {
 _SENSITIVITIES: Final = {code: sensitivity for sensitivity, code in _LABELS.items()}
 _ADDED_ON: Final = uri.field_extension("document", "added_on")
 _ADDED_BY: Final = uri.field_extension("document", "added_by")
+_WITHDRAWN_ON: Final = uri.field_extension("document", "withdrawn_on")
+_WITHDRAWN_BY: Final = uri.field_extension("document", "withdrawn_by")
+_WITHDRAWAL_REASON: Final = uri.field_extension("document", "withdrawal_reason")
+#: The status of a document withdrawn from its case.
+_WITHDRAWN: Final = "entered-in-error"
 
 
 def document_reference(document: Document, *, content: bytes | None = None) -> dict[str, Any]:
@@ -96,15 +105,23 @@ def document_reference(document: Document, *, content: bytes | None = None) -> d
             msg = f"the bytes given are not those of Document {document.id} (SHA-256 differs)"
             raise ValueError(msg)
         attachment["hash"] = base64.b64encode(hashlib.sha1(content).digest()).decode("ascii")  # noqa: S324 (FHIR R4 defines hash as SHA-1)
+    extensions: list[dict[str, Any]] = [
+        {"url": _ADDED_ON, "valueDate": document.added_on.isoformat()},
+        {"url": _ADDED_BY, "valueString": document.added_by},
+    ]
+    withdrawal = document.withdrawal
+    if withdrawal is not None:
+        extensions += [
+            {"url": _WITHDRAWN_ON, "valueDate": withdrawal.on.isoformat()},
+            {"url": _WITHDRAWN_BY, "valueString": withdrawal.by},
+            {"url": _WITHDRAWAL_REASON, "valueString": withdrawal.reason},
+        ]
     return {
         "resourceType": "DocumentReference",
         "id": document.id,
         "meta": {"versionId": str(document.version)},
-        "extension": [
-            {"url": _ADDED_ON, "valueDate": document.added_on.isoformat()},
-            {"url": _ADDED_BY, "valueString": document.added_by},
-        ],
-        "status": "current",
+        "extension": extensions,
+        "status": "current" if withdrawal is None else _WITHDRAWN,
         "type": {"coding": [{"system": DOCUMENT_CATEGORY, "code": document.category.value}]},
         "description": document.title,
         "securityLabel": [
@@ -165,6 +182,21 @@ def document_from_reference(resource: dict[str, Any]) -> Document:
         )
     version = node.required_node("meta").required_text("versionId")
     label = next((code for code in labels if code is not None), "N")
+    status = node.required_text("status")
+    if status not in {"current", _WITHDRAWN}:
+        node.fail(
+            "fhir.status",
+            f"the status {status!r} is not one wladna_fhir writes",
+            f"write 'current', or '{_WITHDRAWN}' for a document withdrawn from its case",
+            "status",
+        )
+    withdrawal = None
+    if status == _WITHDRAWN:
+        withdrawal = {
+            "on": _extension(node, _WITHDRAWN_ON, "valueDate"),
+            "by": _extension(node, _WITHDRAWN_BY, "valueString"),
+            "reason": _extension(node, _WITHDRAWAL_REASON, "valueString"),
+        }
     plain = {
         "id": node.required_text("id"),
         "version": int(version) if version.isdigit() else version,
@@ -178,6 +210,7 @@ def document_from_reference(resource: dict[str, Any]) -> Document:
         "added_on": _extension(node, _ADDED_ON, "valueDate"),
         "added_by": _extension(node, _ADDED_BY, "valueString"),
         "sensitivity": _SENSITIVITIES.get(label, label),
+        "withdrawal": withdrawal,
     }
     try:
         return structure(plain, Document)

@@ -6,14 +6,20 @@ opened by a plug-in through the hook ``wladna_open_document_store`` from the set
 ``documents.url`` — the built-in one keeps them as files in a directory
 (:mod:`wladna_core.casefile.documents.files`).  Rules ``document.*``
 (:data:`~wladna_core.casefile.documents.rules.DOCUMENT_RULES`); services
-``work.casefile.attach_document``, ``documents`` and ``document_content``
+``work.casefile.attach_document``, ``documents``, ``document_content`` and
+``withdraw_document``
 (:class:`~wladna_core.casefile.documents.services.DocumentServices`).
 """
 
 from __future__ import annotations
 
 from wladna_core.casefile.documents.context import DocumentContext, DocumentStoreContext
-from wladna_core.casefile.documents.model import Document, DocumentCategory, Sensitivity
+from wladna_core.casefile.documents.model import (
+    Document,
+    DocumentCategory,
+    Sensitivity,
+    Withdrawal,
+)
 from wladna_core.casefile.documents.rules import DOCUMENT_RULES
 from wladna_core.casefile.documents.settings import DocumentSettings, DocumentSettingsError
 from wladna_core.casefile.documents.storage import (
@@ -22,6 +28,7 @@ from wladna_core.casefile.documents.storage import (
     DocumentStore,
     DocumentStoreError,
     DocumentStoreUnavailable,
+    ErasingDocumentStore,
     open_document_store,
 )
 
@@ -38,6 +45,8 @@ __all__ = [
     "DocumentStoreContext",
     "DocumentStoreError",
     "DocumentStoreUnavailable",
+    "ErasingDocumentStore",
     "Sensitivity",
+    "Withdrawal",
     "open_document_store",
 ]

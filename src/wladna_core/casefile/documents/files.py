@@ -130,6 +130,24 @@ class FileDocumentStore:
             msg = f"the document store {self.url} cannot read {location}: {error.strerror}"
             raise DocumentStoreError(msg) from error
 
+    def delete(self, location: str) -> None:
+        """Erase the file holding the bytes at ``location``; nothing kept there is no error.
+
+        :raises DocumentStoreError: when the file cannot be removed.
+        """
+        digest = location[len(LOCATION_PREFIX) :] if location.startswith(LOCATION_PREFIX) else ""
+        if not _DIGEST.fullmatch(digest):
+            return  # not one of this store's locations: nothing of it is kept here
+        path = self._path(digest)
+        try:
+            path.unlink(missing_ok=True)
+            _sync_directory(path.parent)
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            msg = f"the document store {self.url} cannot erase {location}: {error.strerror}"
+            raise DocumentStoreError(msg) from error
+
     def _holds(self, path: Path, data: bytes) -> bool:
         try:
             return path.stat().st_size == len(data) and path.read_bytes() == data

@@ -21,7 +21,7 @@ from wladna_core.errors import InvariantError
 from wladna_core.model import _checks as check
 from wladna_core.model import new_id
 
-__all__ = ["Document", "DocumentCategory", "Sensitivity"]
+__all__ = ["Document", "DocumentCategory", "Sensitivity", "Withdrawal"]
 
 _SHA256: Final = re.compile(r"[0-9a-f]{64}")
 # RFC 6838: type "/" subtype, restricted-name characters, in lower case; no parameters.
@@ -108,6 +108,23 @@ def _location(_instance: object, attribute: attrs.Attribute[Any], value: object)
 
 
 @attrs.frozen
+class Withdrawal:
+    """Why, when and by whom a document was withdrawn from its case.
+
+    A withdrawn document (attached to the wrong case, the wrong file, a copy made in error) is
+    no longer listed nor read; its record stays, with this, for the audit.
+
+    :param on: the day it was withdrawn.
+    :param by: who withdrew it (an actor's id).
+    :param reason: why, in a few words a reviewer will read.
+    """
+
+    on: date = attrs.field(validator=check.a_date)
+    by: str = attrs.field(validator=check.text(100))
+    reason: str = attrs.field(validator=check.text(500))
+
+
+@attrs.frozen
 class Document:
     """A document of a case: its metadata and the reference to its bytes.
 
@@ -123,6 +140,8 @@ class Document:
     :param added_on: the day it was attached.
     :param added_by: who attached it (an actor's id).
     :param sensitivity: how closely it is held.
+    :param withdrawal: set once the document is withdrawn from the case
+        (:meth:`~wladna_core.casefile.documents.services.DocumentServices.withdraw_document`).
     """
 
     case_id: str = attrs.field(validator=check.identifier)
@@ -136,6 +155,9 @@ class Document:
     added_by: str = attrs.field(validator=check.text(100))
     sensitivity: Sensitivity = attrs.field(
         default=Sensitivity.NORMAL, validator=check.member_of(Sensitivity)
+    )
+    withdrawal: Withdrawal | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Withdrawal))
     )
     id: str = attrs.field(factory=new_id, validator=check.identifier)
     version: int = attrs.field(default=0, validator=check.count)

@@ -10,7 +10,9 @@ what depends on the case, the date and the deployment: the case link
 
 * ``document.too_large`` (error): larger than the setting ``documents.max_size``;
 * ``document.duplicate_content`` (warning): the case already has a document with the same
-  bytes (the same SHA-256 digest).
+  bytes (the same SHA-256 digest), neither of them withdrawn;
+* ``document.withdrawn_before_added`` (error): withdrawn before the day it was attached;
+* ``document.withdrawn_in_future`` (error): withdrawn on a day still to come.
 
 >>> from datetime import date
 >>> from wladna_core.casefile.documents import Document, DocumentCategory
@@ -105,9 +107,65 @@ def duplicate_content(document: Document, ctx: Context) -> Iterator[Finding]:
     if not isinstance(ctx, CaseFileContext):
         return
     for other in ctx.records_of_case(Document, document.case_id):
-        if other.id != document.id and other.sha256 == document.sha256:
+        if (
+            other.id != document.id
+            and other.sha256 == document.sha256
+            and other.withdrawal is None
+            and document.withdrawal is None
+        ):
             yield Finding("$.sha256", {"other": other.id})
             return
+
+
+@rule(
+    "document.withdrawn_before_added",
+    entity=Document,
+    description="A document is withdrawn before the day it was attached.",
+    message=_msg(
+        (
+            "The document is withdrawn on {withdrawn_on}, before it was attached ({added_on}).",
+            "Le document est retiré le {withdrawn_on}, avant d'avoir été joint ({added_on}).",
+            "سُحبت الوثيقة في {withdrawn_on}، قبل إرفاقها ({added_on}).",
+        ),
+        (
+            "Give the day the document was withdrawn: on or after the day it was attached.",
+            "Indiquez le jour du retrait : le jour où le document a été joint, ou après.",
+            "أدخل يوم السحب: يوم إرفاق الوثيقة أو ما بعده.",
+        ),
+    ),
+)
+def withdrawn_before_added(document: Document, _ctx: Context) -> Iterator[Finding]:
+    """Find a withdrawal dated before the document was attached."""
+    withdrawal = document.withdrawal
+    if withdrawal is not None and withdrawal.on < document.added_on:
+        yield Finding(
+            "$.withdrawal.on",
+            {"withdrawn_on": withdrawal.on.isoformat(), "added_on": document.added_on.isoformat()},
+        )
+
+
+@rule(
+    "document.withdrawn_in_future",
+    entity=Document,
+    description="A document's withdrawal is dated after the day of validation.",
+    message=_msg(
+        (
+            "The document is withdrawn on {withdrawn_on}, a day still to come.",
+            "Le document est retiré le {withdrawn_on}, un jour encore à venir.",
+            "سُحبت الوثيقة في {withdrawn_on}، وهو يوم لم يأت بعد.",
+        ),
+        (
+            "Withdraw the document on the day it is withdrawn: today or before.",
+            "Retirez le document le jour même : aujourd'hui ou avant.",
+            "اسحب الوثيقة في يومها: اليوم أو قبله.",
+        ),
+    ),
+)
+def withdrawn_in_future(document: Document, ctx: Context) -> Iterator[Finding]:
+    """Find a withdrawal dated after the day of validation."""
+    withdrawal = document.withdrawal
+    if withdrawal is not None and withdrawal.on > ctx.on:
+        yield Finding("$.withdrawal.on", {"withdrawn_on": withdrawal.on.isoformat()})
 
 
 #: Every rule of the documents of cases, the case link first.
@@ -121,4 +179,6 @@ DOCUMENT_RULES: Final[tuple[Rule, ...]] = (
     ),
     too_large,
     duplicate_content,
+    withdrawn_before_added,
+    withdrawn_in_future,
 )

@@ -11,7 +11,11 @@ A mixin of :class:`~wladna_core.casefile.CaseFile` (``work.casefile``):
 * :meth:`~DocumentServices.document_content` — the same: the bytes, checked against the
   record's size and SHA-256 (:class:`~wladna_core.casefile.documents.storage.
   DocumentIntegrityError` when they differ, audited as a refusal), audited as a read of
-  personal data.
+  personal data;
+* :meth:`~DocumentServices.withdraw_document` — case workers and supervisors of the case's
+  body (``case.document.withdraw``): the document is no longer listed nor read, its record
+  kept with who withdrew it, when and why; with ``erase=True``, supervisors alone
+  (``case.document.erase``) also erase its bytes from the document store.
 
 A document of :attr:`~wladna_core.casefile.documents.Sensitivity.VERY_RESTRICTED` sensitivity is
 for those who work the case (:func:`~wladna_core.access.works_on`) alone: it is not listed to
@@ -27,19 +31,27 @@ import attrs
 
 from wladna_core.access import Action, works_on
 from wladna_core.audit import DENIED, AuditDraft
-from wladna_core.casefile.base import CaseFileBase, made
+from wladna_core.casefile.base import CaseFileBase, changed, made
 from wladna_core.casefile.documents.context import DocumentContext
-from wladna_core.casefile.documents.model import Document, DocumentCategory, Sensitivity
+from wladna_core.casefile.documents.kinds import DOCUMENT
+from wladna_core.casefile.documents.model import (
+    Document,
+    DocumentCategory,
+    Sensitivity,
+    Withdrawal,
+)
 from wladna_core.casefile.documents.rules import TOO_LARGE
 from wladna_core.casefile.documents.settings import DocumentSettings
 from wladna_core.casefile.documents.storage import (
     DocumentIntegrityError,
     DocumentStore,
     DocumentStoreError,
+    ErasingDocumentStore,
     open_document_store,
 )
-from wladna_core.errors import InvalidRecord, InvariantError
+from wladna_core.errors import InvalidRecord, InvariantError, WladnaError
 from wladna_core.rules import RuleSet, validate
+from wladna_core.workflow import TransitionRefused
 
 if TYPE_CHECKING:
     from datetime import date
@@ -48,10 +60,33 @@ if TYPE_CHECKING:
     from wladna_core.services import Outcome, _Work
     from wladna_core.storage import UnitOfWork
 
-__all__ = ["DocumentServices"]
+__all__ = ["DocumentServices", "DocumentWithdrawn"]
 
 # The location a document has before its bytes are kept (never stored).
 _PENDING = "pending:"
+
+
+class DocumentWithdrawn(WladnaError):
+    """The content of a withdrawn document was asked for: it is no longer read.
+
+    Told only to an actor who may read the document; anyone else is refused as for a document
+    that does not exist.
+
+    :param document: ``Document <id>``.
+    :param withdrawal: when, by whom and why it was withdrawn.
+    """
+
+    def __init__(self, document: str, withdrawal: Withdrawal) -> None:
+        self.document = document
+        self.withdrawal = withdrawal
+        super().__init__(
+            f"{document} was withdrawn from its case on {withdrawal.on.isoformat()} by "
+            f"{withdrawal.by} ({withdrawal.reason}): it is no longer read. Attach the right "
+            "document if one is needed."
+        )
+
+    def __reduce__(self) -> tuple[type[DocumentWithdrawn], tuple[str, Withdrawal]]:
+        return (type(self), (self.document, self.withdrawal))
 
 
 class DocumentServices(CaseFileBase):
@@ -135,12 +170,15 @@ class DocumentServices(CaseFileBase):
 
         return self._write(run)
 
-    def documents(self, case_id: str) -> list[Document]:
+    def documents(self, case_id: str, *, withdrawn: bool = False) -> list[Document]:
         """Return the records of the case's documents (not their bytes), oldest first.
 
         Very restricted documents are left out for an actor who does not work the case.  Each
         record returned is audited as a read of personal data.
 
+        :param withdrawn: whether the withdrawn documents are listed too (with their
+            :class:`~wladna_core.casefile.documents.Withdrawal`), for a review; left out by
+            default.
         :raises AccessDenied: for a case the actor does not see in full.
         """
 
@@ -152,7 +190,10 @@ class DocumentServices(CaseFileBase):
                 case_id,
                 Action.DOCUMENT_READ,
                 order=lambda document: (document.added_on, document.id),
-                keep=lambda document, case, _view: self._document_shown(document, case),
+                keep=lambda document, case, _view: (
+                    self._document_shown(document, case)
+                    and (withdrawn or document.withdrawal is None)
+                ),
             )
 
         return self._read(run)
@@ -175,6 +216,8 @@ class DocumentServices(CaseFileBase):
             )
             if not self._document_shown(document, case):
                 raise self._unseen(Action.DOCUMENT_READ, "Document", document.id)
+            if document.withdrawal is not None:
+                raise DocumentWithdrawn(f"Document {document.id}", document.withdrawal)
             data = self._document_store().get(document.location)
             found = hashlib.sha256(data).hexdigest()
             if found != document.sha256 or len(data) != document.size:
@@ -193,7 +236,122 @@ class DocumentServices(CaseFileBase):
             raise answer
         return answer
 
+    def withdraw_document(
+        self,
+        document_id: str,
+        *,
+        reason: str,
+        erase: bool = False,
+        expected_version: int | None = None,
+        on: date | None = None,
+    ) -> Outcome[Document]:
+        """Withdraw a document from its case: it is no longer listed nor read.
+
+        For a document attached to the wrong case, the wrong file, a copy made in error.  The
+        record stays, with who withdrew it, when and why (:class:`~wladna_core.casefile.
+        documents.Withdrawal`), and the withdrawal is audited (``case.document.withdraw``).
+
+        With ``erase=True`` (supervisors of the case's body alone, ``case.document.erase``),
+        the bytes are erased from the document store too, once the withdrawal is committed —
+        unless another document in force holds the same bytes (a content-addressed store keeps
+        identical files once), when they stay until that one is withdrawn and erased in turn.
+        The erasure is audited before it is done.  A document already withdrawn may be asked
+        again with ``erase=True``, to erase its bytes then.
+
+        :param reason: why, in a few words a reviewer will read (up to 500 characters).
+        :param erase: whether its bytes are erased from the document store as well.
+        :param expected_version: the version the actor read (``None``: any); another change
+            since is a :class:`~wladna_core.storage.ConcurrencyConflict`.
+        :param on: the day of the withdrawal; today when omitted.
+        :raises AccessDenied: for a document the actor may not see or that does not exist
+            (alike), or may not withdraw or erase.
+        :raises TransitionRefused: if it is already withdrawn (and no erasure is asked).
+        :raises InvalidRecord: for a blank or too long reason (at ``$.withdrawal.reason``), a
+            day before the document was attached (``document.withdrawn_before_added``) or to
+            come (``document.withdrawn_in_future``).
+        :raises DocumentStoreError: when erasure is asked of a document store that cannot
+            erase (before anything is done), or the bytes cannot be erased (the withdrawal
+            stays; ask again with ``erase=True``).
+        """
+        if not isinstance(erase, bool):  # for callers without types
+            msg = f"erase is True or False, got {type(erase).__name__}"  # type: ignore[unreachable]
+            raise TypeError(msg)
+        day = self._on(on)
+        eraser = self._erasing_store() if erase else None
+        kept: list[bool] = []
+
+        def run(uow: UnitOfWork, work: _Work) -> Document:
+            stored, _case, view = self._record_of_case(
+                uow,
+                Document,
+                document_id,
+                Action.DOCUMENT_WITHDRAW,
+                read=Action.DOCUMENT_READ,
+                shown=self._document_shown,
+            )
+            if erase:
+                self._allow(Action.DOCUMENT_ERASE, stored, view)
+            self._at_version(stored, expected_version)
+            record = stored
+            if stored.withdrawal is None:
+                withdrawn = changed(
+                    stored,
+                    withdrawal={"on": day.isoformat(), "by": self.actor.id, "reason": reason},
+                )
+                record = self._update(uow, work, Action.DOCUMENT_WITHDRAW, withdrawn)
+            elif not erase:
+                raise TransitionRefused(
+                    f"Document {stored.id}",
+                    "withdraw",
+                    f"it was withdrawn on {stored.withdrawal.on.isoformat()}; ask with "
+                    "erase=True to erase its bytes",
+                )
+            if erase:
+                held = self._held_elsewhere(uow, record)
+                kept.append(held)
+                detail = "bytes kept: another document in force holds them" if held else None
+                work.drafts.append(self.work._draft(Action.DOCUMENT_ERASE, record, detail=detail))
+            return record
+
+        outcome = self._write(run)
+        if eraser is not None and not kept[0]:
+            try:
+                eraser.delete(outcome.record.location)
+            except DocumentStoreError as error:
+                msg = (
+                    f"Document {outcome.record.id} is withdrawn, but its bytes could not be "
+                    f"erased: {error}. Ask again with erase=True once the document store is "
+                    "back"
+                )
+                raise DocumentStoreError(msg) from error
+        return outcome
+
     # --- plumbing ------------------------------------------------------------------------------
+
+    def _erasing_store(self) -> ErasingDocumentStore:
+        """Return the deployment's document store, if it can erase bytes.
+
+        :raises DocumentStoreError: if it cannot (or none is set).
+        """
+        store = self._document_store()
+        if not isinstance(store, ErasingDocumentStore):
+            msg = (
+                f"the document store {type(store).__name__} cannot erase bytes (it has no "
+                "delete): withdraw the document without erase=True, and erase its bytes where "
+                "the store keeps them"
+            )
+            raise DocumentStoreError(msg)
+        return store
+
+    @staticmethod
+    def _held_elsewhere(uow: UnitOfWork, document: Document) -> bool:
+        """Return whether another document in force, of any case, has the same bytes kept."""
+        return any(
+            other.id != document.id
+            and other.withdrawal is None
+            and other.location == document.location
+            for other in uow.repository(Document).find(DOCUMENT.query(sha256=document.sha256))
+        )
 
     def _document_shown(self, document: Document, case: Case) -> bool:
         return document.sensitivity is not Sensitivity.VERY_RESTRICTED or works_on(self.actor, case)

@@ -8,7 +8,9 @@ deployment names its document store in the setting ``documents.url``; :func:`ope
 asks the plug-ins for it, first answer wins.
 
 A document store does two things: :meth:`DocumentStore.put` keeps bytes and returns their
-location, :meth:`DocumentStore.get` returns the bytes at a location.  It need not check what it
+location, :meth:`DocumentStore.get` returns the bytes at a location.  A store that can also
+erase bytes (:class:`ErasingDocumentStore`, :meth:`~ErasingDocumentStore.delete`) lets
+supervisors erase those of a withdrawn document.  It need not check what it
 returns: the services check the size and SHA-256 digest of every document they read
 (:class:`DocumentIntegrityError`).
 """
@@ -33,6 +35,7 @@ __all__ = [
     "DocumentStore",
     "DocumentStoreError",
     "DocumentStoreUnavailable",
+    "ErasingDocumentStore",
     "open_document_store",
 ]
 
@@ -63,6 +66,18 @@ class DocumentStore(Protocol):
         """Return the bytes kept at ``location`` (as :meth:`put` returned it).
 
         :raises DocumentMissing: when nothing is kept there.
+        """
+        ...
+
+
+@runtime_checkable
+class ErasingDocumentStore(DocumentStore, Protocol):
+    """A document store that can also erase the bytes at a location."""
+
+    def delete(self, location: str) -> None:
+        """Erase the bytes kept at ``location``, for good; nothing kept there is no error.
+
+        :raises DocumentStoreError: when the bytes cannot be erased.
         """
         ...
 

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Final
 
 from hypothesis import strategies as st
 
-from wladna_core.casefile.documents.model import Document, DocumentCategory, Sensitivity
+from wladna_core.casefile.documents.model import (
+    Document,
+    DocumentCategory,
+    Sensitivity,
+    Withdrawal,
+)
 from wladna_core.casefile.documents.settings import DEFAULT_MAX_SIZE
 from wladna_core.casefile.participation.strategies import REFERENCE_DATE, notes
 from wladna_core.testing import strategies as ws
@@ -49,6 +54,7 @@ def documents(
     on: date = REFERENCE_DATE,
     content: bytes | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
+    withdrawn: bool | None = False,
 ) -> Document:
     """Draw records of documents, valid on ``on``.
 
@@ -56,6 +62,8 @@ def documents(
     :param content: the bytes described: the size and SHA-256 are theirs.  By default a size
         up to ``max_size`` and a digest are drawn (no bytes exist).
     :param max_size: the largest size drawn.
+    :param withdrawn: ``True`` for documents withdrawn from their case (on a day from the day
+        they were added to ``on``), ``None`` for either; documents in force by default.
     """
     if content is None:
         size = draw(st.integers(1, max_size))
@@ -64,6 +72,14 @@ def documents(
         size, digest = len(content), hashlib.sha256(content).hexdigest()
     first = on - timedelta(days=3 * 365) if case is None else case.opened_on
     span = max(0, (on - first).days)
+    added_on = first + timedelta(days=draw(st.integers(0, span)))
+    withdrawal = None
+    if withdrawn or (withdrawn is None and draw(st.booleans())):
+        withdrawal = Withdrawal(
+            on=added_on + timedelta(days=draw(st.integers(0, max(0, (on - added_on).days)))),
+            by=draw(st.sampled_from(["worker.sale", "supervisor.sale"])),
+            reason=draw(notes(200)),
+        )
     return Document(
         case_id=draw(ws.record_ids()) if case is None else case.id,
         title=draw(notes(120)),
@@ -72,7 +88,8 @@ def documents(
         size=size,
         sha256=digest,
         location="sha256:" + digest,
-        added_on=first + timedelta(days=draw(st.integers(0, span))),
+        added_on=added_on,
         added_by=draw(st.sampled_from(["worker.sale", "supervisor.sale"])),
         sensitivity=draw(st.sampled_from(Sensitivity)),
+        withdrawal=withdrawal,
     )
