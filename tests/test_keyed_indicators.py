@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from casefile_support import case_with_a_full_file
 from casework import STORES, deployed, store_url
 from wladna_core.casefile.care.indicators import CARE_INDICATORS
+from wladna_core.casefile.care.model import CareArrangement
+from wladna_core.casefile.outreach.contacts import OutreachContact
 from wladna_core.casefile.outreach.indicators import OUTREACH_INDICATORS
 from wladna_core.casefile.tracing.indicators import TRACING_INDICATORS
 from wladna_core.plugins import make_plugin_manager
@@ -202,6 +204,11 @@ def test_a_national_analyst_gets_case_file_and_training_indicators_rounded(
             case_with_a_full_file(dep)
         report = dep.as_(dep.analyst).report(names, by=["province"])
         exact = dep.wl.report(names, by=["province"])
+        keys = RecordKeys.from_settings(dep.wl.settings)
+        with dep.wl.store.unit_of_work(read_only=True) as uow:
+            arrangements = uow.repository(CareArrangement).iter()
+            in_care = [a.case_id for a in arrangements if a.ended_on is None]
+            contacts = [contact.id for contact in uow.repository(OutreachContact).iter()]
     assert report.rounding == METHOD.base
     for table, plain in zip(report.tables, exact.tables, strict=True):
         for row, true in zip(table.body, plain.body, strict=True):
@@ -210,3 +217,11 @@ def test_a_national_analyst_gets_case_file_and_training_indicators_rounded(
             assert all(t in METHOD.could_be(v) for v, t in zip(row[1:], true[1:], strict=True))
     [care] = exact.tables[:1]
     assert sum(row[1] for row in care.body) == 3  # three children in care, shown as 0 or 5
+    # Each count is its records' count rounded by their keys: the cases of the children in
+    # care, the contacts; computed here from the records, in SQL by the store.
+    method = CellKeyMethod.default(keys)
+    rounded = {table.indicator: table for table in report.tables}
+    assert rounded["children_in_care"].totals == (method.perturb(len(in_care), keys.cell(in_care)),)
+    assert rounded["outreach_contacts"].totals[0] == method.perturb(
+        len(contacts), keys.cell(contacts)
+    )
