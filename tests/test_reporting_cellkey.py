@@ -472,11 +472,21 @@ def test_a_member_may_not_lower_the_threshold_either(memory_store: Store) -> Non
     assert (mine.privacy, mine.table("cases_opened").body) == (Privacy.INTERNAL, ((1,),))
 
 
-def test_a_higher_threshold_rounds_to_it(memory_store: Store) -> None:
+def test_a_higher_threshold_withholds_below_it_and_keeps_the_deployments_rounding(
+    memory_store: Store,
+) -> None:
+    # Rounded to each threshold as a base with the same cell keys, the answers at a few
+    # thresholds told a count exactly; a higher threshold only withholds published figures.
     wl = _two_cases(memory_store)
+    [at_base] = wl.as_actor(ANALYST).report(["cases_opened"], on=ON).table("cases_opened").body
     report = wl.as_actor(ANALYST).report(["cases_opened"], threshold=10, on=ON)
-    assert (report.threshold, report.rounding) == (10, 10)
-    assert report.table("cases_opened").body[0][0] in {0, 10}
+    assert (report.threshold, report.rounding) == (10, 5)
+    [figure] = report.table("cases_opened").body
+    assert figure == ((None,) if at_base == (5,) else at_base)
+    for threshold in range(5, 40):
+        higher = wl.as_actor(ANALYST).report(["cases_opened"], threshold=threshold, on=ON)
+        [(value,)] = higher.table("cases_opened").body
+        assert value is None or (value,) == at_base
 
 
 def test_the_deployments_threshold_is_the_floor(memory_store: Store) -> None:

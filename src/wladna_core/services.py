@@ -1439,11 +1439,12 @@ class CaseWork:
         scope, _ = self._run(check)
         national = not self.actor.has(MEMBER_ROLES)
         chosen = Privacy.PUBLIC if national else (privacy or Privacy.INTERNAL)
+        # The deployment's base whatever threshold is asked: a higher one withholds more of the
+        # same figures (see CellKeyMethod.with_threshold).
         protection = (
             CellKeyMethod.for_threshold(
-                least if threshold is None else threshold,
-                RecordKeys.from_settings(self.wladna.settings),
-            )
+                least, RecordKeys.from_settings(self.wladna.settings)
+            ).with_threshold(least if threshold is None else threshold)
             if chosen == Privacy.PUBLIC  # a string as well as the member (checked when built)
             else None
         )

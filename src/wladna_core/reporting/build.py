@@ -257,6 +257,57 @@ def _withhold_medians(
     return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
 
 
+def _withhold_below_threshold(
+    table: ReportTable, indicator: Indicator, method: CellKeyMethod
+) -> ReportTable:
+    """Withhold each published count from 1 to ``threshold - 1``, and what rests on it.
+
+    Counts are rounded to the deployment's base whatever threshold is asked: a higher threshold
+    only withholds more of the same published figures, so that asking again with other
+    thresholds tells nothing new (rounding to each threshold as a base, with one cell key,
+    would tell a count exactly from enough answers).
+    """
+    counts = set(count_measures(table, indicator.counts_behind))
+    index = {name: number for number, name in enumerate(table.measures)}
+    keys = len(table.dimensions)
+    positions: list[tuple[int, Row]] = [
+        (number, row[keys:]) for number, row in enumerate(table.body)
+    ]
+    if table.totals is not None:
+        positions.append((-1, table.totals))
+    withheld: set[tuple[int, int]] = set(table.suppressed)
+    for number, values in positions:
+        small = {
+            name
+            for name in counts
+            if isinstance(value := values[index[name]], int) and 0 < value < method.threshold
+        }
+        for name in small:
+            withheld.add((number, index[name]))
+        for name, basis in indicator.counts_behind.items():
+            if small & set(basis):
+                withheld.add((number, index[name]))
+    if withheld == set(table.suppressed):
+        return table
+    body = tuple(
+        row[:keys]
+        + tuple(
+            None if (number, measure) in withheld else value
+            for measure, value in enumerate(row[keys:])
+        )
+        for number, row in enumerate(table.body)
+    )
+    totals = (
+        None
+        if table.totals is None
+        else tuple(
+            None if (-1, measure) in withheld else value
+            for measure, value in enumerate(table.totals)
+        )
+    )
+    return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
+
+
 #: Labels of period keys, each worked out once (a table repeats a few periods in many rows).
 _period_label = functools.lru_cache(maxsize=4096)(period_label)
 
@@ -357,6 +408,7 @@ def build_report(
             computation = computations[indicator.name]
             if computation is not None:
                 table = _withhold_medians(table, indicator, computation, protection)
+            table = _withhold_below_threshold(table, indicator, protection)
         elif privacy is Privacy.PUBLIC:
             table = suppress(
                 table,

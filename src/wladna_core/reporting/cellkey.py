@@ -242,13 +242,14 @@ def _check_whole(name: str, value: object, least: int) -> int:
 class CellKeyMethod:
     """How a report's counts are protected by the cell-key method (see the module).
 
-    :param base: every count is published as a multiple of it, at least :data:`SMALLEST_BASE`.
-    :param threshold: the smallest count a report may show as such (from 1 to ``threshold - 1``
-        never appear, since ``threshold <= base``); medians are shown only where their counts
-        prove at least ``threshold`` records.
+    :param base: every count is published as a multiple of it, at least :data:`SMALLEST_BASE`:
+        the deployment's, whatever threshold a report asks for.
+    :param threshold: the smallest count a report may show as such: from 1 to
+        ``threshold - 1`` never appear (none can when ``threshold <= base``; above, the
+        report withholds published counts below it); medians are shown only where their
+        counts prove at least ``threshold`` records.
     :param keys: the record keys.
-    :raises PrivacyError: if the base is below :data:`SMALLEST_BASE` or the threshold, or the
-        threshold is below 1.
+    :raises PrivacyError: if the base is below :data:`SMALLEST_BASE`, or the threshold below 1.
     """
 
     base: int
@@ -256,15 +257,26 @@ class CellKeyMethod:
     keys: RecordKeys = attrs.field(repr=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_whole(
-            "base", self.base, max(SMALLEST_BASE, _check_whole("threshold", self.threshold, 1))
-        )
+        _check_whole("threshold", self.threshold, 1)
+        _check_whole("base", self.base, SMALLEST_BASE)
 
     @classmethod
     def for_threshold(cls, threshold: int, keys: RecordKeys) -> CellKeyMethod:
         """Return the method rounding to ``threshold`` (:data:`SMALLEST_BASE` if it is lower)."""
         threshold = _check_whole("threshold", threshold, 1)
         return cls(base=max(threshold, SMALLEST_BASE), threshold=threshold, keys=keys)
+
+    def with_threshold(self, threshold: int) -> CellKeyMethod:
+        """Return this method with a higher ``threshold``, rounding to the same base.
+
+        A report asked with a higher threshold withholds more of the same published counts:
+        rounding to another base with the same cell keys would tell, from the answers at a few
+        bases, exactly how many records a cell counts.
+
+        :raises PrivacyError: for a threshold below this method's.
+        """
+        threshold = _check_whole("threshold", threshold, self.threshold)
+        return attrs.evolve(self, threshold=threshold)
 
     @classmethod
     def default(cls, keys: RecordKeys) -> CellKeyMethod:

@@ -127,8 +127,8 @@ class Measured:
     actors; see :mod:`wladna_core.reporting.cellkey`), every count is published rounded by its
     cell key, the sum of the record keys of the facts it counts (of the distinct values, for a
     :attr:`How.DISTINCT` count), the same in Python and in SQL; a share is worked out from the
-    counts published; a mean is shown only where the facts it rests on, counted and rounded the
-    same way, surely number the method's threshold; a sum is withheld (one record's part of it
+    counts published; a mean is shown, to whole units, only where the facts it rests on, counted
+    and rounded the same way, surely number the method's threshold; a sum is withheld (one record's part of it
     would show in the difference of two sums); a ``small`` measure is shown only where the
     row's facts, so counted, surely number :data:`MIN_GROUP_SIZE` and the threshold.
 
@@ -209,8 +209,13 @@ class Measured:
                 elif measure.how is How.MEAN:
                     behind = cells[_rests_on(measure)]
                     assert isinstance(behind, _Cell)
-                    if method.proves_threshold(method.perturb(behind.count, behind.key)):
-                        value = cells[measure.name]
+                    mean = cells[measure.name]
+                    if isinstance(mean, float) and method.proves_threshold(
+                        method.perturb(behind.count, behind.key)
+                    ):
+                        # To whole units: finer, with whole values averaged, a mean could tell
+                        # how many facts it rests on, which the rounded counts hide.
+                        value = float(round(mean))
                 elif measure.how is How.SHARE:
                     share = _share(values, measure)
                     # Rounded counts can put more above the line than below it.
