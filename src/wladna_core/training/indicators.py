@@ -129,8 +129,9 @@ class Measured:
     :attr:`How.DISTINCT` count), the same in Python and in SQL; a share is worked out from the
     counts published; a mean is shown, to whole units, only where the facts it rests on, counted
     and rounded the same way, surely number the method's threshold; a sum is withheld (one
-    record's part of it would show in the difference of two sums); a ``small`` measure is shown only where the
-    row's facts, so counted, surely number :data:`MIN_GROUP_SIZE` and the threshold.
+    record's part of it would show in the difference of two sums); a ``small`` measure is shown
+    only where the row's facts, so counted, surely number :data:`MIN_GROUP_SIZE` and the
+    threshold.
 
     :param facts: the facts in Python, from the records of a unit of work.
     :param source: the facts in SQL: a FROM clause, the columns by fact name, and conditions.
