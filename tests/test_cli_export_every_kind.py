@@ -10,6 +10,7 @@ A kind left behind would be records lost without a word.
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -197,6 +198,11 @@ def test_db_copy_fills_an_empty_store_only(tmp_path: Path) -> None:
         itself = run("db", "copy", "--db", source, "--to", source, "--as", "r.alami")
         assert itself.exit_code == ExitCode.USAGE
         assert "--to names the store to copy from" in itself.stderr
+        # The same file, spelled another way, is the same store.
+        relative = "sqlite:///" + os.path.relpath(source.removeprefix("sqlite:///"))
+        spelled = run("db", "copy", "--db", source, "--to", relative, "--as", "r.alami")
+        assert spelled.exit_code == ExitCode.USAGE, spelled.stderr
+        assert "--to names the store to copy from" in spelled.stderr
 
 
 def test_db_copy_refuses_a_store_that_does_not_exist(tmp_path: Path) -> None:

@@ -392,6 +392,6 @@ def test_a_store_that_does_not_exist_is_refused_never_created(
         *(["--as", "t"] if command[0] != "report" else []),
     )
     assert result.exit_code == ExitCode.STORE
-    assert "does not create one" in result.stderr
+    assert "is never created" in result.stderr
     assert not missing.exists()
     assert not (tmp_path / "bag").exists()

@@ -22,7 +22,7 @@ from wladna_core.cli.errors import DataError
 from wladna_core.cli.jsonlines import LineKinds
 from wladna_core.cli.options import actor_option, db_option
 from wladna_core.cli.progress import progress
-from wladna_core.cli.stores import check_keeps, open_existing, open_lasting
+from wladna_core.cli.stores import check_keeps, open_existing, open_lasting, same_store
 from wladna_core.errors import InvalidRecord
 from wladna_core.storage.ports import redact_url
 
@@ -78,7 +78,10 @@ COPY_ACTION: Final = "record.copy"
     "target",
     required=True,
     metavar="URL",
-    help="The store to fill: empty, and created (with its schema) if it does not exist.",
+    help=(
+        "The store to fill: empty; a SQLite file is created, a PostgreSQL database must "
+        "exist (its tables are created)."
+    ),
 )
 @actor_option
 def copy_command(*, db: str, target: str, actor: str) -> None:
@@ -101,7 +104,7 @@ def copy_command(*, db: str, target: str, actor: str) -> None:
     )
 
     source_shown, target_shown = redact_url(db), redact_url(target)
-    if source_shown == target_shown:
+    if same_store(db, target):
         msg = f"--to names the store to copy from ({source_shown}): name another, empty store"
         raise click.UsageError(msg)
     copied = 0

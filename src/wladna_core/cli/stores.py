@@ -101,8 +101,8 @@ def check_exists(db: str) -> None:
         if not path.is_file():
             what = "a directory" if path.is_dir() else "no file"
             msg = (
-                f"there is no database at {path} ({what} there), and a command that only reads "
-                f"does not create one: check --db ({shown}) or the variable WLADNA_DB"
+                f"there is no database at {path} ({what} there), and the store a command reads "
+                f"from is never created: check --db ({shown}) or the variable WLADNA_DB"
                 f"{_demo_hint(db)}"
             )
             raise StoreError(msg)
@@ -110,11 +110,28 @@ def check_exists(db: str) -> None:
 
     if current_revision(db) is None:
         msg = (
-            f"the database {shown} holds no wladna_core store yet (it has no schema), and a "
-            "command that only reads does not create one: check --db, or fill the store first "
+            f"the database {shown} holds no wladna_core store yet (it has no schema), and the "
+            "store a command reads from is never created: check --db, or fill the store first "
             f"(wladna import, wladna db upgrade){_demo_hint(db)}"
         )
         raise StoreError(msg)
+
+
+def same_store(first: str, second: str) -> bool:
+    """Return whether two store URLs name one store: the same URL, or one SQLite file.
+
+    SQLite paths are compared once resolved (``sqlite:///./a.db`` and ``sqlite:////abs/a.db``
+    name one file); other URLs as written, passwords aside.
+    """
+    if redact_url(first) == redact_url(second):
+        return True
+    parsed = [_sql_url(url) for url in (first, second)]
+    files = [
+        Path(url.database).resolve()
+        for url in parsed
+        if url is not None and url.get_backend_name() == "sqlite" and url.database
+    ]
+    return len(files) == len(parsed) and files[0] == files[1]
 
 
 def open_existing(db: str) -> Store:
