@@ -365,7 +365,9 @@ def test_the_share_of_services_delivered_in_time_by_province(dep: Deployment) ->
     shown_due = method.perturb(len(due), keys.cell(due))
     shown_in_time = method.perturb(len(in_time), keys.cell(in_time))
     share = min(round(shown_in_time / shown_due, 4), 1.0) if shown_due else None
-    assert rounded.body == (("MA-SAL", shown_due, shown_in_time, share),)
+    row = ("MA-SAL", shown_due, shown_in_time, share)
+    # A province whose counts are all rounded to 0 is left out, as one without any service.
+    assert rounded.body == ((row,) if shown_due or shown_in_time else ())
 
 
 def test_a_supervisor_cannot_approve_the_plan_they_asked_approval_for(dep: Deployment) -> None:

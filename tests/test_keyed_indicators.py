@@ -113,13 +113,13 @@ def test_protected_training_figures_are_the_same_on_every_store_and_hide_small_c
     )
     exact = _report(reference, names, by, period=period)
     for table, plain in zip(protected.tables, exact.tables, strict=True):
-        rows = [*table.body, *([table.totals] if table.totals is not None else [])]
-        plain_rows = [*plain.body, *([plain.totals] if plain.totals is not None else [])]
-        assert [row[: len(by)] for row in table.body] == [row[: len(by)] for row in plain.body]
-        for row, plain_row in zip(rows, plain_rows, strict=True):
-            values = row[len(by) :] if row is not table.totals else row
-            exact_values = plain_row[len(by) :] if plain_row is not plain.totals else plain_row
-            for how, value, true in zip(_hows(table), values, exact_values, strict=True):
+        hows = _hows(table)
+        exact_rows = {row[: len(by)]: row[len(by) :] for row in plain.body}
+        pairs = [(row[len(by) :], exact_rows[row[: len(by)]]) for row in table.body]
+        if table.totals is not None and plain.totals is not None:
+            pairs.append((table.totals, plain.totals))
+        for values, exact_values in pairs:
+            for how, value, true in zip(hows, values, exact_values, strict=True):
                 if how in {How.COUNT, How.COUNT_TRUE, How.DISTINCT} and value is not None:
                     # A count is a multiple of the base, within a base of the true count.
                     assert isinstance(value, int)
@@ -132,6 +132,16 @@ def test_protected_training_figures_are_the_same_on_every_store_and_hide_small_c
                     # Shown where it rests on enough facts, to whole units.
                     assert isinstance(true, float)
                     assert value == float(round(true))
+        if by:
+            for row in table.body:
+                counts = [
+                    value
+                    for how, value in zip(hows, row[len(by) :], strict=True)
+                    if how in {How.COUNT, How.COUNT_TRUE, How.DISTINCT}
+                ]
+                # A group is shown only with a count published above 0 (or withheld): a row
+                # rounded to nothing would tell that its group holds a few records.
+                assert any(value != 0 for value in counts)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -142,9 +152,13 @@ def test_a_protected_count_is_its_records_count_rounded_by_their_keys(
     _fill(reference, file)
     [table] = _report(reference, ["training_sessions"], ("mode",), protection=METHOD).tables
     held = [session for session in file.sessions if session.first_day <= ON]
-    for mode, count in table.body:
+    shown = dict(table.body)
+    for mode in {session.mode.value for session in held}:
         ids = [session.id for session in held if session.mode.value == mode]
-        assert count == METHOD.perturb(len(ids), METHOD.keys.cell(ids))
+        published = METHOD.perturb(len(ids), METHOD.keys.cell(ids))
+        # A mode whose sessions are rounded to none is not shown at all, as a mode without any.
+        assert shown.get(mode) == (published or None)
+    assert set(shown) <= {session.mode.value for session in held}
     assert table.totals == (METHOD.perturb(len(held), METHOD.keys.cell(s.id for s in held)),)
 
 
@@ -213,10 +227,11 @@ def test_a_national_analyst_gets_case_file_and_training_indicators_rounded(
             contacts = [contact.id for contact in uow.repository(OutreachContact).iter()]
     assert report.rounding == METHOD.base
     for table, plain in zip(report.tables, exact.tables, strict=True):
-        for row, true in zip(table.body, plain.body, strict=True):
-            assert row[0] == true[0]
+        exact_rows = {true[0]: true[1:] for true in plain.body}
+        for row in table.body:
+            true = exact_rows[row[0]]
             assert all(value % METHOD.base == 0 for value in row[1:] if isinstance(value, int))
-            assert all(t in METHOD.could_be(v) for v, t in zip(row[1:], true[1:], strict=True))
+            assert all(t in METHOD.could_be(v) for v, t in zip(row[1:], true, strict=True))
     [care] = exact.tables[:1]
     assert sum(row[1] for row in care.body) == 3  # three children in care, shown as 0 or 5
     # Each count is its records' count rounded by their keys: the cases of the children in
@@ -258,3 +273,40 @@ def test_a_higher_threshold_withholds_the_same_figures_and_tells_nothing_new(
                         assert value == was
                         if isinstance(value, int) and not isinstance(value, bool):
                             assert value == 0 or value >= threshold
+
+
+@pytest.mark.parametrize("store_kind", STORES)
+def test_no_group_is_shown_with_every_count_rounded_to_nothing(
+    store_kind: str, tmp_path: Path
+) -> None:
+    # A row exists only for a group holding a record: shown as 0, it told the analyst that the
+    # group held 1 to 4 records, and with a total of 0 over four such rows, exactly 1 each.
+    options = {"documents": {"url": (tmp_path / "documents").as_uri()}}
+    with deployed(store_kind, tmp_path, settings=options) as dep:
+        for _ in range(6):
+            case_with_a_full_file(dep)
+        tables = []
+        for names, by in (
+            (["cases_opened", "referrals"], ["province", "risk", "sex", "age_band", "month"]),
+            (["children_in_care", "services_delivered_in_time"], ["province", "body"]),
+        ):
+            rounded = dep.as_(dep.analyst).report(names, by=by)
+            exact = dep.wl.report(names, by=by)
+            tables.extend(zip(rounded.tables, exact.tables, strict=True))
+    for table, plain in tables:
+        counts = [
+            index
+            for index, name in enumerate(table.measures)
+            if name not in dict(_counts_behind(table.indicator))
+        ]
+        exact_keys = {row[: len(table.dimensions)] for row in plain.body}
+        for row in table.body:
+            assert row[: len(table.dimensions)] in exact_keys
+            values = row[len(table.dimensions) :]
+            assert any(values[index] not in (0, None) for index in counts), row
+
+
+def _counts_behind(name: str) -> dict[str, tuple[str, ...]]:
+    from wladna_core.reporting import available_indicators  # noqa: PLC0415
+
+    return dict(available_indicators(PM)[name].counts_behind)

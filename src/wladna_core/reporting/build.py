@@ -257,6 +257,23 @@ def _withhold_medians(
     return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
 
 
+def _without_empty_groups(table: ReportTable, indicator: Indicator) -> ReportTable:
+    """Leave out the rows whose counts are all published as 0.
+
+    A row exists only for a group of at least one record: shown with its counts rounded down
+    to 0, it would tell that the group holds from 1 to ``base - 1`` records, which the rounding
+    hides — and, with a total, how many.  Without them, which rows a table has follows from the
+    published figures alone.  The totals row stays.
+    """
+    counts = count_measures(table, indicator.counts_behind)
+    if not table.dimensions or not counts:
+        return table
+    index = {name: number for number, name in enumerate(table.measures)}
+    keys = len(table.dimensions)
+    body = tuple(row for row in table.body if any(row[keys + index[name]] != 0 for name in counts))
+    return table if len(body) == len(table.body) else attrs.evolve(table, body=body)
+
+
 def _withhold_below_threshold(
     table: ReportTable, indicator: Indicator, method: CellKeyMethod
 ) -> ReportTable:
@@ -405,6 +422,7 @@ def build_report(
             definition=indicator.definition,
         )
         if protection is not None:
+            table = _without_empty_groups(table, indicator)
             computation = computations[indicator.name]
             if computation is not None:
                 table = _withhold_medians(table, indicator, computation, protection)

@@ -199,6 +199,14 @@ class Measured:
         for key, cells in sorted(entries, key=_order):
             facts = cells[_FACTS]
             assert isinstance(facts, _Cell)
+            counted = [cells[m.name] for m in self.measures if m.how in _COUNTED] or [facts]
+            if key and all(
+                isinstance(cell, _Cell) and method.perturb(cell.count, cell.key) == 0
+                for cell in counted
+            ):
+                # A group exists only if it holds a record: shown with counts rounded to 0, it
+                # would tell it holds a few (see reporting.build._without_empty_groups).
+                continue
             small_shown = method.could_be(method.perturb(facts.count, facts.key)).start >= smallest
             values: dict[str, object] = {}
             for measure in self.measures:
