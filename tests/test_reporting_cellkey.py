@@ -16,7 +16,7 @@ on PostgreSQL, which must give the same figures.
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -43,7 +43,7 @@ from wladna_core.model import (
     TerritorialBody,
 )
 from wladna_core.plugins import make_plugin_manager
-from wladna_core.reporting import Indicator, Privacy, ReportError
+from wladna_core.reporting import Indicator, Period, Privacy, ReportError
 from wladna_core.reporting.builtin import BUILTIN_INDICATORS
 from wladna_core.reporting.cellkey import (
     MODULUS,
@@ -190,8 +190,9 @@ def _attacks(draw: st.DrawFn, files: Sequence[CaseFile]) -> tuple[str, str, str,
         if dimension == "body"
         else _UNIVERSE[dimension]
     )
-    left_out = draw(st.sampled_from(universe), label="left out")
-    return indicator, measure, dimension, [value for value in universe if value != left_out]
+    # A rounded report filters a dimension on one value (overlapping sets of values would add
+    # up to equations): the narrower population is that of one value.
+    return indicator, measure, dimension, [draw(st.sampled_from(universe), label="value")]
 
 
 _EXAMPLES = settings(
@@ -265,10 +266,16 @@ def test_the_attack_recovers_a_count_from_tables_protected_one_at_a_time(
         return report.table("cases_opened").value(())
 
     assert (suppressed(wider), suppressed(narrower)) == (7, 6)  # each safe on its own: 7 - 6 = 1
-    published = [_figure(wl, "cases_opened", "count", where) for where in (wider, narrower)]
+    # An aggregate-only actor is not given the narrower figure (a set of values), and the
+    # refusal is audited; one value at a time, two figures leave at least two counts possible.
+    with pytest.raises(AccessDenied, match="filters risk on one value, not 3"):
+        _figure(wl, "cases_opened", "count", narrower)
+    assert wl.audit.entries()[-1].outcome == "denied"
+    high = {"province": ["MA-SAL"], "risk": ["high"]}
+    published = [_figure(wl, "cases_opened", "count", where) for where in (wider, high)]
     assert all(isinstance(figure, int) and figure % 5 == 0 for figure in published)
     candidates = _attack(*published, 5)  # type: ignore[arg-type]
-    assert 1 in candidates
+    assert 6 in candidates
     assert len(candidates) >= 2
 
 
@@ -555,3 +562,97 @@ def test_an_indicator_not_declared_is_refused_to_aggregate_only_actors(
     with pytest.raises(PrivacyError, match="'plain' is not declared"):
         wl.as_actor(ANALYST).report(["plain"], on=ON)
     assert wl.report(["plain"], on=ON).table("plain").body == ((2,),)
+
+
+# --- what a rounded report may ask ------------------------------------------------------------
+
+
+def _calendar(start: date, end: date) -> bool:
+    """A calendar month, quarter or year, worked out another way than the services do."""
+    for unit in (1, 3, 12):
+        for first in range(1, 13, unit):
+            last_month = first + unit - 1
+            following = date(start.year + last_month // 12, last_month % 12 + 1, 1)
+            if start == date(start.year, first, 1) and end == following - timedelta(days=1):
+                return True
+    return False
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    start=st.dates(date(2024, 1, 1), ON),
+    length=st.one_of(st.integers(0, 400), st.sampled_from([27, 28, 29, 30, 89, 90, 91, 364, 365])),
+    aligned=st.booleans(),
+)
+def test_a_rounded_report_counts_calendar_months_quarters_and_years_only(
+    memory_store: Store, start: date, length: int, aligned: bool
+) -> None:
+    # Periods sliding day by day told most daily counts exactly, one rounded figure each.
+    if aligned:
+        start = start.replace(day=1)
+    end = min(start + timedelta(days=length), ON)
+    memory_store.reset()
+    wl = _two_cases(memory_store)
+    ask = lambda: wl.as_actor(ANALYST).report(  # noqa: E731
+        ["cases_opened"], period=Period(start, end), on=ON
+    )
+    if _calendar(start, end):
+        assert ask().table("cases_opened").body[0][0] % 5 == 0
+        assert wl.audit.entries()[-1].outcome == "done"
+    else:
+        with pytest.raises(AccessDenied, match="is not a calendar month, quarter or year"):
+            ask()
+        assert wl.audit.entries()[-1].outcome == "denied"
+
+
+def test_a_rounded_report_counts_up_to_today_or_a_month_end(memory_store: Store) -> None:
+    wl = _two_cases(memory_store)
+    analyst = wl.as_actor(ANALYST)
+    with pytest.raises(AccessDenied, match=r"not to 2025-06-14: .* give 2025-06-30"):
+        analyst.report(["cases_opened"], on=date(2025, 6, 14))
+    assert analyst.report(["cases_opened"], on=date(2025, 6, 30)).table("cases_opened")
+    assert analyst.report(["cases_opened"], on=ON).table("cases_opened")
+    assert analyst.report(["cases_opened"]).table("cases_opened")
+    # The operator asks for any day, and a body's people for their own figures as they are.
+    assert wl.report(["cases_opened"], on=date(2025, 6, 14)).table("cases_opened")
+
+
+def test_a_public_report_of_a_body_is_asked_the_same_way_and_its_own_figures_are_not(
+    memory_store: Store,
+) -> None:
+    wl = _two_cases(memory_store)
+    with memory_store.unit_of_work() as uow:
+        body = next(iter(uow.bodies.iter()))
+    supervisor = wl.as_actor(Actor("supervisor", {Role.SUPERVISOR}, {body.id}))
+    week = Period(date(2025, 6, 2), date(2025, 6, 8))
+    with pytest.raises(AccessDenied, match="not a calendar month"):
+        supervisor.report(["cases_opened"], period=week, on=ON, privacy=Privacy.PUBLIC)
+    with pytest.raises(AccessDenied, match="filters risk on one value, not 2"):
+        supervisor.report(
+            ["cases_opened"], where={"risk": ["high", "low"]}, on=ON, privacy=Privacy.PUBLIC
+        )
+    inside = supervisor.report(["cases_opened"], period=week, where={"risk": ["high", "low"]})
+    assert inside.privacy is Privacy.INTERNAL
+
+
+def test_every_report_is_audited_with_what_was_asked_and_no_figure(memory_store: Store) -> None:
+    wl = _two_cases(memory_store)
+    march = Period(date(2025, 3, 1), date(2025, 3, 31))
+    wl.as_actor(ANALYST).report(
+        ["cases_opened", "referrals"], by=["province"], where={"risk": "high"}, period=march
+    )
+    entry = wl.audit.entries()[-1]
+    assert (entry.actor_id, entry.action, entry.outcome, entry.record_type) == (
+        ANALYST.id,
+        "report.aggregate",
+        "done",
+        "Report",
+    )
+    assert entry.detail == (
+        "cases_opened,referrals by province where risk=high period 2025-03-01/2025-03-31 "
+        f"on {ON.isoformat()} public"
+    )

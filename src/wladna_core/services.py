@@ -23,6 +23,7 @@ failed to hear of them.
 from __future__ import annotations
 
 import contextlib
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
@@ -87,7 +88,6 @@ from wladna_core.workflow import Event
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
-    from datetime import date
 
     from wladna_core.app import Wladna
     from wladna_core.casefile.work import CaseFile
@@ -1409,15 +1409,43 @@ class CaseWork:
             )
             raise ReportError(msg)
 
-        def check(uow: UnitOfWork, _work: _Work) -> ReportFilter:
+        national = not self.actor.has(MEMBER_ROLES)
+        chosen = Privacy.PUBLIC if national else (privacy or Privacy.INTERNAL)
+        day = self._on(on)
+
+        def check(uow: UnitOfWork, work: _Work) -> ReportFilter:
             scope = ReportFilter.of(where)
-            self._require(Action.REPORT_AGGREGATE, _Missing("Report", ""), View.NONE)
+            asked = _Missing("Report", "")
+            self._require(Action.REPORT_AGGREGATE, asked, View.NONE)
             if threshold is not None and threshold < least:
                 reason = (
                     f"a threshold below the deployment's ({least}) is for the deployment's "
                     f"operator alone; ask with threshold={least} or more, or leave it out"
                 )
-                raise self._deny(Action.REPORT_AGGREGATE, _Missing("Report", ""), reason)
+                raise self._deny(Action.REPORT_AGGREGATE, asked, reason)
+            if chosen == Privacy.PUBLIC:
+                refused = _rounded_request_refusal(scope, period, day, self._on(None))
+                if refused is not None:
+                    raise self._deny(Action.REPORT_AGGREGATE, asked, refused)
+            # Every report is audited, refused or not: what was asked, never a figure.
+            shown_filters = ";".join(
+                f"{name}={','.join(sorted(values))}" for name, values in scope.conditions().items()
+            )
+            detail = (
+                f"{','.join(indicators)} by {','.join(by) or '-'} where {shown_filters or '-'} "
+                f"period {period or '-'} on {day.isoformat()} {Privacy(chosen).value}"
+            )
+            work.drafts.append(
+                AuditDraft(
+                    actor_id=self.actor.id,
+                    action=Action.REPORT_AGGREGATE.value,
+                    record_type="Report",
+                    record_id=None,
+                    version=None,
+                    outcome="done",
+                    detail=storable(detail, DETAIL_MAX),
+                )
+            )
             if not self.actor.has(MEMBER_ROLES):
                 return scope
             bodies = self._bodies(uow)
@@ -1437,8 +1465,6 @@ class CaseWork:
             return _narrowed(scope, "bodies", set(bodies) or set(self.actor.bodies))
 
         scope, _ = self._run(check)
-        national = not self.actor.has(MEMBER_ROLES)
-        chosen = Privacy.PUBLIC if national else (privacy or Privacy.INTERNAL)
         # The deployment's base whatever threshold is asked: a higher one withholds more of the
         # same figures (see CellKeyMethod.with_threshold).
         protection = (
@@ -1454,7 +1480,7 @@ class CaseWork:
             by=by,
             where=scope,
             period=period,
-            on=self._on(on),
+            on=day,
             privacy=chosen,
             plugins=self.wladna.plugins,
             deadlines=self.wladna.deadlines,
@@ -1561,6 +1587,59 @@ def _overlap(gazetteer: Gazetteer, asked: str | None, covered: str) -> str | Non
         return covered
     if gazetteer.contains(covered, asked):
         return asked
+    return None
+
+
+def _month_end(day: date) -> date:
+    """Return the last day of ``day``'s month."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _calendar_period(period: Period) -> bool:
+    """Return whether ``period`` is a whole calendar month, quarter or year."""
+    start, end = period.start, period.end
+    if start.day != 1 or end != _month_end(end):
+        return False
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 1:
+        return True
+    if months == 3:  # a quarter
+        return start.month in {1, 4, 7, 10}
+    return months == 12 and start.month == 1  # a year
+
+
+def _rounded_request_refusal(
+    scope: ReportFilter, period: Period | None, day: date, today: date
+) -> str | None:
+    """Return why a report rounded by the cell-key method may not be asked so, or ``None``.
+
+    Each rounded figure is off by a few; many figures of overlapping populations — periods of
+    any days, sets of values — add up to equations that tell small counts exactly.  A rounded
+    report counts a calendar month, quarter or year (or everything up to ``today``, or to the
+    end of a month: ``day``), and filters each dimension on one value; a breakdown (``by``)
+    shows every value.  The deployment's operator asks for anything (:meth:`Wladna.report`).
+    """
+    if period is not None and not _calendar_period(period):
+        return (
+            f"the period {period} is not a calendar month, quarter or year: a rounded report "
+            "counts whole months, quarters or years, since figures of overlapping periods "
+            "would tell small counts; ask for one (e.g. 2026-03-01 to 2026-03-31), break the "
+            "report down by month, or ask the deployment's operator"
+        )
+    if period is None and day not in {today, _month_end(day)}:
+        return (
+            f"a rounded report counts up to today or to the end of a month, not to "
+            f"{day.isoformat()}: figures of each day would tell small counts; leave on= out, "
+            f"or give {_month_end(day).isoformat()}"
+        )
+    for name, values in scope.conditions().items():
+        if len(values) != 1:
+            return (
+                f"a rounded report filters {name} on one value, not {len(values)}: figures "
+                f"of overlapping sets of values would tell small counts; break the report "
+                f"down by {name}, or ask for each value in its own report"
+            )
     return None
 
 

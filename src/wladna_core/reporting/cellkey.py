@@ -43,9 +43,11 @@ What this gives:
 
 What it does not give: a figure is rounded, not exact (the operator's own reports,
 :meth:`Wladna.report <wladna_core.app.Wladna.report>`, stay exact); totals are rounded as cells
-of their own and need not equal the sum of the rows; combining *many* figures (a table's cells
-and its total, or several overlapping reports) narrows what a count can be, and in rare draws
-where every cell was rounded the same way can pin it — the guarantee above is for the
+of their own and need not equal the sum of the rows; combining *many* figures narrows what a
+count can be — figures of freely chosen overlapping populations (periods sliding day by day,
+sets of filter values) pin small counts, which is why the casework services ask rounded
+reports for calendar periods and one value per filter, and a table's cells with its total can
+pin one in draws where every cell was rounded the same way — the guarantee above is for the
 difference of two figures.  A median is exact: it is published only where the counts behind it
 are published at ``threshold + B - 1`` or more, which proves at least ``threshold`` records.
 Whoever holds the secret and the records can undo the rounding: keep the ``report_key`` with the
