@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from wladna_core.plugins import make_plugin_manager, renderers_from
 from wladna_core.renderers import Table
@@ -441,6 +441,16 @@ def report_tables(draw: st.DrawFn) -> ReportTable:
     tables=st.lists(report_tables(), max_size=4),
     title=st.text(max_size=40),
     lang=st.sampled_from(["fr", "ar", "en"]),
+)
+# A value so close to 0 that halving it gives 0 once divided the chart's scale by zero.
+@example(
+    tables=[
+        ReportTable(
+            "cases_opened", "", ("province",), ("count",), body=((None, 5e-324),), unit="count"
+        )
+    ],
+    title="",
+    lang="fr",
 )
 def test_any_report_renders_to_a_well_formed_self_contained_page(
     tables: list[ReportTable], title: str, lang: str

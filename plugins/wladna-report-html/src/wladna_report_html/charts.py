@@ -116,8 +116,10 @@ def bar_chart(
     values = [bar.value for bar in bars if bar.value is not None]
     low = min([0.0, *values])
     high = max([1.0 if share or not values else 0.0, *values])
-    if high <= low:
-        high = low + 1.0
+    if not high / 2 - low / 2 > 0:
+        # Nothing to scale, or values so close to 0 that halving them (against overflow, see
+        # position) gives 0: 5e-324 was drawn as a count once.
+        low, high = 0.0, 1.0
 
     def position(value: float) -> float:
         ratio = (value / 2 - low / 2) / (high / 2 - low / 2)
