@@ -428,20 +428,32 @@ class Store(abc.ABC):
     def _stream_audit(
         self, after_seq: int, record_id: str | None, actor_id: str | None, batch_size: int
     ) -> Iterator[AuditEntry]:
+        # Entries whose seq was damaged in the database (1.5, text...) and were given already:
+        # a batch starts after a whole seq, so it may read them again; it reads that many more.
+        given: set[tuple[str, str]] = set()
+        extra = 0
         while True:
+            limit = batch_size + extra
             with self.unit_of_work(read_only=True) as uow:
                 batch = uow.audit.entries(
-                    after_seq, record_id=record_id, actor_id=actor_id, limit=batch_size
+                    after_seq, record_id=record_id, actor_id=actor_id, limit=limit
                 )
-            yield from batch
-            if len(batch) < batch_size:
+            fresh = [entry for entry in batch if _damaged_key(entry) not in given]
+            given.update(key for entry in fresh if (key := _damaged_key(entry)) is not None)
+            yield from fresh
+            if len(batch) < limit or not fresh:
                 return
-            last = batch[-1].seq
-            if type(last) is not int or last <= after_seq:
-                # A seq damaged in the database (not a number, or out of order) gives nothing to
-                # read after; the entries read so far include it, and verification reports it.
-                return
-            after_seq = last
+            wholes = [
+                index
+                for index, entry in enumerate(batch)
+                if type(entry.seq) is int and entry.seq > after_seq
+            ]
+            if not wholes:
+                extra = len(batch)  # every entry read is damaged: read past them next time
+                continue
+            after_seq = batch[wholes[-1]].seq
+            # The entries after the last whole seq are damaged ones, read again next time.
+            extra = len(batch) - wholes[-1] - 1
 
     def close(self) -> None:
         """Release what the store holds (connections, files); calling it again does nothing."""
@@ -1387,3 +1399,10 @@ class Repository(abc.ABC, Generic[T]):
     @abc.abstractmethod
     def _count(self, query: Query[T] | None) -> int:
         """Return how many records ``query`` selects."""
+
+
+def _damaged_key(entry: AuditEntry) -> tuple[str, str] | None:
+    """Name an entry whose seq is not a whole number (damaged in the database), else ``None``."""
+    if type(entry.seq) is int:
+        return None
+    return (repr(entry.seq), repr(entry.hash))
