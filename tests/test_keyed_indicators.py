@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 
 from casefile_support import case_with_a_full_file
 from casework import STORES, deployed, store_url
+from test_training_indicators import _allowing, _fill, _programme, _report
 from wladna_core.casefile.care.indicators import CARE_INDICATORS
 from wladna_core.casefile.care.model import CareArrangement
 from wladna_core.casefile.outreach.contacts import OutreachContact
 from wladna_core.casefile.outreach.indicators import OUTREACH_INDICATORS
 from wladna_core.casefile.tracing.indicators import TRACING_INDICATORS
 from wladna_core.plugins import make_plugin_manager
-from wladna_core.reporting import Period, build_report
+from wladna_core.reporting import Period
 from wladna_core.reporting.cellkey import CellKeyMethod, RecordKeys
 from wladna_core.storage import open_store
 from wladna_core.training import strategies as tst
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from wladna_core.reporting import Report, ReportTable
+    from wladna_core.reporting import ReportTable
     from wladna_core.storage import Store
 
 PM = make_plugin_manager(load_entrypoints=False)
@@ -69,22 +70,6 @@ def reference() -> Iterator[Store]:
     with open_store("memory://keyed-indicators", plugins=PM, clock=lambda: ON) as opened:
         opened.settings = {"allow_reset": True}
         yield opened
-
-
-def _fill(store: Store, file: tst.TrainingFile) -> None:
-    store.reset()
-    with store.unit_of_work() as uow:
-        uow.bodies.add_many(file.bodies)
-        for record in file.records:
-            uow.repository(type(record)).add(record)
-
-
-def _report(store: Store, names: list[str], by: tuple[str, ...], **options: object) -> Report:
-    return build_report(store, names, by=by, on=ON, plugins=PM, **options)  # type: ignore[arg-type]
-
-
-def _allowing(by: tuple[str, ...]) -> list[str]:
-    return [i.name for i in TRAINING_INDICATORS if set(by) <= set(i.dimensions)]
 
 
 @settings(
@@ -201,8 +186,6 @@ def test_evaluation_scores_show_only_where_the_rounded_count_proves_enough(
 
 def _file_with_evaluations(store: Store, evaluations: dict[str, int]) -> dict[str, float]:
     """Store one session per unit, evaluated ``evaluations[code]`` times; return mean content."""
-    from test_training_indicators import _programme  # noqa: PLC0415 (the same programme)
-
     _programme(store, evaluations)
     return {
         code: round(sum(1 + n % 5 for n in range(count)) / count, 2)

@@ -37,7 +37,12 @@ from wladna_core.reporting.indicators import (
     ReportFilter,
     UnknownIndicator,
 )
-from wladna_core.reporting.privacy import PrivacyError, count_measures, suppress
+from wladna_core.reporting.privacy import (
+    PrivacyError,
+    _withhold,
+    count_measures,
+    suppress,
+)
 from wladna_core.reporting.report import Period, Privacy, Report, ReportTable
 
 if TYPE_CHECKING:
@@ -238,23 +243,7 @@ def _withhold_medians(
                 withheld.add((number, index[name]))
     if withheld == set(table.suppressed):
         return table
-    body = tuple(
-        row[:keys]
-        + tuple(
-            None if (number, measure) in withheld else value
-            for measure, value in enumerate(row[keys:])
-        )
-        for number, row in enumerate(table.body)
-    )
-    totals = (
-        None
-        if table.totals is None
-        else tuple(
-            None if (-1, measure) in withheld else value
-            for measure, value in enumerate(table.totals)
-        )
-    )
-    return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
+    return _withhold(table, frozenset(withheld))
 
 
 def _without_empty_groups(table: ReportTable, indicator: Indicator) -> ReportTable:
@@ -306,23 +295,7 @@ def _withhold_below_threshold(
                 withheld.add((number, index[name]))
     if withheld == set(table.suppressed):
         return table
-    body = tuple(
-        row[:keys]
-        + tuple(
-            None if (number, measure) in withheld else value
-            for measure, value in enumerate(row[keys:])
-        )
-        for number, row in enumerate(table.body)
-    )
-    totals = (
-        None
-        if table.totals is None
-        else tuple(
-            None if (-1, measure) in withheld else value
-            for measure, value in enumerate(table.totals)
-        )
-    )
-    return attrs.evolve(table, body=body, totals=totals, suppressed=frozenset(withheld))
+    return _withhold(table, frozenset(withheld))
 
 
 #: Labels of period keys, each worked out once (a table repeats a few periods in many rows).

@@ -466,6 +466,10 @@ def suppress(
 
 
 def _withhold(table: ReportTable, withheld: frozenset[_Position]) -> ReportTable:
+    """Return ``table`` with the values at ``withheld`` (row, measure) left out, marked so.
+
+    The totals row is row ``-1``; ``withheld`` becomes the table's ``suppressed``.
+    """
     keys = len(table.dimensions)
     body = tuple(
         row[:keys]
